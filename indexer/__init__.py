@@ -1,0 +1,1 @@
+"""The indexer: Chinese analysis, embeddings, and the search index backends."""

@@ -1,0 +1,128 @@
+"""Chinese text analysis shared by every backend: normalise, tokenise with jieba, map synonyms.
+
+Both the embedded and the Elasticsearch backends receive the tokens made here, so ranking does
+not depend on which engine stores them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+from seed_data import SEED_DIR
+
+ANALYZER_VERSION = "1"
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
+_CJK = re.compile(r"^[\u4e00-\u9fff]$")
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width (NFKC), lower case, whitespace folded to single spaces."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).lower()).strip()
+
+
+@dataclass(frozen=True)
+class Resources:
+    """The files that shape analysis; their hash goes into the index manifest."""
+
+    dictionary: Path
+    synonyms: Path
+    stopwords: Path
+
+    @classmethod
+    def packaged(cls, directory: Path = SEED_DIR) -> Resources:
+        return cls(
+            directory / "dictionary.txt", directory / "synonyms.txt", directory / "stopwords.txt"
+        )
+
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(ANALYZER_VERSION.encode())
+        for path in (self.dictionary, self.synonyms, self.stopwords):
+            digest.update(path.read_bytes() if path.exists() else b"-")
+        return f"{ANALYZER_VERSION}-{digest.hexdigest()[:12]}"
+
+
+def _lines(path: Path) -> Iterable[str]:
+    if not path.exists():
+        return []
+    return (
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+
+
+@dataclass
+class Analyzer:
+    """Turns listing text and queries into index tokens."""
+
+    resources: Resources
+    _tokenizer: jieba.Tokenizer = field(init=False, repr=False)
+    stopwords: frozenset[str] = field(init=False)
+    synonyms: dict[str, str] = field(init=False)
+    version: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        logging.getLogger("jieba").setLevel(logging.WARNING)
+        self._tokenizer = jieba.Tokenizer()
+        self._tokenizer.initialize()
+        self.stopwords = frozenset(normalise(w) for w in _lines(self.resources.stopwords))
+        self.synonyms = {}
+        for line in _lines(self.resources.synonyms):
+            group = [normalise(t) for t in line.split(",") if t.strip()]
+            for term in group[1:]:
+                self.synonyms[term] = group[0]
+        for line in _lines(self.resources.dictionary):
+            parts = line.split()
+            term = normalise(parts[0])
+            freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+            self._tokenizer.add_word(term, freq)
+        for term in {*self.synonyms, *self.synonyms.values()}:
+            if term not in self._tokenizer.FREQ or not self._tokenizer.FREQ[term]:
+                self._tokenizer.add_word(term, 2000)
+        self.version = self.resources.fingerprint()
+
+    def tokens(self, text: str) -> list[str]:
+        """Index/query tokens: jieba search-mode words, stop words dropped, synonyms mapped."""
+        out: list[str] = []
+        for token in self._tokenizer.cut_for_search(normalise(text)):
+            token = token.strip()
+            if not token or token in self.stopwords or not _WORD.search(token):
+                continue
+            out.append(self.synonyms.get(token, token))
+        return out
+
+    def words(self, text: str) -> list[str]:
+        """Whole words (accurate mode) without stop words: for key terms and explanations."""
+        out = []
+        for token in self._tokenizer.cut(normalise(text)):
+            token = token.strip()
+            if len(token) < 2 and not _CJK.match(token):
+                continue
+            if token in self.stopwords or not _WORD.search(token):
+                continue
+            out.append(self.synonyms.get(token, token))
+        return out
+
+    def expansions(self, text: str) -> list[tuple[str, str]]:
+        """Synonyms that fired in ``text``: (as written, canonical form)."""
+        seen: dict[str, str] = {}
+        for token in self._tokenizer.cut_for_search(normalise(text)):
+            if token in self.synonyms:
+                seen.setdefault(token, self.synonyms[token])
+        return list(seen.items())
+
+
+@lru_cache(maxsize=4)
+def get_analyzer(directory: Path = SEED_DIR) -> Analyzer:
+    """A shared analyzer per resource directory (built on first use: loading jieba takes ~1 s)."""
+    return Analyzer(Resources.packaged(directory))

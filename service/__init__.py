@@ -1,0 +1,3 @@
+"""TechMatch service: catalog, matching, JSON API and the command line."""
+
+__version__ = "0.1.0"

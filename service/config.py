@@ -1,0 +1,83 @@
+"""One settings class for the whole project, read from ``TECHMATCH_*`` variables and ``.env``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "BAAI/bge-small-zh-v1.5"
+
+
+class Settings(BaseSettings):
+    """Every setting of TechMatch. Each one is documented in the README's settings table."""
+
+    model_config = SettingsConfigDict(env_prefix="TECHMATCH_", env_file=".env", extra="ignore")
+
+    home: Path = Field(
+        default=Path.home() / ".techmatch",
+        description="Directory holding the catalog, the search index and the embedding cache.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the catalog; default: SQLite file HOME/catalog.sqlite3.",
+    )
+    search_backend: Literal["embedded", "elasticsearch"] = Field(
+        default="embedded", description="Search index backend."
+    )
+    embedding_model: str = Field(
+        default=DEFAULT_MODEL,
+        description="sentence-transformers model name or local directory; empty disables it.",
+    )
+    embedding_allow_download: bool = Field(
+        default=False,
+        description="Allow fetching the model from the hub when it is not cached locally.",
+    )
+    embedding_batch_size: int = Field(default=32, ge=1, le=1024, description="Encoding batch.")
+    embedding_max_chars: int = Field(
+        default=512, ge=32, le=5000, description="Characters of a listing that are embedded."
+    )
+    seed_dir: Path | None = Field(
+        default=None, description="Seed data directory; default: the packaged seed_data/."
+    )
+    candidate_pool: int = Field(
+        default=100, ge=10, le=2000, description="Candidates per retriever before fusion."
+    )
+    rrf_k: int = Field(default=60, ge=1, le=1000, description="Reciprocal rank fusion constant.")
+    host: str = Field(default="127.0.0.1", description="Address `techmatch serve` binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `techmatch serve` binds.")
+    log_level: str = Field(default="INFO", description="Logging level.")
+    elasticsearch_url: str = Field(
+        default="http://127.0.0.1:9200", description="Elasticsearch URL (backend elasticsearch)."
+    )
+    elasticsearch_index_prefix: str = Field(
+        default="techmatch", description="Prefix of the Elasticsearch aliases and indices."
+    )
+    elasticsearch_timeout: float = Field(default=10.0, gt=0, description="Request timeout (s).")
+    elasticsearch_retries: int = Field(default=3, ge=0, le=10, description="Retries on timeout.")
+
+    @property
+    def catalog_url(self) -> str:
+        """The catalog's SQLAlchemy URL."""
+        return self.database_url or f"sqlite:///{self.home / 'catalog.sqlite3'}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def semantic_enabled(self) -> bool:
+        return bool(self.embedding_model.strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once on first use."""
+    return Settings()

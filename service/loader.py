@@ -1,0 +1,145 @@
+"""Bulk loading: the seed data and files universities import (JSONL, CSV, Excel).
+
+Each row is validated on its own; rejected rows are reported with their line and reasons, and
+the good rows are written in one transaction (all of them or, on a database error, none).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from service.catalog import Catalog
+from service.schemas import IN_MODELS, Kind
+
+LIST_FIELDS = {"keywords", "transfer_modes", "patents", "cooperation_modes"}
+NUMBER_FIELDS = {"price_wan", "budget_wan"}
+SUFFIXES = (".jsonl", ".csv", ".xlsx")
+
+
+@dataclass
+class Rejected:
+    line: int
+    id: str | None
+    errors: list[str]
+
+
+@dataclass
+class ImportReport:
+    kind: Kind
+    source: str
+    created: int = 0
+    updated: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.created + self.updated
+
+
+def describe(error: ValidationError) -> list[str]:
+    """'field: problem' lines, one per error."""
+    out = []
+    for item in error.errors():
+        where = ".".join(str(p) for p in item["loc"]) or "record"
+        out.append(f"{where}: {item['msg']}")
+    return out
+
+
+def _tabular(row: dict[str, Any]) -> dict[str, Any]:
+    """CSV/Excel cells to record values: lists split on ; 、 or |, blanks dropped."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key is None:
+            continue
+        key = key.strip()
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if key in LIST_FIELDS and isinstance(value, str):
+            parts = value.replace("、", ";").replace("|", ";").split(";")
+            value = [p.strip() for p in parts if p.strip()]
+        elif key in NUMBER_FIELDS and isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                pass  # left as text: the model names the field and the problem
+        out[key] = value.strip() if isinstance(value, str) else value
+    return out
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, record) pairs; a record that cannot be parsed comes as an error string."""
+    suffix = path.suffix.lower()
+    if suffix == ".jsonl":
+        with path.open(encoding="utf-8-sig") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    yield number, f"not valid JSON: {exc.msg} (column {exc.colno})"
+                    continue
+                yield number, record if isinstance(record, dict) else "not a JSON object"
+    elif suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):
+                yield number, _tabular(row)
+    elif suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(path, read_only=True, data_only=True).active
+        if sheet is None:
+            return
+        rows = sheet.iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+        for number, values in enumerate(rows, start=2):
+            if all(v is None for v in values):
+                continue
+            yield number, _tabular(dict(zip(header, values, strict=False)))
+    else:
+        raise ValueError(f"{path.name}: unsupported file type (use {', '.join(SUFFIXES)})")
+
+
+def import_file(catalog: Catalog, kind: Kind, path: Path) -> ImportReport:
+    """Validate every row of ``path`` and upsert the good ones by id."""
+    report = ImportReport(kind=kind, source=str(path))
+    good: list[BaseModel] = []
+    seen: dict[str, int] = {}
+    for number, record in read_rows(path):
+        if isinstance(record, str):
+            report.rejected.append(Rejected(number, None, [record]))
+            continue
+        listing_id = record.get("id")
+        try:
+            item = IN_MODELS[kind].model_validate(record)
+        except ValidationError as exc:
+            report.rejected.append(Rejected(number, listing_id, describe(exc)))
+            continue
+        if item.id and item.id in seen:
+            report.rejected.append(
+                Rejected(number, item.id, [f"id: repeats line {seen[item.id]} of this file"])
+            )
+            continue
+        if item.id:
+            seen[item.id] = number
+        good.append(item)
+    report.created, report.updated = catalog.upsert_many(kind, good)
+    return report
+
+
+def seed_files(seed_dir: Path, kind: Kind) -> list[Path]:
+    folder = seed_dir / ("achievements" if kind is Kind.achievement else "needs")
+    return sorted(folder.glob("*.jsonl"))
+
+
+def seed(catalog: Catalog, seed_dir: Path) -> list[ImportReport]:
+    """Load every seed file (idempotent: upsert by id)."""
+    catalog.create_schema()
+    return [import_file(catalog, kind, path) for kind in Kind for path in seed_files(seed_dir, kind)]

@@ -1,0 +1,1 @@
+"""Matching and search above the index backends: retrieval, fusion, features, explanations."""

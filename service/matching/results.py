@@ -1,0 +1,65 @@
+"""The shapes of match and search results, shared by the API, the CLI and the web pages."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from service.schemas import Kind
+
+
+class Component(BaseModel):
+    """One part of a match score: its value in [0, 1], its weight and what it adds."""
+
+    name: str
+    label: str
+    value: float
+    weight: float
+    contribution: float
+    note: str
+
+
+class ListingBrief(BaseModel):
+    id: str
+    kind: Kind
+    title: str
+    organisation: str
+    field: str
+    field_label: str
+    region: str | None
+    maturity: str | None
+    money_wan: float | None = Field(description="price (achievement) or budget (need); null = 面议")
+
+
+class Match(ListingBrief):
+    rank: int
+    score: float
+    components: list[Component]
+    shared_terms: list[str]
+    mismatches: list[str]
+    retrieval: dict[str, int] = Field(description="rank given by each retriever (1 = first)")
+
+
+class MatchList(BaseModel):
+    source: ListingBrief
+    semantic: bool
+    notice: str | None = None
+    expansions: list[str] = Field(default_factory=list, description="synonyms that fired")
+    query_terms: list[str] = Field(default_factory=list)
+    matches: list[Match]
+
+
+class SearchItem(ListingBrief):
+    score: float
+    snippet: str
+    matched_terms: list[str]
+
+
+class SearchPage(BaseModel):
+    query: str
+    kind: Kind | None
+    page: int
+    page_size: int
+    total: int
+    semantic: bool
+    items: list[SearchItem]
+    facets: dict[str, dict[str, int]]
