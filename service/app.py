@@ -1,0 +1,104 @@
+"""The application factory: ``create_app()`` builds the FastAPI app with API and web routes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from indexer.base import IndexMismatchError, IndexMissingError
+from service import __version__, index_sync
+from service.api import listings, search
+from service.catalog import DuplicateIdError, NotFoundError
+from service.config import Settings, get_settings
+from service.engine import Engine
+from service.matching.matcher import NotPublishedError
+
+log = logging.getLogger(__name__)
+
+
+def _field_errors(errors: Any) -> list[dict[str, str]]:
+    out = []
+    for item in errors:
+        loc = [str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path")]
+        out.append({"field": ".".join(loc) or "body", "message": str(item.get("msg", ""))})
+    return out
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    def unprocessable(errors: Any) -> JSONResponse:
+        fields = _field_errors(errors)
+        summary = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+        return JSONResponse(status_code=422, content={"detail": summary, "errors": fields})
+
+    @app.exception_handler(RequestValidationError)
+    async def _request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return unprocessable(exc.errors())
+
+    @app.exception_handler(ValidationError)
+    async def _model_invalid(_: Request, exc: ValidationError) -> JSONResponse:
+        return unprocessable(exc.errors())
+
+    @app.exception_handler(NotFoundError)
+    async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(exc)})
+
+    @app.exception_handler(DuplicateIdError)
+    async def _duplicate(_: Request, exc: DuplicateIdError) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(NotPublishedError)
+    async def _not_published(_: Request, exc: NotPublishedError) -> JSONResponse:
+        return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    @app.exception_handler(IndexMissingError)
+    @app.exception_handler(IndexMismatchError)
+    async def _index_problem(_: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(status_code=503, content={"detail": str(exc)})
+
+
+def prepare(engine: Engine) -> None:
+    """Start-up checks: catalog tables exist, the index matches the settings, model loaded."""
+    engine.catalog.create_schema()
+    if not engine.index.exists():
+        log.info("no search index yet: building it from the catalog")
+        index_sync.rebuild(engine, reason="first start")
+    engine.index.manifest().check(model=engine.model_name, analyzer=engine.analyzer.version)
+    status = engine.semantic
+    if status.available and not engine.vectors_usable():
+        log.warning("semantic matching off: the index holds no vectors of %s; run "
+                    "`techmatch index`", status.model)
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """The app; raises IndexMismatchError when the index was built for other settings."""
+    engine = engine or Engine(settings or get_settings())
+    prepare(engine)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.close()
+
+    app = FastAPI(
+        title="TechMatch 川东北技术交易市场",
+        version=__version__,
+        description="科技成果与企业技术需求的撮合引擎：检索、匹配、解释。",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    _install_error_handlers(app)
+    app.include_router(listings.achievements)
+    app.include_router(listings.needs)
+    app.include_router(search.router)
+
+    from web.routes import mount_web
+
+    mount_web(app)
+    return app

@@ -1,0 +1,1 @@
+"""Server-rendered pages of the marketplace (Jinja2), mounted by the service's app factory."""

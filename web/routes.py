@@ -1,0 +1,79 @@
+"""The landing page and the search page; every page's data also comes from the JSON API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from indexer.base import Filters
+from service.api.deps import EngineDep
+from service.schemas import Kind
+from service.search import QUERY_MAX
+from service.search import search as run_search
+from service.taxonomy import get_taxonomy
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+router = APIRouter(include_in_schema=False)
+
+
+def _semantic_notice(engine: EngineDep) -> str | None:
+    if engine.vectors_usable():
+        return None
+    reason = engine.semantic.reason or "索引中没有该模型的向量，请运行 techmatch index"
+    return f"语义匹配未启用，当前仅按关键词与结构化条件匹配。原因：{reason}"
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, engine: EngineDep) -> HTMLResponse:
+    taxonomy = get_taxonomy()
+    by_field = []
+    for top in taxonomy.top_fields():
+        counts = {
+            kind: engine.index.count(kind.value, Filters(field=top.code)) for kind in Kind
+        }
+        by_field.append((top, counts[Kind.achievement], counts[Kind.need]))
+    newest = run_search(engine, "", kind=Kind.need, page_size=6).items
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "by_field": by_field,
+            "totals": {k.value: engine.index.count(k.value) for k in Kind},
+            "newest": newest,
+            "notice": _semantic_notice(engine),
+        },
+    )
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    engine: EngineDep,
+    q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
+    kind: Kind | None = None,
+    page: Annotated[int, Query(ge=1, le=1000)] = 1,
+) -> HTMLResponse:
+    results = run_search(engine, q, kind=kind, page=page, page_size=20)
+    return templates.TemplateResponse(
+        request,
+        "search.html",
+        {
+            "results": results,
+            "q": q,
+            "kind": kind,
+            "notice": _semantic_notice(engine),
+            "taxonomy": get_taxonomy(),
+        },
+    )
+
+
+def mount_web(app: FastAPI) -> None:
+    """Attach the pages and the static files to ``app``."""
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(router)
