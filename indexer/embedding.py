@@ -44,7 +44,10 @@ class SentenceTransformerEncoder:
         self.model = model
         self.name = name
         self.batch_size = batch_size
-        dim = model.get_sentence_embedding_dimension()
+        getter = getattr(model, "get_embedding_dimension", None) or getattr(
+            model, "get_sentence_embedding_dimension"
+        )
+        dim = getter()
         if not dim:
             raise ValueError(f"model {name!r} does not report an embedding dimension")
         self.dimension = int(dim)

@@ -64,7 +64,12 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for exercising the real loading, encoding and dense-search code, not for quality.
     """
     import torch
-    from sentence_transformers import SentenceTransformer, models
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        from sentence_transformers.sentence_transformer import modules as models
+    except ImportError:  # sentence-transformers < 5.7
+        from sentence_transformers import models  # type: ignore[no-redef]
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
     root = tmp_path_factory.mktemp("tiny-model")
@@ -85,7 +90,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     BertModel(config).save_pretrained(transformer_dir)
     tokenizer.save_pretrained(transformer_dir)
     word = models.Transformer(str(transformer_dir), max_seq_length=128)
-    pooling = models.Pooling(word.get_word_embedding_dimension(), "mean")
+    pooling = models.Pooling(32, "mean")
     model = SentenceTransformer(modules=[word, pooling, models.Normalize()], device="cpu")
     out = root / "st"
     model.save(str(out))

@@ -1,0 +1,115 @@
+from types import SimpleNamespace
+
+import pytest
+
+from service.engine import Engine
+from service.matching import features as f
+from service.matching.fusion import best_possible, reciprocal_rank_fusion
+from service.matching.matcher import Matcher, NotPublishedError
+from service.schemas import Kind
+from indexer.base import Hit
+
+
+def need(**kw: object) -> SimpleNamespace:
+    base = {"field": "materials.basalt_fiber", "required_maturity": "pilot",
+            "cooperation_modes": ["license"], "budget_wan": 50.0, "region": "达州高新区"}
+    return SimpleNamespace(**{**base, **kw})
+
+
+def ach(**kw: object) -> SimpleNamespace:
+    base = {"field": "materials.basalt_fiber", "maturity": "industrial",
+            "transfer_modes": ["license", "transfer"], "price_wan": 40.0, "region": "达州高新区"}
+    return SimpleNamespace(**{**base, **kw})
+
+
+def test_rrf_orders_by_combined_rank() -> None:
+    fused = reciprocal_rank_fusion(
+        {"lexical": [Hit("a", 9), Hit("b", 5)], "dense": [Hit("b", 0.9), Hit("c", 0.8)]}, {}, 60
+    )
+    assert [x.id for x in fused] == ["b", "a", "c"]
+    assert fused[0].ranks == {"lexical": 2, "dense": 1}
+    assert best_possible(["lexical", "dense"], {}, 60) == pytest.approx(2 / 61)
+
+
+def test_field_feature_levels() -> None:
+    assert f.field_feature(need(), ach()).value == 1.0
+    assert f.field_feature(need(), ach(field="materials.glass_fiber")).value == 0.5
+    other = f.field_feature(need(), ach(field="agriculture.seed"))
+    assert other.value == 0.0 and "领域不同" in (other.mismatch or "")
+
+
+def test_maturity_feature() -> None:
+    assert f.maturity_feature(need(), ach()).value == 1.0
+    below = f.maturity_feature(need(), ach(maturity="small_scale"))
+    assert below.value == 0.4 and below.mismatch == "成熟度小试低于需求要求的中试"
+    assert f.maturity_feature(need(), ach(maturity="lab")).value == 0.0
+    assert f.maturity_feature(need(required_maturity=None), ach(maturity="lab")).value == 1.0
+
+
+def test_mode_feature() -> None:
+    assert f.mode_feature(need(), ach()).value == 1.0
+    assert f.mode_feature(need(cooperation_modes=[]), ach()).value == 0.5
+    miss = f.mode_feature(need(cooperation_modes=["equity"]), ach())
+    assert miss.value == 0.0 and "作价入股" in (miss.mismatch or "")
+
+
+def test_money_feature_says_price_above_budget() -> None:
+    assert f.money_feature(need(), ach()).value == 1.0
+    over = f.money_feature(need(), ach(price_wan=80.0))
+    assert over.mismatch == "价格80万高于预算50万" and over.value == 0.0
+    assert f.money_feature(need(), ach(price_wan=70.0)).value == 0.4
+    assert f.money_feature(need(budget_wan=None), ach()).note == "预算面议"
+
+
+def test_region_tiers() -> None:
+    assert f.region_feature(need(), ach()).value == 1.0
+    assert f.region_feature(need(), ach(region="宣汉县")).value == 0.75
+    assert f.region_feature(need(), ach(region="南充市")).value == 0.5
+    assert f.region_feature(need(), ach(region="成都市")).value == 0.2
+
+
+def test_need_to_achievements_explained(seeded_engine: Engine) -> None:
+    result = Matcher(seeded_engine).match(Kind.need, "N2001", limit=5)
+    assert result.source.id == "N2001" and not result.semantic and result.notice
+    assert len(result.matches) == 5
+    scores = [m.score for m in result.matches]
+    assert scores == sorted(scores, reverse=True)
+    top = result.matches[0]
+    assert top.kind is Kind.achievement
+    assert {c.name for c in top.components} == {"text", "field", "maturity", "mode", "money",
+                                                "region"}
+    assert top.score == pytest.approx(sum(c.contribution for c in top.components), abs=1e-3)
+    assert top.shared_terms and "lexical" in top.retrieval
+
+
+def test_achievement_to_needs(seeded_engine: Engine) -> None:
+    result = Matcher(seeded_engine).match(Kind.achievement, "A2003", limit=3)
+    assert all(m.kind is Kind.need for m in result.matches)
+    assert "N2001" in [m.id for m in result.matches]
+
+
+def test_drafts_are_never_matched(seeded_engine: Engine) -> None:
+    seeded_engine.catalog.patch(Kind.achievement, "A2003", {"status": "draft"})
+    seeded_engine.listing_changed(Kind.achievement, seeded_engine.catalog.get(Kind.achievement,
+                                                                               "A2003"))
+    ids = [m.id for m in Matcher(seeded_engine).match(Kind.need, "N2001", 50).matches]
+    assert "A2003" not in ids
+    with pytest.raises(NotPublishedError):
+        Matcher(seeded_engine).match(Kind.achievement, "A2003")
+
+
+def test_dense_path_with_tiny_model(seeded_home, tmp_path, tiny_model) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    from service import index_sync
+    from tests.conftest import make_settings
+
+    shutil.copytree(seeded_home, tmp_path / "h")
+    engine = Engine(make_settings(tmp_path / "h", embedding_model=str(tiny_model)))
+    index_sync.sync(engine)
+    assert engine.vectors_usable()
+    result = Matcher(engine).match(Kind.need, "N2001", limit=100)
+    assert result.semantic and result.notice is None
+    assert sum("dense" in m.retrieval for m in result.matches) >= 50
+    assert any(set(m.retrieval) == {"lexical", "dense"} for m in result.matches)
+    engine.close()
