@@ -1,0 +1,71 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.config import get_settings
+
+runner = CliRunner()
+
+
+@pytest.fixture()
+def cli_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TECHMATCH_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("TECHMATCH_EMBEDDING_MODEL", "")
+    get_settings.cache_clear()
+    yield tmp_path / "home"
+    get_settings.cache_clear()
+
+
+def test_seed_index_match_search(cli_home: Path) -> None:
+    seeded = runner.invoke(app, ["seed"])
+    assert seeded.exit_code == 0, seeded.output
+    assert "0 rejected" in seeded.output
+    again = runner.invoke(app, ["seed"])
+    assert "0 new, 0 updated" in again.output  # idempotent
+    indexed = runner.invoke(app, ["index"])
+    assert indexed.exit_code == 0 and "rebuild" in indexed.output
+    result = runner.invoke(app, ["match", "N1001", "--limit", "3", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["source"]["id"] == "N1001" and len(payload["matches"]) == 3
+    assert all(m["kind"] == "achievement" and m["components"] for m in payload["matches"])
+    found = runner.invoke(app, ["search", "卤水提锂", "--kind", "achievement", "--json"])
+    assert json.loads(found.stdout)["items"]
+    assert runner.invoke(app, ["match", "NOPE"]).exit_code == 1
+
+
+def test_match_before_index_says_how(cli_home: Path) -> None:
+    result = runner.invoke(app, ["match", "N1001"])
+    assert result.exit_code == 1 and "techmatch index" in result.output
+
+
+def test_import_reports_rejected_rows_and_keeps_good_ones(cli_home: Path, tmp_path: Path) -> None:
+    good = {"id": "IMP1", "title": "茶园轨道运输机", "summary": "单轨运输机适用于35度坡地茶园，载重200公斤。",
+            "institution": "示例学院", "field": "manufacturing.hill_machinery", "maturity": "pilot"}
+    bad = {**good, "id": "IMP2", "maturity": "dream", "price_wan": -3}
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join([json.dumps(good, ensure_ascii=False), json.dumps(bad), "{oops"]))
+    result = runner.invoke(app, ["import", str(path), "--kind", "achievement", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.split("\nrun ")[0])
+    assert report["created"] == 1
+    lines = {r["line"]: r for r in report["rejected"]}
+    assert set(lines) == {2, 3}
+    assert any(e.startswith("maturity:") for e in lines[2]["errors"])
+    assert any(e.startswith("price_wan:") for e in lines[2]["errors"])
+    assert "not valid JSON" in lines[3]["errors"][0]
+
+
+def test_import_csv(cli_home: Path, tmp_path: Path) -> None:
+    path = tmp_path / "needs.csv"
+    path.write_text(
+        "id,title,description,enterprise,field,region,keywords,budget_wan\n"
+        "C1,脆李采后保鲜,脆李采后三天就软化，想延长货架期到两周以上。,示例果业,agriculture.specialty,通川区,脆李;保鲜,30\n"
+        "C2,缺区域,描述足够长的一段文字内容用来测试。,示例果业,agriculture.specialty,,,abc\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["import", str(path), "--kind", "need"])
+    assert "1 new" in result.output and "line 3" in result.output and "region" in result.output
