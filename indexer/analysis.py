@@ -37,16 +37,20 @@ class Resources:
     dictionary: Path
     synonyms: Path
     stopwords: Path
+    boilerplate: Path
 
     @classmethod
     def packaged(cls, directory: Path = SEED_DIR) -> Resources:
         return cls(
-            directory / "dictionary.txt", directory / "synonyms.txt", directory / "stopwords.txt"
+            directory / "dictionary.txt",
+            directory / "synonyms.txt",
+            directory / "stopwords.txt",
+            directory / "boilerplate.txt",
         )
 
     def fingerprint(self) -> str:
         digest = hashlib.sha256(ANALYZER_VERSION.encode())
-        for path in (self.dictionary, self.synonyms, self.stopwords):
+        for path in (self.dictionary, self.synonyms, self.stopwords, self.boilerplate):
             digest.update(path.read_bytes() if path.exists() else b"-")
         return f"{ANALYZER_VERSION}-{digest.hexdigest()[:12]}"
 
@@ -68,6 +72,7 @@ class Analyzer:
     resources: Resources
     _tokenizer: jieba.Tokenizer = field(init=False, repr=False)
     stopwords: frozenset[str] = field(init=False)
+    boilerplate: frozenset[str] = field(init=False)
     synonyms: dict[str, str] = field(init=False)
     version: str = field(init=False)
 
@@ -76,6 +81,7 @@ class Analyzer:
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
         self.stopwords = frozenset(normalise(w) for w in _lines(self.resources.stopwords))
+        self.boilerplate = frozenset(normalise(w) for w in _lines(self.resources.boilerplate))
         self.synonyms = {}
         for line in _lines(self.resources.synonyms):
             group = [normalise(t) for t in line.split(",") if t.strip()]
@@ -102,16 +108,20 @@ class Analyzer:
         return out
 
     def words(self, text: str) -> list[str]:
-        """Whole words (accurate mode) without stop words: for key terms and explanations."""
+        """Whole words (accurate mode) without stop words or boilerplate: for explanations."""
         out = []
         for token in self._tokenizer.cut(normalise(text)):
             token = token.strip()
             if len(token) < 2 and not _CJK.match(token):
                 continue
-            if token in self.stopwords or not _WORD.search(token):
+            if token in self.stopwords or token in self.boilerplate or not _WORD.search(token):
                 continue
             out.append(self.synonyms.get(token, token))
         return out
+
+    def is_key_term(self, token: str) -> bool:
+        """Whether a token may stand for a listing (not boilerplate such as 技术, 需要)."""
+        return token not in self.boilerplate and token not in self.stopwords
 
     def expansions(self, text: str) -> list[tuple[str, str]]:
         """Synonyms that fired in ``text``: (as written, canonical form)."""

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.tiny_model import build_tiny_model
 from seed_data import SEED_DIR
 from service import index_sync
 from service.config import Settings
@@ -58,40 +59,10 @@ def seeded_engine(seeded_home: Path, tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small real sentence-transformers model built here: a 1-layer BERT over characters.
-
-    Its weights are random (seeded), so its vectors mostly reflect shared characters; it is
-    for exercising the real loading, encoding and dense-search code, not for quality.
-    """
-    import torch
-    from sentence_transformers import SentenceTransformer
-
-    try:
-        from sentence_transformers.sentence_transformer import modules as models
-    except ImportError:  # sentence-transformers < 5.7
-        from sentence_transformers import models  # type: ignore[no-redef]
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    root = tmp_path_factory.mktemp("tiny-model")
-    chars: set[str] = set()
+    """A small real sentence-transformers model built offline from seed text."""
+    texts = []
     for path in sorted((SEED_DIR / "achievements").glob("*.jsonl"))[:2]:
         for line in path.read_text(encoding="utf-8").splitlines()[:60]:
             record = json.loads(line)
-            chars.update(record["title"] + record["summary"])
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *sorted(c for c in chars if c.strip())]
-    (root / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
-    tokenizer = BertTokenizerFast(vocab_file=str(root / "vocab.txt"), do_lower_case=True)
-    torch.manual_seed(7)
-    config = BertConfig(
-        vocab_size=len(vocab), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-        intermediate_size=64, max_position_embeddings=256,
-    )
-    transformer_dir = root / "bert"
-    BertModel(config).save_pretrained(transformer_dir)
-    tokenizer.save_pretrained(transformer_dir)
-    word = models.Transformer(str(transformer_dir), max_seq_length=128)
-    pooling = models.Pooling(32, "mean")
-    model = SentenceTransformer(modules=[word, pooling, models.Normalize()], device="cpu")
-    out = root / "st"
-    model.save(str(out))
-    return out
+            texts.append(record["title"] + record["summary"])
+    return build_tiny_model(texts, tmp_path_factory.mktemp("tiny-model"))

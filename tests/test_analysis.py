@@ -25,8 +25,9 @@ def test_synonyms_map_to_one_form() -> None:
 
 
 def test_fingerprint_changes_with_resources(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    for name in ("dictionary.txt", "synonyms.txt", "stopwords.txt"):
+    for name in ("dictionary.txt", "synonyms.txt", "stopwords.txt", "boilerplate.txt"):
         (tmp_path / name).write_text("玄武岩纤维 100 n\n" if name == "dictionary.txt" else "")
+    (tmp_path / "boilerplate.txt").write_text("技术\n")
     before = Resources.packaged(tmp_path).fingerprint()
     (tmp_path / "stopwords.txt").write_text("的\n")
     assert Resources.packaged(tmp_path).fingerprint() != before

@@ -69,7 +69,11 @@ def query_terms(engine: Engine, kind: Kind, listing: Any, target: Kind) -> list[
     counts.update(engine.analyzer.tokens(full_text(kind, listing)))
     df = engine.index.doc_freq(target.value, list(counts))
     n = max(engine.index.count(target.value), 1)
-    scored = {t: c * idf(df[t], n) for t, c in counts.items() if df.get(t)}
+    scored = {
+        t: c * idf(df[t], n)
+        for t, c in counts.items()
+        if df.get(t) and engine.analyzer.is_key_term(t)
+    }
     kept = sorted(scored, key=lambda t: -scored[t])[:MAX_QUERY_TERMS]
     return [t for t in kept for _ in range(min(counts[t], MAX_TERM_REPEAT))]
 
