@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
 from typing import Any, Protocol
 
 import numpy as np
@@ -47,7 +48,7 @@ class IndexedDoc:
     field: str
     field_top: str
     maturity: str | None = None
-    modes: list[str] = field(default_factory=list)
+    modes: list[str] = dc_field(default_factory=list)
     region: str | None = None
     money: float | None = None
     content_hash: str = ""
@@ -85,9 +86,9 @@ class Manifest:
     model: str
     dimension: int | None
     analyzer: str
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = dc_field(default_factory=dict)
     vectors: bool = False
-    created_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
+    created_at: str = dc_field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -117,6 +118,8 @@ class SearchIndex(Protocol):
 
     backend: str
 
+    def exists(self) -> bool: ...
+
     def manifest(self) -> Manifest: ...
 
     def upsert(self, docs: Sequence[IndexedDoc]) -> None: ...
@@ -127,9 +130,7 @@ class SearchIndex(Protocol):
         self, kind: str, tokens: Sequence[str], filters: Filters, limit: int
     ) -> list[Hit]: ...
 
-    def vector(
-        self, kind: str, vector: np.ndarray, filters: Filters, limit: int
-    ) -> list[Hit]: ...
+    def vector(self, kind: str, vector: np.ndarray, filters: Filters, limit: int) -> list[Hit]: ...
 
     def browse(self, kind: str, filters: Filters, limit: int) -> list[str]: ...
 

@@ -240,9 +240,13 @@ class EmbeddedIndex:
     def count(self, kind: str, filters: Filters | None = None) -> int:
         where, params = where_clause(filters or Filters())
         with self._lock:
-            row = self._db().execute(
-                f"SELECT count(*) FROM docs d WHERE kind = ?{where}", [_kind(kind), *params]
-            ).fetchone()
+            row = (
+                self._db()
+                .execute(
+                    f"SELECT count(*) FROM docs d WHERE kind = ?{where}", [_kind(kind), *params]
+                )
+                .fetchone()
+            )
             return int(row[0])
 
     def content_hashes(self, kind: str) -> dict[str, str]:

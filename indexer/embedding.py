@@ -44,8 +44,9 @@ class SentenceTransformerEncoder:
         self.model = model
         self.name = name
         self.batch_size = batch_size
-        getter = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension"
+        getter = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
         )
         dim = getter()
         if not dim:

@@ -17,12 +17,12 @@ def build_tiny_model(texts: Iterable[str], out: Path, hidden: int = 32, seed: in
     """Write the model to ``out`` (a directory) and return it; ``texts`` give the vocabulary."""
     import torch
     from sentence_transformers import SentenceTransformer
-    from transformers import BertConfig, BertModel, BertTokenizerFast
+    from transformers import BertConfig, BertModel, BertTokenizerFast  # type: ignore[attr-defined]
 
     try:
         from sentence_transformers.sentence_transformer import modules
     except ImportError:  # sentence-transformers < 5.7
-        from sentence_transformers import models as modules  # type: ignore[no-redef]
+        from sentence_transformers import models as modules  # type: ignore[no-redef,attr-defined]
 
     chars = sorted({c for text in texts for c in text.lower() if c.strip()})
     vocab = [*SPECIAL, *chars]

@@ -72,8 +72,10 @@ def prepare(engine: Engine) -> None:
     engine.index.manifest().check(model=engine.model_name, analyzer=engine.analyzer.version)
     status = engine.semantic
     if status.available and not engine.vectors_usable():
-        log.warning("semantic matching off: the index holds no vectors of %s; run "
-                    "`techmatch index`", status.model)
+        log.warning(
+            "semantic matching off: the index holds no vectors of %s; run `techmatch index`",
+            status.model,
+        )
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:

@@ -41,8 +41,12 @@ def _engine() -> Engine:
 def _progress(total: int | None = None) -> Iterator[Callable[[str, int], None]]:
     """A rich progress bar fed by (description, items done) callbacks."""
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=False,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
     ) as bar:
         task = bar.add_task("starting", total=total)
 
@@ -100,8 +104,9 @@ def import_(
         }
         console.print_json(json.dumps(payload, ensure_ascii=False))
     else:
-        console.print(f"{report.created} new, {report.updated} updated, "
-                      f"{len(report.rejected)} rejected")
+        console.print(
+            f"{report.created} new, {report.updated} updated, {len(report.rejected)} rejected"
+        )
         for row in report.rejected:
             console.print(f"  line {row.line} ({row.id or '-'}): " + "; ".join(row.errors))
     if report.accepted:
@@ -116,9 +121,7 @@ def index(
     from service import index_sync
 
     engine = _engine()
-    status = engine.semantic
-    if not status.available:
-        err.print(f"[yellow]semantic matching off:[/yellow] {status.reason}")
+    engine.semantic  # loads the model, or logs why it cannot  # noqa: B018
     with _progress(index_sync.total_published(engine)) as advance:
         report = index_sync.sync(engine, advance, force=rebuild)
     console.print(
@@ -164,8 +167,14 @@ def search(
     for column in ("id", "kind", "title", "organisation", "field", "region"):
         table.add_column(column)
     for item in page.items:
-        table.add_row(item.id, item.kind.label, item.title, item.organisation, item.field_label,
-                      item.region or "")
+        table.add_row(
+            item.id,
+            item.kind.label,
+            item.title,
+            item.organisation,
+            item.field_label,
+            item.region or "",
+        )
     console.print(table)
 
 
@@ -215,7 +224,9 @@ def _find_kind(engine: Engine, listing_id: str) -> Kind:
 
 @app.command("eval")
 def evaluate(
-    beir_dir: Annotated[Path | None, typer.Argument(help="BEIR directory; none = seed gold")] = None,
+    beir_dir: Annotated[
+        Path | None, typer.Argument(help="BEIR directory; none = seed gold")
+    ] = None,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """nDCG@10, MRR@10, Recall@10 and Recall@100 on a BEIR set or the seed gold judgments."""
@@ -223,13 +234,12 @@ def evaluate(
     from service.gold import evaluate_gold
 
     engine = _engine()
-    if not engine.semantic.available:
-        err.print(f"[yellow]semantic matching off:[/yellow] {engine.semantic.reason}")
+    engine.semantic  # loads the model, or logs why it cannot  # noqa: B018
     report: dict[str, Any]
     with _progress() as advance:
         try:
             if beir_dir is None:
-                report = evaluate_gold(engine.settings, advance)
+                report = evaluate_gold(engine, advance)
             else:
                 report = evaluate_beir(engine, beir_dir, advance)
         except (FileNotFoundError, ValueError) as exc:
@@ -238,7 +248,7 @@ def evaluate(
     if json_out:
         print(json.dumps(report, ensure_ascii=False))
         return
-    rows = report if beir_dir is None else {beir_dir.name: report}
+    rows: dict[str, Any] = report if beir_dir is None else {beir_dir.name: report}
     table = Table(title="retrieval quality")
     table.add_column("set")
     for metric in (*METRICS, "queries"):
@@ -264,8 +274,12 @@ def serve(
     except IndexError_ as exc:
         _fail(str(exc))
         return
-    uvicorn.run(application, host=host or settings.host, port=port or settings.port,
-                log_level=settings.log_level.lower())
+    uvicorn.run(
+        application,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
 
 
 @app.command()

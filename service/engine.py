@@ -70,6 +70,12 @@ class Engine:
             return None
         return encoder.encode([self.embed_text(text)])[0]
 
+    def scratch(self, settings: Settings) -> Engine:
+        """Another engine (own catalog and index) sharing this one's loaded model."""
+        other = Engine(settings)
+        other._semantic, other._encoder = self.semantic, self._encoder
+        return other
+
     # ---- index state --------------------------------------------------------------------
     def index_problem(self) -> str | None:
         """None when the index is present and matches the settings, else what is wrong."""

@@ -86,7 +86,9 @@ def evaluate_beir(
             raise FileNotFoundError(f"{directory}: missing {name} (not a BEIR directory)")
     qrels = read_qrels(directory / "qrels" / "test.tsv")
     corpus = list(_jsonl(directory / "corpus.jsonl"))
-    queries = {q["_id"]: q["text"] for q in _jsonl(directory / "queries.jsonl") if q["_id"] in qrels}
+    queries = {
+        q["_id"]: q["text"] for q in _jsonl(directory / "queries.jsonl") if q["_id"] in qrels
+    }
     encoder = engine.encoder
     analyzer = engine.analyzer
     with tempfile.TemporaryDirectory(prefix="techmatch-eval-") as scratch:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 from seed_data import SEED_DIR
 from service import index_sync
-from service.config import Settings
 from service.engine import Engine
 from service.evaluation import Qrels, score_run
 from service.loader import seed
@@ -37,15 +36,18 @@ def read_gold(seed_dir: Path) -> tuple[Qrels, dict[str, str]]:
 
 
 def evaluate_gold(
-    settings: Settings, progress: Callable[[str, int], None] | None = None
+    parent: Engine, progress: Callable[[str, int], None] | None = None
 ) -> dict[str, dict[str, float]]:
     """Metrics for all judged needs and for each wording style (problem / technical)."""
+    settings = parent.settings
     seed_dir = settings.seed_dir or SEED_DIR
     qrels, wording = read_gold(seed_dir)
     if not qrels:
         raise FileNotFoundError(f"{seed_dir / 'gold'}: no judgments-*.tsv files")
     with tempfile.TemporaryDirectory(prefix="techmatch-gold-") as scratch:
-        engine = Engine(settings.model_copy(update={"home": Path(scratch), "database_url": None}))
+        engine = parent.scratch(
+            settings.model_copy(update={"home": Path(scratch), "database_url": None})
+        )
         try:
             seed(engine.catalog, seed_dir)
             index_sync.rebuild(engine, progress)

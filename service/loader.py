@@ -6,6 +6,7 @@ the good rows are written in one transaction (all of them or, on a database erro
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 from collections.abc import Iterator
@@ -65,10 +66,8 @@ def _tabular(row: dict[str, Any]) -> dict[str, Any]:
             parts = value.replace("、", ";").replace("|", ";").split(";")
             value = [p.strip() for p in parts if p.strip()]
         elif key in NUMBER_FIELDS and isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):  # left as text: the model names the problem
                 value = float(value)
-            except ValueError:
-                pass  # left as text: the model names the field and the problem
         out[key] = value.strip() if isinstance(value, str) else value
     return out
 
@@ -142,4 +141,6 @@ def seed_files(seed_dir: Path, kind: Kind) -> list[Path]:
 def seed(catalog: Catalog, seed_dir: Path) -> list[ImportReport]:
     """Load every seed file (idempotent: upsert by id)."""
     catalog.create_schema()
-    return [import_file(catalog, kind, path) for kind in Kind for path in seed_files(seed_dir, kind)]
+    return [
+        import_file(catalog, kind, path) for kind in Kind for path in seed_files(seed_dir, kind)
+    ]

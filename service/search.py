@@ -91,7 +91,9 @@ def search(
 
 def _facets(results: list[tuple[Kind, Any]]) -> dict[str, dict[str, int]]:
     taxonomy = get_taxonomy()
-    counters: dict[str, Counter[str]] = {n: Counter() for n in ("kind", "field", "maturity", "region")}
+    counters: dict[str, Counter[str]] = {
+        n: Counter() for n in ("kind", "field", "maturity", "region")
+    }
     for kind, listing in results:
         counters["kind"][kind.value] += 1
         info = taxonomy.field(listing.field)

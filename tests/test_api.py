@@ -15,7 +15,8 @@ pytestmark = pytest.mark.anyio
 
 NEED = {
     "title": "玄武岩纤维复合筋用于桥面铺装的技术合作",
-    "description": "公司承接农村公路桥梁维修，桥面钢筋锈蚀严重，希望引入耐腐蚀的玄武岩纤维复合筋替代部分钢筋，"
+    "description": "公司承接农村公路桥梁维修，桥面钢筋锈蚀严重，"
+    "希望引入耐腐蚀的玄武岩纤维复合筋替代部分钢筋，"
     "需要拉伸强度不低于1000MPa的产品和施工工法。",
     "enterprise": "达州示例路桥工程有限公司",
     "field": "materials.basalt_fiber",
@@ -115,15 +116,23 @@ async def test_search_filters_facets_and_paging(client: httpx.AsyncClient) -> No
     body = r.json()
     assert r.status_code == 200 and len(body["items"]) == 5 and body["total"] > 5
     assert sum(body["facets"]["kind"].values()) == body["total"]
-    page2 = (await client.get("/api/search", params={"q": "玄武岩纤维", "page_size": 5,
-                                                      "page": 2})).json()
+    page2 = (
+        await client.get("/api/search", params={"q": "玄武岩纤维", "page_size": 5, "page": 2})
+    ).json()
     assert not {i["id"] for i in page2["items"]} & {i["id"] for i in body["items"]}
-    r = await client.get("/api/search", params={"q": "玄武岩纤维", "kind": "achievement",
-                                                 "field": "materials.basalt_fiber",
-                                                 "maturity": "industrial"})
+    r = await client.get(
+        "/api/search",
+        params={
+            "q": "玄武岩纤维",
+            "kind": "achievement",
+            "field": "materials.basalt_fiber",
+            "maturity": "industrial",
+        },
+    )
     items = r.json()["items"]
-    assert items and all(i["field"] == "materials.basalt_fiber" and
-                         i["maturity"] == "industrial" for i in items)
+    assert items and all(
+        i["field"] == "materials.basalt_fiber" and i["maturity"] == "industrial" for i in items
+    )
     r = await client.get("/api/search", params={"kind": "need", "region": "渠县"})
     assert r.json()["items"] and all(i["region"] == "渠县" for i in r.json()["items"])
 

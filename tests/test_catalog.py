@@ -7,7 +7,8 @@ from service.schemas import AchievementIn, Kind, NeedIn, Status
 ACH = {
     "id": "T-A1",
     "title": "玄武岩纤维复合筋连续拉挤成型技术",
-    "summary": "采用连续拉挤工艺制备玄武岩纤维复合筋，拉伸强度不低于1000MPa，可替代钢筋用于腐蚀环境。",
+    "summary": "采用连续拉挤工艺制备玄武岩纤维复合筋，拉伸强度不低于1000MPa，"
+    "可替代钢筋用于腐蚀环境。",
     "institution": "示例大学",
     "field": "materials.basalt_fiber",
     "maturity": "pilot",
@@ -72,8 +73,9 @@ def test_failed_bulk_write_stores_nothing(catalog: Catalog) -> None:
 
 def test_status_filters_public_listing(catalog: Catalog) -> None:
     catalog.create(Kind.achievement, AchievementIn.model_validate(ACH))
-    catalog.create(Kind.achievement, AchievementIn.model_validate({**ACH, "id": "T-A2",
-                                                                   "status": "draft"}))
+    catalog.create(
+        Kind.achievement, AchievementIn.model_validate({**ACH, "id": "T-A2", "status": "draft"})
+    )
     items, total = catalog.list(Kind.achievement)
     assert total == 1 and [i.id for i in items] == ["T-A1"]
     assert catalog.count(Kind.achievement) == 1
@@ -83,10 +85,16 @@ def test_status_filters_public_listing(catalog: Catalog) -> None:
 
 
 def test_need_dates_round_trip(catalog: Catalog) -> None:
-    need = NeedIn.model_validate({
-        "id": "T-N1", "title": "冬季棉毡发黄", "description": "冬季生产的棉毡发黄掉渣，客户投诉多。",
-        "enterprise": "示例公司", "field": "materials.glass_fiber", "region": "大竹县",
-        "deadline": "2027-06-30",
-    })
+    need = NeedIn.model_validate(
+        {
+            "id": "T-N1",
+            "title": "冬季棉毡发黄",
+            "description": "冬季生产的棉毡发黄掉渣，客户投诉多。",
+            "enterprise": "示例公司",
+            "field": "materials.glass_fiber",
+            "region": "大竹县",
+            "deadline": "2027-06-30",
+        }
+    )
     catalog.create(Kind.need, need)
     assert str(catalog.get(Kind.need, "T-N1").deadline) == "2027-06-30"

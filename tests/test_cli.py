@@ -43,8 +43,14 @@ def test_match_before_index_says_how(cli_home: Path) -> None:
 
 
 def test_import_reports_rejected_rows_and_keeps_good_ones(cli_home: Path, tmp_path: Path) -> None:
-    good = {"id": "IMP1", "title": "茶园轨道运输机", "summary": "单轨运输机适用于35度坡地茶园，载重200公斤。",
-            "institution": "示例学院", "field": "manufacturing.hill_machinery", "maturity": "pilot"}
+    good = {
+        "id": "IMP1",
+        "title": "茶园轨道运输机",
+        "summary": "单轨运输机适用于35度坡地茶园，载重200公斤。",
+        "institution": "示例学院",
+        "field": "manufacturing.hill_machinery",
+        "maturity": "pilot",
+    }
     bad = {**good, "id": "IMP2", "maturity": "dream", "price_wan": -3}
     path = tmp_path / "rows.jsonl"
     path.write_text("\n".join([json.dumps(good, ensure_ascii=False), json.dumps(bad), "{oops"]))

@@ -12,20 +12,44 @@ from indexer.factory import create_index
 
 def doc(i: str, title: str, body: str, vec: list[float] | None = None, **kw: object) -> IndexedDoc:
     values: dict[str, object] = {
-        "kind": "achievement", "id": i, "title_tokens": title.split(), "body_tokens": body.split(),
-        "field": "materials.basalt_fiber", "field_top": "materials", "maturity": "pilot",
-        "modes": ["license"], "region": "成都市", "money": 50.0,
-        "vector": None if vec is None else np.asarray(vec, dtype=np.float32), **kw,
+        "kind": "achievement",
+        "id": i,
+        "title_tokens": title.split(),
+        "body_tokens": body.split(),
+        "field": "materials.basalt_fiber",
+        "field_top": "materials",
+        "maturity": "pilot",
+        "modes": ["license"],
+        "region": "成都市",
+        "money": 50.0,
+        "vector": None if vec is None else np.asarray(vec, dtype=np.float32),
+        **kw,
     }
     return IndexedDoc(**values)  # type: ignore[arg-type]
 
 
 DOCS = [
     doc("a1", "玄武岩纤维 复合筋", "拉挤 成型 筋材", [1, 0, 0]),
-    doc("a2", "玻璃棉 固化", "离心玻璃棉 酚醛 固化", [0, 1, 0], field="materials.glass_fiber",
-        maturity="industrial", modes=["transfer"], region="大竹县", money=200.0),
-    doc("a3", "富硒茶 加工", "绿茶 杀青", [0, 0, 1], field="agriculture.specialty",
-        field_top="agriculture", money=None),
+    doc(
+        "a2",
+        "玻璃棉 固化",
+        "离心玻璃棉 酚醛 固化",
+        [0, 1, 0],
+        field="materials.glass_fiber",
+        maturity="industrial",
+        modes=["transfer"],
+        region="大竹县",
+        money=200.0,
+    ),
+    doc(
+        "a3",
+        "富硒茶 加工",
+        "绿茶 杀青",
+        [0, 0, 1],
+        field="agriculture.specialty",
+        field_top="agriculture",
+        money=None,
+    ),
 ]
 
 

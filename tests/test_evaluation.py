@@ -28,12 +28,19 @@ def test_beir_directory(tmp_path: Path, engine: Engine) -> None:
     queries = [{"_id": "q1", "text": "茶叶杀青"}, {"_id": "q2", "text": "提锂吸附剂"}]
     (tmp_path / "corpus.jsonl").write_text("\n".join(json.dumps(c) for c in corpus))
     (tmp_path / "queries.jsonl").write_text("\n".join(json.dumps(q) for q in queries))
-    (tmp_path / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td2\t1\nq2\td3\t1\n")
+    (tmp_path / "qrels" / "test.tsv").write_text(
+        "query-id\tcorpus-id\tscore\nq1\td2\t1\nq2\td3\t1\n"
+    )
     report = evaluate_beir(engine, tmp_path)
-    assert report == {"ndcg@10": 1.0, "mrr@10": 1.0, "recall@10": 1.0, "recall@100": 1.0,
-                      "queries": 2}
+    assert report == {
+        "ndcg@10": 1.0,
+        "mrr@10": 1.0,
+        "recall@10": 1.0,
+        "recall@100": 1.0,
+        "queries": 2,
+    }
 
 
 def test_not_a_beir_directory(tmp_path: Path, engine: Engine) -> None:
-    with pytest.raises(FileNotFoundError, match="corpus.jsonl"):
+    with pytest.raises(FileNotFoundError, match=r"corpus\.jsonl"):
         evaluate_beir(engine, tmp_path)

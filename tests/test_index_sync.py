@@ -9,8 +9,12 @@ from service.schemas import AchievementIn, Kind
 from tests.conftest import make_settings
 
 ACH = {
-    "id": "S-A1", "title": "卤水提锂吸附剂", "summary": "铝系吸附剂从低浓度卤水中提锂，锂回收率达到90%以上。",
-    "institution": "示例研究所", "field": "resources_env.gas_lithium", "maturity": "pilot",
+    "id": "S-A1",
+    "title": "卤水提锂吸附剂",
+    "summary": "铝系吸附剂从低浓度卤水中提锂，锂回收率达到90%以上。",
+    "institution": "示例研究所",
+    "field": "resources_env.gas_lithium",
+    "maturity": "pilot",
 }
 
 

@@ -2,23 +2,33 @@ from types import SimpleNamespace
 
 import pytest
 
+from indexer.base import Hit
 from service.engine import Engine
 from service.matching import features as f
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
 from service.matching.matcher import Matcher, NotPublishedError
 from service.schemas import Kind
-from indexer.base import Hit
 
 
 def need(**kw: object) -> SimpleNamespace:
-    base = {"field": "materials.basalt_fiber", "required_maturity": "pilot",
-            "cooperation_modes": ["license"], "budget_wan": 50.0, "region": "达州高新区"}
+    base = {
+        "field": "materials.basalt_fiber",
+        "required_maturity": "pilot",
+        "cooperation_modes": ["license"],
+        "budget_wan": 50.0,
+        "region": "达州高新区",
+    }
     return SimpleNamespace(**{**base, **kw})
 
 
 def ach(**kw: object) -> SimpleNamespace:
-    base = {"field": "materials.basalt_fiber", "maturity": "industrial",
-            "transfer_modes": ["license", "transfer"], "price_wan": 40.0, "region": "达州高新区"}
+    base = {
+        "field": "materials.basalt_fiber",
+        "maturity": "industrial",
+        "transfer_modes": ["license", "transfer"],
+        "price_wan": 40.0,
+        "region": "达州高新区",
+    }
     return SimpleNamespace(**{**base, **kw})
 
 
@@ -76,8 +86,14 @@ def test_need_to_achievements_explained(seeded_engine: Engine) -> None:
     assert scores == sorted(scores, reverse=True)
     top = result.matches[0]
     assert top.kind is Kind.achievement
-    assert {c.name for c in top.components} == {"text", "field", "maturity", "mode", "money",
-                                                "region"}
+    assert {c.name for c in top.components} == {
+        "text",
+        "field",
+        "maturity",
+        "mode",
+        "money",
+        "region",
+    }
     assert top.score == pytest.approx(sum(c.contribution for c in top.components), abs=1e-3)
     assert top.shared_terms and "lexical" in top.retrieval
 
@@ -90,8 +106,9 @@ def test_achievement_to_needs(seeded_engine: Engine) -> None:
 
 def test_drafts_are_never_matched(seeded_engine: Engine) -> None:
     seeded_engine.catalog.patch(Kind.achievement, "A2003", {"status": "draft"})
-    seeded_engine.listing_changed(Kind.achievement, seeded_engine.catalog.get(Kind.achievement,
-                                                                               "A2003"))
+    seeded_engine.listing_changed(
+        Kind.achievement, seeded_engine.catalog.get(Kind.achievement, "A2003")
+    )
     ids = [m.id for m in Matcher(seeded_engine).match(Kind.need, "N2001", 50).matches]
     assert "A2003" not in ids
     with pytest.raises(NotPublishedError):

@@ -34,9 +34,7 @@ def home(request: Request, engine: EngineDep) -> HTMLResponse:
     taxonomy = get_taxonomy()
     by_field = []
     for top in taxonomy.top_fields():
-        counts = {
-            kind: engine.index.count(kind.value, Filters(field=top.code)) for kind in Kind
-        }
+        counts = {kind: engine.index.count(kind.value, Filters(field=top.code)) for kind in Kind}
         by_field.append((top, counts[Kind.achievement], counts[Kind.need]))
     newest = run_search(engine, "", kind=Kind.need, page_size=6).items
     return templates.TemplateResponse(

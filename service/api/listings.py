@@ -1,6 +1,5 @@
 """CRUD routes for achievements and needs; one router factory serves both kinds."""
 
-
 import logging
 from typing import Annotated, Any
 

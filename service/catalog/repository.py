@@ -8,13 +8,13 @@ from typing import Any
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 
 from service.catalog.db import make_engine
 from service.catalog.models import AchievementRow, Base, NeedRow, row_to_dict, utcnow
 from service.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 
-ROWS: dict[Kind, type[AchievementRow] | type[NeedRow]] = {
+ROWS: dict[Kind, Any] = {
     Kind.achievement: AchievementRow,
     Kind.need: NeedRow,
 }

@@ -65,8 +65,10 @@ def mode_feature(need: Any, achievement: Any) -> Feature:
         names = "、".join(m.label for m in sorted(common))
         return Feature("mode", "合作方式", 1.0, f"合作方式一致：{names}")
     text = (
-        "合作方式不符：需求希望" + "、".join(m.label for m in sorted(wanted))
-        + "，成果提供" + "、".join(m.label for m in sorted(offered))
+        "合作方式不符：需求希望"
+        + "、".join(m.label for m in sorted(wanted))
+        + "，成果提供"
+        + "、".join(m.label for m in sorted(offered))
     )
     return Feature("mode", "合作方式", 0.0, text, text)
 
