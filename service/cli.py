@@ -102,14 +102,14 @@ def import_(
             "updated": report.updated,
             "rejected": [r.__dict__ for r in report.rejected],
         }
-        console.print_json(json.dumps(payload, ensure_ascii=False))
+        typer.echo(json.dumps(payload, ensure_ascii=False))
     else:
         console.print(
             f"{report.created} new, {report.updated} updated, {len(report.rejected)} rejected"
         )
         for row in report.rejected:
             console.print(f"  line {row.line} ({row.id or '-'}): " + "; ".join(row.errors))
-    if report.accepted:
+    if report.accepted and not json_out:
         console.print("run `techmatch index` to make them searchable")
 
 
@@ -161,7 +161,7 @@ def search(
         _fail(str(exc))
         return
     if json_out:
-        print(page.model_dump_json(indent=2))
+        typer.echo(page.model_dump_json(indent=2))
         return
     table = Table(title=f"{page.total} results for {query!r}")
     for column in ("id", "kind", "title", "organisation", "field", "region"):
@@ -196,7 +196,7 @@ def match(
         _fail(str(exc))
         return
     if json_out:
-        print(result.model_dump_json(indent=2))
+        typer.echo(result.model_dump_json(indent=2))
         return
     console.print(f"[bold]{result.source.title}[/bold] ({result.source.organisation})")
     if result.notice:
@@ -246,7 +246,7 @@ def evaluate(
             _fail(str(exc))
             return
     if json_out:
-        print(json.dumps(report, ensure_ascii=False))
+        typer.echo(json.dumps(report, ensure_ascii=False))
         return
     rows: dict[str, Any] = report if beir_dir is None else {beir_dir.name: report}
     table = Table(title="retrieval quality")

@@ -56,7 +56,7 @@ def test_import_reports_rejected_rows_and_keeps_good_ones(cli_home: Path, tmp_pa
     path.write_text("\n".join([json.dumps(good, ensure_ascii=False), json.dumps(bad), "{oops"]))
     result = runner.invoke(app, ["import", str(path), "--kind", "achievement", "--json"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout.split("\nrun ")[0])
+    report = json.loads(result.stdout)
     assert report["created"] == 1
     lines = {r["line"]: r for r in report["rejected"]}
     assert set(lines) == {2, 3}
