@@ -152,6 +152,10 @@ async def test_health_and_pages(client: httpx.AsyncClient) -> None:
     assert home.status_code == 200 and "语义匹配未启用" in home.text and "玄武岩" in home.text
     page = await client.get("/search", params={"q": "卤水提锂"})
     assert page.status_code == 200 and "提锂" in page.text
+    page = await client.get("/search", params={"kind": "achievement", "field": "aerospace"})
+    assert (
+        page.status_code == 200 and "共 15 条结果" in page.text and "无人机与通用航空" in page.text
+    )
     assert (await client.get("/docs")).status_code == 200
     spec = (await client.get("/openapi.json")).json()
     assert "/api/needs/{listing_id}/matches" in spec["paths"]

@@ -25,8 +25,11 @@ router = APIRouter(include_in_schema=False)
 def _semantic_notice(engine: EngineDep) -> str | None:
     if engine.vectors_usable():
         return None
-    reason = engine.semantic.reason or "索引中没有该模型的向量，请运行 techmatch index"
-    return f"语义匹配未启用，当前仅按关键词与结构化条件匹配。原因：{reason}"
+    if engine.semantic.available:
+        why = "索引中还没有该模型的向量，请运行 techmatch index"
+    else:
+        why = f"未能加载嵌入模型 {engine.semantic.model or '（未配置）'}"
+    return f"语义匹配未启用（{why}），当前按关键词与结构化条件匹配。详情见 /api/health。"
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -55,9 +58,11 @@ def search_page(
     engine: EngineDep,
     q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
     kind: Kind | None = None,
+    field: Annotated[str | None, Query(max_length=64)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> HTMLResponse:
-    results = run_search(engine, q, kind=kind, page=page, page_size=20)
+    filters = Filters(field=field or None)
+    results = run_search(engine, q, kind=kind, filters=filters, page=page, page_size=20)
     return templates.TemplateResponse(
         request,
         "search.html",
@@ -65,6 +70,7 @@ def search_page(
             "results": results,
             "q": q,
             "kind": kind,
+            "field": field or "",
             "notice": _semantic_notice(engine),
             "taxonomy": get_taxonomy(),
         },
