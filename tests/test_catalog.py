@@ -1,7 +1,12 @@
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
 from service.catalog import Catalog, DuplicateIdError, NotFoundError
+from service.catalog.models import Base
 from service.schemas import AchievementIn, Kind, NeedIn, Status
 
 ACH = {
@@ -18,14 +23,36 @@ ACH = {
 }
 
 
-@pytest.fixture()
-def catalog(tmp_path) -> Catalog:  # type: ignore[no-untyped-def]
-    cat = Catalog(f"sqlite:///{tmp_path / 'c.sqlite3'}")
+POSTGRES_URL = os.environ.get("TECHMATCH_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(
+                not POSTGRES_URL,
+                reason="TECHMATCH_TEST_POSTGRES_URL is not set: no PostgreSQL here "
+                "(.ci/postgres starts one)",
+            ),
+        ),
+    ]
+)
+def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]:
+    """The same catalog tests on SQLite and on PostgreSQL, each from an empty schema."""
+    url = f"sqlite:///{tmp_path / 'c.sqlite3'}" if request.param == "sqlite" else POSTGRES_URL
+    assert url
+    cat = Catalog(url)
+    Base.metadata.drop_all(cat.engine)
     cat.create_schema()
-    return cat
+    yield cat
+    cat.close()
 
 
 def test_sqlite_catalog_uses_wal(catalog: Catalog) -> None:
+    if catalog.engine.dialect.name != "sqlite":
+        pytest.skip("WAL is a SQLite setting")
     with catalog.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
