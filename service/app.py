@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from indexer.base import IndexMismatchError, IndexMissingError
+from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__, index_sync
 from service.api import listings, search
 from service.catalog import DuplicateIdError, NotFoundError
@@ -59,6 +59,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(IndexMissingError)
     @app.exception_handler(IndexMismatchError)
+    @app.exception_handler(BackendUnavailableError)
     async def _index_problem(_: Request, exc: Exception) -> JSONResponse:
         return JSONResponse(status_code=503, content={"detail": str(exc)})
 
@@ -66,7 +67,12 @@ def _install_error_handlers(app: FastAPI) -> None:
 def prepare(engine: Engine) -> None:
     """Start-up checks: catalog tables exist, the index matches the settings, model loaded."""
     engine.catalog.create_schema()
-    if not engine.index.exists():
+    try:
+        reachable = engine.index.exists()
+    except BackendUnavailableError as exc:
+        log.error("%s; serving anyway, search and matching answer 503 until it is back", exc)
+        return
+    if not reachable:
         log.info("no search index yet: building it from the catalog")
         index_sync.rebuild(engine, reason="first start")
     engine.index.manifest().check(model=engine.model_name, analyzer=engine.analyzer.version)

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from indexer.base import Filters, IndexError_
+from indexer.factory import BACKENDS
 from seed_data import SEED_DIR
 from service.catalog import NotFoundError
 from service.config import Settings, get_settings
@@ -26,8 +27,10 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _engine() -> Engine:
+def _engine(backend: str | None = None) -> Engine:
     settings = get_settings()
+    if backend:
+        settings = settings.model_copy(update={"search_backend": backend})
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
@@ -116,14 +119,24 @@ def import_(
 @app.command()
 def index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="rebuild from scratch")] = False,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="embedded | elasticsearch; default TECHMATCH_SEARCH_BACKEND"),
+    ] = None,
 ) -> None:
     """Bring the search index up to date with the catalog."""
     from service import index_sync
 
-    engine = _engine()
+    if backend not in (None, *BACKENDS):
+        _fail(f"--backend: unknown backend {backend!r} (known: {', '.join(BACKENDS)})")
+    engine = _engine(backend)
     engine.semantic  # loads the model, or logs why it cannot  # noqa: B018
-    with _progress(index_sync.total_published(engine)) as advance:
-        report = index_sync.sync(engine, advance, force=rebuild)
+    try:
+        with _progress(index_sync.total_published(engine)) as advance:
+            report = index_sync.sync(engine, advance, force=rebuild)
+    except IndexError_ as exc:
+        _fail(str(exc))
+        return
     console.print(
         f"{report.mode}: {report.added} added, {report.updated} updated, {report.removed} "
         f"removed, {report.unchanged} unchanged; {report.embedded} texts embedded; "
@@ -135,7 +148,7 @@ def index(
 
 def _check_index(engine: Engine) -> None:
     problem = engine.index_problem()
-    if problem:
+    if problem:  # missing, stale, or (Elasticsearch) unreachable
         _fail(problem)
 
 
@@ -286,5 +299,5 @@ def serve(
 def up() -> None:
     """Seed, index and serve: the whole marketplace in one command."""
     seed()
-    index(rebuild=False)
+    index(rebuild=False, backend=None)
     serve(None, None)

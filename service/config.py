@@ -25,7 +25,7 @@ class Settings(BaseSettings):
         default=None,
         description="SQLAlchemy URL of the catalog; default: SQLite file HOME/catalog.sqlite3.",
     )
-    search_backend: Literal["embedded"] = Field(
+    search_backend: Literal["embedded", "elasticsearch"] = Field(
         default="embedded", description="Search index backend."
     )
     embedding_model: str = Field(
@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `techmatch serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `techmatch serve` binds.")
     log_level: str = Field(default="INFO", description="Logging level.")
+
+    elasticsearch_url: str = Field(
+        default="http://127.0.0.1:9200", description="Elasticsearch URL (backend elasticsearch)."
+    )
+    elasticsearch_prefix: str = Field(
+        default="techmatch", description="Prefix of the Elasticsearch aliases and indices."
+    )
+    elasticsearch_timeout: float = Field(default=10.0, gt=0, description="Request timeout (s).")
+    elasticsearch_retries: int = Field(default=2, ge=0, le=10, description="Retries per request.")
+    elasticsearch_replicas: int = Field(
+        default=1, ge=0, le=10, description="Replicas per index once a rebuild is loaded."
+    )
 
     @property
     def catalog_url(self) -> str:

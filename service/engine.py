@@ -13,7 +13,12 @@ from typing import Any
 import numpy as np
 
 from indexer.analysis import Analyzer, get_analyzer
-from indexer.base import IndexMismatchError, IndexMissingError, SearchIndex
+from indexer.base import (
+    BackendUnavailableError,
+    IndexMismatchError,
+    IndexMissingError,
+    SearchIndex,
+)
 from indexer.embedding import CachedEncoder, EmbeddingCache, SemanticStatus, load_encoder
 from indexer.factory import create_index
 from seed_data import SEED_DIR
@@ -29,7 +34,15 @@ class Engine:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.catalog = Catalog(settings.catalog_url)
-        self.index: SearchIndex = create_index(settings.search_backend, root=settings.index_dir)
+        self.index: SearchIndex = create_index(
+            settings.search_backend,
+            root=settings.index_dir,
+            es_url=settings.elasticsearch_url,
+            es_prefix=settings.elasticsearch_prefix,
+            es_timeout=settings.elasticsearch_timeout,
+            es_retries=settings.elasticsearch_retries,
+            es_replicas=settings.elasticsearch_replicas,
+        )
         self._encoder: CachedEncoder | None = None
         self._semantic: SemanticStatus | None = None
 
@@ -81,7 +94,7 @@ class Engine:
         """None when the index is present and matches the settings, else what is wrong."""
         try:
             self.index.manifest().check(model=self.model_name, analyzer=self.analyzer.version)
-        except (IndexMissingError, IndexMismatchError) as exc:
+        except (IndexMissingError, IndexMismatchError, BackendUnavailableError) as exc:
             return str(exc)
         return None
 
@@ -91,7 +104,7 @@ class Engine:
             return False
         try:
             manifest = self.index.manifest()
-        except IndexMissingError:
+        except (IndexMissingError, BackendUnavailableError):
             return False
         return manifest.vectors and manifest.dimension == self.semantic.dimension
 

@@ -159,3 +159,21 @@ async def test_health_and_pages(client: httpx.AsyncClient) -> None:
     assert (await client.get("/docs")).status_code == 200
     spec = (await client.get("/openapi.json")).json()
     assert "/api/needs/{listing_id}/matches" in spec["paths"]
+
+
+async def test_unreachable_elasticsearch_is_one_clear_error(home: Path) -> None:
+    settings = make_settings(
+        home,
+        search_backend="elasticsearch",
+        elasticsearch_url="http://127.0.0.1:9",
+        elasticsearch_retries=0,
+        elasticsearch_timeout=1.0,
+    )
+    engine = Engine(settings)  # constructing makes no connection
+    async with client_for(engine) as client:
+        health = (await client.get("/api/health")).json()
+        assert health["status"] == "degraded" and health["backend"] == "elasticsearch"
+        assert "Elasticsearch at http://127.0.0.1:9 is not reachable" in health["index"]["problem"]
+        r = await client.get("/api/search", params={"q": "提锂"})
+        assert r.status_code == 503 and "not reachable" in r.json()["detail"]
+    engine.close()

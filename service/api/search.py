@@ -45,7 +45,7 @@ def search(
 def health(engine: EngineDep) -> dict[str, Any]:
     semantic = engine.semantic
     problem = engine.index_problem()
-    counts = {} if problem else engine.index.manifest().counts
+    counts = {} if problem else engine.index.manifest().counts  # problem covers "unreachable"
     return {
         "status": "ok" if problem is None else "degraded",
         "semantic": semantic.available and engine.vectors_usable(),

@@ -1,0 +1,508 @@
+"""The Elasticsearch backend: the request bodies it sends, checked on the wire, and the contract.
+
+Unit tests run the real ``elasticsearch`` client over a fake transport node (``FakeNode``) that
+records every HTTP request and answers like a server would, so the assertions are on the bodies
+that would reach Elasticsearch. The contract class runs the embedded backend's checks against a
+live server when ``ELASTICSEARCH_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import numpy as np
+import pytest
+from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
+from elastic_transport._node import NodeApiResponse  # the (meta, bytes) pair nodes return
+from elasticsearch import Elasticsearch
+
+from indexer import elasticsearch_backend as backend_module
+from indexer.base import (
+    BackendUnavailableError,
+    Filters,
+    IndexedDoc,
+    IndexMissingError,
+    Manifest,
+)
+from indexer.elasticsearch_backend import ElasticsearchIndex, IndexWriteError, RebuildFailedError
+from indexer.es_filters import es_filters, es_query
+from tests.test_embedded_index import DOCS, doc
+
+URL = "http://es.test:9200"
+Reply = tuple[int, Any]
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    params: dict[str, str]
+    body: Any  # parsed JSON, or a list of parsed lines for NDJSON (bulk, msearch)
+
+
+@dataclass
+class FakeServer:
+    """Records requests; answers from ``routes`` (first regex match on "METHOD /path")."""
+
+    requests: list[Request] = field(default_factory=list)
+    routes: list[tuple[str, Callable[[Request], Reply]]] = field(default_factory=list)
+
+    def on(self, pattern: str, reply: Callable[[Request], Reply] | Reply) -> None:
+        self.routes.insert(0, (pattern, reply if callable(reply) else lambda _r: reply))
+
+    def handle(self, request: Request) -> Reply:
+        self.requests.append(request)
+        for pattern, reply in self.routes:
+            if re.fullmatch(pattern, f"{request.method} {request.path}"):
+                return reply(request)
+        return 200, {"acknowledged": True}
+
+    def sent(self, method_pattern: str, path_pattern: str) -> list[Request]:
+        return [
+            r
+            for r in self.requests
+            if re.fullmatch(method_pattern, r.method) and re.fullmatch(path_pattern, r.path)
+        ]
+
+
+def bulk_ok(request: Request, failing: frozenset[str] | set[str] = frozenset()) -> Reply:
+    items = []
+    for line in request.body:
+        if len(line) == 1 and next(iter(line)) in {"index", "delete", "create"}:
+            op, meta = next(iter(line.items()))
+            if meta["_id"] in failing:
+                error = {"type": "document_parsing_exception", "reason": "bad vector"}
+                items.append({op: {"_id": meta["_id"], "status": 400, "error": error}})
+            else:
+                items.append({op: {"_id": meta["_id"], "status": 201, "result": "created"}})
+    return 200, {"errors": any("error" in next(iter(i.values())) for i in items), "items": items}
+
+
+def not_found(index: str) -> Reply:
+    error = {"type": "index_not_found_exception", "reason": f"no such index [{index}]"}
+    return 404, {"error": {**error, "root_cause": [error]}, "status": 404}
+
+
+class FakeNode(BaseNode):
+    server: FakeServer
+
+    def perform_request(  # type: ignore[override]
+        self, method: str, target: str, body: bytes | None = None, **_: Any
+    ) -> NodeApiResponse:
+        parts = urlsplit(target)
+        parsed: Any = None
+        if body:
+            lines = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
+            parsed = lines if parts.path.endswith(("_bulk", "_msearch")) else lines[0]
+        status, payload = self.server.handle(
+            Request(method, parts.path, dict(parse_qsl(parts.query)), parsed)
+        )
+        headers = HttpHeaders({"x-elastic-product": "Elasticsearch"})
+        data = b""
+        if method != "HEAD":
+            headers["content-type"] = "application/json"
+            data = json.dumps(payload).encode()
+        return NodeApiResponse(ApiResponseMeta(status, "1.1", headers, 0.0, self.config), data)
+
+
+@pytest.fixture()
+def server() -> FakeServer:
+    srv = FakeServer()
+    srv.on(r"GET /_alias/.*", lambda r: not_found(r.path.rsplit("/", 1)[1]))
+    srv.on(r"PUT /_bulk|POST /_bulk", bulk_ok)
+    srv.on(r"POST /[^/]+/_count|GET /[^/]+/_count", (200, {"count": 0}))
+    return srv
+
+
+@pytest.fixture()
+def index(server: FakeServer) -> Iterator[ElasticsearchIndex]:
+    node = type("Node", (FakeNode,), {"server": server})
+    client = Elasticsearch(URL, node_class=node)
+    idx = ElasticsearchIndex(URL, "tm", timeout=1.0, retries=0, client=client)
+    yield idx
+    idx.close()
+
+
+def manifest(dimension: int | None = 3) -> Manifest:
+    return Manifest("elasticsearch", "", "tiny", dimension, "test", vectors=bool(dimension))
+
+
+def serve_old_indices(server: FakeServer) -> None:
+    for kind in ("achievement", "need"):
+        old: dict[str, Any] = {f"tm-{kind}-v1": {"aliases": {f"tm-{kind}": {}}}}
+        server.on(rf"GET /_alias/tm-{kind}", (200, old))
+
+
+# ---- construction and reachability ---------------------------------------------------------
+def test_constructing_makes_no_network_call(
+    server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a client was created at construction")
+
+    monkeypatch.setattr(backend_module, "Elasticsearch", refuse)
+    ElasticsearchIndex("http://127.0.0.1:9", "tm", timeout=1.0, retries=0)
+    node = type("Node", (FakeNode,), {"server": server})
+    ElasticsearchIndex(URL, "tm", 1.0, 0, client=Elasticsearch(URL, node_class=node))
+    assert server.requests == []
+
+
+def test_unreachable_server_names_the_url() -> None:
+    idx = ElasticsearchIndex("http://127.0.0.1:9", "tm", timeout=1.0, retries=0)
+    calls: list[Callable[[], object]] = [
+        lambda: idx.count("achievement"),
+        idx.manifest,
+        idx.exists,
+        lambda: idx.set_manifest(manifest()),
+        lambda: idx.upsert(DOCS),
+    ]
+    for call in calls:
+        with pytest.raises(BackendUnavailableError) as info:
+            call()
+        assert str(info.value).startswith("Elasticsearch at http://127.0.0.1:9 is not reachable: ")
+    with pytest.raises(BackendUnavailableError, match="not reachable"):
+        idx.rebuild([DOCS], manifest())
+    idx.close()
+
+
+def test_missing_alias_says_how_to_build(index: ElasticsearchIndex, server: FakeServer) -> None:
+    server.on(r"GET /tm-achievement/_mapping", not_found("tm-achievement"))
+    with pytest.raises(IndexMissingError, match="run `techmatch index`"):
+        index.manifest()
+    server.on(r"HEAD /_alias/.*", (404, None))
+    assert index.exists() is False
+
+
+# ---- filters --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (Filters(), []),
+        (Filters(field="materials"), [{"term": {"field_top": "materials"}}]),
+        (Filters(field="materials.glass_fiber"), [{"term": {"field": "materials.glass_fiber"}}]),
+        (Filters(maturity="pilot"), [{"term": {"maturity": "pilot"}}]),
+        (Filters(region="大竹县"), [{"term": {"region": "大竹县"}}]),
+        (Filters(mode="transfer"), [{"term": {"modes": "transfer"}}]),
+        (Filters(money_min=60), [{"range": {"money": {"gte": 60}}}]),
+        (Filters(money_min=1, money_max=9), [{"range": {"money": {"gte": 1, "lte": 9}}}]),
+        (
+            Filters(exclude_ids=("a1", "a2")),
+            [{"bool": {"must_not": [{"ids": {"values": ["a1", "a2"]}}]}}],
+        ),
+    ],
+)
+def test_es_filters(filters: Filters, expected: list[dict[str, Any]]) -> None:
+    assert es_filters(filters) == expected
+    assert es_query(filters) == ({"bool": {"filter": expected}} if expected else {"match_all": {}})
+
+
+# ---- reads ----------------------------------------------------------------------------------
+def test_lexical_query_boosts_title_and_repeated_tokens(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    hits = {"hits": {"hits": [{"_id": "a2", "_score": 3.5}, {"_id": "a1", "_score": 1.0}]}}
+    server.on(r"POST /tm-achievement/_search", (200, hits))
+    filters = Filters(field="materials", exclude_ids=("a9",))
+    result = index.lexical("achievement", ["玻璃棉", "固化", "固化"], filters, 7)
+    assert [(h.id, h.score) for h in result] == [("a2", 3.5), ("a1", 1.0)]
+    (request,) = server.sent("POST", "/tm-achievement/_search")
+    assert request.body["size"] == 7 and request.body["_source"] is False
+    assert request.body["query"] == {
+        "bool": {
+            "should": [
+                {"match": {"title": {"query": "玻璃棉", "boost": 2.0}}},
+                {"match": {"body": {"query": "玻璃棉", "boost": 1.0}}},
+                {"match": {"title": {"query": "固化", "boost": 4.0}}},
+                {"match": {"body": {"query": "固化", "boost": 2.0}}},
+            ],
+            "minimum_should_match": 1,
+            "filter": es_filters(filters),
+        }
+    }
+    assert index.lexical("achievement", [], filters, 7) == []
+    assert len(server.requests) == 1
+
+
+def test_vector_sends_a_top_level_knn(index: ElasticsearchIndex, server: FakeServer) -> None:
+    server.on(r"POST /tm-need/_search", (200, {"hits": {"hits": [{"_id": "n1", "_score": 0.9}]}}))
+    q = np.asarray([1.0, 0.0, 0.0], dtype=np.float32)
+    (hit,) = index.vector("need", q, Filters(region="达州市"), 10)
+    assert hit.id == "n1" and hit.score == pytest.approx(0.8)  # cosine from (1 + cos) / 2
+    index.vector("need", q, Filters(), 200)
+    first, second = (r.body for r in server.sent("POST", "/tm-need/_search"))
+    assert "query" not in first and first["size"] == 10
+    assert first["knn"] == {
+        "field": "vector",
+        "query_vector": [1.0, 0.0, 0.0],
+        "k": 10,
+        "num_candidates": 100,
+        "filter": [{"term": {"region": "达州市"}}],
+    }
+    assert second["knn"]["num_candidates"] == 400 and "filter" not in second["knn"]
+
+
+def test_count_browse_and_doc_freq(index: ElasticsearchIndex, server: FakeServer) -> None:
+    server.on(r"POST /tm-achievement/_count", (200, {"count": 2}))
+    assert index.count("achievement", Filters(maturity="pilot")) == 2
+    assert server.requests[-1].body == {
+        "query": {"bool": {"filter": [{"term": {"maturity": "pilot"}}]}}
+    }
+    server.on(r"POST /tm-achievement/_search", (200, {"hits": {"hits": [{"_id": "a3"}]}}))
+    assert index.browse("achievement", Filters(), 5) == ["a3"]
+    assert server.requests[-1].body["sort"] == [{"indexed_at": "desc"}, {"id": "desc"}]
+    totals = [{"hits": {"total": {"value": n}}} for n in (1, 0)]
+    server.on(r"POST /tm-achievement/_msearch", (200, {"responses": totals}))
+    assert index.doc_freq("achievement", ["固化", "nothing", "固化"]) == {"固化": 1}
+    header, body = server.requests[-1].body[:2]
+    assert header == {} and len(server.requests[-1].body) == 4
+    assert body["size"] == 0 and body["query"]["bool"]["should"] == [
+        {"term": {"title": "固化"}},
+        {"term": {"body": "固化"}},
+    ]
+
+
+def test_content_hashes_and_has_vector_scroll(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    page = {"_scroll_id": "s1", "_shards": {"total": 1, "successful": 1, "skipped": 0}}
+    first = {**page, "hits": {"hits": [{"_id": "a1", "_source": {"content_hash": "h1"}}]}}
+    server.on(r"POST /tm-achievement/_search", (200, first))
+    server.on(r"POST /_search/scroll", (200, {**page, "hits": {"hits": []}}))
+    assert index.content_hashes("achievement") == {"a1": "h1"}
+    search = server.sent("POST", "/tm-achievement/_search")[0]
+    assert search.params["scroll"] and search.body["_source"] == ["content_hash"]
+    assert index.has_vector("achievement") == {"a1"}
+    assert server.sent("POST", "/tm-achievement/_search")[1].body["query"] == {
+        "exists": {"field": "vector"}
+    }
+
+
+# ---- writes ---------------------------------------------------------------------------------
+def test_upsert_and_delete_go_to_the_alias(index: ElasticsearchIndex, server: FakeServer) -> None:
+    index.upsert([DOCS[0]])
+    index.delete("achievement", ["a2"])
+    upsert, delete = server.sent("POST|PUT", "/_bulk")
+    assert upsert.params == {"refresh": "wait_for", "require_alias": "true"}
+    action, source = upsert.body
+    assert action == {"index": {"_index": "tm-achievement", "_id": "a1"}}
+    assert source["title"] == "玄武岩纤维 复合筋" and source["modes"] == ["license"]
+    assert source["vector"] == [1.0, 0.0, 0.0] and source["field_top"] == "materials"
+    assert delete.body == [{"delete": {"_index": "tm-achievement", "_id": "a2"}}]
+    assert delete.params["refresh"] == "wait_for"
+
+
+def test_upsert_errors(index: ElasticsearchIndex, server: FakeServer) -> None:
+    server.on(r"PUT /_bulk|POST /_bulk", lambda r: bulk_ok(r, {"a1"}))
+    with pytest.raises(IndexWriteError, match="a1: bad vector"):
+        index.upsert([DOCS[0]])
+    missing = {"type": "index_not_found_exception", "reason": "no such index"}
+    item = {"index": {"_id": "a1", "status": 404, "error": missing}}
+    server.on(r"PUT /_bulk|POST /_bulk", (200, {"errors": True, "items": [item]}))
+    with pytest.raises(IndexMissingError, match="techmatch index"):
+        index.upsert([DOCS[0]])
+
+
+def test_set_manifest_and_manifest(index: ElasticsearchIndex, server: FakeServer) -> None:
+    index.set_manifest(manifest())
+    (put,) = server.sent("PUT", "/tm-achievement,tm-need/_mapping")
+    sent = put.body["_meta"]["techmatch_manifest"]
+    assert sent == manifest().to_dict() | {"created_at": sent["created_at"]}
+    mapping = {"tm-achievement-v1": {"mappings": put.body}}
+    server.on(r"GET /tm-achievement/_mapping", (200, mapping))
+    assert index.manifest().model == "tiny" and index.manifest().dimension == 3
+
+
+# ---- rebuild --------------------------------------------------------------------------------
+def rebuild_with(
+    index: ElasticsearchIndex, server: FakeServer, docs: list[IndexedDoc], m: Manifest
+) -> None:
+    counts = {"achievement": sum(d.kind == "achievement" for d in docs)}
+    server.on(
+        r"POST /tm-[a-z]+-v\d+/_count|GET /tm-[a-z]+-v\d+/_count",
+        lambda r: (200, {"count": counts.get(r.path.split("-")[1], 0)}),
+    )
+    index.rebuild([docs], m)
+
+
+def test_rebuild_mappings_and_settings(index: ElasticsearchIndex, server: FakeServer) -> None:
+    rebuild_with(index, server, DOCS, manifest(384))
+    created = server.sent("PUT", r"/tm-(achievement|need)-v\d+")
+    assert len(created) == 2
+    body = created[0].body
+    settings = body["settings"]["index"]
+    assert settings["refresh_interval"] == "-1" and settings["number_of_replicas"] == 0
+    assert settings["similarity"]["techmatch_bm25"] == {"type": "BM25", "k1": 1.2, "b": 0.75}
+    props = body["mappings"]["properties"]
+    assert props["vector"] == {
+        "type": "dense_vector",
+        "dims": 384,
+        "index": True,
+        "similarity": "cosine",
+        "index_options": {"type": "hnsw", "m": 16, "ef_construction": 100},
+    }
+    for name in ("title", "body"):
+        assert props[name]["analyzer"] == "whitespace"
+        assert props[name]["similarity"] == "techmatch_bm25"
+    for name in ("id", "kind", "field", "field_top", "maturity", "modes", "region"):
+        assert props[name] == {"type": "keyword"}
+    assert props["money"] == {"type": "float"} and props["content_hash"] == {"type": "keyword"}
+
+
+def test_rebuild_without_dimension_has_no_vector_field(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    plain = [doc(d.id, " ".join(d.title_tokens), " ".join(d.body_tokens)) for d in DOCS]
+    rebuild_with(index, server, plain, manifest(None))
+    for created in server.sent("PUT", r"/tm-(achievement|need)-v\d+"):
+        assert "vector" not in created.body["mappings"]["properties"]
+
+
+def test_rebuild_loads_then_swaps_aliases_in_one_call(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    serve_old_indices(server)
+    m = manifest()
+    rebuild_with(index, server, DOCS, m)
+    (bulk,) = server.sent("POST|PUT", "/_bulk")
+    actions = bulk.body[0::2]
+    assert {a["index"]["_id"] for a in actions} == {"a1", "a2", "a3"}
+    new = actions[0]["index"]["_index"]
+    assert re.fullmatch(r"tm-achievement-v\d+", new) and m.generation == new.rsplit("-", 1)[1]
+    assert m.counts == {"achievement": 3, "need": 0}
+    (restore,) = server.sent("PUT", r"/tm-achievement-v\d+,tm-need-v\d+/_settings")
+    assert restore.body == {"index": {"refresh_interval": None, "number_of_replicas": 1}}
+    (meta,) = server.sent("PUT", r"/tm-achievement-v\d+,tm-need-v\d+/_mapping")
+    assert meta.body["_meta"]["techmatch_manifest"]["counts"] == m.counts
+    (swap,) = server.sent("POST", "/_aliases")
+    need_new = new.replace("achievement", "need")
+    assert swap.body == {
+        "actions": [
+            {"remove": {"index": "tm-achievement-v1", "alias": "tm-achievement"}},
+            {"remove": {"index": "tm-need-v1", "alias": "tm-need"}},
+            {"add": {"index": new, "alias": "tm-achievement", "is_write_index": True}},
+            {"add": {"index": need_new, "alias": "tm-need", "is_write_index": True}},
+        ]
+    }
+    paths = [f"{r.method} {r.path}" for r in server.requests]
+    assert paths.index("POST /_aliases") < paths.index("DELETE /tm-achievement-v1,tm-need-v1")
+
+
+def test_failed_bulk_item_means_no_swap_and_new_indices_deleted(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    serve_old_indices(server)
+    server.on(r"PUT /_bulk|POST /_bulk", lambda r: bulk_ok(r, {"a2"}))
+    with pytest.raises(RebuildFailedError, match="a2: bad vector") as info:
+        rebuild_with(index, server, DOCS, manifest())
+    assert "old index keeps serving" in str(info.value)
+    assert server.sent("POST", "/_aliases") == []
+    (deleted,) = server.sent("DELETE", r".*")
+    assert re.fullmatch(r"/tm-achievement-v\d+,tm-need-v\d+", deleted.path)
+    assert "v1" not in deleted.path
+
+
+def test_count_mismatch_or_crash_refuses_the_switch(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    server.on(r"POST /tm-[a-z]+-v\d+/_count|GET /tm-[a-z]+-v\d+/_count", (200, {"count": 1}))
+    with pytest.raises(RebuildFailedError, match="sent"):
+        index.rebuild([DOCS], manifest())
+
+    def broken() -> Iterator[list[IndexedDoc]]:
+        yield DOCS[:1]
+        raise RuntimeError("encoder crashed")
+
+    with pytest.raises(RuntimeError, match="encoder crashed"):
+        index.rebuild(broken(), manifest())
+    assert server.sent("POST", "/_aliases") == []
+    assert len(server.sent("DELETE", r"/tm-achievement-v\d+,tm-need-v\d+")) == 2
+
+
+# ---- the contract, against a live server ---------------------------------------------------
+LIVE_URL = os.environ.get("ELASTICSEARCH_URL", "")
+
+
+@pytest.mark.elasticsearch
+@pytest.mark.skipif(not LIVE_URL, reason="ELASTICSEARCH_URL is not set: no live Elasticsearch here")
+class TestLiveContract:
+    @pytest.fixture()
+    def live(self) -> Iterator[ElasticsearchIndex]:
+        idx = ElasticsearchIndex(LIVE_URL, f"tmtest-{uuid.uuid4().hex[:10]}", 30.0, 1)
+        idx.rebuild([DOCS], manifest())
+        yield idx
+        es = idx._es()  # wildcard deletes are refused by default: delete by name
+        names = list(es.indices.get(index=f"{idx.prefix}-*").body)
+        if names:
+            es.indices.delete(index=",".join(names))
+        idx.close()
+
+    def test_missing_index_says_how_to_build(self) -> None:
+        idx = ElasticsearchIndex(LIVE_URL, f"tmtest-{uuid.uuid4().hex[:10]}", 30.0, 1)
+        assert not idx.exists()
+        with pytest.raises(IndexMissingError, match="techmatch index"):
+            idx.manifest()
+
+    def test_counts_and_manifest(self, live: ElasticsearchIndex) -> None:
+        assert live.exists() and live.count("achievement") == 3 and live.count("need") == 0
+        m = live.manifest()
+        assert m.counts == {"achievement": 3, "need": 0} and m.dimension == 3 and m.vectors
+
+    def test_lexical(self, live: ElasticsearchIndex) -> None:
+        hits = live.lexical("achievement", ["玻璃棉", "固化"], Filters(), 10)
+        assert [h.id for h in hits] == ["a2"]
+        base = live.lexical("achievement", ["玄武岩纤维", "杀青"], Filters(), 10)
+        heavy = live.lexical("achievement", ["玄武岩纤维", "杀青", "杀青", "杀青"], Filters(), 10)
+        assert base[0].id == "a1" and heavy[0].id == "a3"
+
+    def test_vector_and_filters(self, live: ElasticsearchIndex) -> None:
+        q = np.asarray([0.9, 0.1, 0], dtype=np.float32)
+        assert [h.id for h in live.vector("achievement", q, Filters(), 2)] == ["a1", "a2"]
+        agri = live.vector("achievement", q, Filters(field="agriculture"), 3)
+        assert [h.id for h in agri] == ["a3"]
+        cases = {
+            Filters(field="materials"): {"a1", "a2"},
+            Filters(field="materials.glass_fiber"): {"a2"},
+            Filters(maturity="pilot"): {"a1", "a3"},
+            Filters(mode="transfer"): {"a2"},
+            Filters(region="大竹县"): {"a2"},
+            Filters(money_min=60): {"a2"},
+            Filters(money_max=100): {"a1"},
+            Filters(exclude_ids=("a1",)): {"a2", "a3"},
+        }
+        for filters, expected in cases.items():
+            assert set(live.browse("achievement", filters, 10)) == expected, filters
+            assert live.count("achievement", filters) == len(expected), filters
+
+    def test_upsert_delete_doc_freq(self, live: ElasticsearchIndex) -> None:
+        live.upsert([doc("a1", "富硒茶 新品", "茶 加工", [0, 0, 1])])
+        live.upsert([doc("a4", "卤水提锂", "吸附 提锂", [0.5, 0.5, 0])])
+        assert {h.id for h in live.lexical("achievement", ["富硒茶"], Filters(), 10)} == {
+            "a1",
+            "a3",
+        }
+        live.delete("achievement", ["a3", "missing"])
+        assert live.content_hashes("achievement").keys() == {"a1", "a2", "a4"}
+        assert live.has_vector("achievement") == {"a1", "a2", "a4"}
+        assert live.doc_freq("achievement", ["固化", "加工", "nothing"]) == {"固化": 1, "加工": 1}
+
+    def test_failed_rebuild_keeps_the_old_index(self, live: ElasticsearchIndex) -> None:
+        def broken() -> Iterator[list[IndexedDoc]]:
+            yield [doc("b1", "新 文档", "内容", [1, 0, 0])]
+            raise RuntimeError("encoder crashed")
+
+        with pytest.raises(RuntimeError):
+            live.rebuild(broken(), manifest())
+        bad = [doc("b2", "坏 向量", "内容", [1, 0, 0, 0])]  # wrong dimension: rejected
+        with pytest.raises(RebuildFailedError, match="b2"):
+            live.rebuild([bad], manifest())
+        assert live.count("achievement") == 3
+        first = live.manifest().generation
+        live.rebuild([DOCS[:1]], manifest())
+        assert live.count("achievement") == 1 and live.manifest().generation != first
