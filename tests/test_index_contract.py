@@ -1,5 +1,7 @@
-"""The SearchIndex contract, run against every backend available here (embedded)."""
+"""The SearchIndex contract, run against every backend (Elasticsearch when ELASTICSEARCH_URL)."""
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,12 +59,39 @@ def manifest() -> Manifest:
     return Manifest("embedded", "", "tiny", 3, "test", vectors=True)
 
 
-@pytest.fixture(params=["embedded"])
+ES_URL = os.environ.get("ELASTICSEARCH_URL")
+BACKENDS = [
+    "embedded",
+    pytest.param(
+        "elasticsearch",
+        marks=pytest.mark.skipif(
+            not ES_URL, reason="ELASTICSEARCH_URL is not set: no live Elasticsearch here"
+        ),
+    ),
+]
+
+
+@pytest.fixture(params=BACKENDS)
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
-    idx = create_index(request.param, root=tmp_path / "index")
+    """Each backend, built fresh (a new index prefix per test on Elasticsearch)."""
+    idx = create_index(
+        request.param,
+        root=tmp_path / "index",
+        es_url=ES_URL or "",
+        es_prefix=f"techmatch-test-{uuid.uuid4().hex[:8]}",
+        es_replicas=0,
+    )
     idx.rebuild([DOCS], manifest())
     yield idx
+    if request.param == "elasticsearch":
+        _drop_es_indices(idx)
     idx.close()
+
+
+def _drop_es_indices(idx: SearchIndex) -> None:
+    client = idx._es()  # type: ignore[attr-defined]
+    for name in client.indices.get(index=f"{idx.prefix}-*").body:  # type: ignore[attr-defined]
+        client.indices.delete(index=name)
 
 
 def test_missing_index_says_how_to_build(tmp_path: Path) -> None:
