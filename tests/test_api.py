@@ -177,3 +177,14 @@ async def test_unreachable_elasticsearch_is_one_clear_error(home: Path) -> None:
         r = await client.get("/api/search", params={"q": "提锂"})
         assert r.status_code == 503 and "not reachable" in r.json()["detail"]
     engine.close()
+
+
+async def test_listing_pages_show_explained_matches(client: httpx.AsyncClient) -> None:
+    page = await client.get("/needs/N2001")
+    assert page.status_code == 200
+    assert "可能解决该需求的科技成果" in page.text and "文本相关度" in page.text
+    assert 'href="/achievements/A2003"' in page.text
+    other = await client.get("/achievements/A2003")
+    assert other.status_code == 200 and "可服务的企业需求" in other.text
+    missing = await client.get("/needs/NOPE")
+    assert missing.status_code == 404 and "没有找到" in missing.text

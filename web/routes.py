@@ -12,7 +12,10 @@ from fastapi.templating import Jinja2Templates
 
 from indexer.base import Filters
 from service.api.deps import EngineDep
-from service.schemas import Kind
+from service.catalog import NotFoundError
+from service.documents import body_text
+from service.matching.matcher import Matcher
+from service.schemas import Kind, Maturity, Status, TransferMode
 from service.search import QUERY_MAX
 from service.search import search as run_search
 from service.taxonomy import get_taxonomy
@@ -73,6 +76,43 @@ def search_page(
             "field": field or "",
             "notice": _semantic_notice(engine),
             "taxonomy": get_taxonomy(),
+        },
+    )
+
+
+@router.get("/achievements/{listing_id}", response_class=HTMLResponse)
+def achievement_page(request: Request, listing_id: str, engine: EngineDep) -> HTMLResponse:
+    return _listing_page(request, engine, Kind.achievement, listing_id)
+
+
+@router.get("/needs/{listing_id}", response_class=HTMLResponse)
+def need_page(request: Request, listing_id: str, engine: EngineDep) -> HTMLResponse:
+    return _listing_page(request, engine, Kind.need, listing_id)
+
+
+def _listing_page(request: Request, engine: EngineDep, kind: Kind, listing_id: str) -> HTMLResponse:
+    """A published listing with its ranked counterparts and why each one fits (or not)."""
+    try:
+        listing = engine.catalog.get(kind, listing_id)
+        if listing.status != Status.published:
+            raise NotFoundError(kind, listing_id)
+    except NotFoundError:
+        return templates.TemplateResponse(
+            request, "not_found.html", {"kind": kind, "listing_id": listing_id}, status_code=404
+        )
+    result = Matcher(engine).match(kind, listing_id, limit=10)
+    return templates.TemplateResponse(
+        request,
+        "listing.html",
+        {
+            "kind": kind,
+            "listing": listing,
+            "body": body_text(kind, listing),
+            "result": result,
+            "taxonomy": get_taxonomy(),
+            "notice": _semantic_notice(engine),
+            "Maturity": Maturity,
+            "TransferMode": TransferMode,
         },
     )
 
