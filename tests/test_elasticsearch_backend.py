@@ -33,7 +33,7 @@ from indexer.base import (
 )
 from indexer.elasticsearch_backend import ElasticsearchIndex, IndexWriteError, RebuildFailedError
 from indexer.es_filters import es_filters, es_query
-from tests.test_embedded_index import DOCS, doc
+from tests.test_index_contract import DOCS, doc
 
 URL = "http://es.test:9200"
 Reply = tuple[int, Any]
