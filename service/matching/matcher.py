@@ -84,11 +84,10 @@ class Matcher:
         self.weights = weights or Weights()
 
     def retrieve(
-        self, kind: Kind, listing: Any, target: Kind, filters: Filters
+        self, kind: Kind, listing: Any, target: Kind, filters: Filters, terms: list[str]
     ) -> dict[str, list[Hit]]:
-        """Candidate lists by retriever name."""
+        """Candidate lists by retriever name; ``terms`` are the listing's weighted key terms."""
         pool = self.engine.settings.candidate_pool
-        terms = query_terms(self.engine, kind, listing, target)
         lists = {"lexical": self.engine.index.lexical(target.value, terms, filters, pool)}
         if self.engine.vectors_usable():
             vector = self.engine.encode_query(full_text(kind, listing))
@@ -104,7 +103,8 @@ class Matcher:
                 "listings are matched"
             )
         target = kind.other
-        lists = self.retrieve(kind, listing, target, Filters(exclude_ids=(listing.id,)))
+        terms = query_terms(self.engine, kind, listing, target)
+        lists = self.retrieve(kind, listing, target, Filters(exclude_ids=(listing.id,)), terms)
         k = self.engine.settings.rrf_k
         fused = reciprocal_rank_fusion(lists, self.weights.retrievers, k)
         top = best_possible(list(lists), self.weights.retrievers, k)
@@ -170,7 +170,7 @@ class Matcher:
             expansions=[
                 f"{a}→{b}" for a, b in self.engine.analyzer.expansions(full_text(kind, listing))
             ],
-            query_terms=list(dict.fromkeys(query_terms(self.engine, kind, listing, target)))[:20],
+            query_terms=list(dict.fromkeys(terms))[:20],
             matches=matches,
         )
 
