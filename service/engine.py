@@ -111,8 +111,9 @@ class Engine:
     # ---- keeping the index in step with single writes -----------------------------------
     def listing_changed(self, kind: Kind, listing: Any) -> None:
         """Make a just-written listing searchable (or unsearchable) at once."""
-        if self.index_problem() is not None:
-            log.warning("index not updated for %s %s: %s", kind, listing.id, self.index_problem())
+        problem = self.index_problem()
+        if problem is not None:
+            log.warning("index not updated for %s %s: %s", kind, listing.id, problem)
             return
         if listing.status != Status.published:
             self.index.delete(kind.value, [listing.id])

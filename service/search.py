@@ -41,16 +41,15 @@ def search(
     tokens = engine.analyzer.tokens(query) if query.strip() else []
     ranked: list[tuple[float, Kind, str]] = []
     dense_on = engine.vectors_usable()
+    vector = engine.encode_query(query) if dense_on and tokens else None  # once for all kinds
     for k in kinds:
         if not tokens:
             ids = engine.index.browse(k.value, filters, MAX_RESULTS)
             ranked.extend((-i, k, listing_id) for i, listing_id in enumerate(ids))
             continue
         lists = {"lexical": engine.index.lexical(k.value, tokens, filters, MAX_RESULTS)}
-        if dense_on:
-            vector = engine.encode_query(query)
-            if vector is not None:
-                lists["dense"] = engine.index.vector(k.value, vector, filters, DENSE_RESULTS)
+        if vector is not None:
+            lists["dense"] = engine.index.vector(k.value, vector, filters, DENSE_RESULTS)
         for fused in reciprocal_rank_fusion(lists, {}, engine.settings.rrf_k):
             ranked.append((fused.score, k, fused.id))
     ranked.sort(key=lambda r: (-r[0], r[2]))

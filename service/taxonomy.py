@@ -38,9 +38,6 @@ class Taxonomy:
     def top_fields(self) -> list[FieldInfo]:
         return [f for f in self.fields.values() if f.parent is None]
 
-    def children(self, code: str) -> list[FieldInfo]:
-        return [f for f in self.fields.values() if f.parent == code]
-
     def tier(self, region: str | None) -> str:
         return self.regions.get(region or "", "elsewhere")
 
