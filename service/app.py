@@ -6,15 +6,18 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__, index_sync
 from service.api import listings, search
+from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
 from service.catalog import DuplicateIdError, NotFoundError
 from service.config import Settings, get_settings
 from service.engine import Engine
@@ -56,6 +59,29 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotPublishedError)
     async def _not_published(_: Request, exc: NotPublishedError) -> JSONResponse:
         return JSONResponse(status_code=409, content={"detail": str(exc)})
+
+    def wants_json(request: Request) -> bool:
+        return request.url.path.startswith("/api/")
+
+    @app.exception_handler(NotSignedInError)
+    async def _not_signed_in(request: Request, exc: NotSignedInError) -> Response:
+        if wants_json(request):
+            return JSONResponse(
+                status_code=401,
+                content={"detail": str(exc)},
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(ForbiddenError)
+    @app.exception_handler(CsrfError)
+    async def _forbidden(request: Request, exc: Exception) -> Response:
+        if wants_json(request):
+            return JSONResponse(status_code=403, content={"detail": str(exc)})
+        from web.templating import render
+
+        return render(request, "forbidden.html", {"message": str(exc)}, status_code=403)
 
     @app.exception_handler(IndexMissingError)
     @app.exception_handler(IndexMismatchError)
@@ -99,8 +125,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version=__version__,
         description="科技成果与企业技术需求的撮合引擎：检索、匹配、解释。",
         lifespan=lifespan,
+        dependencies=[Depends(verify_csrf)],
     )
     app.state.engine = engine
+    settings = engine.settings
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret(),
+        session_cookie="techmatch_session",
+        max_age=settings.session_days * 86400,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     _install_error_handlers(app)
     app.include_router(listings.achievements)
     app.include_router(listings.needs)

@@ -50,6 +50,23 @@ class Settings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address `techmatch serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `techmatch serve` binds.")
     log_level: str = Field(default="INFO", description="Logging level.")
+    secret_key: str = Field(
+        default="",
+        description="Key signing the session cookies; default: a random key kept in "
+        "HOME/secret.key.",
+    )
+    session_days: int = Field(
+        default=14, ge=1, le=365, description="Days a sign-in lasts before it must be renewed."
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Send the session cookie over HTTPS only (set behind TLS)."
+    )
+    match_queue_threshold: float = Field(
+        default=0.55,
+        ge=0,
+        le=1,
+        description="Score from which a computed match enters the broker's queue.",
+    )
 
     elasticsearch_url: str = Field(
         default="http://127.0.0.1:9200", description="Elasticsearch URL (backend elasticsearch)."
@@ -75,6 +92,19 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+    def session_secret(self) -> str:
+        """The configured secret, or one generated once and kept (mode 0600) in HOME."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.home / "secret.key"
+        if not path.exists():
+            import secrets
+
+            self.home.mkdir(parents=True, exist_ok=True)
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
 
     @property
     def semantic_enabled(self) -> bool:

@@ -22,6 +22,7 @@ from indexer.base import (
 from indexer.embedding import CachedEncoder, EmbeddingCache, SemanticStatus, load_encoder
 from indexer.factory import create_index
 from seed_data import SEED_DIR
+from service.accounts import Accounts
 from service.catalog import Catalog
 from service.config import Settings
 from service.documents import full_text, to_document
@@ -50,6 +51,10 @@ class Engine:
     @cached_property
     def analyzer(self) -> Analyzer:
         return get_analyzer(self.settings.seed_dir or SEED_DIR)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.catalog.engine)
 
     @property
     def model_name(self) -> str:

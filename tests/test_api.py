@@ -6,6 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from service.accounts import Role
 from service.app import create_app
 from service.engine import Engine
 from service.schemas import Kind
@@ -32,9 +33,18 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
-def client_for(engine: Engine) -> httpx.AsyncClient:
+def client_for(engine: Engine, role: Role | None = Role.broker) -> httpx.AsyncClient:
+    """A client of a fresh app, signed in by API token as an account of ``role``."""
     app = create_app(engine=engine)
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
+    headers = {}
+    if role is not None:
+        name = f"api-{role.value}"
+        user = engine.accounts.by_username(name) or engine.accounts.create_user(
+            name, "password-123", role, "测试单位"
+        )
+        headers["Authorization"] = f"Bearer {engine.accounts.create_token(user.id)}"
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers)
 
 
 @pytest.fixture()

@@ -2,55 +2,42 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
 
 from indexer.base import Filters
 from service.api.deps import EngineDep
 from service.catalog import NotFoundError
 from service.documents import body_text
 from service.matching.matcher import Matcher
-from service.schemas import Kind, Maturity, Status, TransferMode
+from service.schemas import Kind, Status
 from service.search import QUERY_MAX
 from service.search import search as run_search
 from service.taxonomy import get_taxonomy
+from web.templating import HERE, render
 
-HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 
 
-def _semantic_notice(engine: EngineDep) -> str | None:
-    if engine.vectors_usable():
-        return None
-    if engine.semantic.available:
-        why = "索引中还没有该模型的向量，请运行 techmatch index"
-    else:
-        why = f"未能加载嵌入模型 {engine.semantic.model or '（未配置）'}"
-    return f"语义匹配未启用（{why}），当前按关键词与结构化条件匹配。详情见 /api/health。"
-
-
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, engine: EngineDep) -> HTMLResponse:
+def home(request: Request, engine: EngineDep) -> Response:
     taxonomy = get_taxonomy()
     by_field = []
     for top in taxonomy.top_fields():
         counts = {kind: engine.index.count(kind.value, Filters(field=top.code)) for kind in Kind}
         by_field.append((top, counts[Kind.achievement], counts[Kind.need]))
     newest = run_search(engine, "", kind=Kind.need, page_size=6).items
-    return templates.TemplateResponse(
+    return render(
         request,
         "index.html",
         {
             "by_field": by_field,
             "totals": {k.value: engine.index.count(k.value) for k in Kind},
             "newest": newest,
-            "notice": _semantic_notice(engine),
         },
     )
 
@@ -63,57 +50,41 @@ def search_page(
     kind: Kind | None = None,
     field: Annotated[str | None, Query(max_length=64)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
-) -> HTMLResponse:
+) -> Response:
     filters = Filters(field=field or None)
     results = run_search(engine, q, kind=kind, filters=filters, page=page, page_size=20)
-    return templates.TemplateResponse(
+    return render(
         request,
         "search.html",
-        {
-            "results": results,
-            "q": q,
-            "kind": kind,
-            "field": field or "",
-            "notice": _semantic_notice(engine),
-            "taxonomy": get_taxonomy(),
-        },
+        {"results": results, "q": q, "kind": kind, "field": field or ""},
     )
 
 
 @router.get("/achievements/{listing_id}", response_class=HTMLResponse)
-def achievement_page(request: Request, listing_id: str, engine: EngineDep) -> HTMLResponse:
+def achievement_page(request: Request, listing_id: str, engine: EngineDep) -> Response:
     return _listing_page(request, engine, Kind.achievement, listing_id)
 
 
 @router.get("/needs/{listing_id}", response_class=HTMLResponse)
-def need_page(request: Request, listing_id: str, engine: EngineDep) -> HTMLResponse:
+def need_page(request: Request, listing_id: str, engine: EngineDep) -> Response:
     return _listing_page(request, engine, Kind.need, listing_id)
 
 
-def _listing_page(request: Request, engine: EngineDep, kind: Kind, listing_id: str) -> HTMLResponse:
+def _listing_page(request: Request, engine: EngineDep, kind: Kind, listing_id: str) -> Response:
     """A published listing with its ranked counterparts and why each one fits (or not)."""
     try:
         listing = engine.catalog.get(kind, listing_id)
         if listing.status != Status.published:
             raise NotFoundError(kind, listing_id)
     except NotFoundError:
-        return templates.TemplateResponse(
+        return render(
             request, "not_found.html", {"kind": kind, "listing_id": listing_id}, status_code=404
         )
     result = Matcher(engine).match(kind, listing_id, limit=10)
-    return templates.TemplateResponse(
+    return render(
         request,
         "listing.html",
-        {
-            "kind": kind,
-            "listing": listing,
-            "body": body_text(kind, listing),
-            "result": result,
-            "taxonomy": get_taxonomy(),
-            "notice": _semantic_notice(engine),
-            "Maturity": Maturity,
-            "TransferMode": TransferMode,
-        },
+        {"kind": kind, "listing": listing, "body": body_text(kind, listing), "result": result},
     )
 
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query, status
 from pydantic import BaseModel
 
+from service.api.auth import SignedIn, require_editor, require_poster
 from service.api.deps import EngineDep
 from service.catalog import NotFoundError
 from service.matching.matcher import Matcher
@@ -52,8 +53,10 @@ def listing_router(
         return listing
 
     @router.post("", status_code=status.HTTP_201_CREATED, response_model=out_model)
-    def create(body: in_model, engine: EngineDep) -> Any:  # type: ignore[valid-type]
-        listing = engine.catalog.create(kind, body)
+    def create(body: in_model, engine: EngineDep, user: SignedIn) -> Any:  # type: ignore[valid-type]
+        require_poster(user, kind)
+        owner = None if user.sees_everything else user.id
+        listing = engine.catalog.create(kind, body, owner_id=owner)
         _index_after_write(engine, kind, listing)
         return listing
 
@@ -74,7 +77,14 @@ def listing_router(
         return _published(engine, listing_id)
 
     @router.patch("/{listing_id}", response_model=out_model)
-    def patch_listing(listing_id: str, body: patch_model, engine: EngineDep) -> Any:  # type: ignore[valid-type]
+    def patch_listing(
+        listing_id: str,
+        body: patch_model,  # type: ignore[valid-type]
+        engine: EngineDep,
+        user: SignedIn,
+    ) -> Any:
+        engine.catalog.get(kind, listing_id)  # 404 before 403 for an unknown id
+        require_editor(engine, user, kind, listing_id)
         changes = body.model_dump(exclude_unset=True)  # type: ignore[attr-defined]
         if not changes:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "no field to change")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Float, Index, String, Text
+from sqlalchemy import JSON, Date, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -54,6 +54,17 @@ class NeedRow(_ListingColumns, Base):
     deadline: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
 
     __table_args__ = (Index("ix_needs_status_updated", "status", "updated_at"),)
+
+
+class ListingOwnerRow(Base):
+    """The account that posted a listing; seed listings and script imports have none."""
+
+    __tablename__ = "listing_owners"
+
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    listing_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 def row_to_dict(row: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -11,9 +12,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
 from service.catalog.db import make_engine
-from service.catalog.models import AchievementRow, Base, NeedRow, row_to_dict, utcnow
+from service.catalog.models import (
+    AchievementRow,
+    Base,
+    ListingOwnerRow,
+    NeedRow,
+    row_to_dict,
+    utcnow,
+)
 from service.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 
+TABLE_MODULES = ("service.accounts.models", "service.desk.models")
 ROWS: dict[Kind, Any] = {
     Kind.achievement: AchievementRow,
     Kind.need: NeedRow,
@@ -48,6 +57,10 @@ class Catalog:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
+        """Create every table of the service (catalog, accounts, broker desk) if missing."""
+        for module in TABLE_MODULES:  # importing a module registers its tables on Base
+            importlib.import_module(module)
+
         Base.metadata.create_all(self.engine)
 
     def close(self) -> None:
@@ -110,8 +123,11 @@ class Catalog:
             return session.scalar(query) or 0
 
     # ---- writes ------------------------------------------------------------------------
-    def create(self, kind: Kind, data: BaseModel) -> Listing:
-        """Insert a new listing; raises DuplicateIdError when its id is taken."""
+    def create(self, kind: Kind, data: BaseModel, *, owner_id: int | None = None) -> Listing:
+        """Insert a new listing (and its owner, in the same transaction).
+
+        Raises DuplicateIdError when the id is taken.
+        """
         values = data.model_dump(mode="python")
         listing_id = values.pop("id", None) or new_id(kind)
         with self._sessions.begin() as session:
@@ -119,11 +135,32 @@ class Catalog:
                 raise DuplicateIdError(kind, listing_id)
             row = ROWS[kind](id=listing_id, **_plain(values))
             session.add(row)
+            if owner_id is not None:
+                session.add(
+                    ListingOwnerRow(kind=kind.value, listing_id=listing_id, user_id=owner_id)
+                )
             session.flush()
             return _to_model(kind, row)
 
-    def upsert_many(self, kind: Kind, items: Iterable[BaseModel]) -> tuple[int, int]:
-        """Insert or replace listings by id in one transaction; returns (created, updated)."""
+    def owners(self, kind: Kind, ids: Sequence[str]) -> dict[str, int]:
+        """The owning account of each listing that has one."""
+        found: dict[str, int] = {}
+        with self._sessions() as session:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                query = select(ListingOwnerRow).where(
+                    ListingOwnerRow.kind == kind.value, ListingOwnerRow.listing_id.in_(chunk)
+                )
+                found.update({r.listing_id: r.user_id for r in session.scalars(query)})
+        return found
+
+    def upsert_many(
+        self, kind: Kind, items: Iterable[BaseModel], *, owner_id: int | None = None
+    ) -> tuple[int, int]:
+        """Insert or replace listings by id in one transaction; returns (created, updated).
+
+        With ``owner_id`` the new listings are recorded as that account's.
+        """
         created = updated = 0
         now = utcnow()
         with self._sessions.begin() as session:
@@ -133,6 +170,12 @@ class Catalog:
                 row = session.get(ROWS[kind], listing_id)
                 if row is None:
                     session.add(ROWS[kind](id=listing_id, created_at=now, updated_at=now, **values))
+                    if owner_id is not None:
+                        session.add(
+                            ListingOwnerRow(
+                                kind=kind.value, listing_id=listing_id, user_id=owner_id
+                            )
+                        )
                     created += 1
                 elif _differs(row, values):
                     for key, value in values.items():
@@ -159,6 +202,10 @@ class Catalog:
                 row.updated_at = utcnow()
             session.flush()
             return _to_model(kind, row)
+
+
+def _ownership(kind: Kind, listing_id: str, user_id: int) -> ListingOwnerRow:
+    return ListingOwnerRow(kind=kind.value, listing_id=listing_id, user_id=user_id)
 
 
 def _plain(values: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,239 @@
+"""Creating and checking accounts and API tokens; recording who owns a listing.
+
+Passwords are hashed with Argon2id (argon2-cffi). API tokens are random; only their
+SHA-256 is stored, so a leaked database does not leak usable tokens.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Iterable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import sessionmaker
+
+from service.accounts.models import ApiTokenRow, UserRow
+from service.accounts.roles import Role
+from service.catalog.models import ListingOwnerRow, utcnow
+from service.schemas import Kind
+
+USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
+PASSWORD_MIN = 8
+TOKEN_PREFIX = "tm_"
+
+_hasher = PasswordHasher()
+
+
+class User(BaseModel):
+    """A signed-in account as the rest of the service sees it (no password hash)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    organisation: str
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role.sees_everything
+
+
+class ApiToken(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+
+
+class AuthError(ValueError):
+    """A sign-up or login problem, with the form field it belongs to."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class UsernameTakenError(AuthError):
+    def __init__(self, username: str) -> None:
+        super().__init__("username", f"用户名 {username} 已被注册")
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        username=row.username,
+        display_name=row.display_name,
+        role=Role(row.role),
+        organisation=row.organisation,
+    )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_new_account(username: str, password: str, organisation: str) -> None:
+    """Raise AuthError naming the first bad field of a new account."""
+    if not USERNAME.match(username):
+        raise AuthError("username", "用户名需 3–40 位，只能包含字母、数字、下划线、点和连字符")
+    if len(password) < PASSWORD_MIN:
+        raise AuthError("password", f"密码至少 {PASSWORD_MIN} 位")
+    if not 2 <= len(organisation.strip()) <= 100:
+        raise AuthError("organisation", "请填写单位名称（2–100 字）")
+
+
+class Accounts:
+    """Account storage over the catalog's SQL engine."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    # ---- users --------------------------------------------------------------------------
+    def create_user(
+        self,
+        username: str,
+        password: str,
+        role: Role,
+        organisation: str,
+        display_name: str | None = None,
+    ) -> User:
+        username = username.strip()
+        check_new_account(username, password, organisation)
+        row = UserRow(
+            username=username,
+            display_name=(display_name or username).strip()[:60],
+            role=role.value,
+            organisation=organisation.strip(),
+            password_hash=_hasher.hash(password),
+        )
+        try:
+            with self._sessions.begin() as session:
+                if session.scalar(select(UserRow.id).where(UserRow.username == username)):
+                    raise UsernameTakenError(username)
+                session.add(row)
+                session.flush()
+                return _user(row)
+        except IntegrityError as exc:  # a concurrent sign-up took the name first
+            raise UsernameTakenError(username) from exc
+
+    def authenticate(self, username: str, password: str) -> User:
+        """The account for these credentials; one message for both kinds of failure."""
+        with self._sessions.begin() as session:
+            row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
+            if row is None:
+                _hasher.hash(password)  # same cost as a real check: no user enumeration by time
+                raise AuthError("password", "用户名或密码不正确")
+            try:
+                _hasher.verify(row.password_hash, password)
+            except (VerificationError, InvalidHashError) as exc:
+                raise AuthError("password", "用户名或密码不正确") from exc
+            if _hasher.check_needs_rehash(row.password_hash):
+                row.password_hash = _hasher.hash(password)
+            return _user(row)
+
+    def get(self, user_id: int) -> User | None:
+        with self._sessions() as session:
+            row = session.get(UserRow, user_id)
+            return _user(row) if row else None
+
+    def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
+        ids = list(set(user_ids))
+        if not ids:
+            return {}
+        with self._sessions() as session:
+            rows = session.scalars(select(UserRow).where(UserRow.id.in_(ids)))
+            return {row.id: _user(row) for row in rows}
+
+    def by_username(self, username: str) -> User | None:
+        with self._sessions() as session:
+            row = session.scalar(select(UserRow).where(UserRow.username == username))
+            return _user(row) if row else None
+
+    # ---- API tokens ---------------------------------------------------------------------
+    def create_token(self, user_id: int, name: str = "api") -> str:
+        """A new token for the user; the plain value is returned once and never stored."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with self._sessions.begin() as session:
+            session.add(
+                ApiTokenRow(
+                    user_id=user_id,
+                    name=(name.strip() or "api")[:60],
+                    token_hash=_digest(token),
+                    prefix=token[:10],
+                )
+            )
+        return token
+
+    def user_for_token(self, token: str) -> User | None:
+        with self._sessions.begin() as session:
+            row = session.scalar(
+                select(ApiTokenRow).where(
+                    ApiTokenRow.token_hash == _digest(token), ApiTokenRow.revoked_at.is_(None)
+                )
+            )
+            if row is None:
+                return None
+            row.last_used_at = utcnow()
+            user = session.get(UserRow, row.user_id)
+            return _user(user) if user else None
+
+    def tokens(self, user_id: int) -> list[ApiToken]:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(ApiTokenRow)
+                .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
+                .order_by(ApiTokenRow.created_at.desc())
+            )
+            return [
+                ApiToken(
+                    id=r.id,
+                    name=r.name,
+                    prefix=r.prefix,
+                    created_at=r.created_at,
+                    last_used_at=r.last_used_at,
+                )
+                for r in rows
+            ]
+
+    def revoke_token(self, user_id: int, token_id: int) -> bool:
+        with self._sessions.begin() as session:
+            row = session.get(ApiTokenRow, token_id)
+            if row is None or row.user_id != user_id or row.revoked_at is not None:
+                return False
+            row.revoked_at = utcnow()
+            return True
+
+    # ---- listing ownership --------------------------------------------------------------
+    def owner_of(self, kind: Kind, listing_id: str) -> int | None:
+        with self._sessions() as session:
+            row = session.get(ListingOwnerRow, (kind.value, listing_id))
+            return row.user_id if row else None
+
+    def owned_ids(self, user_id: int, kind: Kind) -> list[str]:
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(ListingOwnerRow.listing_id)
+                    .where(ListingOwnerRow.user_id == user_id, ListingOwnerRow.kind == kind.value)
+                    .order_by(ListingOwnerRow.created_at.desc())
+                )
+            )
+
+    def may_edit(self, user: User | None, kind: Kind, listing_id: str) -> bool:
+        """Owners edit their own listings; brokers and admins edit any."""
+        if user is None:
+            return False
+        if user.sees_everything:
+            return True
+        return user.role.posts is kind and self.owner_of(kind, listing_id) == user.id

@@ -1,0 +1,1 @@
+"""The broker desk: introductions, the match pipeline, notes and contract records."""

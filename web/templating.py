@@ -1,0 +1,78 @@
+"""The Jinja2 environment shared by every page, and ``render`` which fills the common parts.
+
+Every page gets the signed-in user, the CSRF token for its forms, the semantic-matching
+notice, one-off flash messages and the label enums, so templates never look them up.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from service.accounts import Role
+from service.api.auth import CSRF_FIELD, csrf_token, current_user
+from service.desk.stages import PIPELINE, ContractType, LostReason, Stage
+from service.engine import Engine
+from service.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
+from service.taxonomy import get_taxonomy
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.globals.update(
+    Kind=Kind,
+    Maturity=Maturity,
+    TransferMode=TransferMode,
+    InstitutionType=InstitutionType,
+    Status=Status,
+    Role=Role,
+    Stage=Stage,
+    PIPELINE=PIPELINE,
+    LostReason=LostReason,
+    ContractType=ContractType,
+    CSRF_FIELD=CSRF_FIELD,
+)
+
+
+def semantic_notice(engine: Engine) -> str | None:
+    if engine.vectors_usable():
+        return None
+    if engine.semantic.available:
+        why = "索引中还没有该模型的向量，请运行 techmatch index"
+    else:
+        why = f"未能加载嵌入模型 {engine.semantic.model or '（未配置）'}"
+    return f"语义匹配未启用（{why}），当前按关键词与结构化条件匹配。详情见 /api/health。"
+
+
+def flash(request: Request, message: str, level: str = "ok") -> None:
+    """A message shown once, on the next page this browser renders."""
+    request.session.setdefault("flash", []).append([level, message])
+
+
+def render(
+    request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> Response:
+    engine: Engine = request.app.state.engine
+    try:
+        user = current_user(request)
+    except Exception:  # a bad bearer token on a page request: show the page anonymously
+        user = None
+    values = {
+        "user": user,
+        "csrf_token": csrf_token(request),
+        "notice": semantic_notice(engine),
+        "flashes": request.session.pop("flash", []),
+        "taxonomy": get_taxonomy(),
+        **(context or {}),
+    }
+    return templates.TemplateResponse(request, name, values, status_code=status_code)
+
+
+def listing_path(kind: Kind, listing_id: str) -> str:
+    return f"/{'achievements' if kind is Kind.achievement else 'needs'}/{listing_id}"
+
+
+templates.env.globals["listing_path"] = listing_path
