@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__, index_sync
-from service.api import listings, search
+from service.api import listings, me, search
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
 from service.catalog import DuplicateIdError, NotFoundError
 from service.config import Settings, get_settings
@@ -141,6 +141,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(listings.achievements)
     app.include_router(listings.needs)
     app.include_router(search.router)
+    app.include_router(me.router)
 
     from web.routes import mount_web
 

@@ -301,3 +301,12 @@ def up() -> None:
     seed()
     index(rebuild=False, backend=None)
     serve(None, None)
+
+
+def _register_subcommands() -> None:
+    from service import cli_users
+
+    cli_users.register(app)
+
+
+_register_subcommands()

@@ -18,6 +18,7 @@ from service.schemas import Kind, Status
 from service.search import QUERY_MAX
 from service.search import search as run_search
 from service.taxonomy import get_taxonomy
+from web.accounts import router as accounts_router
 from web.templating import HERE, render
 
 router = APIRouter(include_in_schema=False)
@@ -92,3 +93,4 @@ def mount_web(app: FastAPI) -> None:
     """Attach the pages and the static files to ``app``."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(router)
+    app.include_router(accounts_router)

@@ -33,5 +33,5 @@ class Role(StrEnum):
         return self in (Role.broker, Role.admin)
 
 
-SIGNUP_ROLES = (Role.enterprise, Role.university, Role.broker)
-"""Roles open to self sign-up; admins are made with `techmatch user create`."""
+SIGNUP_ROLES = (Role.enterprise, Role.university)
+"""Roles open to self sign-up; brokers and admins are made by `techmatch user create`."""

@@ -1,0 +1,45 @@
+"""The signed-in account and its API tokens, for scripts and the account page alike."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, status
+from pydantic import BaseModel, StringConstraints
+
+from service.accounts import User
+from service.accounts.store import ApiToken
+from service.api.auth import SignedIn
+from service.api.deps import EngineDep
+
+router = APIRouter(prefix="/api/me", tags=["account"])
+
+
+class TokenRequest(BaseModel):
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+
+
+class NewToken(BaseModel):
+    token: str
+    note: str = "shown once: store it now; only its hash is kept"
+
+
+@router.get("", response_model=User)
+def me(user: SignedIn) -> User:
+    return user
+
+
+@router.get("/tokens", response_model=list[ApiToken])
+def tokens(user: SignedIn, engine: EngineDep) -> list[ApiToken]:
+    return engine.accounts.tokens(user.id)
+
+
+@router.post("/tokens", response_model=NewToken, status_code=status.HTTP_201_CREATED)
+def create_token(body: TokenRequest, user: SignedIn, engine: EngineDep) -> NewToken:
+    return NewToken(token=engine.accounts.create_token(user.id, body.name))
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+def revoke(token_id: int, user: SignedIn, engine: EngineDep) -> None:
+    if not engine.accounts.revoke_token(user.id, token_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"token {token_id} not found")

@@ -1,0 +1,131 @@
+"""Sign-up, login, logout and the account page with its API tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from service.accounts import AuthError, Role
+from service.accounts.roles import SIGNUP_ROLES
+from service.api.auth import SignedIn
+from service.api.deps import EngineDep
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+ROLE_OPTIONS = [(role.value, role.label) for role in SIGNUP_ROLES]
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: never redirect a visitor to another site after login."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def start_session(request: Request, user_id: int) -> None:
+    """A fresh session (new CSRF token) for a signed-in account: no session fixation."""
+    request.session.clear()
+    request.session["uid"] = user_id
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> Response:
+    return render(request, "login.html", {"next": safe_next(next), "errors": {}, "values": {}})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    engine: EngineDep,
+    username: Annotated[str, Form(max_length=40)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    try:
+        user = engine.accounts.authenticate(username, password)
+    except AuthError as exc:
+        context = {"next": safe_next(next), "errors": {exc.field: exc.message}}
+        context["values"] = {"username": username}
+        return render(request, "login.html", context, status_code=400)
+    start_session(request, user.id)
+    flash(request, f"欢迎回来，{user.display_name}")
+    return RedirectResponse(safe_next(next, "/mine" if user.role.posts else "/desk"), 303)
+
+
+@router.get("/signup")
+def signup_form(request: Request) -> Response:
+    return render(request, "signup.html", {"roles": ROLE_OPTIONS, "errors": {}, "values": {}})
+
+
+@router.post("/signup")
+def signup(
+    request: Request,
+    engine: EngineDep,
+    username: Annotated[str, Form(max_length=60)] = "",
+    display_name: Annotated[str, Form(max_length=60)] = "",
+    organisation: Annotated[str, Form(max_length=120)] = "",
+    role: Annotated[str, Form(max_length=20)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    password2: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    values = {
+        "username": username,
+        "display_name": display_name,
+        "organisation": organisation,
+        "role": role,
+    }
+    errors: dict[str, str] = {}
+    if role not in {r.value for r in SIGNUP_ROLES}:
+        errors["role"] = "请选择账号类型：企业或高校/科研院所（经纪人账号由管理员开通）"
+    if password != password2:
+        errors["password2"] = "两次输入的密码不一致"
+    if not errors:
+        try:
+            user = engine.accounts.create_user(
+                username, password, Role(role), organisation, display_name or None
+            )
+        except AuthError as exc:
+            errors[exc.field] = exc.message
+    if errors:
+        context = {"roles": ROLE_OPTIONS, "errors": errors, "values": values}
+        return render(request, "signup.html", context, status_code=400)
+    start_session(request, user.id)
+    flash(request, f"注册成功，欢迎 {user.display_name}（{user.organisation}）")
+    return RedirectResponse("/mine", 303)
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    flash(request, "已退出登录")
+    return RedirectResponse("/", 303)
+
+
+@router.get("/account")
+def account(request: Request, engine: EngineDep, user: SignedIn) -> Response:
+    tokens = engine.accounts.tokens(user.id)
+    return render(request, "account.html", {"tokens": tokens, "new_token": None})
+
+
+@router.post("/account/tokens")
+def create_token(
+    request: Request,
+    engine: EngineDep,
+    user: SignedIn,
+    name: Annotated[str, Form(max_length=60)] = "api",
+) -> Response:
+    token = engine.accounts.create_token(user.id, name)
+    tokens = engine.accounts.tokens(user.id)
+    return render(request, "account.html", {"tokens": tokens, "new_token": token})
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_token(request: Request, token_id: int, engine: EngineDep, user: SignedIn) -> Response:
+    if engine.accounts.revoke_token(user.id, token_id):
+        flash(request, "令牌已作废")
+    else:
+        flash(request, "没有找到该令牌", "error")
+    return RedirectResponse("/account", 303)
