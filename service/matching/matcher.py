@@ -102,6 +102,10 @@ class Matcher:
                 f"{kind.value} {listing_id!r} is {listing.status.value}; only published "
                 "listings are matched"
             )
+        return self.match_listing(kind, listing, limit)
+
+    def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
+        """Rank the counterparts of a listing object, saved or not (a posting form's preview)."""
         target = kind.other
         terms = query_terms(self.engine, kind, listing, target)
         lists = self.retrieve(kind, listing, target, Filters(exclude_ids=(listing.id,)), terms)
