@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -27,6 +27,9 @@ from service.catalog import Catalog
 from service.config import Settings
 from service.documents import full_text, to_document
 from service.schemas import Kind, Status
+
+if TYPE_CHECKING:
+    from service.suggest import Suggester
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +58,13 @@ class Engine:
     @cached_property
     def accounts(self) -> Accounts:
         return Accounts(self.catalog.engine)
+
+    @cached_property
+    def suggester(self) -> Suggester:
+        """Field and keyword suggestions, fitted on the catalog at first use."""
+        from service.suggest import Suggester
+
+        return Suggester(self)
 
     @property
     def model_name(self) -> str:
