@@ -25,6 +25,7 @@ from seed_data import SEED_DIR
 from service.accounts import Accounts
 from service.catalog import Catalog
 from service.config import Settings
+from service.desk.store import Desk
 from service.documents import full_text, to_document
 from service.schemas import Kind, Status
 
@@ -58,6 +59,10 @@ class Engine:
     @cached_property
     def accounts(self) -> Accounts:
         return Accounts(self.catalog.engine)
+
+    @cached_property
+    def desk(self) -> Desk:
+        return Desk(self.catalog, self.accounts)
 
     @cached_property
     def suggester(self) -> Suggester:

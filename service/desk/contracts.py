@@ -1,0 +1,124 @@
+"""The contract record of a signed deal: what a 技术合同登记 form asks, validated per field."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from service.desk.stages import ContractType, Stage
+
+AMOUNT_MAX_WAN = 1_000_000.0  # 100 亿元: anything larger is a typing slip
+
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+FIELD_LABELS = {
+    "title": "合同名称",
+    "contract_type": "合同类型",
+    "seller": "卖方（受托方/让与方）",
+    "buyer": "买方（委托方/受让方）",
+    "amount_wan": "成交金额（万元）",
+    "signed_on": "签订日期",
+    "registration_no": "登记号",
+    "registered_on": "登记日期",
+}
+
+
+class ContractIn(BaseModel):
+    """A contract as entered; blank optional fields become null."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Text200
+    contract_type: ContractType
+    seller: Text100
+    buyer: Text100
+    amount_wan: float = Field(ge=0, le=AMOUNT_MAX_WAN, allow_inf_nan=False)
+    signed_on: dt.date
+    registration_no: str | None = Field(default=None, max_length=40)
+    registered_on: dt.date | None = None
+
+    @field_validator("registration_no", "registered_on", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("signed_on")
+    @classmethod
+    def _not_in_future(cls, value: dt.date) -> dt.date:
+        if value > dt.date.today() + dt.timedelta(days=1):
+            raise PydanticCustomError("date_future", "签订日期不能晚于今天")
+        return value
+
+    @field_validator("registered_on")
+    @classmethod
+    def _after_signing(cls, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        data = info.data
+        if value is None:
+            return value
+        if not data.get("registration_no"):
+            raise PydanticCustomError("registration_missing", "填写登记日期时须同时填写登记号")
+        signed = data.get("signed_on")
+        if isinstance(signed, dt.date) and value < signed:
+            raise PydanticCustomError("date_order", "登记日期不能早于签订日期")
+        return value
+
+
+class Contract(ContractIn):
+    """A stored contract with the pair it belongs to."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    match_id: int
+    need_id: str
+    achievement_id: str
+    stage: Stage
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+_MESSAGES = {
+    "missing": "必填",
+    "string_too_short": "必填",
+    "string_too_long": "太长了（最多 {max_length} 字）",
+    "greater_than_equal": "不能小于 {ge}",
+    "less_than_equal": "不能大于 {le}",
+    "float_parsing": "请填写数字",
+    "float_type": "请填写数字",
+    "finite_number": "请填写数字",
+    "enum": "请从列表中选择",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_type": "日期格式应为 YYYY-MM-DD",
+    "extra_forbidden": "不认识的字段",
+}
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """One Chinese message per field of a ContractIn error, for the form."""
+    out: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        template = _MESSAGES.get(error["type"])
+        if template is None:
+            message = str(error["msg"])
+        else:
+            ctx = {
+                k: f"{v:g}" if isinstance(v, float) else v for k, v in error.get("ctx", {}).items()
+            }
+            message = template.format(**ctx)
+        out.setdefault(field, message)
+    return out

@@ -1,0 +1,76 @@
+"""What the desk hands out: pairs, their history and notes, queue items, board cards."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from service.desk.contracts import Contract
+from service.desk.stages import LostReason, Stage
+from service.matching.results import Component, ListingBrief
+
+
+class DeskMatch(BaseModel):
+    """One (need, achievement) pair on the desk."""
+
+    id: int
+    need_id: str
+    achievement_id: str
+    stage: Stage
+    lost_reason: LostReason | None
+    score: float | None
+    requested_by: int | None
+    broker_id: int | None
+    introduced_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class StageChange(BaseModel):
+    id: int
+    from_stage: Stage | None
+    to_stage: Stage
+    reason: LostReason | None
+    user_id: int | None
+    user_name: str | None = None
+    at: dt.datetime
+
+
+class Note(BaseModel):
+    id: int
+    author_id: int
+    author_name: str | None = None
+    body: str
+    created_at: dt.datetime
+
+
+class Card(BaseModel):
+    """A pair with the titles of both listings, for lists and the board."""
+
+    match: DeskMatch
+    need: ListingBrief | None
+    achievement: ListingBrief | None
+
+
+class MatchDetail(Card):
+    next_stages: list[Stage]
+    history: list[StageChange]
+    notes: list[Note]
+    contract: Contract | None
+
+
+class QueueItem(BaseModel):
+    """A pair waiting for a broker's decision: an introduction request or a strong match."""
+
+    need: ListingBrief
+    achievement: ListingBrief
+    match_id: int | None = Field(description="set when the pair is already on the desk (requested)")
+    stage: Stage | None
+    requested_by_name: str | None = None
+    requested_at: dt.datetime | None = None
+    score: float | None = Field(description="match score 0..1; null when outside the top matches")
+    explanation: str
+    shared_terms: list[str] = Field(default_factory=list)
+    mismatches: list[str] = Field(default_factory=list)
+    components: list[Component] = Field(default_factory=list)
