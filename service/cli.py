@@ -304,9 +304,10 @@ def up() -> None:
 
 
 def _register_subcommands() -> None:
-    from service import cli_users
+    from service import cli_suggest, cli_users
 
     cli_users.register(app)
+    cli_suggest.register(app)
 
 
 _register_subcommands()

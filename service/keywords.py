@@ -2,7 +2,7 @@
 
 Candidates are the analyzer's whole words (jieba accurate mode with the domain dictionary,
 stop words and boilerplate dropped, synonyms mapped to their canonical form) plus two-word
-phrases written contiguously in the text and seen in the title or at least twice (authors'
+phrases written contiguously in the text at least twice (authors'
 keywords are often such compounds: 玄武岩纤维 + 复合筋). Weight = term frequency (title words
 count ``TITLE_WEIGHT`` times) × idf from the corpus' document frequencies, boosted for longer
 terms and for terms of the domain dictionary. Plain tf·idf was chosen over TextRank because
@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -22,7 +22,7 @@ from functools import cached_property
 from indexer.analysis import Analyzer, normalise
 
 TITLE_WEIGHT = 3.0
-PHRASE_MIN_COUNT = 2.0
+PHRASE_MIN_COUNT = 2
 PHRASE_MAX_CHARS = 10
 DICTIONARY_BOOST = 1.2
 LENGTH_BOOST = 0.15  # per character beyond two, up to three characters
@@ -96,21 +96,20 @@ class KeywordExtractor:
 
     def scores(self, title: str, body: str) -> dict[str, float]:
         """Every candidate with its weight."""
-        tf: Counter[str] = Counter()
+        tf: dict[str, float] = defaultdict(float)
         for word in self.words(title):
             tf[word] += TITLE_WEIGHT
-        tf.update(self.words(body))
+        for word in self.words(body):
+            tf[word] += 1.0
         scored = {
             term: count * self.frequencies.idf(term) * self._boost(term)
             for term, count in tf.items()
         }
-        phrase_tf: Counter[str] = Counter()
-        for phrase, count in self.phrases(title).items():
-            phrase_tf[phrase] += TITLE_WEIGHT * count
-        phrase_tf.update(self.phrases(body))
-        for phrase, count in phrase_tf.items():
-            if count < PHRASE_MIN_COUNT or phrase in scored:
+        in_title, in_body = self.phrases(title), self.phrases(body)
+        for phrase, seen in (in_title + in_body).items():
+            if seen < PHRASE_MIN_COUNT or phrase in scored:
                 continue
+            count = TITLE_WEIGHT * in_title[phrase] + in_body[phrase]
             parts = self.analyzer.words(phrase) or [phrase]
             idf = max(self.frequencies.idf(p) for p in parts)
             scored[phrase] = count * idf * self._boost(phrase)

@@ -1,0 +1,64 @@
+"""``techmatch suggest-eval``: field and keyword suggestion quality on csl-dev papers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+DEFAULT_PAPERS = Path("../shared/benchmarks/csl-dev/papers.jsonl")
+
+
+def suggest_eval(
+    papers: Annotated[
+        Path,
+        typer.Argument(help="papers JSONL (title, abstract, keywords, category)"),
+    ] = DEFAULT_PAPERS,
+    json_out: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Field suggestion accuracy and keyword precision/recall/F1 (papers and catalog)."""
+    from service.cli import _engine, _fail, _progress, console
+    from service.suggest_eval import evaluate_suggestions, read_papers
+
+    engine = _engine()
+    try:
+        total = len(read_papers(papers))
+        with _progress(total) as advance:
+            report = evaluate_suggestions(papers, engine, advance)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    finally:
+        engine.close()
+    if json_out:
+        typer.echo(report.model_dump_json(indent=2))
+        return
+    fields = Table(title="field suggestion (stratified k-fold)")
+    for column in ("set", "level", "docs", "classes", "folds", "accuracy", "top-3", "majority"):
+        fields.add_column(column, justify="left" if column in ("set", "level") else "right")
+    for f in report.fields:
+        fields.add_row(
+            f.dataset,
+            f.level,
+            str(f.documents),
+            str(f.classes),
+            str(f.folds),
+            f"{f.accuracy:.3f}",
+            f"{f.top3:.3f}",
+            f"{f.majority:.3f}",
+        )
+    console.print(fields)
+    keywords = Table(title=f"keyword suggestion vs. authors' keywords ({papers.name})")
+    for column in ("at", "matching", "precision", "recall", "F1"):
+        keywords.add_column(column, justify="left" if column in ("at", "matching") else "right")
+    for k in report.keywords:
+        keywords.add_row(k.at, k.matching, f"{k.precision:.3f}", f"{k.recall:.3f}", f"{k.f1:.3f}")
+    console.print(keywords)
+    console.print(f"{report.seconds:.1f} s")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the suggestion commands to the ``techmatch`` app."""
+    app.command("suggest-eval")(suggest_eval)
