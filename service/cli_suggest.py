@@ -50,11 +50,15 @@ def suggest_eval(
             f"{f.majority:.3f}",
         )
     console.print(fields)
-    keywords = Table(title=f"keyword suggestion vs. authors' keywords ({papers.name})")
-    for column in ("at", "matching", "precision", "recall", "F1"):
-        keywords.add_column(column, justify="left" if column in ("at", "matching") else "right")
+    keywords = Table(title="keyword suggestion vs. authors' keywords")
+    for column in ("set", "at", "matching", "precision", "recall", "F1"):
+        keywords.add_column(
+            column, justify="right" if column in ("precision", "recall", "F1") else "left"
+        )
     for k in report.keywords:
-        keywords.add_row(k.at, k.matching, f"{k.precision:.3f}", f"{k.recall:.3f}", f"{k.f1:.3f}")
+        keywords.add_row(
+            k.dataset, k.at, k.matching, f"{k.precision:.3f}", f"{k.recall:.3f}", f"{k.f1:.3f}"
+        )
     console.print(keywords)
     console.print(f"{report.seconds:.1f} s")
 

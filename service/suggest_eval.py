@@ -51,6 +51,7 @@ class FieldScore(BaseModel):
 
 
 class KeywordScore(BaseModel):
+    dataset: str
     at: str
     matching: str
     precision: float
@@ -225,31 +226,46 @@ def evaluate_fields_on_catalog(engine: Engine) -> list[FieldScore]:
     ]
 
 
+def catalog_keyword_items(engine: Engine) -> list[tuple[str, str, list[str]]]:
+    """(title, body, keywords) of the published listings that have keywords."""
+    return [
+        (listing.title, body_text(kind, listing), list(listing.keywords))
+        for kind in Kind
+        for listing in engine.catalog.iter_all(kind, published_only=True)
+        if listing.keywords
+    ]
+
+
 def evaluate_keywords(
-    papers: list[dict[str, Any]], engine: Engine, progress: Progress | None = None
+    dataset: str,
+    items: list[tuple[str, str, list[str]]],
+    engine: Engine,
+    progress: Progress | None = None,
 ) -> list[KeywordScore]:
+    """Keyword P/R/F1 over (title, body, gold keywords); idf from the items' own texts."""
     frequencies = DocumentFrequencies()
     extractor = KeywordExtractor(engine.analyzer, frequencies)
-    for p in papers:
-        frequencies.add(extractor.words(listing_text(str(p["title"]), str(p["abstract"]))))
+    for title, body, _ in items:
+        frequencies.add(extractor.words(listing_text(title, body)))
     sums: dict[tuple[str, str], np.ndarray] = {}
-    for n, p in enumerate(papers, start=1):
-        gold = [str(k) for k in p["keywords"]]
-        ranked = extractor.extract(str(p["title"]), str(p["abstract"]), max(KEYWORDS_AT, len(gold)))
+    for n, (title, body, gold) in enumerate(items, start=1):
+        ranked = extractor.extract(title, body, max(KEYWORDS_AT, len(gold)))
         for at, k in ((str(KEYWORDS_AT), KEYWORDS_AT), ("n_author", len(gold))):
             for matching in ("exact", "lenient"):
                 scores = keyword_prf(ranked[:k], gold, lenient=matching == "lenient")
                 sums.setdefault((at, matching), np.zeros(3))
                 sums[(at, matching)] += scores
         if progress and n % 100 == 0:
-            progress("keywords", 100)
+            progress(f"keywords ({dataset})", 100)
+    count = max(len(items), 1)
     return [
         KeywordScore(
+            dataset=dataset,
             at=at,
             matching=matching,
-            precision=float(s[0] / len(papers)),
-            recall=float(s[1] / len(papers)),
-            f1=float(s[2] / len(papers)),
+            precision=float(s[0] / count),
+            recall=float(s[1] / count),
+            f1=float(s[2] / count),
         )
         for (at, matching), s in sums.items()
     ]
@@ -267,7 +283,9 @@ def evaluate_suggestions(
     fields += evaluate_fields_on_catalog(engine)
     if progress:
         progress("fields on catalog", 0)
-    keywords = evaluate_keywords(papers, engine, progress)
+    items = [(str(p["title"]), str(p["abstract"]), [str(k) for k in p["keywords"]]) for p in papers]
+    keywords = evaluate_keywords("csl-dev", items, engine, progress)
+    keywords += evaluate_keywords("catalog", catalog_keyword_items(engine), engine)
     return SuggestionReport(
         papers=str(papers_path),
         fields=fields,
