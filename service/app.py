@@ -141,6 +141,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(listings.achievements)
     app.include_router(listings.needs)
     app.include_router(search.router)
+    from service.api import suggest as suggest_api
+
+    app.include_router(suggest_api.router)
     app.include_router(me.router)
 
     from web.routes import mount_web

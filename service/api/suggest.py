@@ -1,0 +1,39 @@
+"""POST /api/suggest: a field and keywords suggested for a listing being written.
+
+Public (no account): it reads the catalog's model and stores nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, model_validator
+
+from service.api.deps import EngineDep
+from service.keywords import DEFAULT_LIMIT
+from service.schemas import TEXT_MAX, TITLE_MAX, Kind
+from service.suggest import Suggestion
+
+router = APIRouter(prefix="/api", tags=["suggest"])
+
+
+class SuggestRequest(BaseModel):
+    kind: Kind
+    title: Annotated[str, Field(max_length=TITLE_MAX, description="the listing's title")] = ""
+    text: Annotated[
+        str, Field(max_length=TEXT_MAX, description="summary (achievement) or description (need)")
+    ] = ""
+    limit: Annotated[int, Field(ge=1, le=20, description="how many keywords")] = DEFAULT_LIMIT
+
+    @model_validator(mode="after")
+    def _some_text(self) -> SuggestRequest:
+        if not (self.title.strip() or self.text.strip()):
+            raise ValueError("give a title or a text to suggest from")
+        return self
+
+
+@router.post("/suggest", response_model=Suggestion)
+def suggest(body: SuggestRequest, engine: EngineDep) -> Suggestion:
+    """Ranked fields (sub-field when confident) and key terms for a title and text."""
+    return engine.suggester.suggest(body.kind, body.text, title=body.title, limit=body.limit)
