@@ -16,7 +16,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__, index_sync
-from service.api import listings, me, search
+from service.api import desk, listings, me, search
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
 from service.catalog import DuplicateIdError, NotFoundError
 from service.config import Settings, get_settings
@@ -49,8 +49,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         return unprocessable(exc.errors())
 
     @app.exception_handler(NotFoundError)
-    async def _not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(exc)})
+    async def _not_found(request: Request, exc: NotFoundError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(status_code=404, content={"detail": str(exc)})
+        from web.templating import render
+
+        context = {"kind": exc.kind, "listing_id": exc.listing_id}
+        return render(request, "not_found.html", context, status_code=404)
 
     @app.exception_handler(DuplicateIdError)
     async def _duplicate(_: Request, exc: DuplicateIdError) -> JSONResponse:
@@ -145,6 +150,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.include_router(suggest_api.router)
     app.include_router(me.router)
+    app.include_router(desk.router)
+    app.include_router(desk.introductions)
 
     from web.routes import mount_web
 

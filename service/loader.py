@@ -29,6 +29,7 @@ class Rejected:
     line: int
     id: str | None
     errors: list[str]
+    details: list[dict[str, Any]] = field(default_factory=list)  # pydantic's, when it has them
 
 
 @dataclass
@@ -106,8 +107,14 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
         raise ValueError(f"{path.name}: unsupported file type (use {', '.join(SUFFIXES)})")
 
 
-def import_file(catalog: Catalog, kind: Kind, path: Path) -> ImportReport:
-    """Validate every row of ``path`` and upsert the good ones by id."""
+def import_file(
+    catalog: Catalog, kind: Kind, path: Path, *, owner_id: int | None = None
+) -> ImportReport:
+    """Validate every row of ``path`` and upsert the good ones by id.
+
+    With ``owner_id`` (an account importing through the web or API) new rows become that
+    account's, and a row whose id names somebody else's listing is rejected.
+    """
     report = ImportReport(kind=kind, source=str(path))
     good: list[BaseModel] = []
     seen: dict[str, int] = {}
@@ -119,7 +126,8 @@ def import_file(catalog: Catalog, kind: Kind, path: Path) -> ImportReport:
         try:
             item = IN_MODELS[kind].model_validate(record)
         except ValidationError as exc:
-            report.rejected.append(Rejected(number, listing_id, describe(exc)))
+            details = [dict(e) for e in exc.errors(include_url=False, include_input=False)]
+            report.rejected.append(Rejected(number, listing_id, describe(exc), details))
             continue
         if item.id and item.id in seen:
             report.rejected.append(
@@ -129,8 +137,34 @@ def import_file(catalog: Catalog, kind: Kind, path: Path) -> ImportReport:
         if item.id:
             seen[item.id] = number
         good.append(item)
-    report.created, report.updated = catalog.upsert_many(kind, good)
+    if owner_id is not None:
+        good = _own_rows_only(catalog, kind, good, owner_id, seen, report)
+    report.created, report.updated = catalog.upsert_many(kind, good, owner_id=owner_id)
     return report
+
+
+def _own_rows_only(
+    catalog: Catalog,
+    kind: Kind,
+    items: list[Any],
+    owner_id: int,
+    lines: dict[str, int],
+    report: ImportReport,
+) -> list[Any]:
+    """Drop (and report) rows that would overwrite a listing this account does not own."""
+    ids = [item.id for item in items if item.id]
+    existing = set(catalog.get_many(kind, ids))
+    owners = catalog.owners(kind, ids)
+    kept = []
+    for item in items:
+        if item.id in existing and owners.get(item.id) != owner_id:
+            message = f"id: {item.id} belongs to another account; leave id empty for a new one"
+            detail = {"loc": ("id",), "type": "id_not_yours", "msg": message}
+            report.rejected.append(Rejected(lines[item.id], item.id, [message], [detail]))
+        else:
+            kept.append(item)
+    report.rejected.sort(key=lambda r: r.line)
+    return kept
 
 
 def seed_files(seed_dir: Path, kind: Kind) -> list[Path]:

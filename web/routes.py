@@ -11,14 +11,14 @@ from starlette.responses import Response
 
 from indexer.base import Filters
 from service.api.deps import EngineDep
-from service.catalog import NotFoundError
-from service.documents import body_text
-from service.matching.matcher import Matcher
-from service.schemas import Kind, Status
+from service.schemas import Kind
 from service.search import QUERY_MAX
 from service.search import search as run_search
 from service.taxonomy import get_taxonomy
+from web import form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
+from web.desk import router as desk_router
+from web.search_filters import search_filters
 from web.templating import HERE, render
 
 router = APIRouter(include_in_schema=False)
@@ -50,47 +50,49 @@ def search_page(
     q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
     kind: Kind | None = None,
     field: Annotated[str | None, Query(max_length=64)] = None,
+    maturity: Annotated[str | None, Query(max_length=20)] = None,
+    mode: Annotated[str | None, Query(max_length=20)] = None,
+    region: Annotated[str | None, Query(max_length=40)] = None,
+    money_min: Annotated[str | None, Query(max_length=12)] = None,
+    money_max: Annotated[str | None, Query(max_length=12)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
-    filters = Filters(field=field or None)
+    """Search with filters; unknown filter values are ignored and said so, not a 422 page."""
+    params = {
+        "q": q,
+        "kind": kind.value if kind else "",
+        "field": field or "",
+        "maturity": maturity or "",
+        "mode": mode or "",
+        "region": region or "",
+        "money_min": money_min or "",
+        "money_max": money_max or "",
+    }
+    filters, problems = search_filters(params)
     results = run_search(engine, q, kind=kind, filters=filters, page=page, page_size=20)
-    return render(
-        request,
-        "search.html",
-        {"results": results, "q": q, "kind": kind, "field": field or ""},
-    )
-
-
-@router.get("/achievements/{listing_id}", response_class=HTMLResponse)
-def achievement_page(request: Request, listing_id: str, engine: EngineDep) -> Response:
-    return _listing_page(request, engine, Kind.achievement, listing_id)
-
-
-@router.get("/needs/{listing_id}", response_class=HTMLResponse)
-def need_page(request: Request, listing_id: str, engine: EngineDep) -> Response:
-    return _listing_page(request, engine, Kind.need, listing_id)
-
-
-def _listing_page(request: Request, engine: EngineDep, kind: Kind, listing_id: str) -> Response:
-    """A published listing with its ranked counterparts and why each one fits (or not)."""
-    try:
-        listing = engine.catalog.get(kind, listing_id)
-        if listing.status != Status.published:
-            raise NotFoundError(kind, listing_id)
-    except NotFoundError:
-        return render(
-            request, "not_found.html", {"kind": kind, "listing_id": listing_id}, status_code=404
-        )
-    result = Matcher(engine).match(kind, listing_id, limit=10)
-    return render(
-        request,
-        "listing.html",
-        {"kind": kind, "listing": listing, "body": body_text(kind, listing), "result": result},
-    )
+    context = {
+        "results": results,
+        "q": q,
+        "kind": kind,
+        "field": field or "",
+        "params": params,
+        "problems": problems,
+        "options": {
+            "field": form_data.field_options(),
+            "region": form_data.region_options(),
+            "maturity": form_data.maturity_options(),
+            "modes": form_data.mode_options(),
+        },
+    }
+    return render(request, "search.html", context)
 
 
 def mount_web(app: FastAPI) -> None:
     """Attach the pages and the static files to ``app``."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(listing_forms.router)  # before the pages: /needs/new is not an id
+    app.include_router(my_listings.router)
     app.include_router(router)
+    app.include_router(listing_page.router)
     app.include_router(accounts_router)
+    app.include_router(desk_router)

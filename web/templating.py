@@ -6,11 +6,14 @@ notice, one-off flash messages and the label enums, so templates never look them
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from service.accounts import Role
@@ -75,4 +78,29 @@ def listing_path(kind: Kind, listing_id: str) -> str:
     return f"/{'achievements' if kind is Kind.achievement else 'needs'}/{listing_id}"
 
 
-templates.env.globals["listing_path"] = listing_path
+def highlight(text: str, terms: list[str]) -> Markup:
+    """``text`` escaped, with each matched term wrapped in <mark> (longest terms first)."""
+    wanted = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
+    if not wanted:
+        return Markup(escape(text))
+    pattern = re.compile("|".join(re.escape(t) for t in wanted), re.IGNORECASE)
+    out, last = [], 0
+    for found in pattern.finditer(text):
+        out.append(escape(text[last : found.start()]))
+        out.append(Markup("<mark>%s</mark>") % found.group(0))
+        last = found.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
+    """``path`` with the current query ``params`` changed; empty values are dropped."""
+    merged = {**params, **changes}
+    if "page" not in changes:
+        merged.pop("page", None)  # a new filter starts again at page 1
+    kept = {k: v for k, v in merged.items() if v not in (None, "")}
+    return path + ("?" + urlencode(kept) if kept else "")
+
+
+templates.env.globals.update(listing_path=listing_path, url_with=url_with)
+templates.env.filters["highlight"] = highlight

@@ -1,0 +1,78 @@
+"""A listing's own page: its facts, its ranked counterparts and why, and what its viewer may do.
+
+Contact details show only to brokers, the listing's owner, and the owner of a listing on the
+other side of a pair a broker has introduced. The owner of a listing sees, beside each match,
+a button asking a broker for an introduction (or where that request stands).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from service.accounts import User
+from service.api.auth import current_user
+from service.api.deps import EngineDep
+from service.catalog import NotFoundError
+from service.documents import body_text
+from service.engine import Engine
+from service.matching.matcher import Matcher
+from service.schemas import Kind, Status
+from web.templating import render
+
+router = APIRouter(include_in_schema=False)
+MATCHES_SHOWN = 10
+
+
+@router.get("/achievements/{listing_id}")
+def achievement_page(request: Request, listing_id: str, engine: EngineDep) -> Response:
+    return _listing_page(request, engine, Kind.achievement, listing_id)
+
+
+@router.get("/needs/{listing_id}")
+def need_page(request: Request, listing_id: str, engine: EngineDep) -> Response:
+    return _listing_page(request, engine, Kind.need, listing_id)
+
+
+def _viewer(request: Request) -> User | None:
+    try:
+        return current_user(request)
+    except Exception:  # a bad bearer token on a page: browse anonymously
+        return None
+
+
+def _desk_states(
+    engine: Engine, kind: Kind, listing_id: str, other_ids: list[str]
+) -> dict[str, Any]:
+    """The desk pair (if any) of this listing with each counterpart."""
+    states = {}
+    for other in other_ids:
+        need, achievement = (listing_id, other) if kind is Kind.need else (other, listing_id)
+        found = engine.desk.find(need, achievement)
+        if found is not None:
+            states[other] = found
+    return states
+
+
+def _listing_page(request: Request, engine: Engine, kind: Kind, listing_id: str) -> Response:
+    listing = engine.catalog.get(kind, listing_id)
+    user = _viewer(request)
+    editable = engine.accounts.may_edit(user, kind, listing_id)
+    if listing.status != Status.published and not editable:
+        raise NotFoundError(kind, listing_id)  # drafts and withdrawn listings: owner only
+    result = Matcher(engine).match_listing(kind, listing, limit=MATCHES_SHOWN)
+    owner = user is not None and engine.accounts.owner_of(kind, listing_id) == user.id
+    ids = [m.id for m in result.matches]
+    context = {
+        "kind": kind,
+        "listing": listing,
+        "body": body_text(kind, listing),
+        "result": result,
+        "editable": editable,
+        "can_request": owner and listing.status == Status.published,
+        "desk_states": _desk_states(engine, kind, listing_id, ids) if user else {},
+        "show_contact": engine.desk.can_see_contact(user, kind, listing_id),
+    }
+    return render(request, "listing.html", context)
