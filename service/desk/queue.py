@@ -103,6 +103,15 @@ def _match_list(desk: Desk, engine: Engine, need: Any) -> MatchList | None:
     return result
 
 
+def find_fit(desk: Desk, engine: Engine, need_id: str, achievement_id: str) -> Match | None:
+    """The matcher's explanation of one pair, when the achievement is a top match of the need."""
+    try:
+        need = engine.catalog.get(Kind.need, need_id)
+    except NotFoundError:
+        return None
+    return _find(_match_list(desk, engine, need), achievement_id)
+
+
 def _find(result: MatchList | None, achievement_id: str) -> Match | None:
     if result is None:
         return None

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from service.desk.contracts import Contract
 from service.desk.stages import LostReason, Stage
-from service.matching.results import Component, ListingBrief
+from service.matching.results import Component, ListingBrief, Match
 
 
 class DeskMatch(BaseModel):
@@ -58,6 +58,11 @@ class MatchDetail(Card):
     history: list[StageChange]
     notes: list[Note]
     contract: Contract | None
+    fit: Match | None = Field(
+        default=None,
+        description="the matcher's explanation, when the achievement is among the need's top "
+        "matches",
+    )
 
 
 class QueueItem(BaseModel):

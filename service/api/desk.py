@@ -1,0 +1,169 @@
+"""The broker desk's JSON API (brokers and admins), and introduction requests (any owner).
+
+Errors: unknown pair or listing 404, a move the stage does not allow 409, a bad value 422
+naming its field, the wrong account 403, no account 401.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field
+
+from service.api.auth import BrokerUser, ForbiddenError, SignedIn
+from service.api.deps import EngineDep
+from service.desk import board
+from service.desk.contracts import Contract, ContractIn
+from service.desk.errors import (
+    DeskConflictError,
+    DeskInputError,
+    DeskNotFoundError,
+    DeskPermissionError,
+)
+from service.desk.stages import LostReason, Stage
+from service.desk.views import Card, DeskMatch, MatchDetail, Note, QueueItem
+
+router = APIRouter(prefix="/api/desk", tags=["desk"])
+introductions = APIRouter(prefix="/api/introductions", tags=["desk"])
+
+ListingId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+@contextmanager
+def desk_answers() -> Iterator[None]:
+    """Turn the desk's errors into the API's answers."""
+    try:
+        yield
+    except DeskNotFoundError as exc:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
+    except DeskConflictError as exc:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except DeskPermissionError as exc:
+        raise ForbiddenError(str(exc)) from exc
+    except DeskInputError as exc:
+        error = {"loc": ("body", exc.field), "msg": exc.message, "type": "value_error"}
+        raise RequestValidationError([error]) from exc
+
+
+class PairIn(BaseModel):
+    need_id: ListingId
+    achievement_id: ListingId
+    stage: Literal["shortlisted", "recommended", "dismissed"] = "shortlisted"
+    score: float | None = Field(default=None, ge=0, le=1)
+
+
+class MoveIn(BaseModel):
+    stage: Stage
+    reason: LostReason | None = None
+
+
+class NoteIn(BaseModel):
+    body: str = Field(max_length=4000, description="1–2000 characters after trimming")
+
+
+class IntroductionIn(BaseModel):
+    need_id: ListingId
+    achievement_id: ListingId
+
+
+class IntroductionOut(BaseModel):
+    match_id: int
+    need_id: str
+    achievement_id: str
+    stage: Stage
+    created: bool
+
+
+@router.get("/queue", response_model=list[QueueItem])
+def queue(
+    engine: EngineDep, user: BrokerUser, limit: Annotated[int, Query(ge=1, le=100)] = 50
+) -> list[QueueItem]:
+    """Introduction requests, oldest first, then strong matches of the newest needs."""
+    return engine.desk.queue(engine, limit)
+
+
+@router.get("/matches", response_model=list[Card])
+def matches(
+    engine: EngineDep,
+    user: BrokerUser,
+    stage: Stage | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 200,
+) -> list[Card]:
+    """Pairs on the desk (of one stage when given), the most recently changed first."""
+    found = engine.desk.matches([stage] if stage else None, limit=limit)
+    return board.cards(engine, found)
+
+
+@router.get("/matches/{match_id}", response_model=MatchDetail)
+def match_detail(match_id: int, engine: EngineDep, user: BrokerUser) -> MatchDetail:
+    with desk_answers():
+        return board.detail(engine, match_id)
+
+
+@router.post("/matches", response_model=DeskMatch)
+def place(body: PairIn, response: Response, engine: EngineDep, user: BrokerUser) -> DeskMatch:
+    """Put a pair on the desk (201), or move the pair already there (200)."""
+    with desk_answers():
+        new = engine.desk.find(body.need_id, body.achievement_id) is None
+        match = engine.desk.place(
+            body.need_id, body.achievement_id, Stage(body.stage), user, body.score
+        )
+    response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
+    return match
+
+
+@router.post("/matches/{match_id}/stage", response_model=DeskMatch)
+def move(match_id: int, body: MoveIn, engine: EngineDep, user: BrokerUser) -> DeskMatch:
+    with desk_answers():
+        return engine.desk.move(match_id, body.stage, user, body.reason)
+
+
+@router.post("/matches/{match_id}/notes", response_model=Note, status_code=201)
+def add_note(match_id: int, body: NoteIn, engine: EngineDep, user: BrokerUser) -> Note:
+    with desk_answers():
+        return engine.desk.add_note(match_id, user, body.body)
+
+
+@router.put("/matches/{match_id}/contract", response_model=Contract)
+def save_contract(match_id: int, body: ContractIn, engine: EngineDep, user: BrokerUser) -> Contract:
+    with desk_answers():
+        return engine.desk.save_contract(match_id, body, user)
+
+
+def csv_response(text: str) -> Response:
+    filename = quote("技术合同登记.csv")
+    return Response(
+        content=text.encode("utf-8"),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f"attachment; filename=deals.csv; filename*=UTF-8''{filename}"
+        },
+    )
+
+
+@router.get("/deals.csv", response_class=Response)
+def deals_csv(engine: EngineDep, user: BrokerUser) -> Response:
+    """Every contract record, in the columns of a 技术合同登记 form (UTF-8 with BOM)."""
+    return csv_response(engine.desk.deals_csv())
+
+
+@introductions.post("", response_model=IntroductionOut)
+def request_introduction(
+    body: IntroductionIn, response: Response, engine: EngineDep, user: SignedIn
+) -> IntroductionOut:
+    """Ask a broker to introduce the two sides; the account must own one of them."""
+    with desk_answers():
+        match, created = engine.desk.request_introduction(body.need_id, body.achievement_id, user)
+    response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return IntroductionOut(
+        match_id=match.id,
+        need_id=match.need_id,
+        achievement_id=match.achievement_id,
+        stage=match.stage,
+        created=created,
+    )
