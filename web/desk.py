@@ -1,0 +1,237 @@
+"""The broker desk pages (技术经纪人工作台) and the 申请经纪人对接 form; JSON twins in /api/desk."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from starlette.responses import Response
+
+from service.api.auth import BrokerUser, ForbiddenError, SignedIn
+from service.api.deps import EngineDep
+from service.api.desk import csv_response
+from service.desk import board
+from service.desk.contracts import FIELD_LABELS, ContractIn, field_errors
+from service.desk.errors import DeskError, DeskInputError, DeskNotFoundError, DeskPermissionError
+from service.desk.stages import ContractType, LostReason, Stage
+from service.desk.views import MatchDetail
+from service.engine import Engine
+from web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+QUEUE_SIZE = 30
+QUEUE_DECISIONS = {"shortlisted": Stage.shortlisted, "recommended": Stage.recommended,
+                   "dismissed": Stage.dismissed}  # fmt: skip
+
+FormText = Annotated[str, Form(max_length=200)]
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))
+
+
+def when(value: dt.datetime | None) -> str:
+    """A stored UTC time as Beijing time, to the minute."""
+    if value is None:
+        return "—"
+    return value.replace(tzinfo=dt.UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
+
+
+def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    return render(request, name, {**context, "when": when}, status_code=status_code)
+
+
+def local_path(target: str, default: str) -> str:
+    """Only paths on this site: never send a visitor elsewhere after a form."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def back(path: str) -> Response:
+    return RedirectResponse(path, status_code=303)
+
+
+@router.get("/desk")
+def desk_home(request: Request, engine: EngineDep, user: BrokerUser) -> Response:
+    context = {
+        "queue": engine.desk.queue(engine, QUEUE_SIZE),
+        "columns": board.board(engine),
+        "counts": engine.desk.counts(),
+        "threshold": engine.settings.match_queue_threshold,
+    }
+    return page(request, "desk.html", context)
+
+
+@router.post("/desk/queue")
+def decide(
+    engine: EngineDep,
+    request: Request,
+    user: BrokerUser,
+    need_id: FormText,
+    achievement_id: FormText,
+    stage: FormText,
+    score: FormText = "",
+) -> Response:
+    """A queue button: 加入备选, 推荐 or 不予推荐."""
+    decision = QUEUE_DECISIONS.get(stage)
+    if decision is None:
+        flash(request, "请选择加入备选、推荐或不予推荐", "error")
+        return back("/desk#queue")
+    try:
+        value = float(score) if score.strip() else None
+    except ValueError:
+        value = None
+    try:
+        match = engine.desk.place(need_id, achievement_id, decision, user, value)
+    except DeskError as exc:
+        flash(request, str(exc), "error")
+        return back("/desk#queue")
+    flash(request, f"已将 {need_id} × {achievement_id} 设为「{decision.label}」")
+    if decision is Stage.recommended:
+        return back(f"/desk/matches/{match.id}")
+    return back("/desk#queue")
+
+
+def _detail_page(
+    request: Request,
+    engine: Engine,
+    match_id: int,
+    errors: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    try:
+        detail = board.detail(engine, match_id)
+    except DeskNotFoundError as exc:
+        return page(request, "desk_missing.html", {"message": str(exc)}, status_code=404)
+    context = {
+        "d": detail,
+        "errors": errors or {},
+        "values": values if values is not None else contract_values(detail),
+        "labels": FIELD_LABELS,
+        "lost_reasons": [(r.value, r.label) for r in LostReason],
+        "stage_options": [(s.value, s.label) for s in detail.next_stages if s is not Stage.lost],
+        "contract_types": [(t.value, t.label) for t in ContractType],
+    }
+    return page(request, "desk_match.html", context, status_code=status_code)
+
+
+def contract_values(detail: MatchDetail) -> dict[str, Any]:
+    """The contract form's values: the saved record, else a draft from the two listings."""
+    if detail.contract is not None:
+        return detail.contract.model_dump(mode="json")
+    need, achievement = detail.need, detail.achievement
+    return {
+        "title": achievement.title if achievement else "",
+        "contract_type": "transfer",
+        "seller": achievement.organisation if achievement else "",
+        "buyer": need.organisation if need else "",
+        "amount_wan": "",
+        "signed_on": dt.date.today().isoformat(),
+        "registration_no": "",
+        "registered_on": "",
+    }
+
+
+@router.get("/desk/matches/{match_id}")
+def match_page(request: Request, match_id: int, engine: EngineDep, user: BrokerUser) -> Response:
+    return _detail_page(request, engine, match_id)
+
+
+@router.post("/desk/matches/{match_id}/stage")
+def move(
+    request: Request,
+    match_id: int,
+    engine: EngineDep,
+    user: BrokerUser,
+    stage: FormText,
+    reason: FormText = "",
+) -> Response:
+    try:
+        to_stage = Stage(stage)
+        lost_reason = LostReason(reason) if reason else None
+    except ValueError:
+        flash(request, "请从列表中选择阶段和原因", "error")
+        return back(f"/desk/matches/{match_id}")
+    try:
+        engine.desk.move(match_id, to_stage, user, lost_reason)
+    except DeskError as exc:
+        flash(request, str(exc), "error")
+    else:
+        flash(request, f"已改为「{to_stage.label}」")
+    return back(f"/desk/matches/{match_id}")
+
+
+@router.post("/desk/matches/{match_id}/notes")
+def add_note(
+    request: Request,
+    match_id: int,
+    engine: EngineDep,
+    user: BrokerUser,
+    body: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    try:
+        engine.desk.add_note(match_id, user, body)
+    except DeskError as exc:
+        flash(request, str(exc), "error")
+    else:
+        flash(request, "备注已保存")
+    return back(f"/desk/matches/{match_id}#notes")
+
+
+@router.post("/desk/matches/{match_id}/contract")
+async def save_contract(
+    request: Request, match_id: int, engine: EngineDep, user: BrokerUser
+) -> Response:
+    form = await request.form()
+    values = {name: str(form.get(name, "")).strip() for name in FIELD_LABELS}
+    try:
+        contract = ContractIn.model_validate(values)
+        engine.desk.save_contract(match_id, contract, user)
+    except ValidationError as exc:
+        return _detail_page(request, engine, match_id, field_errors(exc), values, 422)
+    except DeskInputError as exc:
+        return _detail_page(request, engine, match_id, {exc.field: exc.message}, values, 422)
+    except DeskError as exc:
+        flash(request, str(exc), "error")
+        return back(f"/desk/matches/{match_id}")
+    flash(request, "合同信息已保存")
+    return back(f"/desk/matches/{match_id}#contract")
+
+
+@router.get("/desk/deals")
+def deals(request: Request, engine: EngineDep, user: BrokerUser) -> Response:
+    return page(request, "desk_deals.html", {"contracts": engine.desk.contracts()})
+
+
+@router.get("/desk/deals.csv")
+def deals_csv(engine: EngineDep, user: BrokerUser) -> Response:
+    return csv_response(engine.desk.deals_csv())
+
+
+@router.post("/introductions")
+def request_introduction(
+    request: Request,
+    engine: EngineDep,
+    user: SignedIn,
+    need_id: FormText,
+    achievement_id: FormText,
+    next: Annotated[str, Form(max_length=500)] = "/",
+) -> Response:
+    """The 申请经纪人对接 button on a listing page."""
+    target = local_path(next, "/")
+    try:
+        match, created = engine.desk.request_introduction(need_id, achievement_id, user)
+    except DeskPermissionError as exc:
+        raise ForbiddenError(str(exc)) from exc
+    except DeskError as exc:
+        flash(request, str(exc), "error")
+        return back(target)
+    if created:
+        flash(request, "已提交对接申请，技术经纪人会尽快与双方联系")
+    else:
+        flash(request, f"这对需求与成果已在经纪人工作台（当前：{match.stage.label}）")
+    return back(target)
