@@ -17,6 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__, index_sync
 from service.api import desk, listings, me, search
+from service.api import stats as stats_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
 from service.catalog import DuplicateIdError, NotFoundError
 from service.config import Settings, get_settings
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(listings.achievements)
     app.include_router(listings.needs)
     app.include_router(search.router)
+    app.include_router(stats_api.router)
     from service.api import suggest as suggest_api
 
     app.include_router(suggest_api.router)

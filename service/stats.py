@@ -61,7 +61,7 @@ def listing_counts(engine: Engine) -> ListingCounts:
 # ---- listings ---------------------------------------------------------------------------
 def _published_by(conn: Connection, row: Any, column: Any) -> dict[Any, int]:
     stmt = select(column, func.count()).where(row.status == Status.published.value).group_by(column)
-    return {key: count for key, count in conn.execute(stmt).tuples()}
+    return {key: count for key, count in conn.execute(stmt)}
 
 
 def _listing_counts(conn: Connection) -> ListingCounts:
@@ -104,7 +104,7 @@ def _rank(column: Any) -> ColumnElement[int]:
 
 
 def _funnel(conn: Connection) -> Funnel:
-    now = Counter({Stage(s): n for s, n in conn.execute(_count_by(DeskMatchRow.stage)).tuples()})
+    now = Counter({Stage(s): n for s, n in conn.execute(_count_by(DeskMatchRow.stage))})
     ranks = union_all(
         select(StageChangeRow.match_id.label("match_id"), _rank(StageChangeRow.to_stage)),
         select(DeskMatchRow.id.label("match_id"), _rank(DeskMatchRow.stage)),
@@ -119,7 +119,7 @@ def _funnel(conn: Connection) -> Funnel:
     )
     at_top: Counter[int] = Counter()
     lost_at: Counter[int] = Counter()
-    for top, stage, count in conn.execute(stmt).tuples():
+    for top, stage, count in conn.execute(stmt):
         at_top[top] += count
         if stage == Stage.lost.value:
             lost_at[top] += count
@@ -152,7 +152,7 @@ def _count_by(column: Any) -> Any:
 
 def _lost_reasons(conn: Connection) -> list[ReasonCount]:
     stmt = _count_by(DeskMatchRow.lost_reason).where(DeskMatchRow.stage == Stage.lost.value)
-    found: dict[str | None, int] = dict(conn.execute(stmt).tuples().all())
+    found: dict[str | None, int] = dict(conn.execute(stmt).all())
     out = [
         ReasonCount(reason=r.value, label=r.label, count=found.pop(r.value, 0)) for r in LostReason
     ]
@@ -183,11 +183,11 @@ def _deals(conn: Connection) -> Deals:
     registered = _deal_query().where(DeskMatchRow.stage == Stage.registered.value)
     reg_count, reg_amount = conn.execute(registered).one()
     kind = ContractRow.contract_type
-    by_type = {k: (n, a) for k, n, a in conn.execute(_deal_query(kind).group_by(kind)).tuples()}
+    by_type = {k: (n, a) for k, n, a in conn.execute(_deal_query(kind).group_by(kind))}
     year, month = extract("year", ContractRow.signed_on), extract("month", ContractRow.signed_on)
     by_month = {
         (int(y), int(m)): (n, a)
-        for y, m, n, a in conn.execute(_deal_query(year, month).group_by(year, month)).tuples()
+        for y, m, n, a in conn.execute(_deal_query(year, month).group_by(year, month))
     }
     return Deals(
         count=count,
@@ -210,7 +210,7 @@ def _deals_by_field(conn: Connection) -> list[DealGroup]:
     stmt = _deal_query(NeedRow.field).outerjoin(NeedRow, NeedRow.id == DeskMatchRow.need_id)
     counts: Counter[str] = Counter()
     amounts: dict[str, float] = {}
-    for code, n, amount in conn.execute(stmt.group_by(NeedRow.field)).tuples():
+    for code, n, amount in conn.execute(stmt.group_by(NeedRow.field)):
         info = taxonomy.field(code or "")
         top = info.top if info else (code or "")
         counts[top] += n

@@ -19,6 +19,7 @@ from web import form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
 from web.desk import router as desk_router
 from web.search_filters import search_filters
+from web.stats import router as stats_router
 from web.templating import HERE, render
 
 router = APIRouter(include_in_schema=False)
@@ -95,4 +96,5 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(listing_page.router)
     app.include_router(accounts_router)
+    app.include_router(stats_router)
     app.include_router(desk_router)
