@@ -49,7 +49,7 @@ def search_page(
     request: Request,
     engine: EngineDep,
     q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
-    kind: Kind | None = None,
+    kind_name: Annotated[str | None, Query(alias="kind", max_length=20)] = None,
     field: Annotated[str | None, Query(max_length=64)] = None,
     maturity: Annotated[str | None, Query(max_length=20)] = None,
     mode: Annotated[str | None, Query(max_length=20)] = None,
@@ -59,6 +59,7 @@ def search_page(
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
 ) -> Response:
     """Search with filters; unknown filter values are ignored and said so, not a 422 page."""
+    kind = Kind(kind_name) if kind_name in {k.value for k in Kind} else None
     params = {
         "q": q,
         "kind": kind.value if kind else "",
@@ -71,8 +72,10 @@ def search_page(
     }
     filters, problems = search_filters(params)
     results = run_search(engine, q, kind=kind, filters=filters, page=page, page_size=20)
+    words = [w for w in q.split() + engine.analyzer.tokens(q) if len(w) > 1]
     context = {
         "results": results,
+        "marks": list(dict.fromkeys(words)),
         "q": q,
         "kind": kind,
         "field": field or "",

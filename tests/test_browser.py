@@ -1,0 +1,154 @@
+"""End to end in headless Chromium: the three users' main flows, with screenshots.
+
+Screenshots of the main pages land in docs/screenshots/ (shown in the README). The flows
+share one server and run in file order: the enterprise's introduction request is what the
+broker later carries to a signed, exported deal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.accounts import Role
+from service.engine import Engine
+from tests.conftest import make_settings
+from tests.live_server import chromium, chromium_path, live_server
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(chromium_path() is None, reason="Debian chromium is not installed"),
+]
+SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+PASSWORD = "browser-pass-1"
+
+
+@pytest.fixture(scope="module")
+def market(seeded_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A seeded marketplace served on loopback, one browser, and a broker account."""
+    home = tmp_path_factory.mktemp("browser") / "home"
+    shutil.copytree(seeded_home, home)
+    engine = Engine(make_settings(home))
+    with live_server(engine) as url, chromium() as browser:
+        engine.accounts.create_user(
+            "broker-li", PASSWORD, Role.broker, "川东北技术交易市场", "李经纪"
+        )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        yield url, browser, engine
+    engine.close()
+
+
+def new_page(browser: Any, url: str, width: int = 1280, height: int = 900) -> Any:
+    context = browser.new_context(
+        base_url=url, viewport={"width": width, "height": height}, locale="zh-CN"
+    )
+    context.set_default_timeout(20_000)
+    return context.new_page()
+
+
+def shot(page: Any, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_up(page: Any, role: str, org: str, username: str) -> None:
+    page.goto("/signup")
+    page.get_by_label("账号类型").select_option(role)
+    page.get_by_label("单位名称").fill(org)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("联系人姓名").fill("张工")
+    page.locator("#f-password").fill(PASSWORD)
+    page.locator("#f-password2").fill(PASSWORD)
+    page.get_by_role("button", name="注册").click()
+    page.wait_for_url("**/mine")
+
+
+def test_visitor_browses_home_and_search(market: Any) -> None:
+    url, browser, _ = market
+    page = new_page(browser, url)
+    page.goto("/")
+    assert page.get_by_role("heading", level=1).count() == 1
+    shot(page, "home")
+    page.get_by_role("searchbox").fill("玄武岩纤维 复合筋")
+    page.get_by_role("button", name="搜索").first.click()
+    page.wait_for_url("**/search?**")
+    assert page.locator("ol.results mark").count() > 0  # matched terms highlighted
+    page.get_by_label("成熟度").select_option("pilot")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_url("**maturity=pilot**")
+    shot(page, "search")
+    phone = new_page(browser, url, width=390, height=844)
+    phone.goto(page.url)  # the shareable URL reproduces the search on a phone
+    assert phone.locator("ol.results li").count() > 0
+    shot(phone, "search-phone")
+
+
+def test_enterprise_signs_up_posts_a_need_and_sees_matches(market: Any) -> None:
+    url, browser, _ = market
+    page = new_page(browser, url)
+    sign_up(page, "enterprise", "达州示例路桥工程有限公司", "luqiao")
+    page.get_by_role("link", name="发布技术需求").click()
+    page.get_by_label("标题").fill("桥面钢筋锈得厉害，想找不生锈的替代筋材")
+    page.get_by_label("需求描述").fill(
+        "公司承接农村公路桥梁维修，桥面钢筋锈蚀严重，返修频繁。希望找到一种不生锈、"
+        "强度够、重量轻的筋材替代部分钢筋，并有配套的施工方法，最好能在达州本地生产供货。"
+    )
+    page.get_by_label("所在地区").select_option("达川区")
+    page.get_by_label("预算（万元）").fill("60")
+    page.get_by_label("合作开发").check()
+    page.get_by_role("button", name="预览匹配结果").click()
+    page.get_by_role("heading", name="发布前预览").wait_for()
+    assert page.locator("#f-field").input_value() != ""  # a field suggested from the text
+    assert page.locator("aside.preview ol li").count() > 0
+    shot(page, "post-need-preview")
+    page.get_by_role("button", name="发布", exact=True).click()
+    page.wait_for_url("**/needs/N*")
+    matches = page.locator("ol.matches > li")
+    assert matches.count() > 0
+    assert page.locator("table.components").first.is_visible()
+    shot(page, "need-with-matches")
+    page.get_by_role("button", name="申请经纪人对接").first.click()
+    page.locator(".desk-state").first.wait_for()
+    assert "申请对接" in page.locator(".desk-state").first.inner_text()
+
+
+def test_university_imports_its_achievements(market: Any, tmp_path: Path) -> None:
+    url, browser, _ = market
+    page = new_page(browser, url)
+    sign_up(page, "university", "川东北示例理工学院", "ligong")
+    upload = tmp_path / "成果库.csv"
+    with upload.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["title", "summary", "institution", "field", "maturity", "keywords"])
+        writer.writerow(
+            [
+                "天然气净化尾气余热回收发电装置",
+                "利用天然气净化厂尾气焚烧余热驱动有机朗肯循环发电，单套装机500千瓦，已在川东北气田中试。",
+                "川东北示例理工学院",
+                "new_energy.energy_saving",
+                "pilot",
+                "余热回收;有机朗肯循环",
+            ]
+        )
+        writer.writerow(["坏行", "太短", "川东北示例理工学院", "nowhere", "rocket", ""])
+    page.get_by_role("link", name="批量导入成果库").click()
+    page.get_by_label("成果库文件").set_input_files(str(upload))
+    page.get_by_role("button", name="上传并导入").click()
+    report = page.get_by_role("status").filter(has_text="新增")
+    assert "新增 1 条" in report.inner_text() and "拒绝 1 行" in report.inner_text()
+    assert page.locator("#rejected tbody tr").count() == 1
+    shot(page, "import-report")
+    page.get_by_role("link", name="查看我的成果").click()
+    assert page.get_by_role("link", name="天然气净化尾气余热回收发电装置").is_visible()
+
+
+def test_csv_export_is_excel_friendly_text() -> None:
+    """The CSV check used by the broker flow: a BOM, then a header row in Chinese."""
+    sample = "\ufeff合同名称,合同类型\r\n示例,技术转让\r\n"
+    rows = list(csv.reader(io.StringIO(sample.lstrip("\ufeff"))))
+    assert rows[0] == ["合同名称", "合同类型"]
