@@ -8,8 +8,8 @@ FONT = 13
 
 
 def text_width(text: str, size: float = FONT) -> float:
-    """Rough rendered width: CJK and full-width characters one em, others 0.6 em."""
-    return sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in text)
+    """Rough rendered width: CJK, full-width characters and "…" one em, others 0.6 em."""
+    return sum(size if ord(ch) > 0x2E7F or ch == "…" else size * 0.6 for ch in text)
 
 
 def fit(text: str, max_width: float, size: float = FONT) -> str:
