@@ -9,12 +9,11 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from indexer.base import Filters
 from service.api.deps import EngineDep
 from service.schemas import Kind
 from service.search import QUERY_MAX
 from service.search import search as run_search
-from service.taxonomy import get_taxonomy
+from service.stats import listing_counts
 from web import form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
 from web.desk import router as desk_router
@@ -23,25 +22,16 @@ from web.stats import router as stats_router
 from web.templating import HERE, render
 
 router = APIRouter(include_in_schema=False)
+NEWEST = 6  # listings of each kind on the home page
 
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, engine: EngineDep) -> Response:
-    taxonomy = get_taxonomy()
-    by_field = []
-    for top in taxonomy.top_fields():
-        counts = {kind: engine.index.count(kind.value, Filters(field=top.code)) for kind in Kind}
-        by_field.append((top, counts[Kind.achievement], counts[Kind.need]))
-    newest = run_search(engine, "", kind=Kind.need, page_size=6).items
-    return render(
-        request,
-        "index.html",
-        {
-            "by_field": by_field,
-            "totals": {k.value: engine.index.count(k.value) for k in Kind},
-            "newest": newest,
-        },
-    )
+    """What the market is, live counts by field and county, the newest listings, a search box."""
+    counts = listing_counts(engine)
+    newest = {kind: engine.catalog.list(kind, limit=NEWEST)[0] for kind in Kind}
+    dazhou = [r for r in counts.by_region if r.tier == "dazhou"]
+    return render(request, "index.html", {"counts": counts, "dazhou": dazhou, "newest": newest})
 
 
 @router.get("/search", response_class=HTMLResponse)
