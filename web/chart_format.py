@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-FONT = 13
+FONT = 14
 
 
 def text_width(text: str, size: float = FONT) -> float:

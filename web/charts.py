@@ -25,8 +25,8 @@ GRID = "#dde3ea"
 CONNECTOR = "#d7ebe6"
 SERIES = (ACCENT, SECOND, "#2b6cb0", "#8a5a00")
 
-WIDTH = 440
-SMALL = 11
+WIDTH = 400
+SMALL = 12
 PAD = 8
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
