@@ -111,13 +111,15 @@ async def test_a_broker_works_a_pair_through_the_pages(seeded_engine: Engine) ->
         )
         assert r.status_code == 303
         match = seeded_engine.desk.find(NEED, ACHIEVEMENT)
-        assert match is not None and r.headers["location"] == f"/desk/matches/{match.id}"
-        detail = await client.get(r.headers["location"])
+        assert match is not None and r.headers["location"] == "/desk#queue"
+        board = (await client.get("/desk")).text
+        assert "已将 N2001 × A2003 设为「推荐」" in board  # the flash
+        path = f"/desk/matches/{match.id}"
+        assert f'href="{path}"' in board  # its card in the 推荐 column
+        detail = await client.get(path)
         assert detail.status_code == 200
         assert "匹配解释" in detail.text and 'class="components"' in detail.text
         assert '<option value="contacted"' in detail.text and "未成原因" in detail.text
-        assert "已将 N2001 × A2003 设为「推荐」" in detail.text  # the flash
-        path = f"/desk/matches/{match.id}"
         r = await client.post(f"{path}/stage", data={"stage": "lost", "csrf_token": token})
         assert r.status_code == 303
         assert "须选择原因" in (await client.get(path)).text

@@ -89,9 +89,9 @@ def decide(
     except DeskError as exc:
         flash(request, str(exc), "error")
         return back("/desk#queue")
-    flash(request, f"已将 {need_id} × {achievement_id} 设为「{decision.label}」")
-    if decision is Stage.recommended:
-        return back(f"/desk/matches/{match.id}")
+    flash(
+        request, f"已将 {need_id} × {achievement_id} 设为「{decision.label}」（对接 #{match.id}）"
+    )
     return back("/desk#queue")
 
 

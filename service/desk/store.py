@@ -7,16 +7,16 @@ transaction as the change, so the history always explains the current stage.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import IntegrityError
 
-from service.accounts import Accounts, User
-from service.catalog import Catalog, NotFoundError
+from service.accounts import User
+from service.catalog import NotFoundError
 from service.catalog.models import utcnow
-from service.desk import export, records, rules
-from service.desk.contracts import Contract, ContractIn
+from service.desk import records, rules
+from service.desk.deals import DeskDeals
 from service.desk.errors import (
     DeskConflictError,
     DeskInputError,
@@ -24,7 +24,7 @@ from service.desk.errors import (
     DeskPermissionError,
 )
 from service.desk.models import ContractRow, DeskMatchRow, DeskNoteRow, StageChangeRow
-from service.desk.records import columns, to_contract, to_match
+from service.desk.records import columns, to_match
 from service.desk.stages import LostReason, Stage
 from service.desk.views import DeskMatch, Note, StageChange
 from service.schemas import Kind, Status
@@ -36,14 +36,8 @@ if TYPE_CHECKING:
 NOTE_MAX = 2000
 
 
-class Desk:
+class Desk(DeskDeals):
     """The desk's storage and rules; callers check roles, the desk checks them again."""
-
-    def __init__(self, catalog: Catalog, accounts: Accounts) -> None:
-        self.catalog = catalog
-        self.accounts = accounts
-        self._sessions = sessionmaker(catalog.engine, expire_on_commit=False)
-        self.match_cache: dict[str, Any] = {}  # used by the queue (service.desk.queue)
 
     # ---- reading pairs --------------------------------------------------------------------
     def get(self, match_id: int) -> DeskMatch:
@@ -103,9 +97,14 @@ class Desk:
         ):
             raise DeskPermissionError("只能为本账号发布的需求或成果申请对接")
         existing = self.find(need_id, achievement_id)
-        if existing is not None:
-            return existing, False
-        return self._create(need_id, achievement_id, Stage.requested, user, score), True
+        if existing is None:
+            try:
+                return self._create(need_id, achievement_id, Stage.requested, user, score), True
+            except DeskConflictError:
+                existing = self.find(need_id, achievement_id)
+                if existing is None:
+                    raise
+        return existing, False
 
     def place(
         self,
@@ -222,47 +221,6 @@ class Desk:
             Note.model_validate({**columns(r), "author_name": names.get(r.author_id)}) for r in rows
         ]
 
-    # ---- contracts ----------------------------------------------------------------------
-    def save_contract(self, match_id: int, contract: ContractIn, user: User) -> Contract:
-        """Create or replace the pair's contract record (signed or registered pairs only)."""
-        self._require_broker(user)
-        with self._sessions.begin() as session:
-            match = self._row(session, match_id, lock=True)
-            stage = Stage(match.stage)
-            if stage not in rules.CONTRACT_STAGES:
-                raise DeskConflictError(
-                    f"只有「签约」或「合同登记」阶段可以填写合同（当前：{stage.label}）"
-                )
-            if stage is Stage.registered and not contract.registration_no:
-                raise DeskInputError("registration_no", "已登记的合同须保留登记号")
-            row = session.get(ContractRow, match_id)
-            now = utcnow()
-            if row is None:
-                row = ContractRow(match_id=match_id, created_at=now)
-                session.add(row)
-            for name, value in contract.model_dump().items():
-                setattr(row, name, value.value if hasattr(value, "value") else value)
-            row.updated_at = now
-            match.updated_at = now
-            session.flush()
-            return to_contract(row, match)
-
-    def contract(self, match_id: int) -> Contract | None:
-        with self._sessions() as session:
-            match = self._row(session, match_id)
-            row = session.get(ContractRow, match_id)
-            return to_contract(row, match) if row else None
-
-    def contracts(self) -> list[Contract]:
-        """Every contract record, the most recently signed first."""
-        with self._sessions() as session:
-            rows = session.execute(records.all_contracts())
-            return [to_contract(c, m) for c, m in rows]
-
-    def deals_csv(self) -> str:
-        """All contracts as CSV for Excel (see service.desk.export)."""
-        return export.deals_csv(self.contracts())
-
     # ---- who sees contact details -------------------------------------------------------
     def can_see_contact(self, user: User | None, kind: Kind, listing_id: str) -> bool:
         """Brokers, admins and the owner always; the other side once introduced."""
@@ -282,19 +240,6 @@ class Desk:
         return build_queue(self, engine, limit)
 
     # ---- helpers ----------------------------------------------------------------------------
-    def _row(self, session: Session, match_id: int, lock: bool = False) -> DeskMatchRow:
-        row = session.get(DeskMatchRow, match_id, with_for_update=lock)
-        if row is None:
-            raise DeskNotFoundError(f"工作台上没有编号为 {match_id} 的对接")
-        return row
-
-    def _pair(self, session: Session, need_id: str, achievement_id: str) -> DeskMatchRow | None:
-        return session.scalar(
-            select(DeskMatchRow).where(
-                DeskMatchRow.need_id == need_id, DeskMatchRow.achievement_id == achievement_id
-            )
-        )
-
     def _create(
         self, need_id: str, achievement_id: str, stage: Stage, user: User, score: float | None
     ) -> DeskMatch:
@@ -309,13 +254,16 @@ class Desk:
             created_at=now,
             updated_at=now,
         )
-        with self._sessions.begin() as session:
-            session.add(row)
-            session.flush()
-            session.add(
-                StageChangeRow(match_id=row.id, to_stage=stage.value, user_id=user.id, at=now)
-            )
-            return to_match(row)
+        try:
+            with self._sessions.begin() as session:
+                session.add(row)
+                session.flush()
+                session.add(
+                    StageChangeRow(match_id=row.id, to_stage=stage.value, user_id=user.id, at=now)
+                )
+                return to_match(row)
+        except IntegrityError as exc:  # someone put the same pair on the desk a moment ago
+            raise DeskConflictError("这对需求与成果刚刚已上工作台，请刷新后再试") from exc
 
     def _check_published(self, need_id: str, achievement_id: str) -> None:
         for kind, listing_id in ((Kind.need, need_id), (Kind.achievement, achievement_id)):
@@ -325,10 +273,3 @@ class Desk:
                 listing = None
             if listing is None or listing.status != Status.published:
                 raise DeskNotFoundError(f"{kind.label} {listing_id} 不存在或未发布")
-
-    def _require_broker(self, user: User) -> None:
-        if not user.sees_everything:
-            raise DeskPermissionError("只有技术经纪人或管理员可以操作工作台")
-
-    def _names(self, user_ids: Any) -> dict[int, str]:
-        return {uid: u.display_name for uid, u in self.accounts.get_many(user_ids).items()}
