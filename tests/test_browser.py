@@ -151,8 +151,57 @@ def test_university_imports_its_achievements(market: Any, tmp_path: Path) -> Non
     assert page.get_by_role("link", name="天然气净化尾气余热回收发电装置").is_visible()
 
 
-def test_csv_export_is_excel_friendly_text() -> None:
-    """The CSV check used by the broker flow: a BOM, then a header row in Chinese."""
-    sample = "\ufeff合同名称,合同类型\r\n示例,技术转让\r\n"
-    rows = list(csv.reader(io.StringIO(sample.lstrip("\ufeff"))))
-    assert rows[0] == ["合同名称", "合同类型"]
+def test_broker_carries_the_request_to_a_signed_exported_deal(market: Any) -> None:
+    url, browser, _ = market
+    page = new_page(browser, url)
+    page.goto("/login")
+    page.get_by_label("用户名").fill("broker-li")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/desk")
+    requested = page.locator("ol.desk-queue li.requested").first
+    assert "达州示例路桥工程有限公司" in requested.inner_text()
+    shot(page, "desk-queue")
+    requested.get_by_role("button", name="推荐", exact=True).click()
+    page.locator(".column.stage-recommended a.card-link").first.click()
+    page.wait_for_url("**/desk/matches/*")
+    for stage in ("contacted", "negotiating", "signed"):
+        page.get_by_label("改为").select_option(stage)
+        page.get_by_role("button", name="更新阶段").click()
+        page.locator(f"h1 .stage-{stage}").wait_for()
+    page.get_by_label("新备注").fill("双方已在达州高新区完成现场考察，同意按许可方式合作。")
+    page.get_by_role("button", name="添加备注").click()
+    page.get_by_text("双方已在达州高新区完成现场考察").wait_for()
+    page.get_by_label("合同名称").fill("玄武岩纤维复合筋桥面应用技术许可合同")
+    page.get_by_label("合同类型").select_option("license")
+    page.get_by_label("卖方").fill("四川示例大学")
+    page.get_by_label("买方").fill("达州示例路桥工程有限公司")
+    page.get_by_label("成交金额").fill("58")
+    page.get_by_label("签订日期").fill("2026-11-20")
+    page.get_by_role("button", name="保存合同信息").click()
+    page.get_by_text("签约").first.wait_for()
+    shot(page, "desk-match-signed")
+
+    enterprise = new_page(browser, url)
+    enterprise.goto("/login")
+    enterprise.get_by_label("用户名").fill("luqiao")
+    enterprise.get_by_label("密码").fill(PASSWORD)
+    enterprise.get_by_role("button", name="登录").click()
+    enterprise.wait_for_url("**/mine")
+    achievement_link = page.locator(".side-panel a").nth(1).get_attribute("href")
+    enterprise.goto(achievement_link)
+    assert "经纪人促成对接后可见" not in enterprise.locator("dl.facts").inner_text()
+
+    page.goto("/desk/deals")
+    shot(page, "desk-deals")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="导出 CSV").click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("\ufeff")  # Excel reads the BOM as UTF-8
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[0][0] == "合同名称" and rows[1][0] == "玄武岩纤维复合筋桥面应用技术许可合同"
+    assert "58" in rows[1][4]
+
+    page.goto("/stats")
+    assert page.locator("svg").count() >= 3
+    shot(page, "stats")

@@ -32,8 +32,9 @@ def start_session(request: Request, user_id: int) -> None:
 
 
 @router.get("/login")
-def login_form(request: Request, next: str = "/") -> Response:
-    return render(request, "login.html", {"next": safe_next(next), "errors": {}, "values": {}})
+def login_form(request: Request, next: str = "") -> Response:
+    context = {"next": safe_next(next, ""), "errors": {}, "values": {}}
+    return render(request, "login.html", context)
 
 
 @router.post("/login")
@@ -42,12 +43,12 @@ def login(
     engine: EngineDep,
     username: Annotated[str, Form(max_length=40)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/",
+    next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     try:
         user = engine.accounts.authenticate(username, password)
     except AuthError as exc:
-        context = {"next": safe_next(next), "errors": {exc.field: exc.message}}
+        context = {"next": safe_next(next, ""), "errors": {exc.field: exc.message}}
         context["values"] = {"username": username}
         return render(request, "login.html", context, status_code=400)
     start_session(request, user.id)
