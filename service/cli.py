@@ -311,3 +311,12 @@ def _register_subcommands() -> None:
 
 
 _register_subcommands()
+
+
+def _register_quality() -> None:
+    from service import cli_quality
+
+    cli_quality.register(app)
+
+
+_register_quality()

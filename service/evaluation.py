@@ -80,7 +80,18 @@ def _jsonl(path: Path) -> Iterator[dict[str, str]]:
 def evaluate_beir(
     engine: Engine, directory: Path, progress: Callable[[str, int], None] | None = None
 ) -> dict[str, float]:
-    """Index the corpus in a scratch index with the engine's analysis and model, run queries."""
+    """Index the corpus in a scratch index with the engine's analysis and model, run queries.
+
+    The run is what the service does: lexical and, when a model is loaded, dense, fused.
+    """
+    variants = evaluate_beir_variants(engine, directory, progress)
+    return variants.get("fused", variants["lexical"])
+
+
+def evaluate_beir_variants(
+    engine: Engine, directory: Path, progress: Callable[[str, int], None] | None = None
+) -> dict[str, dict[str, float]]:
+    """Metrics of ``lexical`` alone and, with a model, ``dense`` alone and ``fused``."""
     for name in ("corpus.jsonl", "queries.jsonl", "qrels/test.tsv"):
         if not (directory / name).exists():
             raise FileNotFoundError(f"{directory}: missing {name} (not a BEIR directory)")
@@ -121,15 +132,17 @@ def evaluate_beir(
 
         manifest = Manifest("embedded", "", engine.model_name, None, analyzer.version)
         index.rebuild(batches(), manifest)
-        run: dict[str, list[str]] = {}
+        runs: dict[str, dict[str, list[str]]] = defaultdict(dict)
         for qid, text in queries.items():
             lists = {"lexical": index.lexical("achievement", analyzer.tokens(text), Filters(), 100)}
             if encoder is not None:
                 vector = encoder.encode([engine.embed_text(text)])[0]
                 lists["dense"] = index.vector("achievement", vector, Filters(), 100)
-            fused = reciprocal_rank_fusion(lists, {}, engine.settings.rrf_k)
-            run[qid] = [f.id for f in fused[:100]]
+                fused = reciprocal_rank_fusion(lists, {}, engine.settings.rrf_k)
+                runs["fused"][qid] = [f.id for f in fused[:100]]
+            for name, hits in lists.items():
+                runs[name][qid] = [h.id for h in hits]
             if progress:
                 progress("running queries", 1)
         index.close()
-    return score_run(run, qrels)
+    return {name: score_run(run, qrels) for name, run in runs.items()}

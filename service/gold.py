@@ -2,22 +2,33 @@
 
 The catalog and index are built in a scratch ``TECHMATCH_HOME`` from the seed data, so the
 figures do not depend on what a user has added to their own catalog.
+
+Subsets: ``all``; ``problem`` and ``technical`` (how the need is worded, from
+``gold/wording-*.tsv``); ``problem-hard``: problem-worded needs whose relevant achievements
+share few words with them (see ``hard_needs``), where lexical matching cannot lean on the
+vocabulary the need and its answer have in common.
 """
 
 from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from seed_data import SEED_DIR
 from service import index_sync
+from service.documents import full_text
 from service.engine import Engine
 from service.evaluation import Qrels, score_run
 from service.loader import seed
 from service.matching.matcher import Matcher
+from service.matching.weights import MatchConfig, Weights
 from service.schemas import Kind
+
+Progress = Callable[[str, int], None]
+HARD_OVERLAP = 0.15  # at most this share of a need's words in its best-sharing relevant answer
 
 
 def read_gold(seed_dir: Path) -> tuple[Qrels, dict[str, str]]:
@@ -35,34 +46,99 @@ def read_gold(seed_dir: Path) -> tuple[Qrels, dict[str, str]]:
     return qrels, wording
 
 
-def evaluate_gold(
-    parent: Engine, progress: Callable[[str, int], None] | None = None
-) -> dict[str, dict[str, float]]:
-    """Metrics for all judged needs and for each wording style (problem / technical)."""
-    settings = parent.settings
-    seed_dir = settings.seed_dir or SEED_DIR
+def load_gold(engine: Engine) -> tuple[Qrels, dict[str, str]]:
+    seed_dir = engine.settings.seed_dir or SEED_DIR
     qrels, wording = read_gold(seed_dir)
     if not qrels:
         raise FileNotFoundError(f"{seed_dir / 'gold'}: no judgments-*.tsv files")
+    return qrels, wording
+
+
+@contextmanager
+def gold_engine(parent: Engine, progress: Progress | None = None) -> Iterator[Engine]:
+    """A scratch engine holding the seed catalog and a fresh index (sharing parent's model)."""
+    settings = parent.settings
     with tempfile.TemporaryDirectory(prefix="techmatch-gold-") as scratch:
         engine = parent.scratch(
             settings.model_copy(update={"home": Path(scratch), "database_url": None})
         )
         try:
-            seed(engine.catalog, seed_dir)
+            seed(engine.catalog, settings.seed_dir or SEED_DIR)
             index_sync.rebuild(engine, progress)
-            matcher = Matcher(engine)
-            run: dict[str, list[str]] = {}
-            for need_id in qrels:
-                result = matcher.match(Kind.need, need_id, limit=100)
-                run[need_id] = [m.id for m in result.matches]
-                if progress:
-                    progress("matching judged needs", 1)
+            yield engine
         finally:
             engine.close()
+
+
+def surface_overlap(engine: Engine, need_id: str, relevant: list[str]) -> float:
+    """The largest share of the need's distinct words found in one of its relevant answers."""
+    words = engine.analyzer.words
+    need = set(words(full_text(Kind.need, engine.catalog.get(Kind.need, need_id))))
+    if not need or not relevant:
+        return 0.0
+    found = engine.catalog.get_many(Kind.achievement, relevant)
+    return max(
+        (len(need & set(words(full_text(Kind.achievement, a)))) / len(need)) for a in found.values()
+    )
+
+
+def hard_needs(engine: Engine, qrels: Qrels, wording: dict[str, str]) -> set[str]:
+    """Problem-worded needs whose relevant answers share at most ``HARD_OVERLAP`` of words."""
+    hard = set()
+    for need_id, judged in qrels.items():
+        relevant = [a for a, g in judged.items() if g > 0]
+        if wording.get(need_id) != "problem" or not relevant:
+            continue
+        if surface_overlap(engine, need_id, relevant) <= HARD_OVERLAP:
+            hard.add(need_id)
+    return hard
+
+
+def run_matcher(
+    engine: Engine,
+    need_ids: list[str],
+    config: MatchConfig | None = None,
+    weights: Weights | None = None,
+    progress: Progress | None = None,
+) -> dict[str, list[str]]:
+    """The top 100 achievements of each need under one configuration."""
+    matcher = Matcher(engine, weights=weights, config=config)
+    run: dict[str, list[str]] = {}
+    for need_id in need_ids:
+        _, _, ranked = matcher.candidates(Kind.need, engine.catalog.get(Kind.need, need_id))
+        run[need_id] = [c.other.id for c in ranked[:100]]
+        if progress:
+            progress("matching judged needs", 1)
+    return run
+
+
+def score_subsets(
+    run: dict[str, list[str]], qrels: Qrels, subsets: dict[str, set[str]]
+) -> dict[str, dict[str, float]]:
+    """Metrics on all judged needs and on each named subset (skipping empty ones)."""
     report = {"all": score_run(run, qrels)}
-    for style in sorted(set(wording.values())):
-        subset = {q: j for q, j in qrels.items() if wording.get(q) == style}
-        if subset:
-            report[style] = score_run(run, subset)
+    for name, ids in subsets.items():
+        subset = {q: j for q, j in qrels.items() if q in ids and q in run}
+        if any(g > 0 for j in subset.values() for g in j.values()):
+            report[name] = score_run(run, subset)
     return report
+
+
+def gold_subsets(engine: Engine, qrels: Qrels, wording: dict[str, str]) -> dict[str, set[str]]:
+    subsets = {s: {q for q, w in wording.items() if w == s} for s in sorted(set(wording.values()))}
+    subsets["problem-hard"] = hard_needs(engine, qrels, wording)
+    return subsets
+
+
+def evaluate_gold(
+    parent: Engine,
+    progress: Progress | None = None,
+    config: MatchConfig | None = None,
+    weights: Weights | None = None,
+) -> dict[str, dict[str, float]]:
+    """Metrics for all judged needs and for each wording style (problem / technical)."""
+    qrels, wording = load_gold(parent)
+    with gold_engine(parent, progress) as engine:
+        run = run_matcher(engine, list(qrels), config, weights, progress)
+        subsets = gold_subsets(engine, qrels, wording)
+    return score_subsets(run, qrels, subsets)

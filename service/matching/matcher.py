@@ -1,15 +1,14 @@
 """Ranked counterparts of a listing, with an explanation for each.
 
-Pipeline: the listing's key terms -> lexical (BM25) and dense (cosine) candidates from the
-index -> reciprocal rank fusion -> structured features -> weighted total -> explanation.
+Pipeline: query understanding (key terms, synonyms, feedback; ``query.py``) -> lexical (BM25)
+and dense (cosine) candidates from the index -> reciprocal rank fusion -> structured features
+-> weighted total -> explanation. ``MatchConfig`` switches parts off for the ablation; the
+weights are the tuned ones stored beside the index when present (``weights.py``).
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from typing import Any
 
 from indexer.base import Filters, Hit
@@ -17,32 +16,48 @@ from service.documents import full_text, maturity, money
 from service.engine import Engine
 from service.matching.features import structured_features
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
+from service.matching.query import (
+    FEEDBACK_DOCS,
+    MAX_QUERY_TERMS,
+    MAX_TERM_REPEAT,
+    QueryPlan,
+    feedback_terms,
+    idf,
+    key_terms,
+    plain_terms,
+    with_feedback,
+)
 from service.matching.results import Component, ListingBrief, Match, MatchList
+from service.matching.weights import MatchConfig, Weights, load_weights
 from service.schemas import Kind, Status
 from service.taxonomy import get_taxonomy
 
-MAX_QUERY_TERMS = 48
-MAX_TERM_REPEAT = 3
+__all__ = [
+    "MAX_QUERY_TERMS",
+    "MAX_TERM_REPEAT",
+    "MatchConfig",
+    "Matcher",
+    "NotPublishedError",
+    "Weights",
+    "idf",
+    "query_terms",
+]
 
 
 class NotPublishedError(ValueError):
     """Drafts and withdrawn listings are never matched."""
 
 
-@dataclass(frozen=True)
-class Weights:
-    """How much each component counts in the total (they sum to 1)."""
+@dataclass
+class Candidate:
+    """One scored counterpart before ranking; ``values`` feed ``techmatch tune``."""
 
-    text: float = 0.55
-    field: float = 0.15
-    maturity: float = 0.10
-    mode: float = 0.08
-    money: float = 0.07
-    region: float = 0.05
-    retrievers: dict[str, float] = dc_field(default_factory=lambda: {"lexical": 1.0, "dense": 1.0})
-
-    def of(self, name: str) -> float:
-        return float(getattr(self, name))
+    total: float
+    other: Any
+    components: list[Component]
+    mismatches: list[str]
+    ranks: dict[str, int]
+    values: dict[str, float]
 
 
 def brief(kind: Kind, listing: Any) -> ListingBrief:
@@ -59,79 +74,98 @@ def brief(kind: Kind, listing: Any) -> ListingBrief:
     )
 
 
-def idf(df: int, n: int) -> float:
-    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-
-
 def query_terms(engine: Engine, kind: Kind, listing: Any, target: Kind) -> list[str]:
     """The listing's key terms for lexical retrieval, repeated by weight (tf·idf-selected)."""
-    counts = Counter(engine.analyzer.tokens(listing.title) * 2)
-    counts.update(engine.analyzer.tokens(full_text(kind, listing)))
-    df = engine.index.doc_freq(target.value, list(counts))
-    n = max(engine.index.count(target.value), 1)
-    scored = {
-        t: c * idf(df[t], n)
-        for t, c in counts.items()
-        if df.get(t) and engine.analyzer.is_key_term(t)
-    }
-    kept = sorted(scored, key=lambda t: -scored[t])[:MAX_QUERY_TERMS]
-    return [t for t in kept for _ in range(min(counts[t], MAX_TERM_REPEAT))]
+    return key_terms(engine, kind, listing, target).terms
 
 
 class Matcher:
-    def __init__(self, engine: Engine, weights: Weights | None = None) -> None:
+    def __init__(
+        self, engine: Engine, weights: Weights | None = None, config: MatchConfig | None = None
+    ) -> None:
         self.engine = engine
-        self.weights = weights or Weights()
+        stored = None if weights else load_weights(engine.settings.index_dir)
+        self.tuned = stored is not None
+        self.weights = weights or stored or Weights()
+        self.config = config or MatchConfig()
+
+    def plan(self, kind: Kind, listing: Any) -> QueryPlan:
+        if self.config.query == "plain":
+            return plain_terms(self.engine, kind, listing)
+        return key_terms(self.engine, kind, listing, kind.other)
 
     def retrieve(
         self, kind: Kind, listing: Any, target: Kind, filters: Filters, terms: list[str]
     ) -> dict[str, list[Hit]]:
         """Candidate lists by retriever name; ``terms`` are the listing's weighted key terms."""
         pool = self.engine.settings.candidate_pool
-        lists = {"lexical": self.engine.index.lexical(target.value, terms, filters, pool)}
-        if self.engine.vectors_usable():
+        lists: dict[str, list[Hit]] = {}
+        if self.config.lexical:
+            lists["lexical"] = self.engine.index.lexical(target.value, terms, filters, pool)
+        if self.config.dense and self.engine.vectors_usable():
             vector = self.engine.encode_query(full_text(kind, listing))
             if vector is not None:
                 lists["dense"] = self.engine.index.vector(target.value, vector, filters, pool)
         return lists
 
-    def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
-        listing = self.engine.catalog.get(kind, listing_id)
+    def _feedback(
+        self, plan: QueryPlan, lists: dict[str, list[Hit]], target: Kind, filters: Filters
+    ) -> None:
+        """Rocchio: re-run the lexical query expanded with terms of the first-pass top results."""
+        k = self.engine.settings.rrf_k
+        first = reciprocal_rank_fusion(lists, self.weights.retrievers, k)[:FEEDBACK_DOCS]
+        found = self.engine.catalog.get_many(target, [f.id for f in first])
+        top = [found[f.id] for f in first if f.id in found]
+        plan.feedback_terms = feedback_terms(self.engine, plan, target, top)
+        if plan.feedback_terms:
+            pool = self.engine.settings.candidate_pool
+            expanded = with_feedback(plan, plan.feedback_terms)
+            lists["lexical"] = self.engine.index.lexical(target.value, expanded, filters, pool)
+
+    def candidates(
+        self, kind: Kind, listing: Any
+    ) -> tuple[QueryPlan, dict[str, list[Hit]], list[Candidate]]:
+        """Every fused candidate, scored and explained, best first."""
         if listing.status != Status.published:
             raise NotPublishedError(
-                f"{kind.value} {listing_id!r} is {listing.status.value}; only published "
+                f"{kind.value} {listing.id!r} is {listing.status.value}; only published "
                 "listings are matched"
             )
-        return self.match_listing(kind, listing, limit)
-
-    def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
-        """Rank the counterparts of a listing object, saved or not (a posting form's preview)."""
         target = kind.other
-        terms = query_terms(self.engine, kind, listing, target)
-        lists = self.retrieve(kind, listing, target, Filters(exclude_ids=(listing.id,)), terms)
+        plan = self.plan(kind, listing)
+        filters = Filters(exclude_ids=(listing.id,))
+        lists = self.retrieve(kind, listing, target, filters, plan.terms)
+        use_feedback = self.config.feedback and self.config.query != "plain"
+        if use_feedback and self.config.lexical:
+            self._feedback(plan, lists, target, filters)
         k = self.engine.settings.rrf_k
         fused = reciprocal_rank_fusion(lists, self.weights.retrievers, k)
         top = best_possible(list(lists), self.weights.retrievers, k)
         found = self.engine.catalog.get_many(target, [f.id for f in fused])
-        scored: list[tuple[float, Any, list[Component], list[str], dict[str, int]]] = []
+        text_weight = self.weights.text if self.config.features else 1.0
+        out: list[Candidate] = []
         for item in fused:
             other = found.get(item.id)
             if other is None or other.status != Status.published:
                 continue
             need, achievement = (listing, other) if kind is Kind.need else (other, listing)
             text_value = item.score / top
+            values = {r: (k + 1) / (k + rank) for r, rank in item.ranks.items()}
             components = [
                 Component(
                     name="text",
                     label="文本相关度",
                     value=round(text_value, 4),
-                    weight=self.weights.text,
-                    contribution=round(self.weights.text * text_value, 4),
+                    weight=text_weight,
+                    contribution=round(text_weight * text_value, 4),
                     note=_retrieval_note(item.ranks),
                 )
             ]
             mismatches = []
             for feature in structured_features(need, achievement):
+                values[feature.name] = feature.value
+                if not self.config.features:
+                    continue
                 w = self.weights.of(feature.name)
                 components.append(
                     Component(
@@ -146,35 +180,41 @@ class Matcher:
                 if feature.mismatch:
                     mismatches.append(feature.mismatch)
             total = sum(c.contribution for c in components)
-            scored.append((total, other, components, mismatches, item.ranks))
-        scored.sort(key=lambda s: (-s[0], s[1].id))
-        matches = []
+            out.append(Candidate(total, other, components, mismatches, item.ranks, values))
+        out.sort(key=lambda s: (-s.total, s.other.id))
+        return plan, lists, out
+
+    def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
+        return self.match_listing(kind, self.engine.catalog.get(kind, listing_id), limit)
+
+    def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
+        """Rank the counterparts of a listing object (stored, or an unsaved preview)."""
+        plan, lists, scored = self.candidates(kind, listing)
+        target = kind.other
         source_words = set(self.engine.analyzer.words(full_text(kind, listing)))
-        for rank, (total, other, components, mismatches, ranks) in enumerate(
-            scored[:limit], start=1
-        ):
-            matches.append(
-                Match(
-                    **brief(target, other).model_dump(),
-                    rank=rank,
-                    score=round(total, 4),
-                    components=components,
-                    shared_terms=self.shared_terms(source_words, target, other),
-                    mismatches=mismatches,
-                    retrieval=ranks,
-                )
+        matches = [
+            Match(
+                **brief(target, c.other).model_dump(),
+                rank=rank,
+                score=round(c.total, 4),
+                components=c.components,
+                shared_terms=self.shared_terms(source_words, target, c.other),
+                mismatches=c.mismatches,
+                retrieval=c.ranks,
             )
+            for rank, c in enumerate(scored[:limit], start=1)
+        ]
         notice = None
-        if "dense" not in lists:
+        if "dense" not in lists and self.config.dense:
             notice = "语义匹配未启用：" + (self.engine.semantic.reason or "索引中没有向量")
         return MatchList(
             source=brief(kind, listing),
             semantic="dense" in lists,
             notice=notice,
-            expansions=[
-                f"{a}→{b}" for a, b in self.engine.analyzer.expansions(full_text(kind, listing))
-            ],
-            query_terms=list(dict.fromkeys(terms))[:20],
+            expansions=[f"{a}→{b}" for a, b in plan.expansions],
+            query_terms=plan.key_terms(20),
+            feedback_terms=plan.feedback_terms,
+            weights_tuned=self.tuned,
             matches=matches,
         )
 

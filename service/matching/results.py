@@ -44,7 +44,16 @@ class MatchList(BaseModel):
     semantic: bool
     notice: str | None = None
     expansions: list[str] = Field(default_factory=list, description="synonyms that fired")
-    query_terms: list[str] = Field(default_factory=list)
+    query_terms: list[str] = Field(
+        default_factory=list, description="the source's key terms, heaviest first"
+    )
+    feedback_terms: list[str] = Field(
+        default_factory=list,
+        description="terms added by pseudo-relevance feedback from the first-pass top results",
+    )
+    weights_tuned: bool = Field(
+        default=False, description="whether the weights come from `techmatch tune`"
+    )
     matches: list[Match]
 
 
