@@ -129,7 +129,7 @@ async def test_university_imports_a_file_with_a_row_report(
     owned = seeded_engine.accounts.owned_ids(user.id, Kind.achievement)
     assert len(owned) == 1
     found = (await client.get("/search", params={"q": "秸秆 缓释肥"})).text
-    assert "<mark>秸秆</mark>基<mark>缓释</mark>" in found  # searchable, highlighted
+    assert "<mark>秸秆</mark>基<mark>缓释肥</mark>" in found  # searchable, highlighted
 
     bad = {"file": ("list.txt", b"hello", "text/plain")}
     r = await client.post("/import", data={"csrf_token": token}, files=bad)
