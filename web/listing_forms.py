@@ -34,12 +34,12 @@ ORG_FIELD = {Kind.need: "enterprise", Kind.achievement: "institution"}
 
 
 def _suggest(engine: Engine, kind: Kind, record: dict[str, Any]) -> Any:
-    """Field and keyword suggestions for the form's text, when the suggester is available."""
-    text = " ".join(str(record.get(k, "")) for k in ("title", "description", "summary"))
-    suggester = getattr(engine, "suggester", None)
-    if suggester is None or len(text.strip()) < 10:
+    """Field and keyword suggestions for the form's title and text (None for too little text)."""
+    title = str(record.get("title", ""))
+    text = str(record.get("description" if kind is Kind.need else "summary", ""))
+    if len((title + text).strip()) < 10:
         return None
-    return suggester.suggest(kind, text)
+    return engine.suggester.suggest(kind, text, title=title)
 
 
 def _preview(engine: Engine, kind: Kind, checked: Any) -> Any:
