@@ -300,7 +300,25 @@ def up() -> None:
     """Seed, index and serve: the whole marketplace in one command."""
     seed()
     index(rebuild=False, backend=None)
+    _hint_first_accounts()
     serve(None, None)
+
+
+def _hint_first_accounts() -> None:
+    """On a market with no broker yet, say how to make one (brokers cannot sign up)."""
+    from sqlalchemy import func, select
+
+    from service.accounts.models import UserRow
+
+    engine = _engine()
+    with engine.catalog.engine.connect() as conn:
+        brokers = conn.scalar(select(func.count()).where(UserRow.role.in_(("broker", "admin"))))
+    engine.close()
+    if not brokers:
+        err.print(
+            "no broker account yet: `techmatch user create NAME --role broker` makes one "
+            "(enterprises and universities sign up at /signup)"
+        )
 
 
 def _register_subcommands() -> None:
