@@ -53,6 +53,14 @@ when present and the explanation bars show its weights.
 It stays on because it does no measurable harm and shows the broker related terms; switch it
 off with `MatchConfig(feedback=False)` if latency matters (it costs one more BM25 query).
 
+**With the English model, fusion hurts, and the tuner says so.** Rank fusion with equal
+weights lets MiniLM's near-random ranking pull good BM25 results down (the `fused` rows, on the
+gold and on csl-dev, where `fused` falls below the BM25 reference); fitted on held-back folds,
+the tuner sets the dense weight to 0. The csl-dev `fused` rows use equal weights (as
+`techmatch eval` does with a model loaded); the service as installed here, without a Chinese
+model, runs the `lexical` row, which meets the BM25 references. With a Chinese model, re-run
+`techmatch tune` so the dense weight is fitted for it.
+
 **csl-dev** has no structured fields and short queries (keywords, titles), so the need-side
 query understanding does not apply; the service's lexical chain is run as is. Rows `dense` and
 `fused` use the same English model as above.
