@@ -17,8 +17,9 @@ from service.desk import board
 from service.desk.contracts import FIELD_LABELS, ContractIn, field_errors
 from service.desk.errors import DeskError, DeskInputError, DeskNotFoundError, DeskPermissionError
 from service.desk.stages import ContractType, LostReason, Stage
-from service.desk.views import MatchDetail
+from service.desk.views import MatchDetail, QueueItem
 from service.engine import Engine
+from service.matching.results import ListingBrief
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -56,13 +57,24 @@ def back(path: str) -> Response:
 
 @router.get("/desk")
 def desk_home(request: Request, engine: EngineDep, user: BrokerUser) -> Response:
+    queue = engine.desk.queue(engine, QUEUE_SIZE)
     context = {
-        "queue": engine.desk.queue(engine, QUEUE_SIZE),
+        "queue": queue,
+        "requests": [item for item in queue if item.match_id is not None],
+        "strong": by_need([item for item in queue if item.match_id is None]),
         "columns": board.board(engine),
         "counts": engine.desk.counts(),
         "threshold": engine.settings.match_queue_threshold,
     }
     return page(request, "desk.html", context)
+
+
+def by_need(items: list[QueueItem]) -> list[tuple[ListingBrief, list[QueueItem]]]:
+    """Queue items grouped under their need, in queue order."""
+    groups: dict[str, tuple[ListingBrief, list[QueueItem]]] = {}
+    for item in items:
+        groups.setdefault(item.need.id, (item.need, []))[1].append(item)
+    return list(groups.values())
 
 
 @router.post("/desk/queue")
@@ -122,7 +134,8 @@ def _detail_page(
 def contract_values(detail: MatchDetail) -> dict[str, Any]:
     """The contract form's values: the saved record, else a draft from the two listings."""
     if detail.contract is not None:
-        return detail.contract.model_dump(mode="json")
+        values = detail.contract.model_dump(mode="json")
+        return {**values, "amount_wan": f"{detail.contract.amount_wan:g}"}
     need, achievement = detail.need, detail.achievement
     return {
         "title": achievement.title if achievement else "",
