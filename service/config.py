@@ -62,7 +62,7 @@ class Settings(BaseSettings):
         default=False, description="Send the session cookie over HTTPS only (set behind TLS)."
     )
     match_queue_threshold: float = Field(
-        default=0.55,
+        default=0.80,
         ge=0,
         le=1,
         description="Score from which a computed match enters the broker's queue.",

@@ -66,7 +66,8 @@ async def test_a_deal_through_the_api(seeded_engine: Engine) -> None:
     broker = make_user(seeded_engine, Role.broker)
     async with api_client(seeded_engine, broker) as client:
         queue = (await client.get("/api/desk/queue", params={"limit": 5})).json()
-        assert len(queue) == 5 and queue[0]["score"] >= 0.55 and queue[0]["explanation"]
+        threshold = seeded_engine.settings.match_queue_threshold
+        assert len(queue) == 5 and queue[0]["score"] >= threshold and queue[0]["explanation"]
         pair = {"need_id": queue[0]["need"]["id"], "achievement_id": queue[0]["achievement"]["id"]}
         r = await client.post("/api/desk/matches", json={**pair, "stage": "recommended"})
         assert r.status_code == 201 and r.json()["stage"] == "recommended"
