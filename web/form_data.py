@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from service.schemas import Kind, Maturity, TransferMode
@@ -118,47 +117,3 @@ def display_values(kind: Kind, record: dict[str, Any]) -> dict[str, Any]:
     if kind is Kind.achievement:
         values["patents"] = "\n".join(record.get("patents") or [])
     return values
-
-
-def _message(item: dict[str, Any]) -> str:
-    kind = item.get("type", "")
-    ctx = item.get("ctx") or {}
-    if kind == "id_not_yours":
-        return "该编号属于其他账号的成果；新成果请不填编号"
-    if kind == "missing":
-        return "必填"
-    if kind == "string_too_short":
-        return f"至少 {ctx.get('min_length')} 个字"
-    if kind == "string_too_long":
-        return f"最多 {ctx.get('max_length')} 个字"
-    if kind == "too_long":
-        return f"最多 {ctx.get('max_length')} 项"
-    if kind in ("float_parsing", "float_type"):
-        return "请填写数字（单位：万元），面议请留空"
-    if kind == "greater_than_equal":
-        return f"不能小于 {ctx.get('ge')}"
-    if kind == "less_than_equal":
-        return f"不能大于 {ctx.get('le')}"
-    if kind == "enum":
-        return "请从列表中选择"
-    if kind.startswith("date"):
-        return "请填写有效日期，例如 2027-06-30"
-    if kind == "string_pattern_mismatch":
-        return "格式不正确"
-    if kind == "value_error":
-        return "不在可选范围内（请从列表中选择）"
-    return str(item.get("msg", "无效"))
-
-
-def errors_by_field(exc: ValidationError) -> dict[str, str]:
-    """The first problem of each form field, in Chinese."""
-    return first_problems([dict(item) for item in exc.errors()])
-
-
-def first_problems(details: list[dict[str, Any]]) -> dict[str, str]:
-    """Pydantic error dicts to {field: Chinese message}, the first per field."""
-    out: dict[str, str] = {}
-    for item in details:
-        loc = item.get("loc") or ("record",)
-        out.setdefault(str(loc[0]), _message(item))
-    return out

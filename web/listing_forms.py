@@ -19,6 +19,7 @@ from service.accounts import User
 from service.api.auth import SignedIn, require_editor, require_poster
 from service.api.deps import EngineDep
 from service.engine import Engine
+from service.error_messages import first_per_field
 from service.matching.matcher import Matcher
 from service.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 from web import form_data
@@ -114,7 +115,7 @@ async def _submit_new(request: Request, kind: Kind, engine: Engine, user: User) 
     try:
         checked = IN_MODELS[kind].model_validate(record)
     except ValidationError as exc:
-        errors = form_data.errors_by_field(exc)
+        errors = first_per_field(exc.errors())
         return _form_page(
             request, kind, values=values, errors=errors, suggestion=suggestion,
             filled=filled, status_code=400,
@@ -154,7 +155,7 @@ async def _submit_edit(
         listing = engine.catalog.patch(kind, listing_id, record)
     except ValidationError as exc:
         values = form_data.display_values(kind, record)
-        errors = form_data.errors_by_field(exc)
+        errors = first_per_field(exc.errors())
         return _form_page(
             request, kind, values=values, errors=errors, listing_id=listing_id, status_code=400
         )

@@ -14,6 +14,7 @@ from service.accounts import Role
 from service.api.auth import SignedIn, require_poster
 from service.api.deps import EngineDep
 from service.engine import Engine
+from service.error_messages import first_per_field
 from service.index_sync import sync
 from service.loader import SUFFIXES, ImportReport, import_file
 from service.schemas import Kind
@@ -80,7 +81,7 @@ async def import_upload(
     except (ValueError, OSError, KeyError) as exc:  # an unreadable workbook or encoding
         context = {"report": None, "error": f"无法读取文件：{exc}", "problems": []}
         return render(request, "import.html", context, status_code=400)
-    problems = [(row, form_data.first_problems(row.details)) for row in report.rejected]
+    problems = [(row, first_per_field(row.details)) for row in report.rejected]
     context = {
         "report": report,
         "error": None,

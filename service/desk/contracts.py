@@ -17,6 +17,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from service.desk.stages import ContractType, Stage
+from service.error_messages import first_per_field
 
 AMOUNT_MAX_WAN = 1_000_000.0  # 100 亿元: anything larger is a typing slip
 
@@ -90,35 +91,6 @@ class Contract(ContractIn):
     updated_at: dt.datetime
 
 
-_MESSAGES = {
-    "missing": "必填",
-    "string_too_short": "必填",
-    "string_too_long": "太长了（最多 {max_length} 字）",
-    "greater_than_equal": "不能小于 {ge}",
-    "less_than_equal": "不能大于 {le}",
-    "float_parsing": "请填写数字",
-    "float_type": "请填写数字",
-    "finite_number": "请填写数字",
-    "enum": "请从列表中选择",
-    "date_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
-    "date_type": "日期格式应为 YYYY-MM-DD",
-    "extra_forbidden": "不认识的字段",
-}
-
-
 def field_errors(exc: ValidationError) -> dict[str, str]:
     """One Chinese message per field of a ContractIn error, for the form."""
-    out: dict[str, str] = {}
-    for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "form"
-        template = _MESSAGES.get(error["type"])
-        if template is None:
-            message = str(error["msg"])
-        else:
-            ctx = {
-                k: f"{v:g}" if isinstance(v, float) else v for k, v in error.get("ctx", {}).items()
-            }
-            message = template.format(**ctx)
-        out.setdefault(field, message)
-    return out
+    return first_per_field(exc.errors())
