@@ -12,15 +12,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from service.accounts import User
-from service.api.auth import current_user
 from service.api.deps import EngineDep
 from service.catalog import NotFoundError
 from service.documents import body_text
 from service.engine import Engine
 from service.matching.matcher import Matcher
 from service.schemas import Kind, Status
-from web.templating import render
+from web.templating import render, viewer
 
 router = APIRouter(include_in_schema=False)
 MATCHES_SHOWN = 10
@@ -34,13 +32,6 @@ def achievement_page(request: Request, listing_id: str, engine: EngineDep) -> Re
 @router.get("/needs/{listing_id}")
 def need_page(request: Request, listing_id: str, engine: EngineDep) -> Response:
     return _listing_page(request, engine, Kind.need, listing_id)
-
-
-def _viewer(request: Request) -> User | None:
-    try:
-        return current_user(request)
-    except Exception:  # a bad bearer token on a page: browse anonymously
-        return None
 
 
 def _desk_states(
@@ -58,7 +49,7 @@ def _desk_states(
 
 def _listing_page(request: Request, engine: Engine, kind: Kind, listing_id: str) -> Response:
     listing = engine.catalog.get(kind, listing_id)
-    user = _viewer(request)
+    user = viewer(request)
     editable = engine.accounts.may_edit(user, kind, listing_id)
     if listing.status != Status.published and not editable:
         raise NotFoundError(kind, listing_id)  # drafts and withdrawn listings: owner only

@@ -16,8 +16,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
-from service.accounts import Role
-from service.api.auth import CSRF_FIELD, csrf_token, current_user
+from service.accounts import Role, User
+from service.api.auth import CSRF_FIELD, NotSignedInError, csrf_token, current_user
 from service.desk.stages import PIPELINE, ContractType, LostReason, Stage
 from service.engine import Engine
 from service.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
@@ -50,6 +50,14 @@ def semantic_notice(engine: Engine) -> str | None:
     return f"语义匹配未启用（{why}），当前按关键词与结构化条件匹配。详情见 /api/health。"
 
 
+def viewer(request: Request) -> User | None:
+    """The page's signed-in user; a bad bearer token on a page just browses anonymously."""
+    try:
+        return current_user(request)
+    except NotSignedInError:
+        return None
+
+
 def flash(request: Request, message: str, level: str = "ok") -> None:
     """A message shown once, on the next page this browser renders."""
     request.session.setdefault("flash", []).append([level, message])
@@ -59,12 +67,8 @@ def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> Response:
     engine: Engine = request.app.state.engine
-    try:
-        user = current_user(request)
-    except Exception:  # a bad bearer token on a page request: show the page anonymously
-        user = None
     values = {
-        "user": user,
+        "user": viewer(request),
         "csrf_token": csrf_token(request),
         "notice": semantic_notice(engine),
         "flashes": request.session.pop("flash", []),
