@@ -22,6 +22,12 @@ def make_settings(home: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture()
+def anyio_backend() -> str:
+    """The async tests (marked ``anyio``) run on asyncio."""
+    return "asyncio"
+
+
+@pytest.fixture()
 def home(tmp_path: Path) -> Path:
     return tmp_path / "home"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import httpx
 from sqlalchemy.orm import Session
 
@@ -12,12 +10,11 @@ from service.app import create_app
 from service.catalog.models import ListingOwnerRow
 from service.engine import Engine
 from service.schemas import Kind
+from tests.pages import PASSWORD, log_in
 
-PASSWORD = "password-123"
 NEED = "N2001"
 ACHIEVEMENT = "A2003"
 OTHER_ACHIEVEMENT = "A2004"
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def make_user(engine: Engine, role: Role, name: str | None = None) -> User:
@@ -43,25 +40,6 @@ def api_client(engine: Engine, user: User | None) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers)
 
 
-def page_client(engine: Engine) -> httpx.AsyncClient:
-    """A browser-like client: no token, keeps the session cookie."""
-    transport = httpx.ASGITransport(app=create_app(engine=engine))
-    return httpx.AsyncClient(transport=transport, base_url="http://test")
-
-
-async def csrf_of(client: httpx.AsyncClient, path: str = "/login") -> str:
-    page = await client.get(path)
-    found = CSRF.search(page.text)
-    assert found, f"no CSRF field on {path}"
-    return found.group(1)
-
-
 async def login(client: httpx.AsyncClient, user: User) -> str:
     """Sign in through the login form; returns the signed-in session's CSRF token."""
-    token = await csrf_of(client)
-    r = await client.post(
-        "/login",
-        data={"username": user.username, "password": PASSWORD, "csrf_token": token, "next": "/"},
-    )
-    assert r.status_code == 303, r.text
-    return await csrf_of(client, "/")
+    return await log_in(client, user.username)

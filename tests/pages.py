@@ -36,14 +36,19 @@ def account(engine: Engine, username: str, role: Role, org: str = "测试单位"
     return found or engine.accounts.create_user(username, PASSWORD, role, org)
 
 
-async def sign_in(
-    client: httpx.AsyncClient, engine: Engine, username: str, role: Role, org: str = "测试单位"
-) -> str:
-    """Make (if needed) and sign in an account through /login; returns the new CSRF token."""
-    account(engine, username, role, org)
+async def log_in(client: httpx.AsyncClient, username: str) -> str:
+    """Sign in through the login form; returns the signed-in session's CSRF token."""
     token = await csrf(client)
     r = await client.post(
         "/login", data={"username": username, "password": PASSWORD, "csrf_token": token}
     )
     assert r.status_code == 303, r.text
     return await csrf(client, "/account")
+
+
+async def sign_in(
+    client: httpx.AsyncClient, engine: Engine, username: str, role: Role, org: str = "测试单位"
+) -> str:
+    """Make (if needed) and sign in an account through /login; returns the new CSRF token."""
+    account(engine, username, role, org)
+    return await log_in(client, username)

@@ -7,10 +7,11 @@ import httpx
 import pytest
 
 from service.accounts import Role
-from service.app import create_app
 from service.engine import Engine
 from service.schemas import Kind
 from tests.conftest import make_settings
+from tests.desk_support import api_client
+from tests.pages import account
 
 pytestmark = pytest.mark.anyio
 
@@ -28,23 +29,11 @@ NEED = {
 }
 
 
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def client_for(engine: Engine, role: Role | None = Role.broker) -> httpx.AsyncClient:
     """A client of a fresh app, signed in by API token as an account of ``role``."""
-    app = create_app(engine=engine)
-    headers = {}
-    if role is not None:
-        name = f"api-{role.value}"
-        user = engine.accounts.by_username(name) or engine.accounts.create_user(
-            name, "password-123", role, "测试单位"
-        )
-        headers["Authorization"] = f"Bearer {engine.accounts.create_token(user.id)}"
-    transport = httpx.ASGITransport(app=app)
-    return httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers)
+    engine.catalog.create_schema()  # the accounts table, before the app's start-up makes it
+    user = account(engine, f"api-{role.value}", role) if role is not None else None
+    return api_client(engine, user)
 
 
 @pytest.fixture()

@@ -72,6 +72,15 @@ def sign_up(page: Any, role: str, org: str, username: str) -> None:
     page.wait_for_url("**/mine")
 
 
+def log_in(page: Any, username: str, lands_on: str) -> None:
+    """Sign in through the login form and wait for the role's own page."""
+    page.goto("/login")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"**{lands_on}")
+
+
 def test_visitor_browses_home_and_search(market: Any) -> None:
     url, browser, _ = market
     page = new_page(browser, url)
@@ -154,11 +163,7 @@ def test_university_imports_its_achievements(market: Any, tmp_path: Path) -> Non
 def test_broker_carries_the_request_to_a_signed_exported_deal(market: Any) -> None:
     url, browser, _ = market
     page = new_page(browser, url)
-    page.goto("/login")
-    page.get_by_label("用户名").fill("broker-li")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/desk")
+    log_in(page, "broker-li", lands_on="/desk")
     requested = page.locator("ol.desk-queue li.requested").first
     assert "达州示例路桥工程有限公司" in requested.inner_text()
     shot(page, "desk-queue")
@@ -183,11 +188,7 @@ def test_broker_carries_the_request_to_a_signed_exported_deal(market: Any) -> No
     shot(page, "desk-match-signed")
 
     enterprise = new_page(browser, url)
-    enterprise.goto("/login")
-    enterprise.get_by_label("用户名").fill("luqiao")
-    enterprise.get_by_label("密码").fill(PASSWORD)
-    enterprise.get_by_role("button", name="登录").click()
-    enterprise.wait_for_url("**/mine")
+    log_in(enterprise, "luqiao", lands_on="/mine")
     achievement_link = page.locator(".side-panel a").nth(1).get_attribute("href")
     enterprise.goto(achievement_link)
     assert "经纪人促成对接后可见" not in enterprise.locator("dl.facts").inner_text()

@@ -33,11 +33,6 @@ BROKER_ROUTES = [
 ]
 
 
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 async def call(client: httpx.AsyncClient, method: str, path: str, body: object) -> httpx.Response:
     return await client.request(method, path, json=body)
 

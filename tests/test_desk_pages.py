@@ -9,16 +9,9 @@ from service.desk.export import BOM
 from service.desk.stages import Stage
 from service.engine import Engine
 from service.schemas import Kind
-from tests.desk_support import (
-    ACHIEVEMENT,
-    NEED,
-    OTHER_ACHIEVEMENT,
-    csrf_of,
-    login,
-    make_user,
-    own,
-    page_client,
-)
+from tests.desk_support import ACHIEVEMENT, NEED, OTHER_ACHIEVEMENT, login, make_user, own
+from tests.pages import csrf as csrf_of
+from tests.pages import page_client
 
 pytestmark = pytest.mark.anyio
 
@@ -40,11 +33,6 @@ PAGE_POSTS = [
     ("/desk/matches/1/contract", CONTRACT_FORM),
 ]
 PAGE_GETS = ["/desk", "/desk/matches/1", "/desk/deals", "/desk/deals.csv"]
-
-
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 async def test_anonymous_visitors_are_sent_to_login(seeded_engine: Engine) -> None:

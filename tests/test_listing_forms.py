@@ -28,11 +28,6 @@ NEED_FORM = {
 
 
 @pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture()
 async def client(seeded_engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
     async with page_client(seeded_engine) as c:
         yield c

@@ -24,11 +24,6 @@ pytestmark = pytest.mark.anyio
 SELLER, BUYER = "保密示例大学卖方", "保密示例公司买方"
 
 
-@pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 @dataclass
 class Ids:
     materials_need: str

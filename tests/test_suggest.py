@@ -161,11 +161,6 @@ def test_evaluate_suggestions_on_a_tiny_papers_file(seeded_engine: Engine, tmp_p
 
 
 @pytest.fixture()
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture()
 async def client(seeded_engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(engine=seeded_engine))
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
