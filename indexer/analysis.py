@@ -136,3 +136,10 @@ class Analyzer:
 def get_analyzer(directory: Path = SEED_DIR) -> Analyzer:
     """A shared analyzer per resource directory (built on first use: loading jieba takes ~1 s)."""
     return Analyzer(Resources.packaged(directory))
+
+
+def bm25_idf(df: int, n: int) -> float:
+    """The BM25 (Lucene) inverse document frequency of a term in ``df`` of ``n`` documents."""
+    import math
+
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))

@@ -11,7 +11,7 @@ Exceptions::
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from typing import Any, Protocol
@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 
 KINDS = ("achievement", "need")
+Progress = Callable[[str, int], None]  # reports (phase description, items just done)
 
 
 class IndexError_(RuntimeError):
@@ -114,36 +115,61 @@ class Manifest:
 
 
 class SearchIndex(Protocol):
-    """Upsert, delete, lexical and vector search with filters, counts, and a safe rebuild."""
+    """The contract of a search index backend (``tests/index_contract.py`` checks every point).
 
-    backend: str
+    ``kind`` is ``"achievement"`` or ``"need"``; each kind is a separate collection. Ids are
+    the catalog's. Constructing a backend opens no file and makes no connection; a backend that
+    cannot be reached raises ``BackendUnavailableError`` from any call.
+    """
 
-    def exists(self) -> bool: ...
+    backend: str  # "embedded" or "elasticsearch", recorded in the manifest
 
-    def manifest(self) -> Manifest: ...
+    def exists(self) -> bool:
+        """True when a complete index has been built (a manifest is present)."""
 
-    def upsert(self, docs: Sequence[IndexedDoc]) -> None: ...
+    def manifest(self) -> Manifest:
+        """What the serving index was built with; ``IndexMissingError`` before the first build."""
 
-    def delete(self, kind: str, ids: Sequence[str]) -> None: ...
+    def upsert(self, docs: Sequence[IndexedDoc]) -> None:
+        """Insert or replace documents by (kind, id); visible to the next search on return."""
 
-    def lexical(
-        self, kind: str, tokens: Sequence[str], filters: Filters, limit: int
-    ) -> list[Hit]: ...
+    def delete(self, kind: str, ids: Sequence[str]) -> None:
+        """Remove documents; unknown ids are ignored."""
 
-    def vector(self, kind: str, vector: np.ndarray, filters: Filters, limit: int) -> list[Hit]: ...
+    def lexical(self, kind: str, tokens: Sequence[str], filters: Filters, limit: int) -> list[Hit]:
+        """BM25 over title and body tokens: at most ``limit`` hits, best first, ties by id.
 
-    def browse(self, kind: str, filters: Filters, limit: int) -> list[str]: ...
+        A token repeated in ``tokens`` weighs more. Scores are positive and only comparable
+        within one call. Tokens the index does not know are ignored; no known token, no hits.
+        """
 
-    def count(self, kind: str, filters: Filters | None = None) -> int: ...
+    def vector(self, kind: str, vector: np.ndarray, filters: Filters, limit: int) -> list[Hit]:
+        """Nearest documents by cosine similarity (score in [-1, 1], best first, ties by id);
+        documents without a vector are never returned."""
 
-    def content_hashes(self, kind: str) -> dict[str, str]: ...
+    def browse(self, kind: str, filters: Filters, limit: int) -> list[str]:
+        """Ids passing the filters in a stable order (newest indexed first), for empty queries."""
 
-    def has_vector(self, kind: str) -> set[str]: ...
+    def count(self, kind: str, filters: Filters | None = None) -> int:
+        """Documents of the kind (passing the filters when given)."""
 
-    def doc_freq(self, kind: str, terms: Sequence[str]) -> dict[str, int]: ...
+    def content_hashes(self, kind: str) -> dict[str, str]:
+        """id -> content hash of every document, for incremental sync."""
 
-    def rebuild(self, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest) -> None: ...
+    def has_vector(self, kind: str) -> set[str]:
+        """Ids of the documents that carry a vector."""
 
-    def set_manifest(self, manifest: Manifest) -> None: ...
+    def doc_freq(self, kind: str, terms: Sequence[str]) -> dict[str, int]:
+        """Documents containing each term (in title or body); unknown terms count 0."""
 
-    def close(self) -> None: ...
+    def rebuild(self, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest) -> None:
+        """Build a new generation from ``batches`` and switch to it atomically when complete.
+
+        Until the switch, the previous index keeps serving; a failure leaves it serving.
+        """
+
+    def set_manifest(self, manifest: Manifest) -> None:
+        """Replace the manifest of the serving index (after an incremental sync)."""
+
+    def close(self) -> None:
+        """Release files and connections; the object is not used afterwards."""

@@ -176,3 +176,76 @@ class CachedEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([found[h] for h in hashes]).astype(np.float32)
+
+
+class SemanticEncoder:
+    """The configured model behind the vector cache, loaded once on first use.
+
+    Loading never raises (see ``load_encoder``); ``status`` says whether dense matching is on
+    and why not. The app loads it in its start-up hook, the CLI when a command needs it.
+    """
+
+    def __init__(
+        self,
+        model_name: str,
+        cache_path: Path,
+        *,
+        allow_download: bool = False,
+        batch_size: int = 32,
+        max_chars: int = 512,
+    ) -> None:
+        self.model_name = model_name.strip()
+        self._cache_path = cache_path
+        self._allow_download = allow_download
+        self._batch_size = batch_size
+        self.max_chars = max_chars
+        self._encoder: CachedEncoder | None = None
+        self._status: SemanticStatus | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def status(self) -> SemanticStatus:
+        """Whether the model is loaded (loads it on the first call)."""
+        with self._lock:
+            if self._status is None:
+                encoder, self._status = load_encoder(
+                    self.model_name,
+                    allow_download=self._allow_download,
+                    batch_size=self._batch_size,
+                )
+                if encoder is not None:
+                    cache = EmbeddingCache(self._cache_path)
+                    self._encoder = CachedEncoder(encoder, cache, self._batch_size)
+            return self._status
+
+    @property
+    def available(self) -> bool:
+        return self.status.available
+
+    @property
+    def dimension(self) -> int | None:
+        return self.status.dimension
+
+    @property
+    def encoded(self) -> int:
+        """Texts actually sent to the model so far (the cache answers the rest)."""
+        return self._encoder.encoded if self._encoder else 0
+
+    def clip(self, text: str) -> str:
+        return text[: self.max_chars]
+
+    def encode(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> np.ndarray | None:
+        """Vectors of listing texts (clipped to ``max_chars``), or None without a model."""
+        if not self.available or self._encoder is None:
+            return None
+        return self._encoder.encode([self.clip(t) for t in texts], progress)
+
+    def encode_query(self, text: str) -> np.ndarray | None:
+        vectors = self.encode([text])
+        return None if vectors is None else vectors[0]
+
+    def close(self) -> None:
+        if self._encoder is not None:
+            self._encoder.cache.close()

@@ -12,17 +12,21 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
-from service import __version__, index_sync
+from service import __version__
 from service.api import desk, listings, me, search
 from service.api import stats as stats_api
+from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
 from service.catalog import DuplicateIdError, NotFoundError
+from service.composition import Components, build_components
 from service.config import Settings, get_settings
-from service.engine import Engine
 from service.matching.matcher import NotPublishedError
+from web.routes import mount_web
+from web.templating import render
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +57,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _not_found(request: Request, exc: NotFoundError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse(status_code=404, content={"detail": str(exc)})
-        from web.templating import render
-
         context = {"kind": exc.kind, "listing_id": exc.listing_id}
         return render(request, "not_found.html", context, status_code=404)
 
@@ -85,8 +87,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _forbidden(request: Request, exc: Exception) -> Response:
         if wants_json(request):
             return JSONResponse(status_code=403, content={"detail": str(exc)})
-        from web.templating import render
-
         return render(request, "forbidden.html", {"message": str(exc)}, status_code=403)
 
     @app.exception_handler(IndexMissingError)
@@ -96,35 +96,61 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=503, content={"detail": str(exc)})
 
 
-def prepare(engine: Engine) -> None:
-    """Start-up checks: catalog tables exist, the index matches the settings, model loaded."""
-    engine.catalog.create_schema()
+def prepare(parts: Components) -> None:
+    """Start-up work: catalog tables, the index built or checked and reconciled, model loaded.
+
+    Raises IndexMismatchError when the index was built for other settings (the operator must
+    rebuild it on purpose); an unreachable backend only logs, and search answers 503.
+    """
+    parts.catalog.create_schema()
+    parts.encoder.status  # load the model now, not on the first request  # noqa: B018
+    indexing = parts.indexing
     try:
-        reachable = engine.index.exists()
+        present = parts.index.exists()
     except BackendUnavailableError as exc:
         log.error("%s; serving anyway, search and matching answer 503 until it is back", exc)
         return
-    if not reachable:
+    if not present:
         log.info("no search index yet: building it from the catalog")
-        index_sync.rebuild(engine, reason="first start")
-    engine.index.manifest().check(model=engine.model_name, analyzer=engine.analyzer.version)
-    status = engine.semantic
-    if status.available and not engine.vectors_usable():
+        indexing.rebuild(reason="first start")
+    parts.index.manifest().check(model=indexing.model_name, analyzer=parts.analyzer.version)
+    report = indexing.sync()  # writes committed but not indexed before a crash are caught up
+    if report.added or report.updated or report.removed:
+        log.info(
+            "index reconciled with the catalog: %d added, %d updated, %d removed",
+            report.added,
+            report.updated,
+            report.removed,
+        )
+    status = parts.encoder.status
+    if status.available and not indexing.vectors_usable():
         log.warning(
             "semantic matching off: the index holds no vectors of %s; run `techmatch index`",
             status.model,
         )
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """The app; raises IndexMismatchError when the index was built for other settings."""
-    engine = engine or Engine(settings or get_settings())
-    prepare(engine)
+PARTS = (
+    "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
+    "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester",
+)  # fmt: skip
+
+
+def create_app(settings: Settings | None = None, parts: Components | None = None) -> FastAPI:
+    """The app. Its lifespan runs ``prepare`` (start-up fails on an index built for other
+    settings) and closes the parts it built itself."""
+    owned = parts is None
+    parts = parts or build_components(settings or get_settings())
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        engine.close()
+        assert parts is not None
+        await run_in_threadpool(prepare, parts)
+        try:
+            yield
+        finally:
+            if owned:
+                parts.close()
 
     app = FastAPI(
         title="TechMatch 川东北技术交易市场",
@@ -133,8 +159,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],
     )
-    app.state.engine = engine
-    settings = engine.settings
+    for name in PARTS:
+        setattr(app.state, name, getattr(parts, name))
+    settings = parts.settings
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
@@ -144,18 +171,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         https_only=settings.secure_cookies,
     )
     _install_error_handlers(app)
-    app.include_router(listings.achievements)
-    app.include_router(listings.needs)
-    app.include_router(search.router)
-    app.include_router(stats_api.router)
-    from service.api import suggest as suggest_api
-
-    app.include_router(suggest_api.router)
-    app.include_router(me.router)
-    app.include_router(desk.router)
-    app.include_router(desk.introductions)
-
-    from web.routes import mount_web
-
+    for router in (
+        listings.achievements, listings.needs, search.router, stats_api.router,
+        suggest_api.router, me.router, desk.router, desk.introductions,
+    ):  # fmt: skip
+        app.include_router(router)
     mount_web(app)
     return app

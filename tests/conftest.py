@@ -1,4 +1,4 @@
-"""Shared fixtures: a scratch TECHMATCH_HOME, a seeded engine, and a tiny real model."""
+"""Shared fixtures: a scratch TECHMATCH_HOME, a seeded market, and a tiny real model."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from indexer.tiny_model import build_tiny_model
 from seed_data import SEED_DIR
-from service import index_sync
+from service.composition import Components, build_components
 from service.config import Settings
-from service.engine import Engine
-from service.loader import seed
+from service.listings.loader import seed
+from tests.support.tiny_model import build_tiny_model
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
@@ -33,34 +32,34 @@ def home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def engine(home: Path) -> Iterator[Engine]:
-    """An engine on an empty catalog, lexical only (no model)."""
-    eng = Engine(make_settings(home))
-    eng.catalog.create_schema()
-    yield eng
-    eng.close()
+def market(home: Path) -> Iterator[Components]:
+    """A market on an empty catalog, lexical only (no model)."""
+    market = build_components(make_settings(home))
+    market.catalog.create_schema()
+    yield market
+    market.close()
 
 
 @pytest.fixture(scope="session")
 def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A home with the seed data loaded and indexed (lexical only); copy before writing."""
     path = tmp_path_factory.mktemp("seeded") / "home"
-    eng = Engine(make_settings(path))
-    seed(eng.catalog, SEED_DIR)
-    index_sync.rebuild(eng)
-    eng.close()
+    market = build_components(make_settings(path))
+    seed(market.catalog, SEED_DIR)
+    market.indexing.rebuild()
+    market.close()
     return path
 
 
 @pytest.fixture()
-def seeded_engine(seeded_home: Path, tmp_path: Path) -> Iterator[Engine]:
+def seeded_market(seeded_home: Path, tmp_path: Path) -> Iterator[Components]:
     import shutil
 
     copy = tmp_path / "seeded"
     shutil.copytree(seeded_home, copy)
-    eng = Engine(make_settings(copy))
-    yield eng
-    eng.close()
+    market = build_components(make_settings(copy))
+    yield market
+    market.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,36 +8,36 @@ from sqlalchemy.orm import Session
 from service.accounts import Role, User
 from service.app import create_app
 from service.catalog.models import ListingOwnerRow
-from service.engine import Engine
-from service.schemas import Kind
+from service.composition import Components
+from service.listings.schemas import Kind
 from tests.pages import PASSWORD, log_in
+from tests.support.app_client import AppClient
 
 NEED = "N2001"
 ACHIEVEMENT = "A2003"
 OTHER_ACHIEVEMENT = "A2004"
 
 
-def make_user(engine: Engine, role: Role, name: str | None = None) -> User:
+def make_user(market: Components, role: Role, name: str | None = None) -> User:
     username = name or f"desk-{role.value}"
-    found = engine.accounts.by_username(username)
-    return found or engine.accounts.create_user(
+    found = market.accounts.by_username(username)
+    return found or market.accounts.create_user(
         username, PASSWORD, role, f"{role.label}测试单位", display_name=f"{username}显示名"
     )
 
 
-def own(engine: Engine, user: User, kind: Kind, listing_id: str) -> None:
+def own(market: Components, user: User, kind: Kind, listing_id: str) -> None:
     """Record ``user`` as the owner of a seed listing (seed listings have none)."""
-    with Session(engine.catalog.engine) as session, session.begin():
+    with Session(market.catalog.engine) as session, session.begin():
         session.merge(ListingOwnerRow(kind=kind.value, listing_id=listing_id, user_id=user.id))
 
 
-def api_client(engine: Engine, user: User | None) -> httpx.AsyncClient:
+def api_client(market: Components, user: User | None) -> AppClient:
     """A client of a fresh app, signed in by API token as ``user`` (anonymous when None)."""
     headers = {}
     if user is not None:
-        headers["Authorization"] = f"Bearer {engine.accounts.create_token(user.id)}"
-    transport = httpx.ASGITransport(app=create_app(engine=engine))
-    return httpx.AsyncClient(transport=transport, base_url="http://test", headers=headers)
+        headers["Authorization"] = f"Bearer {market.accounts.create_token(user.id)}"
+    return AppClient(create_app(parts=market), headers=headers)
 
 
 async def login(client: httpx.AsyncClient, user: User) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import uvicorn
 
 from service.app import create_app
-from service.engine import Engine
+from service.composition import Components
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,11 +37,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def live_server(engine: Engine) -> Iterator[str]:
-    """Serve the app for ``engine`` on a free loopback port; yields its base URL."""
+def live_server(market: Components) -> Iterator[str]:
+    """Serve the app for ``market`` on a free loopback port; yields its base URL."""
     port = free_port()
     config = uvicorn.Config(
-        create_app(engine=engine), host="127.0.0.1", port=port, log_level="warning"
+        create_app(parts=market), host="127.0.0.1", port=port, log_level="warning"
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

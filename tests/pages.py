@@ -8,16 +8,16 @@ import httpx
 
 from service.accounts import Role, User
 from service.app import create_app
-from service.engine import Engine
+from service.composition import Components
+from tests.support.app_client import AppClient
 
 PASSWORD = "password-123"
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def page_client(engine: Engine) -> httpx.AsyncClient:
+def page_client(market: Components) -> AppClient:
     """A cookie-keeping client of a fresh app (no token: it browses like a person)."""
-    transport = httpx.ASGITransport(app=create_app(engine=engine))
-    return httpx.AsyncClient(transport=transport, base_url="http://test")
+    return AppClient(create_app(parts=market))
 
 
 def csrf_of(html: str) -> str:
@@ -31,9 +31,9 @@ async def csrf(client: httpx.AsyncClient, path: str = "/login") -> str:
     return csrf_of((await client.get(path)).text)
 
 
-def account(engine: Engine, username: str, role: Role, org: str = "测试单位") -> User:
-    found = engine.accounts.by_username(username)
-    return found or engine.accounts.create_user(username, PASSWORD, role, org)
+def account(market: Components, username: str, role: Role, org: str = "测试单位") -> User:
+    found = market.accounts.by_username(username)
+    return found or market.accounts.create_user(username, PASSWORD, role, org)
 
 
 async def log_in(client: httpx.AsyncClient, username: str) -> str:
@@ -47,8 +47,8 @@ async def log_in(client: httpx.AsyncClient, username: str) -> str:
 
 
 async def sign_in(
-    client: httpx.AsyncClient, engine: Engine, username: str, role: Role, org: str = "测试单位"
+    client: httpx.AsyncClient, market: Components, username: str, role: Role, org: str = "测试单位"
 ) -> str:
     """Make (if needed) and sign in an account through /login; returns the new CSRF token."""
-    account(engine, username, role, org)
+    account(market, username, role, org)
     return await log_in(client, username)

@@ -8,31 +8,31 @@ import httpx
 import pytest
 
 from service.accounts import AuthError, Role
-from service.engine import Engine
+from service.composition import Components
 from tests.pages import PASSWORD, account, csrf, page_client, sign_in
 
 pytestmark = pytest.mark.anyio
 
 
 @pytest.fixture()
-async def client(seeded_engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
-    async with page_client(seeded_engine) as c:
+async def client(seeded_market: Components) -> AsyncIterator[httpx.AsyncClient]:
+    async with page_client(seeded_market) as c:
         yield c
 
 
-def test_passwords_are_hashed_and_checked(engine: Engine) -> None:
-    user = engine.accounts.create_user("qiye01", "long-password", Role.enterprise, "达州某公司")
-    with engine.catalog.engine.connect() as conn:
+def test_passwords_are_hashed_and_checked(market: Components) -> None:
+    user = market.accounts.create_user("qiye01", "long-password", Role.enterprise, "达州某公司")
+    with market.catalog.engine.connect() as conn:
         stored = conn.exec_driver_sql("select password_hash from users").scalar_one()
     assert stored.startswith("$argon2id$") and "long-password" not in stored
-    assert engine.accounts.authenticate("qiye01", "long-password") == user
+    assert market.accounts.authenticate("qiye01", "long-password") == user
     with pytest.raises(AuthError):
-        engine.accounts.authenticate("qiye01", "wrong-password")
+        market.accounts.authenticate("qiye01", "wrong-password")
     with pytest.raises(AuthError) as bad:
-        engine.accounts.create_user("qiye01", "long-password", Role.enterprise, "另一家公司")
+        market.accounts.create_user("qiye01", "long-password", Role.enterprise, "另一家公司")
     assert bad.value.field == "username"
     with pytest.raises(AuthError) as short:
-        engine.accounts.create_user("qiye02", "short", Role.enterprise, "达州某公司")
+        market.accounts.create_user("qiye02", "short", Role.enterprise, "达州某公司")
     assert short.value.field == "password"
 
 
@@ -66,9 +66,9 @@ async def test_signup_errors_name_the_field(client: httpx.AsyncClient) -> None:
 
 
 async def test_login_rejects_bad_password_and_keeps_next_local(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    account(seeded_engine, "uni01", Role.university)
+    account(seeded_market, "uni01", Role.university)
     token = await csrf(client)
     bad = {"username": "uni01", "password": "nope-nope", "csrf_token": token}
     r = await client.post("/login", data=bad)
@@ -79,12 +79,12 @@ async def test_login_rejects_bad_password_and_keeps_next_local(
 
 
 async def test_forms_without_csrf_token_are_refused(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    account(seeded_engine, "uni02", Role.university)
+    account(seeded_market, "uni02", Role.university)
     r = await client.post("/login", data={"username": "uni02", "password": PASSWORD})
     assert r.status_code == 403 and "CSRF" in r.text
-    await sign_in(client, seeded_engine, "uni02", Role.university)
+    await sign_in(client, seeded_market, "uni02", Role.university)
     r = await client.post("/account/tokens", data={"name": "x", "csrf_token": "forged"})
     assert r.status_code == 403
     r = await client.post("/logout")
@@ -92,13 +92,13 @@ async def test_forms_without_csrf_token_are_refused(
 
 
 async def test_api_tokens_from_the_account_page(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    token = await sign_in(client, seeded_engine, "qiye03", Role.enterprise)
+    token = await sign_in(client, seeded_market, "qiye03", Role.enterprise)
     r = await client.post("/account/tokens", data={"name": "同步脚本", "csrf_token": token})
     assert r.status_code == 200
     api_token = r.text.split('id="new-token">')[1].split("<")[0]
-    async with page_client(seeded_engine) as script:
+    async with page_client(seeded_market) as script:
         headers = {"Authorization": f"Bearer {api_token}"}
         me = await script.get("/api/me", headers=headers)
         assert me.status_code == 200 and me.json()["role"] == "enterprise"
@@ -110,9 +110,9 @@ async def test_api_tokens_from_the_account_page(
 
 
 async def test_api_session_writes_need_the_csrf_header(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    token = await sign_in(client, seeded_engine, "qiye04", Role.enterprise)
+    token = await sign_in(client, seeded_market, "qiye04", Role.enterprise)
     r = await client.post("/api/me/tokens", json={"name": "x"})
     assert r.status_code == 403
     r = await client.post("/api/me/tokens", json={"name": "x"}, headers={"X-CSRF-Token": token})

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from service.accounts import Role
-from service.engine import Engine
-from service.schemas import Kind
+from service.composition import Components, build_components
+from service.listings.schemas import Kind
 from tests.conftest import make_settings
 from tests.desk_support import api_client
 from tests.pages import account
@@ -29,30 +29,30 @@ NEED = {
 }
 
 
-def client_for(engine: Engine, role: Role | None = Role.broker) -> httpx.AsyncClient:
+def client_for(market: Components, role: Role | None = Role.broker) -> httpx.AsyncClient:
     """A client of a fresh app, signed in by API token as an account of ``role``."""
-    engine.catalog.create_schema()  # the accounts table, before the app's start-up makes it
-    user = account(engine, f"api-{role.value}", role) if role is not None else None
-    return api_client(engine, user)
+    market.catalog.create_schema()  # the accounts table, before the app's start-up makes it
+    user = account(market, f"api-{role.value}", role) if role is not None else None
+    return api_client(market, user)
 
 
 @pytest.fixture()
-async def client(seeded_engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
-    async with client_for(seeded_engine) as c:
+async def client(seeded_market: Components) -> AsyncIterator[httpx.AsyncClient]:
+    async with client_for(seeded_market) as c:
         yield c
 
 
 async def test_bad_need_is_422_naming_each_field_and_stores_nothing(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    before = seeded_engine.catalog.count(Kind.need)
+    before = seeded_market.catalog.count(Kind.need)
     bad = {**NEED, "id": "N-BAD", "field": "materials.unknown", "budget_wan": -1}
     r = await client.post("/api/needs", json=bad)
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
     assert fields == {"field", "budget_wan"}
     assert "field" in r.json()["detail"]
-    assert seeded_engine.catalog.count(Kind.need) == before
+    assert seeded_market.catalog.count(Kind.need) == before
     assert (await client.get("/api/needs/N-BAD")).status_code == 404
 
 
@@ -73,9 +73,9 @@ async def test_unknown_ids_are_404(client: httpx.AsyncClient) -> None:
 
 
 async def test_posted_need_is_matchable_at_once_and_survives_restart(
-    seeded_engine: Engine,
+    seeded_market: Components,
 ) -> None:
-    async with client_for(seeded_engine) as client:
+    async with client_for(seeded_market) as client:
         r = await client.post("/api/needs", json={**NEED, "id": "N-NEW1"})
         assert r.status_code == 201, r.text
         assert r.json()["id"] == "N-NEW1"
@@ -88,9 +88,9 @@ async def test_posted_need_is_matchable_at_once_and_survives_restart(
         assert "N-NEW1" in [i["id"] for i in r.json()["items"]]
         r = await client.post("/api/needs", json={**NEED, "id": "N-NEW1"})
         assert r.status_code == 409
-    home = seeded_engine.settings.home
-    seeded_engine.close()
-    restarted = Engine(make_settings(Path(home)))
+    home = seeded_market.settings.home
+    seeded_market.close()
+    restarted = build_components(make_settings(Path(home)))
     async with client_for(restarted) as client:
         assert (await client.get("/api/needs/N-NEW1")).json()["title"] == NEED["title"]
         r = await client.get("/api/search", params={"q": "桥面铺装", "kind": "need"})
@@ -168,14 +168,14 @@ async def test_unreachable_elasticsearch_is_one_clear_error(home: Path) -> None:
         elasticsearch_retries=0,
         elasticsearch_timeout=1.0,
     )
-    engine = Engine(settings)  # constructing makes no connection
-    async with client_for(engine) as client:
+    market = build_components(settings)  # constructing makes no connection
+    async with client_for(market) as client:
         health = (await client.get("/api/health")).json()
         assert health["status"] == "degraded" and health["backend"] == "elasticsearch"
         assert "Elasticsearch at http://127.0.0.1:9 is not reachable" in health["index"]["problem"]
         r = await client.get("/api/search", params={"q": "提锂"})
         assert r.status_code == 503 and "not reachable" in r.json()["detail"]
-    engine.close()
+    market.close()
 
 
 async def test_listing_pages_show_explained_matches(client: httpx.AsyncClient) -> None:

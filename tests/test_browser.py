@@ -1,6 +1,8 @@
 """End to end in headless Chromium: the three users' main flows, with screenshots.
 
-Screenshots of the main pages land in docs/screenshots/ (shown in the README). The flows
+Screenshots of the main pages land in a scratch directory, or in docs/screenshots/ (shown in
+the README) when ``TECHMATCH_SCREENSHOTS=docs/screenshots`` asks for them, so an ordinary test
+run never rewrites tracked files. The flows
 share one server and run in file order: the enterprise's introduction request is what the
 broker later carries to a signed, exported deal.
 """
@@ -8,9 +10,11 @@ broker later carries to a signed, exported deal.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +22,7 @@ from typing import Any
 import pytest
 
 from service.accounts import Role
-from service.engine import Engine
+from service.composition import build_components
 from tests.conftest import make_settings
 from tests.live_server import chromium, chromium_path, live_server
 
@@ -29,7 +33,15 @@ pytestmark = [
         reason="Debian chromium is not installed (bin/browser installs it)",
     ),
 ]
-SHOTS = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
+
+
+@functools.cache
+def shots() -> Path:
+    """Where screenshots go: TECHMATCH_SCREENSHOTS, or a scratch directory."""
+    chosen = os.environ.get("TECHMATCH_SCREENSHOTS")
+    return Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="techmatch-shots-"))
+
+
 PASSWORD = "browser-pass-1"
 
 
@@ -38,14 +50,14 @@ def market(seeded_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """A seeded marketplace served on loopback, one browser, and a broker account."""
     home = tmp_path_factory.mktemp("browser") / "home"
     shutil.copytree(seeded_home, home)
-    engine = Engine(make_settings(home))
-    with live_server(engine) as url, chromium() as browser:
-        engine.accounts.create_user(
+    market = build_components(make_settings(home))
+    with live_server(market) as url, chromium() as browser:
+        market.accounts.create_user(
             "broker-li", PASSWORD, Role.broker, "川东北技术交易市场", "李经纪"
         )
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        yield url, browser, engine
-    engine.close()
+        shots().mkdir(parents=True, exist_ok=True)
+        yield url, browser, market
+    market.close()
 
 
 def new_page(browser: Any, url: str, width: int = 1280, height: int = 900) -> Any:
@@ -57,7 +69,7 @@ def new_page(browser: Any, url: str, width: int = 1280, height: int = 900) -> An
 
 
 def shot(page: Any, name: str) -> None:
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(shots() / f"{name}.png"), full_page=True)
 
 
 def sign_up(page: Any, role: str, org: str, username: str) -> None:

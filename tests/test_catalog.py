@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from service.catalog import Catalog, DuplicateIdError, NotFoundError
 from service.catalog.models import Base
-from service.schemas import AchievementIn, Kind, NeedIn, Status
+from service.listings.schemas import AchievementIn, Kind, NeedIn, Status
 
 ACH = {
     "id": "T-A1",
@@ -75,10 +75,10 @@ def test_generated_id_when_absent(catalog: Catalog) -> None:
 
 def test_upsert_by_id_counts_and_is_idempotent(catalog: Catalog) -> None:
     item = AchievementIn.model_validate(ACH)
-    assert catalog.upsert_many(Kind.achievement, [item]) == (1, 0)
-    assert catalog.upsert_many(Kind.achievement, [item]) == (0, 0)
+    assert catalog.upsert_many(Kind.achievement, [item]) == (1, 0, ["T-A1"])
+    assert catalog.upsert_many(Kind.achievement, [item]) == (0, 0, [])
     changed = AchievementIn.model_validate({**ACH, "price_wan": 90})
-    assert catalog.upsert_many(Kind.achievement, [changed]) == (0, 1)
+    assert catalog.upsert_many(Kind.achievement, [changed]) == (0, 1, ["T-A1"])
     assert catalog.get(Kind.achievement, "T-A1").price_wan == 90
 
 

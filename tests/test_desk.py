@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from service.accounts import Role
+from service.composition import Components
 from service.desk.contracts import ContractIn, field_errors
 from service.desk.errors import (
     DeskConflictError,
@@ -21,8 +22,7 @@ from service.desk.export import BOM, HEADER
 from service.desk.rules import TRANSITIONS
 from service.desk.stages import PIPELINE, LostReason, Stage
 from service.desk.store import Desk
-from service.engine import Engine
-from service.schemas import Kind
+from service.listings.schemas import Kind
 from tests.desk_support import ACHIEVEMENT, NEED, OTHER_ACHIEVEMENT, make_user, own
 
 CONTRACT = {
@@ -36,20 +36,20 @@ CONTRACT = {
 
 
 @pytest.fixture()
-def desk(seeded_engine: Engine) -> Desk:
-    return seeded_engine.desk
+def desk(seeded_market: Components) -> Desk:
+    return seeded_market.desk
 
 
-def to_signed(engine: Engine, achievement: str = ACHIEVEMENT) -> int:
-    broker = make_user(engine, Role.broker)
-    match = engine.desk.recommend(NEED, achievement, broker, 0.9)
+def to_signed(market: Components, achievement: str = ACHIEVEMENT) -> int:
+    broker = make_user(market, Role.broker)
+    match = market.desk.recommend(NEED, achievement, broker, 0.9)
     for stage in (Stage.contacted, Stage.negotiating, Stage.signed):
-        engine.desk.move(match.id, stage, broker)
+        market.desk.move(match.id, stage, broker)
     return match.id
 
 
-def test_the_pipeline_writes_history_for_every_move(seeded_engine: Engine, desk: Desk) -> None:
-    broker = make_user(seeded_engine, Role.broker)
+def test_the_pipeline_writes_history_for_every_move(seeded_market: Components, desk: Desk) -> None:
+    broker = make_user(seeded_market, Role.broker)
     match = desk.shortlist(NEED, ACHIEVEMENT, broker, score=0.91)
     assert match.stage is Stage.shortlisted and match.introduced_at is None
     path = [*PIPELINE[:-1]]
@@ -72,8 +72,8 @@ def test_the_pipeline_writes_history_for_every_move(seeded_engine: Engine, desk:
     assert history[0].user_name == broker.display_name
 
 
-def test_moves_skip_no_stage_and_say_what_is_allowed(seeded_engine: Engine, desk: Desk) -> None:
-    broker = make_user(seeded_engine, Role.broker)
+def test_moves_skip_no_stage_and_say_what_is_allowed(seeded_market: Components, desk: Desk) -> None:
+    broker = make_user(seeded_market, Role.broker)
     match = desk.recommend(NEED, ACHIEVEMENT, broker)
     with pytest.raises(DeskConflictError, match="可选：已联系、未成"):
         desk.move(match.id, Stage.negotiating, broker)
@@ -88,10 +88,10 @@ def test_moves_skip_no_stage_and_say_what_is_allowed(seeded_engine: Engine, desk
     assert all(Stage.lost in TRANSITIONS[s] for s in PIPELINE[:-1])
 
 
-def test_only_brokers_move_and_note(seeded_engine: Engine, desk: Desk) -> None:
-    broker = make_user(seeded_engine, Role.broker)
+def test_only_brokers_move_and_note(seeded_market: Components, desk: Desk) -> None:
+    broker = make_user(seeded_market, Role.broker)
     match = desk.recommend(NEED, ACHIEVEMENT, broker)
-    enterprise = make_user(seeded_engine, Role.enterprise)
+    enterprise = make_user(seeded_market, Role.enterprise)
     with pytest.raises(DeskPermissionError):
         desk.move(match.id, Stage.contacted, enterprise)
     with pytest.raises(DeskPermissionError):
@@ -100,8 +100,8 @@ def test_only_brokers_move_and_note(seeded_engine: Engine, desk: Desk) -> None:
         desk.shortlist(NEED, OTHER_ACHIEVEMENT, enterprise)
 
 
-def test_lost_needs_a_reason_and_only_lost_takes_one(seeded_engine: Engine, desk: Desk) -> None:
-    broker = make_user(seeded_engine, Role.broker)
+def test_lost_needs_a_reason_and_only_lost_takes_one(seeded_market: Components, desk: Desk) -> None:
+    broker = make_user(seeded_market, Role.broker)
     match = desk.recommend(NEED, ACHIEVEMENT, broker)
     with pytest.raises(DeskInputError) as missing:
         desk.move(match.id, Stage.lost, broker)
@@ -117,13 +117,13 @@ def test_lost_needs_a_reason_and_only_lost_takes_one(seeded_engine: Engine, desk
 
 
 def test_contracts_only_when_signed_and_registration_needs_its_number(
-    seeded_engine: Engine, desk: Desk
+    seeded_market: Components, desk: Desk
 ) -> None:
-    broker = make_user(seeded_engine, Role.broker)
+    broker = make_user(seeded_market, Role.broker)
     early = desk.recommend(NEED, OTHER_ACHIEVEMENT, broker)
     with pytest.raises(DeskConflictError, match="签约"):
         desk.save_contract(early.id, ContractIn.model_validate(CONTRACT), broker)
-    match_id = to_signed(seeded_engine)
+    match_id = to_signed(seeded_market)
     saved = desk.save_contract(match_id, ContractIn.model_validate(CONTRACT), broker)
     assert saved.amount_wan == 60 and saved.need_id == NEED and saved.stage is Stage.signed
     with pytest.raises(DeskConflictError, match="登记号"):
@@ -165,9 +165,9 @@ def test_contract_validation_names_each_field() -> None:
     assert blank.registration_no is None and blank.registered_on is None
 
 
-def test_notes_keep_their_author(seeded_engine: Engine, desk: Desk) -> None:
-    first = make_user(seeded_engine, Role.broker, "broker-a")
-    second = make_user(seeded_engine, Role.admin, "admin-b")
+def test_notes_keep_their_author(seeded_market: Components, desk: Desk) -> None:
+    first = make_user(seeded_market, Role.broker, "broker-a")
+    second = make_user(seeded_market, Role.admin, "admin-b")
     match = desk.recommend(NEED, ACHIEVEMENT, first)
     desk.add_note(match.id, first, "  已电话联系企业技术负责人  ")
     desk.add_note(match.id, second, "对方希望先看中试报告")
@@ -185,9 +185,9 @@ def test_notes_keep_their_author(seeded_engine: Engine, desk: Desk) -> None:
         desk.add_note(9999, first, "无此对接")
 
 
-def test_deals_csv_opens_in_excel(seeded_engine: Engine, desk: Desk) -> None:
-    broker = make_user(seeded_engine, Role.broker)
-    match_id = to_signed(seeded_engine)
+def test_deals_csv_opens_in_excel(seeded_market: Components, desk: Desk) -> None:
+    broker = make_user(seeded_market, Role.broker)
+    match_id = to_signed(seeded_market)
     desk.save_contract(
         match_id,
         ContractIn.model_validate({**CONTRACT, "title": "=HYPERLINK(1)", "amount_wan": 12.5}),
@@ -212,10 +212,12 @@ def test_deals_csv_opens_in_excel(seeded_engine: Engine, desk: Desk) -> None:
     assert len(rows) == 2
 
 
-def test_requests_need_an_owner_and_published_listings(seeded_engine: Engine, desk: Desk) -> None:
-    enterprise = make_user(seeded_engine, Role.enterprise)
-    stranger = make_user(seeded_engine, Role.university, "stranger")
-    own(seeded_engine, enterprise, Kind.need, NEED)
+def test_requests_need_an_owner_and_published_listings(
+    seeded_market: Components, desk: Desk
+) -> None:
+    enterprise = make_user(seeded_market, Role.enterprise)
+    stranger = make_user(seeded_market, Role.university, "stranger")
+    own(seeded_market, enterprise, Kind.need, NEED)
     with pytest.raises(DeskPermissionError):
         desk.request_introduction(NEED, ACHIEVEMENT, stranger)
     match, created = desk.request_introduction(NEED, ACHIEVEMENT, enterprise)
@@ -225,22 +227,24 @@ def test_requests_need_an_owner_and_published_listings(seeded_engine: Engine, de
     assert [h.to_stage for h in desk.history(match.id)] == [Stage.requested]
     with pytest.raises(DeskNotFoundError):
         desk.request_introduction(NEED, "A-NOPE", enterprise)
-    seeded_engine.catalog.patch(Kind.need, NEED, {"status": "withdrawn"})
+    seeded_market.catalog.patch(Kind.need, NEED, {"status": "withdrawn"})
     with pytest.raises(DeskNotFoundError, match="未发布"):
         desk.request_introduction(NEED, OTHER_ACHIEVEMENT, enterprise)
-    broker = make_user(seeded_engine, Role.broker)
+    broker = make_user(seeded_market, Role.broker)
     _, created = desk.request_introduction("N2002", ACHIEVEMENT, broker)
     assert created
 
 
-def test_contacts_show_to_the_other_side_once_introduced(seeded_engine: Engine, desk: Desk) -> None:
-    enterprise = make_user(seeded_engine, Role.enterprise)
-    university = make_user(seeded_engine, Role.university)
-    outsider = make_user(seeded_engine, Role.enterprise, "outsider")
-    broker = make_user(seeded_engine, Role.broker)
-    own(seeded_engine, enterprise, Kind.need, NEED)
-    own(seeded_engine, university, Kind.achievement, ACHIEVEMENT)
-    own(seeded_engine, outsider, Kind.need, "N2002")
+def test_contacts_show_to_the_other_side_once_introduced(
+    seeded_market: Components, desk: Desk
+) -> None:
+    enterprise = make_user(seeded_market, Role.enterprise)
+    university = make_user(seeded_market, Role.university)
+    outsider = make_user(seeded_market, Role.enterprise, "outsider")
+    broker = make_user(seeded_market, Role.broker)
+    own(seeded_market, enterprise, Kind.need, NEED)
+    own(seeded_market, university, Kind.achievement, ACHIEVEMENT)
+    own(seeded_market, outsider, Kind.need, "N2002")
     see = desk.can_see_contact
     assert not see(None, Kind.achievement, ACHIEVEMENT)
     assert see(broker, Kind.achievement, ACHIEVEMENT) and see(broker, Kind.need, NEED)
@@ -258,25 +262,25 @@ def test_contacts_show_to_the_other_side_once_introduced(seeded_engine: Engine, 
 
 
 def test_queue_puts_requests_first_and_skips_pairs_on_the_desk(
-    seeded_engine: Engine, desk: Desk
+    seeded_market: Components, desk: Desk
 ) -> None:
-    enterprise = make_user(seeded_engine, Role.enterprise)
-    broker = make_user(seeded_engine, Role.broker)
-    own(seeded_engine, enterprise, Kind.need, "N2010")
+    enterprise = make_user(seeded_market, Role.enterprise)
+    broker = make_user(seeded_market, Role.broker)
+    own(seeded_market, enterprise, Kind.need, "N2010")
     requested, _ = desk.request_introduction("N2010", ACHIEVEMENT, enterprise)
-    before = desk.queue(seeded_engine, 12)
+    before = seeded_market.queue.items(12)
     computed = [i for i in before if i.match_id is None]
     assert computed, "the seed should give strong matches"
     top = computed[0]
     desk.dismiss(top.need.id, top.achievement.id, broker, top.score)
     desk.shortlist(computed[1].need.id, computed[1].achievement.id, broker)
-    queue = desk.queue(seeded_engine, 12)
+    queue = seeded_market.queue.items(12)
     assert queue[0].match_id == requested.id and queue[0].stage is Stage.requested
     assert queue[0].requested_by_name == enterprise.display_name
     pairs = [(i.need.id, i.achievement.id) for i in queue[1:]]
     assert (top.need.id, top.achievement.id) not in pairs
     assert (computed[1].need.id, computed[1].achievement.id) not in pairs
-    threshold = seeded_engine.settings.match_queue_threshold
+    threshold = seeded_market.settings.match_queue_threshold
     assert all(i.match_id is None and (i.score or 0) >= threshold for i in queue[1:])
     assert all(i.explanation for i in queue)
-    assert len(desk.queue(seeded_engine, 3)) == 3
+    assert len(seeded_market.queue.items(3)) == 3

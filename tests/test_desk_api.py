@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 from service.accounts import Role
+from service.composition import Components
 from service.desk.export import BOM
-from service.engine import Engine
-from service.schemas import Kind
+from service.listings.schemas import Kind
 from tests.desk_support import ACHIEVEMENT, NEED, OTHER_ACHIEVEMENT, api_client, make_user, own
 
 pytestmark = pytest.mark.anyio
@@ -37,10 +37,10 @@ async def call(client: httpx.AsyncClient, method: str, path: str, body: object) 
     return await client.request(method, path, json=body)
 
 
-async def test_broker_routes_refuse_anonymous_and_other_roles(seeded_engine: Engine) -> None:
-    broker = make_user(seeded_engine, Role.broker)
-    seeded_engine.desk.recommend(NEED, ACHIEVEMENT, broker)
-    async with api_client(seeded_engine, None) as anonymous:
+async def test_broker_routes_refuse_anonymous_and_other_roles(seeded_market: Components) -> None:
+    broker = make_user(seeded_market, Role.broker)
+    seeded_market.desk.recommend(NEED, ACHIEVEMENT, broker)
+    async with api_client(seeded_market, None) as anonymous:
         for method, path, body in BROKER_ROUTES:
             r = await call(anonymous, method, path, body)
             assert r.status_code == 401, (method, path, r.text)
@@ -49,19 +49,19 @@ async def test_broker_routes_refuse_anonymous_and_other_roles(seeded_engine: Eng
         )
         assert r.status_code == 401
     for role in (Role.enterprise, Role.university):
-        async with api_client(seeded_engine, make_user(seeded_engine, role)) as client:
+        async with api_client(seeded_market, make_user(seeded_market, role)) as client:
             for method, path, body in BROKER_ROUTES:
                 r = await call(client, method, path, body)
                 assert r.status_code == 403, (role, method, path, r.text)
-    assert seeded_engine.desk.history(1)[-1].to_stage == "recommended"
-    assert seeded_engine.desk.notes(1) == []
+    assert seeded_market.desk.history(1)[-1].to_stage == "recommended"
+    assert seeded_market.desk.notes(1) == []
 
 
-async def test_a_deal_through_the_api(seeded_engine: Engine) -> None:
-    broker = make_user(seeded_engine, Role.broker)
-    async with api_client(seeded_engine, broker) as client:
+async def test_a_deal_through_the_api(seeded_market: Components) -> None:
+    broker = make_user(seeded_market, Role.broker)
+    async with api_client(seeded_market, broker) as client:
         queue = (await client.get("/api/desk/queue", params={"limit": 5})).json()
-        threshold = seeded_engine.settings.match_queue_threshold
+        threshold = seeded_market.settings.match_queue_threshold
         assert len(queue) == 5 and queue[0]["score"] >= threshold and queue[0]["explanation"]
         pair = {"need_id": queue[0]["need"]["id"], "achievement_id": queue[0]["achievement"]["id"]}
         r = await client.post("/api/desk/matches", json={**pair, "stage": "recommended"})
@@ -116,11 +116,11 @@ async def test_a_deal_through_the_api(seeded_engine: Engine) -> None:
         assert (await client.get("/api/desk/matches/999")).status_code == 404
 
 
-async def test_introductions_for_owners(seeded_engine: Engine) -> None:
-    enterprise = make_user(seeded_engine, Role.enterprise)
-    own(seeded_engine, enterprise, Kind.need, NEED)
+async def test_introductions_for_owners(seeded_market: Components) -> None:
+    enterprise = make_user(seeded_market, Role.enterprise)
+    own(seeded_market, enterprise, Kind.need, NEED)
     body = {"need_id": NEED, "achievement_id": ACHIEVEMENT}
-    async with api_client(seeded_engine, enterprise) as client:
+    async with api_client(seeded_market, enterprise) as client:
         r = await client.post("/api/introductions", json=body)
         assert r.status_code == 201 and r.json()["stage"] == "requested" and r.json()["created"]
         r = await client.post("/api/introductions", json=body)
@@ -133,8 +133,8 @@ async def test_introductions_for_owners(seeded_engine: Engine) -> None:
             "/api/introductions", json={"need_id": NEED, "achievement_id": "A-NOPE"}
         )
         assert r.status_code == 404
-    broker = make_user(seeded_engine, Role.broker)
-    async with api_client(seeded_engine, broker) as client:
+    broker = make_user(seeded_market, Role.broker)
+    async with api_client(seeded_market, broker) as client:
         r = await client.post(
             "/api/introductions", json={"need_id": NEED, "achievement_id": OTHER_ACHIEVEMENT}
         )

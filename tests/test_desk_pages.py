@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from service.accounts import Role
+from service.composition import Components
 from service.desk.export import BOM
 from service.desk.stages import Stage
-from service.engine import Engine
-from service.schemas import Kind
+from service.listings.schemas import Kind
 from tests.desk_support import ACHIEVEMENT, NEED, OTHER_ACHIEVEMENT, login, make_user, own
 from tests.pages import csrf as csrf_of
 from tests.pages import page_client
@@ -35,10 +35,10 @@ PAGE_POSTS = [
 PAGE_GETS = ["/desk", "/desk/matches/1", "/desk/deals", "/desk/deals.csv"]
 
 
-async def test_anonymous_visitors_are_sent_to_login(seeded_engine: Engine) -> None:
-    broker = make_user(seeded_engine, Role.broker)
-    seeded_engine.desk.recommend(NEED, ACHIEVEMENT, broker)
-    async with page_client(seeded_engine) as client:
+async def test_anonymous_visitors_are_sent_to_login(seeded_market: Components) -> None:
+    broker = make_user(seeded_market, Role.broker)
+    seeded_market.desk.recommend(NEED, ACHIEVEMENT, broker)
+    async with page_client(seeded_market) as client:
         for path in PAGE_GETS:
             r = await client.get(path)
             assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), path
@@ -48,29 +48,29 @@ async def test_anonymous_visitors_are_sent_to_login(seeded_engine: Engine) -> No
             token = await csrf_of(client)
             r = await client.post(path, data={**data, "csrf_token": token})
             assert r.status_code == 303 and r.headers["location"].startswith("/login"), path
-    assert seeded_engine.desk.get(1).stage is Stage.recommended
-    assert seeded_engine.desk.notes(1) == []
+    assert seeded_market.desk.get(1).stage is Stage.recommended
+    assert seeded_market.desk.notes(1) == []
 
 
 @pytest.mark.parametrize("role", [Role.enterprise, Role.university])
-async def test_other_roles_get_403(seeded_engine: Engine, role: Role) -> None:
-    broker = make_user(seeded_engine, Role.broker)
-    seeded_engine.desk.recommend(NEED, ACHIEVEMENT, broker)
-    async with page_client(seeded_engine) as client:
-        token = await login(client, make_user(seeded_engine, role))
+async def test_other_roles_get_403(seeded_market: Components, role: Role) -> None:
+    broker = make_user(seeded_market, Role.broker)
+    seeded_market.desk.recommend(NEED, ACHIEVEMENT, broker)
+    async with page_client(seeded_market) as client:
+        token = await login(client, make_user(seeded_market, role))
         for path in PAGE_GETS:
             r = await client.get(path)
             assert r.status_code == 403 and "无权" in r.text, path
         for path, data in PAGE_POSTS:
             r = await client.post(path, data={**data, "csrf_token": token})
             assert r.status_code == 403, path
-    assert seeded_engine.desk.get(1).stage is Stage.recommended
-    assert seeded_engine.desk.find(NEED, OTHER_ACHIEVEMENT) is None
+    assert seeded_market.desk.get(1).stage is Stage.recommended
+    assert seeded_market.desk.find(NEED, OTHER_ACHIEVEMENT) is None
 
 
-async def test_a_form_without_the_csrf_token_is_refused(seeded_engine: Engine) -> None:
-    broker = make_user(seeded_engine, Role.broker)
-    async with page_client(seeded_engine) as client:
+async def test_a_form_without_the_csrf_token_is_refused(seeded_market: Components) -> None:
+    broker = make_user(seeded_market, Role.broker)
+    async with page_client(seeded_market) as client:
         token = await login(client, broker)
         r = await client.post("/desk/queue", data={**PAIR, "stage": "recommended"})
         assert r.status_code == 403 and "CSRF" in r.text
@@ -78,16 +78,16 @@ async def test_a_form_without_the_csrf_token_is_refused(seeded_engine: Engine) -
             "/desk/queue", data={**PAIR, "stage": "recommended", "csrf_token": "forged"}
         )
         assert r.status_code == 403
-        assert seeded_engine.desk.find(NEED, ACHIEVEMENT) is None
+        assert seeded_market.desk.find(NEED, ACHIEVEMENT) is None
         r = await client.post(
             "/desk/queue", data={**PAIR, "stage": "recommended", "csrf_token": token}
         )
         assert r.status_code == 303
 
 
-async def test_a_broker_works_a_pair_through_the_pages(seeded_engine: Engine) -> None:
-    broker = make_user(seeded_engine, Role.broker)
-    async with page_client(seeded_engine) as client:
+async def test_a_broker_works_a_pair_through_the_pages(seeded_market: Components) -> None:
+    broker = make_user(seeded_market, Role.broker)
+    async with page_client(seeded_market) as client:
         token = await login(client, broker)
         home = await client.get("/desk")
         assert home.status_code == 200
@@ -98,7 +98,7 @@ async def test_a_broker_works_a_pair_through_the_pages(seeded_engine: Engine) ->
             data={**PAIR, "stage": "recommended", "score": "0.9", "csrf_token": token},
         )
         assert r.status_code == 303
-        match = seeded_engine.desk.find(NEED, ACHIEVEMENT)
+        match = seeded_market.desk.find(NEED, ACHIEVEMENT)
         assert match is not None and r.headers["location"] == "/desk#queue"
         board = (await client.get("/desk")).text
         assert "已将 N2001 × A2003 设为「推荐」" in board  # the flash
@@ -111,11 +111,11 @@ async def test_a_broker_works_a_pair_through_the_pages(seeded_engine: Engine) ->
         r = await client.post(f"{path}/stage", data={"stage": "lost", "csrf_token": token})
         assert r.status_code == 303
         assert "须选择原因" in (await client.get(path)).text
-        assert seeded_engine.desk.get(match.id).stage is Stage.recommended
+        assert seeded_market.desk.get(match.id).stage is Stage.recommended
         for stage in ("contacted", "negotiating", "signed"):
             r = await client.post(f"{path}/stage", data={"stage": stage, "csrf_token": token})
             assert r.status_code == 303
-        assert seeded_engine.desk.get(match.id).stage is Stage.signed
+        assert seeded_market.desk.get(match.id).stage is Stage.signed
         r = await client.post(
             f"{path}/notes", data={"body": "买方要求分期付款", "csrf_token": token}
         )
@@ -129,7 +129,7 @@ async def test_a_broker_works_a_pair_through_the_pages(seeded_engine: Engine) ->
         assert 'id="amount_wan-error">不能小于 0' in r.text
         assert 'id="signed_on-error">日期格式应为 YYYY-MM-DD' in r.text
         assert 'value="示例化工研究院"' in r.text  # what was typed is kept
-        assert seeded_engine.desk.contract(match.id) is None
+        assert seeded_market.desk.contract(match.id) is None
         r = await client.post(f"{path}/contract", data={**CONTRACT_FORM, "csrf_token": token})
         assert r.status_code == 303
         r = await client.post(f"{path}/stage", data={"stage": "registered", "csrf_token": token})
@@ -137,13 +137,13 @@ async def test_a_broker_works_a_pair_through_the_pages(seeded_engine: Engine) ->
         numbered = {**CONTRACT_FORM, "registration_no": "5117010000456", "csrf_token": token}
         await client.post(f"{path}/contract", data=numbered)
         await client.post(f"{path}/stage", data={"stage": "registered", "csrf_token": token})
-        assert seeded_engine.desk.get(match.id).stage is Stage.registered
+        assert seeded_market.desk.get(match.id).stage is Stage.registered
         deals = await client.get("/desk/deals")
         assert "脱硫装置技术许可合同" in deals.text and "导出 CSV" in deals.text
         assert "5117010000456" in deals.text
         csv = await client.get("/desk/deals.csv")
         assert csv.content.decode("utf-8").startswith(BOM + "合同名称")
-        history = [h.to_stage for h in seeded_engine.desk.history(match.id)]
+        history = [h.to_stage for h in seeded_market.desk.history(match.id)]
         assert history == [
             Stage.recommended,
             Stage.contacted,
@@ -154,15 +154,15 @@ async def test_a_broker_works_a_pair_through_the_pages(seeded_engine: Engine) ->
         assert (await client.get("/desk/matches/999")).status_code == 404
 
 
-async def test_the_introduction_button(seeded_engine: Engine) -> None:
-    enterprise = make_user(seeded_engine, Role.enterprise)
-    own(seeded_engine, enterprise, Kind.need, NEED)
-    async with page_client(seeded_engine) as client:
+async def test_the_introduction_button(seeded_market: Components) -> None:
+    enterprise = make_user(seeded_market, Role.enterprise)
+    own(seeded_market, enterprise, Kind.need, NEED)
+    async with page_client(seeded_market) as client:
         token = await login(client, enterprise)
         form = {**PAIR, "next": f"/needs/{NEED}", "csrf_token": token}
         r = await client.post("/introductions", data=form)
         assert r.status_code == 303 and r.headers["location"] == f"/needs/{NEED}"
-        match = seeded_engine.desk.find(NEED, ACHIEVEMENT)
+        match = seeded_market.desk.find(NEED, ACHIEVEMENT)
         assert match is not None and match.stage is Stage.requested
         page = await client.get(f"/needs/{NEED}")
         assert "已提交对接申请" in page.text
@@ -172,4 +172,4 @@ async def test_the_introduction_button(seeded_engine: Engine) -> None:
             "/introductions", data={**form, "need_id": "N2002", "next": "/needs/N2002"}
         )
         assert r.status_code == 403
-        assert seeded_engine.desk.find("N2002", ACHIEVEMENT) is None
+        assert seeded_market.desk.find("N2002", ACHIEVEMENT) is None

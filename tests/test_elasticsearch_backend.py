@@ -2,8 +2,8 @@
 
 Unit tests run the real ``elasticsearch`` client over a fake transport node (``FakeNode``) that
 records every HTTP request and answers like a server would, so the assertions are on the bodies
-that would reach Elasticsearch. The contract class runs the embedded backend's checks against a
-live server when ``ELASTICSEARCH_URL`` is set.
+that would reach Elasticsearch. ``TestElasticsearchContract`` runs the shared contract
+(``tests/index_contract.py``) against a live server when ``ELASTICSEARCH_URL`` is set.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -23,17 +24,20 @@ from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
 from elastic_transport._node import NodeApiResponse  # the (meta, bytes) pair nodes return
 from elasticsearch import Elasticsearch
 
-from indexer import elasticsearch_backend as backend_module
+from indexer.backends import elasticsearch as backend_module
+from indexer.backends.elasticsearch import ElasticsearchIndex, IndexWriteError, RebuildFailedError
+from indexer.backends.es_filters import es_filters, es_query
 from indexer.base import (
     BackendUnavailableError,
     Filters,
     IndexedDoc,
     IndexMissingError,
     Manifest,
+    SearchIndex,
 )
-from indexer.elasticsearch_backend import ElasticsearchIndex, IndexWriteError, RebuildFailedError
-from indexer.es_filters import es_filters, es_query
-from tests.test_index_contract import DOCS, doc
+from tests.index_contract import DOCS, IndexContract, doc
+
+ACH_DOCS = [d for d in DOCS if d.kind == "achievement"]  # the fake server answers for these
 
 URL = "http://es.test:9200"
 Reply = tuple[int, Any]
@@ -161,14 +165,14 @@ def test_unreachable_server_names_the_url() -> None:
         idx.manifest,
         idx.exists,
         lambda: idx.set_manifest(manifest()),
-        lambda: idx.upsert(DOCS),
+        lambda: idx.upsert(ACH_DOCS),
     ]
     for call in calls:
         with pytest.raises(BackendUnavailableError) as info:
             call()
         assert str(info.value).startswith("Elasticsearch at http://127.0.0.1:9 is not reachable: ")
     with pytest.raises(BackendUnavailableError, match="not reachable"):
-        idx.rebuild([DOCS], manifest())
+        idx.rebuild([ACH_DOCS], manifest())
     idx.close()
 
 
@@ -286,7 +290,7 @@ def test_content_hashes_and_has_vector_scroll(
 
 # ---- writes ---------------------------------------------------------------------------------
 def test_upsert_and_delete_go_to_the_alias(index: ElasticsearchIndex, server: FakeServer) -> None:
-    index.upsert([DOCS[0]])
+    index.upsert([ACH_DOCS[0]])
     index.delete("achievement", ["a2"])
     upsert, delete = server.sent("POST|PUT", "/_bulk")
     assert upsert.params == {"refresh": "wait_for", "require_alias": "true"}
@@ -301,12 +305,12 @@ def test_upsert_and_delete_go_to_the_alias(index: ElasticsearchIndex, server: Fa
 def test_upsert_errors(index: ElasticsearchIndex, server: FakeServer) -> None:
     server.on(r"PUT /_bulk|POST /_bulk", lambda r: bulk_ok(r, {"a1"}))
     with pytest.raises(IndexWriteError, match="a1: bad vector"):
-        index.upsert([DOCS[0]])
+        index.upsert([ACH_DOCS[0]])
     missing = {"type": "index_not_found_exception", "reason": "no such index"}
     item = {"index": {"_id": "a1", "status": 404, "error": missing}}
     server.on(r"PUT /_bulk|POST /_bulk", (200, {"errors": True, "items": [item]}))
     with pytest.raises(IndexMissingError, match="techmatch index"):
-        index.upsert([DOCS[0]])
+        index.upsert([ACH_DOCS[0]])
 
 
 def test_set_manifest_and_manifest(index: ElasticsearchIndex, server: FakeServer) -> None:
@@ -332,7 +336,7 @@ def rebuild_with(
 
 
 def test_rebuild_mappings_and_settings(index: ElasticsearchIndex, server: FakeServer) -> None:
-    rebuild_with(index, server, DOCS, manifest(384))
+    rebuild_with(index, server, ACH_DOCS, manifest(384))
     created = server.sent("PUT", r"/tm-(achievement|need)-v\d+")
     assert len(created) == 2
     body = created[0].body
@@ -358,7 +362,7 @@ def test_rebuild_mappings_and_settings(index: ElasticsearchIndex, server: FakeSe
 def test_rebuild_without_dimension_has_no_vector_field(
     index: ElasticsearchIndex, server: FakeServer
 ) -> None:
-    plain = [doc(d.id, " ".join(d.title_tokens), " ".join(d.body_tokens)) for d in DOCS]
+    plain = [doc(d.id, " ".join(d.title_tokens), " ".join(d.body_tokens)) for d in ACH_DOCS]
     rebuild_with(index, server, plain, manifest(None))
     for created in server.sent("PUT", r"/tm-(achievement|need)-v\d+"):
         assert "vector" not in created.body["mappings"]["properties"]
@@ -369,7 +373,7 @@ def test_rebuild_loads_then_swaps_aliases_in_one_call(
 ) -> None:
     serve_old_indices(server)
     m = manifest()
-    rebuild_with(index, server, DOCS, m)
+    rebuild_with(index, server, ACH_DOCS, m)
     (bulk,) = server.sent("POST|PUT", "/_bulk")
     actions = bulk.body[0::2]
     assert {a["index"]["_id"] for a in actions} == {"a1", "a2", "a3"}
@@ -400,7 +404,7 @@ def test_failed_bulk_item_means_no_swap_and_new_indices_deleted(
     serve_old_indices(server)
     server.on(r"PUT /_bulk|POST /_bulk", lambda r: bulk_ok(r, {"a2"}))
     with pytest.raises(RebuildFailedError, match="a2: bad vector") as info:
-        rebuild_with(index, server, DOCS, manifest())
+        rebuild_with(index, server, ACH_DOCS, manifest())
     assert "old index keeps serving" in str(info.value)
     assert server.sent("POST", "/_aliases") == []
     (deleted,) = server.sent("DELETE", r".*")
@@ -413,10 +417,10 @@ def test_count_mismatch_or_crash_refuses_the_switch(
 ) -> None:
     server.on(r"POST /tm-[a-z]+-v\d+/_count|GET /tm-[a-z]+-v\d+/_count", (200, {"count": 1}))
     with pytest.raises(RebuildFailedError, match="sent"):
-        index.rebuild([DOCS], manifest())
+        index.rebuild([ACH_DOCS], manifest())
 
     def broken() -> Iterator[list[IndexedDoc]]:
-        yield DOCS[:1]
+        yield ACH_DOCS[:1]
         raise RuntimeError("encoder crashed")
 
     with pytest.raises(RuntimeError, match="encoder crashed"):
@@ -431,78 +435,21 @@ LIVE_URL = os.environ.get("ELASTICSEARCH_URL", "")
 
 @pytest.mark.elasticsearch
 @pytest.mark.skipif(not LIVE_URL, reason="ELASTICSEARCH_URL is not set: no live Elasticsearch here")
-class TestLiveContract:
-    @pytest.fixture()
-    def live(self) -> Iterator[ElasticsearchIndex]:
-        idx = ElasticsearchIndex(LIVE_URL, f"tmtest-{uuid.uuid4().hex[:10]}", 30.0, 1)
-        idx.rebuild([DOCS], manifest())
-        yield idx
-        es = idx._es()  # wildcard deletes are refused by default: delete by name
-        names = list(es.indices.get(index=f"{idx.prefix}-*").body)
+class TestElasticsearchContract(IndexContract):
+    """The shared contract, run against a live server (a fresh alias prefix per test)."""
+
+    def make_index(self, tmp_path: Path) -> SearchIndex:
+        return ElasticsearchIndex(LIVE_URL, f"tmtest-{uuid.uuid4().hex[:10]}", 30.0, 1, replicas=0)
+
+    def drop_index(self, index: SearchIndex) -> None:
+        assert isinstance(index, ElasticsearchIndex)
+        es = index._es()  # wildcard deletes are refused by default: delete by name
+        names = list(es.indices.get(index=f"{index.prefix}-*").body)
         if names:
             es.indices.delete(index=",".join(names))
-        idx.close()
 
-    def test_missing_index_says_how_to_build(self) -> None:
-        idx = ElasticsearchIndex(LIVE_URL, f"tmtest-{uuid.uuid4().hex[:10]}", 30.0, 1)
-        assert not idx.exists()
-        with pytest.raises(IndexMissingError, match="techmatch index"):
-            idx.manifest()
-
-    def test_counts_and_manifest(self, live: ElasticsearchIndex) -> None:
-        assert live.exists() and live.count("achievement") == 3 and live.count("need") == 0
-        m = live.manifest()
-        assert m.counts == {"achievement": 3, "need": 0} and m.dimension == 3 and m.vectors
-
-    def test_lexical(self, live: ElasticsearchIndex) -> None:
-        hits = live.lexical("achievement", ["玻璃棉", "固化"], Filters(), 10)
-        assert [h.id for h in hits] == ["a2"]
-        base = live.lexical("achievement", ["玄武岩纤维", "杀青"], Filters(), 10)
-        heavy = live.lexical("achievement", ["玄武岩纤维", "杀青", "杀青", "杀青"], Filters(), 10)
-        assert base[0].id == "a1" and heavy[0].id == "a3"
-
-    def test_vector_and_filters(self, live: ElasticsearchIndex) -> None:
-        q = np.asarray([0.9, 0.1, 0], dtype=np.float32)
-        assert [h.id for h in live.vector("achievement", q, Filters(), 2)] == ["a1", "a2"]
-        agri = live.vector("achievement", q, Filters(field="agriculture"), 3)
-        assert [h.id for h in agri] == ["a3"]
-        cases = {
-            Filters(field="materials"): {"a1", "a2"},
-            Filters(field="materials.glass_fiber"): {"a2"},
-            Filters(maturity="pilot"): {"a1", "a3"},
-            Filters(mode="transfer"): {"a2"},
-            Filters(region="大竹县"): {"a2"},
-            Filters(money_min=60): {"a2"},
-            Filters(money_max=100): {"a1"},
-            Filters(exclude_ids=("a1",)): {"a2", "a3"},
-        }
-        for filters, expected in cases.items():
-            assert set(live.browse("achievement", filters, 10)) == expected, filters
-            assert live.count("achievement", filters) == len(expected), filters
-
-    def test_upsert_delete_doc_freq(self, live: ElasticsearchIndex) -> None:
-        live.upsert([doc("a1", "富硒茶 新品", "茶 加工", [0, 0, 1])])
-        live.upsert([doc("a4", "卤水提锂", "吸附 提锂", [0.5, 0.5, 0])])
-        assert {h.id for h in live.lexical("achievement", ["富硒茶"], Filters(), 10)} == {
-            "a1",
-            "a3",
-        }
-        live.delete("achievement", ["a3", "missing"])
-        assert live.content_hashes("achievement").keys() == {"a1", "a2", "a4"}
-        assert live.has_vector("achievement") == {"a1", "a2", "a4"}
-        assert live.doc_freq("achievement", ["固化", "加工", "nothing"]) == {"固化": 1, "加工": 1}
-
-    def test_failed_rebuild_keeps_the_old_index(self, live: ElasticsearchIndex) -> None:
-        def broken() -> Iterator[list[IndexedDoc]]:
-            yield [doc("b1", "新 文档", "内容", [1, 0, 0])]
-            raise RuntimeError("encoder crashed")
-
-        with pytest.raises(RuntimeError):
-            live.rebuild(broken(), manifest())
+    def test_a_rejected_document_refuses_the_switch(self, index: SearchIndex) -> None:
         bad = [doc("b2", "坏 向量", "内容", [1, 0, 0, 0])]  # wrong dimension: rejected
         with pytest.raises(RebuildFailedError, match="b2"):
-            live.rebuild([bad], manifest())
-        assert live.count("achievement") == 3
-        first = live.manifest().generation
-        live.rebuild([DOCS[:1]], manifest())
-        assert live.count("achievement") == 1 and live.manifest().generation != first
+            index.rebuild([bad], manifest())
+        assert index.count("achievement") == 3

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from service.engine import Engine
-from service.evaluation import evaluate_beir, mrr_at, ndcg_at, recall_at, score_run
+from service.composition import Components
+from service.quality.evaluation import evaluate_beir, mrr_at, ndcg_at, recall_at, score_run
 
 
 def test_metric_values() -> None:
@@ -18,7 +18,7 @@ def test_metric_values() -> None:
     assert report["queries"] == 2 and report["mrr@10"] == 0.5
 
 
-def test_beir_directory(tmp_path: Path, engine: Engine) -> None:
+def test_beir_directory(tmp_path: Path, market: Components) -> None:
     (tmp_path / "qrels").mkdir()
     corpus = [
         {"_id": "d1", "title": "玄武岩纤维复合筋", "text": "拉挤成型的筋材"},
@@ -31,7 +31,7 @@ def test_beir_directory(tmp_path: Path, engine: Engine) -> None:
     (tmp_path / "qrels" / "test.tsv").write_text(
         "query-id\tcorpus-id\tscore\nq1\td2\t1\nq2\td3\t1\n"
     )
-    report = evaluate_beir(engine, tmp_path)
+    report = evaluate_beir(market.analyzer, market.encoder, 10, tmp_path)
     assert report == {
         "ndcg@10": 1.0,
         "mrr@10": 1.0,
@@ -41,6 +41,6 @@ def test_beir_directory(tmp_path: Path, engine: Engine) -> None:
     }
 
 
-def test_not_a_beir_directory(tmp_path: Path, engine: Engine) -> None:
+def test_not_a_beir_directory(tmp_path: Path, market: Components) -> None:
     with pytest.raises(FileNotFoundError, match=r"corpus\.jsonl"):
-        evaluate_beir(engine, tmp_path)
+        evaluate_beir(market.analyzer, market.encoder, 10, tmp_path)

@@ -3,9 +3,8 @@ from pathlib import Path
 import pytest
 
 from indexer.base import IndexMismatchError
-from service import index_sync
-from service.engine import Engine
-from service.schemas import AchievementIn, Kind
+from service.composition import Components, build_components
+from service.listings.schemas import AchievementIn, Kind
 from tests.conftest import make_settings
 
 ACH = {
@@ -18,40 +17,46 @@ ACH = {
 }
 
 
-def test_first_index_is_a_rebuild_then_incremental(engine: Engine) -> None:
-    engine.catalog.create(Kind.achievement, AchievementIn.model_validate(ACH))
-    first = index_sync.sync(engine)
+def test_first_index_is_a_rebuild_then_incremental(market: Components) -> None:
+    market.catalog.create(Kind.achievement, AchievementIn.model_validate(ACH))
+    first = market.indexing.sync()
     assert first.mode == "rebuild" and first.added == 1
-    again = index_sync.sync(engine)
+    again = market.indexing.sync()
     assert (again.mode, again.unchanged, again.added, again.updated) == ("incremental", 1, 0, 0)
-    engine.catalog.patch(Kind.achievement, "S-A1", {"title": "卤水提锂新型吸附剂"})
-    engine.catalog.create(Kind.achievement, AchievementIn.model_validate({**ACH, "id": "S-A2"}))
-    third = index_sync.sync(engine)
+    market.catalog.patch(Kind.achievement, "S-A1", {"title": "卤水提锂新型吸附剂"})
+    market.catalog.create(Kind.achievement, AchievementIn.model_validate({**ACH, "id": "S-A2"}))
+    third = market.indexing.sync()
     assert (third.updated, third.added, third.unchanged) == (1, 1, 0)
-    engine.catalog.patch(Kind.achievement, "S-A2", {"status": "withdrawn"})
-    fourth = index_sync.sync(engine)
+    market.catalog.patch(Kind.achievement, "S-A2", {"status": "withdrawn"})
+    fourth = market.indexing.sync()
     assert fourth.removed == 1 and fourth.counts["achievement"] == 1
 
 
-def test_service_refuses_an_index_built_for_another_model(engine: Engine, home: Path) -> None:
-    index_sync.sync(engine)
-    other = Engine(make_settings(home, embedding_model="some/other-model"))
+@pytest.mark.anyio
+async def test_service_refuses_an_index_built_for_another_model(
+    market: Components, home: Path
+) -> None:
+    market.indexing.sync()
+    other = build_components(make_settings(home, embedding_model="some/other-model"))
     with pytest.raises(IndexMismatchError, match="techmatch index --rebuild"):
-        other.index.manifest().check(model=other.model_name, analyzer=other.analyzer.version)
+        other.index.manifest().check(
+            model=other.encoder.model_name, analyzer=other.analyzer.version
+        )
     from service.app import create_app
 
-    with pytest.raises(IndexMismatchError):
-        create_app(engine=other)
+    app = create_app(parts=other)
+    with pytest.raises(IndexMismatchError):  # start-up (the lifespan) refuses to serve
+        await app.router.lifespan_context(app).__aenter__()
     other.close()
 
 
 def test_vectors_are_built_and_cached(home: Path, tiny_model: Path) -> None:
-    engine = Engine(make_settings(home, embedding_model=str(tiny_model)))
-    engine.catalog.create_schema()
-    engine.catalog.create(Kind.achievement, AchievementIn.model_validate(ACH))
-    report = index_sync.sync(engine)
+    market = build_components(make_settings(home, embedding_model=str(tiny_model)))
+    market.catalog.create_schema()
+    market.catalog.create(Kind.achievement, AchievementIn.model_validate(ACH))
+    report = market.indexing.sync()
     assert report.vectors and report.embedded == 1
-    assert engine.index.has_vector("achievement") == {"S-A1"}
-    rebuilt = index_sync.sync(engine, force=True)
+    assert market.index.has_vector("achievement") == {"S-A1"}
+    rebuilt = market.indexing.sync(force=True)
     assert rebuilt.mode == "rebuild" and rebuilt.embedded == 0  # served from the cache
-    engine.close()
+    market.close()

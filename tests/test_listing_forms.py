@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from service.accounts import Role
-from service.engine import Engine
-from service.schemas import Kind, Status
+from service.composition import Components
+from service.listings.schemas import Kind, Status
 from tests.pages import account, csrf, page_client, sign_in
 
 pytestmark = pytest.mark.anyio
@@ -28,39 +28,39 @@ NEED_FORM = {
 
 
 @pytest.fixture()
-async def client(seeded_engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
-    async with page_client(seeded_engine) as c:
+async def client(seeded_market: Components) -> AsyncIterator[httpx.AsyncClient]:
+    async with page_client(seeded_market) as c:
         yield c
 
 
 async def test_anonymous_and_wrong_roles_are_turned_away(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
     r = await client.get("/needs/new")
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=/needs/new")
     token = await csrf(client)
     r = await client.post("/needs/new", data={**NEED_FORM, "csrf_token": token})
     assert r.status_code == 303 and "/login" in r.headers["location"]
-    await sign_in(client, seeded_engine, "uni-a", Role.university)
+    await sign_in(client, seeded_market, "uni-a", Role.university)
     assert (await client.get("/needs/new")).status_code == 403
     assert (await client.get("/achievements/new")).status_code == 200
     assert (await client.get("/needs/N1001/edit")).status_code == 403  # a seed need: no owner
 
 
 async def test_enterprise_previews_publishes_edits_and_withdraws(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    token = await sign_in(client, seeded_engine, "qiye-a", Role.enterprise, "达州示例路桥公司")
+    token = await sign_in(client, seeded_market, "qiye-a", Role.enterprise, "达州示例路桥公司")
     form = {**NEED_FORM, "field": "materials.basalt_fiber", "csrf_token": token}
-    before = seeded_engine.catalog.count(Kind.need)
+    before = seeded_market.catalog.count(Kind.need)
     preview = await client.post("/needs/new", data={**form, "action": "preview"})
     assert preview.status_code == 200 and "发布前预览" in preview.text
-    assert seeded_engine.catalog.count(Kind.need) == before  # a preview saves nothing
+    assert seeded_market.catalog.count(Kind.need) == before  # a preview saves nothing
     r = await client.post("/needs/new", data={**form, "action": "publish"})
     assert r.status_code == 303
     path = r.headers["location"]
     need_id = path.rsplit("/", 1)[1]
-    need = seeded_engine.catalog.get(Kind.need, need_id)
+    need = seeded_market.catalog.get(Kind.need, need_id)
     assert need.enterprise == "达州示例路桥公司" and need.status is Status.published
     page = await client.get(path)
     assert page.status_code == 200 and "可能解决该需求的科技成果" in page.text
@@ -68,46 +68,46 @@ async def test_enterprise_previews_publishes_edits_and_withdraws(
     edited = {**form, "title": "桥面钢筋锈蚀：寻找耐腐蚀筋材", "budget_wan": ""}
     r = await client.post(f"/needs/{need_id}/edit", data=edited)
     assert r.status_code == 303
-    need = seeded_engine.catalog.get(Kind.need, need_id)
+    need = seeded_market.catalog.get(Kind.need, need_id)
     assert need.title == "桥面钢筋锈蚀：寻找耐腐蚀筋材" and need.budget_wan is None
     r = await client.post(f"/needs/{need_id}/withdraw", data={"csrf_token": token})
     assert r.status_code == 303
-    assert seeded_engine.catalog.get(Kind.need, need_id).status is Status.withdrawn
+    assert seeded_market.catalog.get(Kind.need, need_id).status is Status.withdrawn
     mine = await client.get("/mine")
     assert "已撤回" in mine.text and need_id in mine.text
 
-    async with page_client(seeded_engine) as stranger:
+    async with page_client(seeded_market) as stranger:
         assert (await stranger.get(path)).status_code == 404  # withdrawn: owner only
-        await sign_in(stranger, seeded_engine, "qiye-b", Role.enterprise)
+        await sign_in(stranger, seeded_market, "qiye-b", Role.enterprise)
         assert (await stranger.get(f"/needs/{need_id}/edit")).status_code == 403
 
 
 async def test_form_errors_are_inline_and_nothing_is_saved(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    token = await sign_in(client, seeded_engine, "qiye-c", Role.enterprise)
-    before = seeded_engine.catalog.count(Kind.need)
+    token = await sign_in(client, seeded_market, "qiye-c", Role.enterprise)
+    before = seeded_market.catalog.count(Kind.need)
     bad = {**NEED_FORM, "field": "materials", "title": "桥", "budget_wan": "很多"}
     r = await client.post("/needs/new", data={**bad, "action": "publish", "csrf_token": token})
     assert r.status_code == 400
     assert "至少 2 个字" in r.text and "请填写数字" in r.text
     assert 'aria-invalid="true"' in r.text and 'href="#f-title"' in r.text
-    assert seeded_engine.catalog.count(Kind.need) == before
+    assert seeded_market.catalog.count(Kind.need) == before
 
 
 async def test_posting_without_csrf_token_is_refused(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    await sign_in(client, seeded_engine, "qiye-d", Role.enterprise)
+    await sign_in(client, seeded_market, "qiye-d", Role.enterprise)
     form = {**NEED_FORM, "field": "materials", "action": "publish"}
     r = await client.post("/needs/new", data=form)
     assert r.status_code == 403
 
 
 async def test_university_imports_a_file_with_a_row_report(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    token = await sign_in(client, seeded_engine, "uni-b", Role.university, "川东北示例大学")
+    token = await sign_in(client, seeded_market, "uni-b", Role.university, "川东北示例大学")
     csv_text = (
         "title,summary,institution,field,maturity,keywords\n"
         "秸秆基缓释肥制备技术,以农作物秸秆为载体制备缓释肥料，肥效期延长到九十天以上。,"
@@ -119,9 +119,9 @@ async def test_university_imports_a_file_with_a_row_report(
     assert r.status_code == 200
     assert "新增 1 条" in r.text and "拒绝 1 行" in r.text
     assert "成熟度（maturity）" in r.text and "成果简介（summary）" in r.text
-    user = seeded_engine.accounts.by_username("uni-b")
+    user = seeded_market.accounts.by_username("uni-b")
     assert user is not None
-    owned = seeded_engine.accounts.owned_ids(user.id, Kind.achievement)
+    owned = seeded_market.accounts.owned_ids(user.id, Kind.achievement)
     assert len(owned) == 1
     found = (await client.get("/search", params={"q": "秸秆 缓释肥"})).text
     assert "<mark>秸秆</mark>基<mark>缓释肥</mark>" in found  # searchable, highlighted
@@ -132,9 +132,9 @@ async def test_university_imports_a_file_with_a_row_report(
 
 
 async def test_import_cannot_overwrite_other_accounts_listings(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    token = await sign_in(client, seeded_engine, "uni-c", Role.university)
+    token = await sign_in(client, seeded_market, "uni-c", Role.university)
     record = {
         "id": "A1001",
         "title": "改写别人的成果",
@@ -147,16 +147,16 @@ async def test_import_cannot_overwrite_other_accounts_listings(
     files = {"file": ("x.jsonl", line.encode(), "application/json")}
     r = await client.post("/import", data={"csrf_token": token}, files=files)
     assert "拒绝 1 行" in r.text and "该编号属于其他账号的成果" in r.text
-    assert seeded_engine.catalog.get(Kind.achievement, "A1001").title != "改写别人的成果"
+    assert seeded_market.catalog.get(Kind.achievement, "A1001").title != "改写别人的成果"
 
 
 async def test_enterprise_cannot_import_and_api_roles_hold(
-    client: httpx.AsyncClient, seeded_engine: Engine
+    client: httpx.AsyncClient, seeded_market: Components
 ) -> None:
-    await sign_in(client, seeded_engine, "qiye-e", Role.enterprise)
+    await sign_in(client, seeded_market, "qiye-e", Role.enterprise)
     assert (await client.get("/import")).status_code == 403
-    owner = account(seeded_engine, "qiye-f", Role.enterprise)
-    token = seeded_engine.accounts.create_token(owner.id)
+    owner = account(seeded_market, "qiye-f", Role.enterprise)
+    token = seeded_market.accounts.create_token(owner.id)
     headers = {"Authorization": f"Bearer {token}"}
     achievement = {
         "title": "一种成果",
@@ -165,7 +165,7 @@ async def test_enterprise_cannot_import_and_api_roles_hold(
         "field": "materials",
         "maturity": "lab",
     }
-    async with page_client(seeded_engine) as api:
+    async with page_client(seeded_market) as api:
         assert (await api.post("/api/achievements", json=achievement)).status_code == 401
         r = await api.post("/api/achievements", json=achievement, headers=headers)
         assert r.status_code == 403

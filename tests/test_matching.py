@@ -3,11 +3,14 @@ from types import SimpleNamespace
 import pytest
 
 from indexer.base import Hit
-from service.engine import Engine
+from service.composition import Components, build_components
+from service.listings.schemas import Kind
+from service.listings.taxonomy import get_taxonomy
 from service.matching import features as f
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
-from service.matching.matcher import Matcher, NotPublishedError
-from service.schemas import Kind
+from service.matching.matcher import NotPublishedError
+
+TAXONOMY = get_taxonomy()
 
 
 def need(**kw: object) -> SimpleNamespace:
@@ -42,9 +45,9 @@ def test_rrf_orders_by_combined_rank() -> None:
 
 
 def test_field_feature_levels() -> None:
-    assert f.field_feature(need(), ach()).value == 1.0
-    assert f.field_feature(need(), ach(field="materials.glass_fiber")).value == 0.5
-    other = f.field_feature(need(), ach(field="agriculture.seed"))
+    assert f.field_feature(need(), ach(), TAXONOMY).value == 1.0
+    assert f.field_feature(need(), ach(field="materials.glass_fiber"), TAXONOMY).value == 0.5
+    other = f.field_feature(need(), ach(field="agriculture.seed"), TAXONOMY)
     assert other.value == 0.0 and "领域不同" in (other.mismatch or "")
 
 
@@ -72,14 +75,14 @@ def test_money_feature_says_price_above_budget() -> None:
 
 
 def test_region_tiers() -> None:
-    assert f.region_feature(need(), ach()).value == 1.0
-    assert f.region_feature(need(), ach(region="宣汉县")).value == 0.75
-    assert f.region_feature(need(), ach(region="南充市")).value == 0.5
-    assert f.region_feature(need(), ach(region="成都市")).value == 0.2
+    assert f.region_feature(need(), ach(), TAXONOMY).value == 1.0
+    assert f.region_feature(need(), ach(region="宣汉县"), TAXONOMY).value == 0.75
+    assert f.region_feature(need(), ach(region="南充市"), TAXONOMY).value == 0.5
+    assert f.region_feature(need(), ach(region="成都市"), TAXONOMY).value == 0.2
 
 
-def test_need_to_achievements_explained(seeded_engine: Engine) -> None:
-    result = Matcher(seeded_engine).match(Kind.need, "N2001", limit=5)
+def test_need_to_achievements_explained(seeded_market: Components) -> None:
+    result = seeded_market.matcher.match(Kind.need, "N2001", limit=5)
     assert result.source.id == "N2001" and not result.semantic and result.notice
     assert len(result.matches) == 5
     scores = [m.score for m in result.matches]
@@ -98,35 +101,34 @@ def test_need_to_achievements_explained(seeded_engine: Engine) -> None:
     assert top.shared_terms and "lexical" in top.retrieval
 
 
-def test_achievement_to_needs(seeded_engine: Engine) -> None:
-    result = Matcher(seeded_engine).match(Kind.achievement, "A2003", limit=3)
+def test_achievement_to_needs(seeded_market: Components) -> None:
+    result = seeded_market.matcher.match(Kind.achievement, "A2003", limit=3)
     assert all(m.kind is Kind.need for m in result.matches)
     assert "N2001" in [m.id for m in result.matches]
 
 
-def test_drafts_are_never_matched(seeded_engine: Engine) -> None:
-    seeded_engine.catalog.patch(Kind.achievement, "A2003", {"status": "draft"})
-    seeded_engine.listing_changed(
-        Kind.achievement, seeded_engine.catalog.get(Kind.achievement, "A2003")
+def test_drafts_are_never_matched(seeded_market: Components) -> None:
+    seeded_market.catalog.patch(Kind.achievement, "A2003", {"status": "draft"})
+    seeded_market.indexing.apply(
+        Kind.achievement.value, seeded_market.catalog.get(Kind.achievement, "A2003")
     )
-    ids = [m.id for m in Matcher(seeded_engine).match(Kind.need, "N2001", 50).matches]
+    ids = [m.id for m in seeded_market.matcher.match(Kind.need, "N2001", 50).matches]
     assert "A2003" not in ids
     with pytest.raises(NotPublishedError):
-        Matcher(seeded_engine).match(Kind.achievement, "A2003")
+        seeded_market.matcher.match(Kind.achievement, "A2003")
 
 
 def test_dense_path_with_tiny_model(seeded_home, tmp_path, tiny_model) -> None:  # type: ignore[no-untyped-def]
     import shutil
 
-    from service import index_sync
     from tests.conftest import make_settings
 
     shutil.copytree(seeded_home, tmp_path / "h")
-    engine = Engine(make_settings(tmp_path / "h", embedding_model=str(tiny_model)))
-    index_sync.sync(engine)
-    assert engine.vectors_usable()
-    result = Matcher(engine).match(Kind.need, "N2001", limit=100)
+    market = build_components(make_settings(tmp_path / "h", embedding_model=str(tiny_model)))
+    market.indexing.sync()
+    assert market.indexing.vectors_usable()
+    result = market.matcher.match(Kind.need, "N2001", limit=100)
     assert result.semantic and result.notice is None
     assert sum("dense" in m.retrieval for m in result.matches) >= 20
     assert any(set(m.retrieval) == {"lexical", "dense"} for m in result.matches)
-    engine.close()
+    market.close()

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from service.schemas import AchievementIn, AchievementPatch, Maturity, NeedIn
+from service.listings.schemas import AchievementIn, AchievementPatch, Maturity, NeedIn
 
 GOOD_NEED = {
     "title": "离心玻璃棉毡发黄掉渣",

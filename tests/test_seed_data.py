@@ -6,10 +6,10 @@ from functools import lru_cache
 
 from seed_data import SEED_DIR
 from service.catalog import Catalog
-from service.gold import read_gold
-from service.loader import import_file, seed_files
-from service.schemas import Kind
-from service.taxonomy import get_taxonomy
+from service.listings.loader import import_file, seed_files
+from service.listings.schemas import Kind
+from service.listings.taxonomy import get_taxonomy
+from service.quality.gold import read_gold
 
 RUN = 12  # no shared run of this many characters
 GRAM = 5  # character n-grams for near-duplicate detection

@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.catalog.models import AchievementRow, NeedRow
+from service.composition import Components
 from service.desk.models import ContractRow, DeskMatchRow, StageChangeRow
-from service.engine import Engine
-from service.stats import _fill_months, listing_counts, market_stats
-from service.taxonomy import get_taxonomy
+from service.listings.taxonomy import get_taxonomy
+from service.stats.market import _fill_months
 from tests.pages import page_client
 
 pytestmark = pytest.mark.anyio
@@ -85,10 +85,10 @@ PIPE = ["recommended", "contacted", "negotiating", "signed"]
 
 
 @pytest.fixture()
-def desk_engine(seeded_engine: Engine) -> Engine:
+def desk_market(seeded_market: Components) -> Components:
     """The seed catalog plus ten desk pairs at known stages and three contracts."""
-    seeded_engine.catalog.create_schema()
-    with sessionmaker(seeded_engine.catalog.engine)() as s:
+    seeded_market.catalog.create_schema()
+    with sessionmaker(seeded_market.catalog.engine)() as s:
         ids = _ids(s)
         need, other, a = ids.materials_need, ids.agriculture_need, ids.achievements
         _pair(s, need, a[0], ["recommended"])
@@ -106,13 +106,13 @@ def desk_engine(seeded_engine: Engine) -> Engine:
         _contract(s, registered, "development", 30.5, "2025-05-02")
         _contract(s, void, "license", 100, "2025-04-01")
         s.commit()
-    return seeded_engine
+    return seeded_market
 
 
-def test_listing_counts_match_the_published_catalog(seeded_engine: Engine) -> None:
+def test_listing_counts_match_the_published_catalog(seeded_market: Components) -> None:
     taxonomy = get_taxonomy()
-    counts = listing_counts(seeded_engine)
-    with sessionmaker(seeded_engine.catalog.engine)() as s:
+    counts = seeded_market.stats.listing_counts()
+    with sessionmaker(seeded_market.catalog.engine)() as s:
         needs = s.scalars(select(NeedRow).where(NeedRow.status == "published")).all()
         tops = [info.top for n in needs if (info := taxonomy.field(n.field)) is not None]
         expected = tops.count("materials")
@@ -128,17 +128,17 @@ def test_listing_counts_match_the_published_catalog(seeded_engine: Engine) -> No
     assert {"通川区", "达川区", "宣汉县"} <= dazhou
 
 
-def test_unpublished_listings_are_not_counted(seeded_engine: Engine) -> None:
-    before = listing_counts(seeded_engine)
-    with sessionmaker(seeded_engine.catalog.engine)() as s:
+def test_unpublished_listings_are_not_counted(seeded_market: Components) -> None:
+    before = seeded_market.stats.listing_counts()
+    with sessionmaker(seeded_market.catalog.engine)() as s:
         first = s.scalars(select(NeedRow.id).order_by(NeedRow.id)).first()
         s.execute(update(NeedRow).where(NeedRow.id == first).values(status="withdrawn"))
         s.commit()
-    assert listing_counts(seeded_engine).needs == before.needs - 1
+    assert seeded_market.stats.listing_counts().needs == before.needs - 1
 
 
-def test_funnel_counts_every_stage_a_pair_reached(desk_engine: Engine) -> None:
-    funnel = market_stats(desk_engine).funnel
+def test_funnel_counts_every_stage_a_pair_reached(desk_market: Components) -> None:
+    funnel = desk_market.stats.market().funnel
     reached = {s.stage.value: s.reached for s in funnel.steps}
     assert reached == {
         "recommended": 7,
@@ -165,8 +165,8 @@ def test_funnel_counts_every_stage_a_pair_reached(desk_engine: Engine) -> None:
     assert reasons == {"price": 1, "maturity": 0, "mismatch": 0, "no_response": 0, "other": 1}
 
 
-def test_deals_by_type_month_and_field(desk_engine: Engine) -> None:
-    deals = market_stats(desk_engine).deals
+def test_deals_by_type_month_and_field(desk_market: Components) -> None:
+    deals = desk_market.stats.market().deals
     assert (deals.count, deals.amount_wan) == (2, 80.5)  # the lost pair's contract is void
     assert (deals.registered, deals.registered_amount_wan) == (1, 30.5)
     by_type = {g.key: (g.count, g.amount_wan) for g in deals.by_type}
@@ -189,8 +189,8 @@ def test_months_are_filled_across_a_new_year() -> None:
     assert _fill_months({}) == []
 
 
-def test_an_empty_market_has_zeros_and_no_rates(engine: Engine) -> None:
-    stats = market_stats(engine)
+def test_an_empty_market_has_zeros_and_no_rates(market: Components) -> None:
+    stats = market.stats.market()
     assert stats.listings.achievements == 0 and stats.deals.count == 0
     assert all(s.reached == 0 and s.rate is None for s in stats.funnel.steps)
     assert stats.funnel.signed_rate is None and stats.deals.by_month == []
@@ -199,8 +199,8 @@ def test_an_empty_market_has_zeros_and_no_rates(engine: Engine) -> None:
 _SVG = re.compile(r"<svg.*?</svg>", re.S)
 
 
-async def test_stats_page_shows_charts_and_tables(desk_engine: Engine) -> None:
-    async with page_client(desk_engine) as client:
+async def test_stats_page_shows_charts_and_tables(desk_market: Components) -> None:
+    async with page_client(desk_market) as client:
         response = await client.get("/stats")
     assert response.status_code == 200
     html = response.text
@@ -215,15 +215,15 @@ async def test_stats_page_shows_charts_and_tables(desk_engine: Engine) -> None:
     assert SELLER not in html and BUYER not in html  # public page: no party names
 
 
-async def test_stats_page_renders_with_no_data(engine: Engine) -> None:
-    async with page_client(engine) as client:
+async def test_stats_page_renders_with_no_data(market: Components) -> None:
+    async with page_client(market) as client:
         response = await client.get("/stats")
     assert response.status_code == 200
     assert "暂无数据" in response.text and "暂无合同" in response.text
 
 
-async def test_api_stats_is_the_pages_json_twin(desk_engine: Engine) -> None:
-    async with page_client(desk_engine) as client:
+async def test_api_stats_is_the_pages_json_twin(desk_market: Components) -> None:
+    async with page_client(desk_market) as client:
         response = await client.get("/api/stats")
     assert response.status_code == 200
     data = response.json()
@@ -237,7 +237,7 @@ async def test_api_stats_is_the_pages_json_twin(desk_engine: Engine) -> None:
     ]
     assert data["deals"]["amount_wan"] == 80.5
     assert data["listings"]["by_field"][0].keys() == {"code", "label", "achievements", "needs"}
-    expected = market_stats(desk_engine).model_dump(mode="json")
+    expected = desk_market.stats.market().model_dump(mode="json")
     assert {k: v for k, v in data.items() if k != "generated_at"} == {
         k: v for k, v in expected.items() if k != "generated_at"
     }

@@ -10,11 +10,12 @@ import httpx
 import pytest
 
 from service.app import create_app
-from service.engine import Engine
-from service.schemas import Kind
-from service.suggest import FieldClassifier, field_suggestions
-from service.suggest_eval import evaluate_suggestions, keyword_prf
-from service.taxonomy import get_taxonomy
+from service.composition import Components
+from service.listings.schemas import Kind
+from service.listings.taxonomy import get_taxonomy
+from service.suggest.evaluation import evaluate_suggestions, keyword_prf
+from service.suggest.suggester import FieldClassifier, field_suggestions
+from tests.support.app_client import AppClient
 
 BASALT = (
     "玄武岩纤维复合筋用于桥面铺装",
@@ -47,9 +48,9 @@ TEXTS = [
 
 @pytest.mark.parametrize(("kind", "title", "text", "top"), TEXTS)
 def test_suggested_field_lands_in_the_right_top_field(
-    seeded_engine: Engine, kind: Kind, title: str, text: str, top: str
+    seeded_market: Components, kind: Kind, title: str, text: str, top: str
 ) -> None:
-    result = seeded_engine.suggester.suggest(kind, text, title=title)
+    result = seeded_market.suggester.suggest(kind, text, title=title)
     first = result.fields[0]
     assert first.code.split(".")[0] == top
     assert first.label == get_taxonomy().label(first.code)
@@ -57,12 +58,12 @@ def test_suggested_field_lands_in_the_right_top_field(
     assert len({f.code for f in result.fields}) == len(result.fields) <= 3
 
 
-def test_keywords_are_key_terms_canonical_and_deterministic(seeded_engine: Engine) -> None:
-    analyzer = seeded_engine.analyzer
+def test_keywords_are_key_terms_canonical_and_deterministic(seeded_market: Components) -> None:
+    analyzer = seeded_market.analyzer
     title, text = BASALT
     text += "本项目需要技术合作，我们提供相关技术支持。BFRP筋用量大。"
-    first = seeded_engine.suggester.suggest(Kind.need, text, title=title)
-    again = seeded_engine.suggester.suggest(Kind.need, text, title=title)
+    first = seeded_market.suggester.suggest(Kind.need, text, title=title)
+    again = seeded_market.suggester.suggest(Kind.need, text, title=title)
     assert first == again
     assert 0 < len(first.keywords) <= 8
     assert len(set(first.keywords)) == len(first.keywords)
@@ -74,19 +75,19 @@ def test_keywords_are_key_terms_canonical_and_deterministic(seeded_engine: Engin
     assert not {"技术", "需要", "我们", "本项目", "1000mpa"} & set(first.keywords)
 
 
-def test_synonyms_come_back_canonical(seeded_engine: Engine) -> None:
-    written, canonical = next(iter(seeded_engine.analyzer.synonyms.items()))
-    result = seeded_engine.suggester.suggest(Kind.need, f"{written}。{written}。{written}的应用")
+def test_synonyms_come_back_canonical(seeded_market: Components) -> None:
+    written, canonical = next(iter(seeded_market.analyzer.synonyms.items()))
+    result = seeded_market.suggester.suggest(Kind.need, f"{written}。{written}。{written}的应用")
     assert written not in result.keywords or written == canonical
 
 
-def test_refits_when_the_catalog_changes(seeded_engine: Engine) -> None:
-    suggester = seeded_engine.suggester
+def test_refits_when_the_catalog_changes(seeded_market: Components) -> None:
+    suggester = seeded_market.suggester
     suggester.refit_interval = 0.0
     suggester.refresh()
     before = suggester.catalog_signature()
-    listing = next(seeded_engine.catalog.iter_all(Kind.need, published_only=True))
-    seeded_engine.catalog.patch(Kind.need, listing.id, {"status": "withdrawn"})
+    listing = next(seeded_market.catalog.iter_all(Kind.need, published_only=True))
+    seeded_market.catalog.patch(Kind.need, listing.id, {"status": "withdrawn"})
     suggester.refresh()
     assert suggester.catalog_signature() != before
     assert suggester._signature == suggester.catalog_signature()
@@ -123,7 +124,9 @@ def test_keyword_metrics_by_hand() -> None:
     assert keyword_prf([], ["a"]) == (0.0, 0.0, 0.0)
 
 
-def test_evaluate_suggestions_on_a_tiny_papers_file(seeded_engine: Engine, tmp_path: Path) -> None:
+def test_evaluate_suggestions_on_a_tiny_papers_file(
+    seeded_market: Components, tmp_path: Path
+) -> None:
     papers = []
     for n in range(4):
         papers.append(
@@ -144,7 +147,9 @@ def test_evaluate_suggestions_on_a_tiny_papers_file(seeded_engine: Engine, tmp_p
         )
     path = tmp_path / "papers.jsonl"
     path.write_text("\n".join(json.dumps(p, ensure_ascii=False) for p in papers), encoding="utf-8")
-    report = evaluate_suggestions(path, seeded_engine)
+    report = evaluate_suggestions(
+        path, seeded_market.catalog, seeded_market.analyzer, seeded_market.taxonomy
+    )
     paper_field = report.fields[0]
     assert (paper_field.documents, paper_field.classes, paper_field.folds) == (8, 2, 4)
     assert paper_field.accuracy == 1.0
@@ -161,9 +166,8 @@ def test_evaluate_suggestions_on_a_tiny_papers_file(seeded_engine: Engine, tmp_p
 
 
 @pytest.fixture()
-async def client(seeded_engine: Engine) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=create_app(engine=seeded_engine))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
+async def client(seeded_market: Components) -> AsyncIterator[httpx.AsyncClient]:
+    async with AppClient(create_app(parts=seeded_market)) as c:
         yield c
 
 

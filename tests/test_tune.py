@@ -6,11 +6,10 @@ import random
 
 from sqlalchemy.orm import Session
 
+from service.composition import Components, build_components
 from service.desk.judgments import broker_judgments
 from service.desk.models import DeskMatchRow
-from service.engine import Engine
-from service.matching import tune
-from service.matching.matcher import Matcher
+from service.listings.schemas import Kind
 from service.matching.weights import (
     MatchConfig,
     Weights,
@@ -18,8 +17,8 @@ from service.matching.weights import (
     read_stored,
     save_weights,
 )
-from service.schemas import Kind
-from service.tuning import merge_judgments
+from service.quality import ascent as tune
+from service.quality.tuning import merge_judgments
 
 
 def synthetic(needs: int = 40, seed: int = 3) -> tuple[tune.Pool, dict[str, dict[str, int]]]:
@@ -66,28 +65,32 @@ def test_coefficients_round_trip_through_weights() -> None:
     assert abs(back.text - w.text) < 1e-3 and abs(back.field - w.field) < 1e-3
 
 
-def test_stored_weights_are_loaded_by_the_matcher(seeded_engine: Engine) -> None:
-    index_dir = seeded_engine.settings.index_dir
+def test_stored_weights_are_loaded_by_the_matcher(seeded_market: Components) -> None:
+    index_dir = seeded_market.settings.index_dir
     assert load_weights(index_dir) is None
-    assert not Matcher(seeded_engine).tuned
+    assert not seeded_market.matcher.tuned
     tuned = Weights(text=0.5, field=0.4, maturity=0.1, mode=0.0, money=0.0, region=0.0)
     save_weights(index_dir, tuned, {"fitted_at": "2026-01-01", "judgments": {"gold_pairs": 1}})
     assert read_stored(index_dir)["fitted_at"] == "2026-01-01"  # type: ignore[index]
-    matcher = Matcher(seeded_engine)
+    restarted = build_components(seeded_market.settings)  # weights are read once, at start
+    matcher = restarted.matcher
     assert matcher.tuned and matcher.weights == tuned
     result = matcher.match(Kind.need, "N2001", limit=3)
     assert result.weights_tuned
     bars = {c.name: c.weight for c in result.matches[0].components}
     assert bars["field"] == 0.4 and bars["text"] == 0.5 and bars["region"] == 0.0
+    restarted.close()
 
 
-def test_broken_weights_file_is_ignored(seeded_engine: Engine) -> None:
-    index_dir = seeded_engine.settings.index_dir
+def test_broken_weights_file_is_ignored(seeded_market: Components) -> None:
+    index_dir = seeded_market.settings.index_dir
     (index_dir / "weights.json").write_text("{not json", encoding="utf-8")
-    assert Matcher(seeded_engine).weights == Weights()
+    restarted = build_components(seeded_market.settings)
+    assert restarted.matcher.weights == Weights() and not restarted.matcher.tuned
+    restarted.close()
 
 
-def test_broker_judgments_read_desk_outcomes(engine: Engine) -> None:
+def test_broker_judgments_read_desk_outcomes(market: Components) -> None:
     rows = [
         ("N1", "A1", "signed", None),
         ("N1", "A2", "registered", None),
@@ -95,7 +98,7 @@ def test_broker_judgments_read_desk_outcomes(engine: Engine) -> None:
         ("N2", "A1", "lost", "price"),  # says nothing about relevance
         ("N2", "A4", "negotiating", None),
     ]
-    with Session(engine.catalog.engine) as session:
+    with Session(market.catalog.engine) as session:
         for need, achievement, stage, reason in rows:
             session.add(
                 DeskMatchRow(
@@ -103,22 +106,22 @@ def test_broker_judgments_read_desk_outcomes(engine: Engine) -> None:
                 )
             )
         session.commit()
-    judged = broker_judgments(engine.catalog.engine)
+    judged = broker_judgments(market.catalog.engine)
     assert judged == [("N1", "A1", 2), ("N1", "A2", 2), ("N1", "A3", 0)]
     merged = merge_judgments({"N1": {"A3": 2}, "N9": {"A9": 1}}, judged)
     assert merged["N1"] == {"A1": 2, "A2": 2, "A3": 0} and merged["N9"] == {"A9": 1}
 
 
-def test_collect_pool_values_match_the_matcher(seeded_engine: Engine) -> None:
-    from service.tuning import collect_pool
+def test_collect_pool_values_match_the_matcher(seeded_market: Components) -> None:
+    from service.quality.tuning import collect_pool
 
     pool, present, skipped = collect_pool(
-        seeded_engine, ["N2001", "NOPE"], config=MatchConfig(feedback=False)
+        seeded_market, ["N2001", "NOPE"], config=MatchConfig(feedback=False)
     )
     assert present == ("lexical",) and skipped == ["NOPE"]
     coef = tune.coefficients(Weights(), present)
     ranked = tune.rank(pool, coef)["N2001"][:5]
-    expected = Matcher(seeded_engine, Weights(), MatchConfig(feedback=False)).match(
+    expected = seeded_market.matcher.variant(Weights(), MatchConfig(feedback=False)).match(
         Kind.need, "N2001", 5
     )
     assert ranked == [m.id for m in expected.matches]

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from service.accounts import AuthError, Role
 from service.accounts.roles import SIGNUP_ROLES
 from service.api.auth import SignedIn
-from service.api.deps import EngineDep
+from service.api.deps import AccountsDep
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -40,13 +40,13 @@ def login_form(request: Request, next: str = "") -> Response:
 @router.post("/login")
 def login(
     request: Request,
-    engine: EngineDep,
+    accounts: AccountsDep,
     username: Annotated[str, Form(max_length=40)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
     try:
-        user = engine.accounts.authenticate(username, password)
+        user = accounts.authenticate(username, password)
     except AuthError as exc:
         context = {"next": safe_next(next, ""), "errors": {exc.field: exc.message}}
         context["values"] = {"username": username}
@@ -64,7 +64,7 @@ def signup_form(request: Request) -> Response:
 @router.post("/signup")
 def signup(
     request: Request,
-    engine: EngineDep,
+    accounts: AccountsDep,
     username: Annotated[str, Form(max_length=60)] = "",
     display_name: Annotated[str, Form(max_length=60)] = "",
     organisation: Annotated[str, Form(max_length=120)] = "",
@@ -85,7 +85,7 @@ def signup(
         errors["password2"] = "两次输入的密码不一致"
     if not errors:
         try:
-            user = engine.accounts.create_user(
+            user = accounts.create_user(
                 username, password, Role(role), organisation, display_name or None
             )
         except AuthError as exc:
@@ -106,26 +106,28 @@ def logout(request: Request) -> Response:
 
 
 @router.get("/account")
-def account(request: Request, engine: EngineDep, user: SignedIn) -> Response:
-    tokens = engine.accounts.tokens(user.id)
+def account(request: Request, accounts: AccountsDep, user: SignedIn) -> Response:
+    tokens = accounts.tokens(user.id)
     return render(request, "account.html", {"tokens": tokens, "new_token": None})
 
 
 @router.post("/account/tokens")
 def create_token(
     request: Request,
-    engine: EngineDep,
+    accounts: AccountsDep,
     user: SignedIn,
     name: Annotated[str, Form(max_length=60)] = "api",
 ) -> Response:
-    token = engine.accounts.create_token(user.id, name)
-    tokens = engine.accounts.tokens(user.id)
+    token = accounts.create_token(user.id, name)
+    tokens = accounts.tokens(user.id)
     return render(request, "account.html", {"tokens": tokens, "new_token": token})
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, token_id: int, engine: EngineDep, user: SignedIn) -> Response:
-    if engine.accounts.revoke_token(user.id, token_id):
+def revoke_token(
+    request: Request, token_id: int, accounts: AccountsDep, user: SignedIn
+) -> Response:
+    if accounts.revoke_token(user.id, token_id):
         flash(request, "令牌已作废")
     else:
         flash(request, "没有找到该令牌", "error")

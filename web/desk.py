@@ -11,15 +11,15 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from service.api.auth import BrokerUser, ForbiddenError, SignedIn
-from service.api.deps import EngineDep
+from service.api.deps import BoardDep, DeskDep, QueueDep
 from service.api.desk import csv_response
-from service.desk import board
+from service.desk.board import Board
 from service.desk.contracts import FIELD_LABELS, ContractIn, field_errors
 from service.desk.errors import DeskError, DeskInputError, DeskNotFoundError, DeskPermissionError
 from service.desk.stages import ContractType, LostReason, Stage
 from service.desk.views import MatchDetail, QueueItem
-from service.engine import Engine
 from service.matching.results import ListingBrief
+from web.accounts import safe_next
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -44,27 +44,22 @@ def page(request: Request, name: str, context: dict[str, Any], status_code: int 
     return render(request, name, {**context, "when": when}, status_code=status_code)
 
 
-def local_path(target: str, default: str) -> str:
-    """Only paths on this site: never send a visitor elsewhere after a form."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
-
-
 def back(path: str) -> Response:
     return RedirectResponse(path, status_code=303)
 
 
 @router.get("/desk")
-def desk_home(request: Request, engine: EngineDep, user: BrokerUser) -> Response:
-    queue = engine.desk.queue(engine, QUEUE_SIZE)
+def desk_home(
+    request: Request, desk: DeskDep, broker_queue: QueueDep, board: BoardDep, user: BrokerUser
+) -> Response:
+    queue = broker_queue.items(QUEUE_SIZE)
     context = {
         "queue": queue,
         "requests": [item for item in queue if item.match_id is not None],
         "strong": by_need([item for item in queue if item.match_id is None]),
-        "columns": board.board(engine),
-        "counts": engine.desk.counts(),
-        "threshold": engine.settings.match_queue_threshold,
+        "columns": board.board(),
+        "counts": desk.counts(),
+        "threshold": broker_queue.threshold,
     }
     return page(request, "desk.html", context)
 
@@ -79,7 +74,7 @@ def by_need(items: list[QueueItem]) -> list[tuple[ListingBrief, list[QueueItem]]
 
 @router.post("/desk/queue")
 def decide(
-    engine: EngineDep,
+    desk: DeskDep,
     request: Request,
     user: BrokerUser,
     need_id: FormText,
@@ -97,7 +92,7 @@ def decide(
     except ValueError:
         value = None
     try:
-        match = engine.desk.place(need_id, achievement_id, decision, user, value)
+        match = desk.place(need_id, achievement_id, decision, user, value)
     except DeskError as exc:
         flash(request, str(exc), "error")
         return back("/desk#queue")
@@ -109,14 +104,14 @@ def decide(
 
 def _detail_page(
     request: Request,
-    engine: Engine,
+    board: Board,
     match_id: int,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
     try:
-        detail = board.detail(engine, match_id)
+        detail = board.detail(match_id)
     except DeskNotFoundError as exc:
         return page(request, "desk_missing.html", {"message": str(exc)}, status_code=404)
     context = {
@@ -150,15 +145,15 @@ def contract_values(detail: MatchDetail) -> dict[str, Any]:
 
 
 @router.get("/desk/matches/{match_id}")
-def match_page(request: Request, match_id: int, engine: EngineDep, user: BrokerUser) -> Response:
-    return _detail_page(request, engine, match_id)
+def match_page(request: Request, match_id: int, board: BoardDep, user: BrokerUser) -> Response:
+    return _detail_page(request, board, match_id)
 
 
 @router.post("/desk/matches/{match_id}/stage")
 def move(
     request: Request,
     match_id: int,
-    engine: EngineDep,
+    desk: DeskDep,
     user: BrokerUser,
     stage: FormText,
     reason: FormText = "",
@@ -170,7 +165,7 @@ def move(
         flash(request, "请从列表中选择阶段和原因", "error")
         return back(f"/desk/matches/{match_id}")
     try:
-        engine.desk.move(match_id, to_stage, user, lost_reason)
+        desk.move(match_id, to_stage, user, lost_reason)
     except DeskError as exc:
         flash(request, str(exc), "error")
     else:
@@ -182,12 +177,12 @@ def move(
 def add_note(
     request: Request,
     match_id: int,
-    engine: EngineDep,
+    desk: DeskDep,
     user: BrokerUser,
     body: Annotated[str, Form(max_length=4000)] = "",
 ) -> Response:
     try:
-        engine.desk.add_note(match_id, user, body)
+        desk.add_note(match_id, user, body)
     except DeskError as exc:
         flash(request, str(exc), "error")
     else:
@@ -197,17 +192,17 @@ def add_note(
 
 @router.post("/desk/matches/{match_id}/contract")
 async def save_contract(
-    request: Request, match_id: int, engine: EngineDep, user: BrokerUser
+    request: Request, match_id: int, desk: DeskDep, board: BoardDep, user: BrokerUser
 ) -> Response:
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in FIELD_LABELS}
     try:
         contract = ContractIn.model_validate(values)
-        engine.desk.save_contract(match_id, contract, user)
+        desk.save_contract(match_id, contract, user)
     except ValidationError as exc:
-        return _detail_page(request, engine, match_id, field_errors(exc), values, 422)
+        return _detail_page(request, board, match_id, field_errors(exc), values, 422)
     except DeskInputError as exc:
-        return _detail_page(request, engine, match_id, {exc.field: exc.message}, values, 422)
+        return _detail_page(request, board, match_id, {exc.field: exc.message}, values, 422)
     except DeskError as exc:
         flash(request, str(exc), "error")
         return back(f"/desk/matches/{match_id}")
@@ -216,28 +211,28 @@ async def save_contract(
 
 
 @router.get("/desk/deals")
-def deals(request: Request, engine: EngineDep, user: BrokerUser) -> Response:
-    return page(request, "desk_deals.html", {"contracts": engine.desk.contracts()})
+def deals(request: Request, desk: DeskDep, user: BrokerUser) -> Response:
+    return page(request, "desk_deals.html", {"contracts": desk.contracts()})
 
 
 @router.get("/desk/deals.csv")
-def deals_csv(engine: EngineDep, user: BrokerUser) -> Response:
-    return csv_response(engine.desk.deals_csv())
+def deals_csv(desk: DeskDep, user: BrokerUser) -> Response:
+    return csv_response(desk.deals_csv())
 
 
 @router.post("/introductions")
 def request_introduction(
     request: Request,
-    engine: EngineDep,
+    desk: DeskDep,
     user: SignedIn,
     need_id: FormText,
     achievement_id: FormText,
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     """The 申请经纪人对接 button on a listing page."""
-    target = local_path(next, "/")
+    target = safe_next(next, "/")
     try:
-        match, created = engine.desk.request_introduction(need_id, achievement_id, user)
+        match, created = desk.request_introduction(need_id, achievement_id, user)
     except DeskPermissionError as exc:
         raise ForbiddenError(str(exc)) from exc
     except DeskError as exc:

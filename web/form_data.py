@@ -1,6 +1,6 @@
 """Posting forms ⇄ listing records: parse form fields, translate validation errors to Chinese.
 
-The pydantic models in ``service.schemas`` stay the single source of the rules; this module
+The pydantic models in ``service.listings.schemas`` stay the single source of the rules; this module
 only turns browser form values into a record for them and their errors into messages a
 person can act on, keyed by the form field they belong to.
 """
@@ -12,8 +12,8 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
-from service.schemas import Kind, Maturity, TransferMode
-from service.taxonomy import get_taxonomy
+from service.listings.schemas import Kind, Maturity, TransferMode
+from service.listings.taxonomy import Taxonomy
 
 SPLIT = re.compile(r"[,，;；、|\n]+")
 TEXT_FIELDS = {
@@ -53,9 +53,8 @@ LABELS = {
 }
 
 
-def field_options() -> list[tuple[str, str]]:
+def field_options(taxonomy: Taxonomy) -> list[tuple[str, str]]:
     """Every taxonomy field, sub-fields indented under their top field."""
-    taxonomy = get_taxonomy()
     options = []
     for top in taxonomy.top_fields():
         options.append((top.code, top.label))
@@ -65,8 +64,8 @@ def field_options() -> list[tuple[str, str]]:
     return options
 
 
-def region_options() -> list[tuple[str, str]]:
-    return [(name, name) for name in get_taxonomy().regions]
+def region_options(taxonomy: Taxonomy) -> list[tuple[str, str]]:
+    return [(name, name) for name in taxonomy.regions]
 
 
 def maturity_options() -> list[tuple[str, str]]:

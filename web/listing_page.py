@@ -12,12 +12,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from service.api.deps import EngineDep
-from service.catalog import NotFoundError
-from service.documents import body_text
-from service.engine import Engine
+from service.accounts import Accounts
+from service.api.deps import AccountsDep, CatalogDep, DeskDep, MatcherDep
+from service.catalog import Catalog, NotFoundError
+from service.desk.store import Desk
+from service.listings.schemas import Kind
 from service.matching.matcher import Matcher
-from service.schemas import Kind, Status
 from web.templating import render, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -25,45 +25,65 @@ MATCHES_SHOWN = 10
 
 
 @router.get("/achievements/{listing_id}")
-def achievement_page(request: Request, listing_id: str, engine: EngineDep) -> Response:
-    return _listing_page(request, engine, Kind.achievement, listing_id)
+def achievement_page(
+    request: Request,
+    listing_id: str,
+    catalog: CatalogDep,
+    accounts: AccountsDep,
+    desk: DeskDep,
+    matcher: MatcherDep,
+) -> Response:
+    return _listing_page(request, Kind.achievement, listing_id, catalog, accounts, desk, matcher)
 
 
 @router.get("/needs/{listing_id}")
-def need_page(request: Request, listing_id: str, engine: EngineDep) -> Response:
-    return _listing_page(request, engine, Kind.need, listing_id)
+def need_page(
+    request: Request,
+    listing_id: str,
+    catalog: CatalogDep,
+    accounts: AccountsDep,
+    desk: DeskDep,
+    matcher: MatcherDep,
+) -> Response:
+    return _listing_page(request, Kind.need, listing_id, catalog, accounts, desk, matcher)
 
 
-def _desk_states(
-    engine: Engine, kind: Kind, listing_id: str, other_ids: list[str]
-) -> dict[str, Any]:
+def _desk_states(desk: Desk, kind: Kind, listing_id: str, other_ids: list[str]) -> dict[str, Any]:
     """The desk pair (if any) of this listing with each counterpart."""
     states = {}
     for other in other_ids:
         need, achievement = (listing_id, other) if kind is Kind.need else (other, listing_id)
-        found = engine.desk.find(need, achievement)
+        found = desk.find(need, achievement)
         if found is not None:
             states[other] = found
     return states
 
 
-def _listing_page(request: Request, engine: Engine, kind: Kind, listing_id: str) -> Response:
-    listing = engine.catalog.get(kind, listing_id)
+def _listing_page(
+    request: Request,
+    kind: Kind,
+    listing_id: str,
+    catalog: Catalog,
+    accounts: Accounts,
+    desk: Desk,
+    matcher: Matcher,
+) -> Response:
+    listing = catalog.get(kind, listing_id)
     user = viewer(request)
-    editable = engine.accounts.may_edit(user, kind, listing_id)
-    if listing.status != Status.published and not editable:
+    editable = accounts.may_edit(user, kind, listing_id)
+    if not listing.is_published and not editable:
         raise NotFoundError(kind, listing_id)  # drafts and withdrawn listings: owner only
-    result = Matcher(engine).match_listing(kind, listing, limit=MATCHES_SHOWN)
-    owner = user is not None and engine.accounts.owner_of(kind, listing_id) == user.id
+    result = matcher.match_listing(kind, listing, limit=MATCHES_SHOWN)
+    owner = user is not None and accounts.owner_of(kind, listing_id) == user.id
     ids = [m.id for m in result.matches]
     context = {
         "kind": kind,
         "listing": listing,
-        "body": body_text(kind, listing),
+        "body": listing.body,
         "result": result,
         "editable": editable,
-        "can_request": owner and listing.status == Status.published,
-        "desk_states": _desk_states(engine, kind, listing_id, ids) if user else {},
-        "show_contact": engine.desk.can_see_contact(user, kind, listing_id),
+        "can_request": owner and listing.is_published,
+        "desk_states": _desk_states(desk, kind, listing_id, ids) if user else {},
+        "show_contact": desk.can_see_contact(user, kind, listing_id),
     }
     return render(request, "listing.html", context)

@@ -8,16 +8,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from service.accounts import Role
+from service.accounts import User
 from service.api.auth import SignedIn, require_poster
-from service.api.deps import EngineDep
-from service.engine import Engine
+from service.api.deps import AccountsDep, CatalogDep, ListingsDep
 from service.error_messages import first_per_field
-from service.index_sync import sync
-from service.loader import SUFFIXES, ImportReport, import_file
-from service.schemas import Kind
+from service.listings.loader import SUFFIXES, ImportReport
+from service.listings.schemas import Kind
+from service.listings.writes import ListingWriter
 from web import form_data
 from web.templating import render
 
@@ -26,12 +26,12 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
 @router.get("/mine")
-def mine(request: Request, engine: EngineDep, user: SignedIn) -> Response:
+def mine(request: Request, catalog: CatalogDep, accounts: AccountsDep, user: SignedIn) -> Response:
     kind = user.role.posts
     if kind is None:
         return RedirectResponse("/desk", 303)
-    ids = engine.accounts.owned_ids(user.id, kind)
-    found = engine.catalog.get_many(kind, ids)
+    ids = accounts.owned_ids(user.id, kind)
+    found = catalog.get_many(kind, ids)
     listings = [found[i] for i in ids if i in found]
     listings.sort(key=lambda item: item.updated_at, reverse=True)
     return render(request, "mine.html", {"kind": kind, "listings": listings})
@@ -43,22 +43,21 @@ def import_form(request: Request, user: SignedIn) -> Response:
     return render(request, "import.html", {"report": None, "error": None, "problems": []})
 
 
-def _import_upload(engine: Engine, owner: int | None, name: str, data: bytes) -> ImportReport:
+def _import_upload(listings: ListingWriter, user: User, name: str, data: bytes) -> ImportReport:
+    """Blocking: runs in a worker thread so other requests go on being served."""
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
-        report = import_file(engine.catalog, Kind.achievement, path, owner_id=owner)
+        report = listings.import_file(Kind.achievement, path, user)
     report.source = name
-    if report.accepted and engine.index_problem() is None:
-        sync(engine)  # new rows searchable at once
     return report
 
 
 @router.post("/import")
 async def import_upload(
     request: Request,
-    engine: EngineDep,
+    listings: ListingsDep,
     user: SignedIn,
     file: Annotated[UploadFile, File(description="JSONL, CSV or Excel (.xlsx)")],
 ) -> Response:
@@ -75,9 +74,8 @@ async def import_upload(
     if error:
         context: dict[str, Any] = {"report": None, "error": error, "problems": []}
         return render(request, "import.html", context, status_code=400)
-    owner = None if user.role in (Role.broker, Role.admin) else user.id
     try:
-        report = _import_upload(engine, owner, name, data)
+        report = await run_in_threadpool(_import_upload, listings, user, name, data)
     except (ValueError, OSError, KeyError) as exc:  # an unreadable workbook or encoding
         context = {"report": None, "error": f"无法读取文件：{exc}", "problems": []}
         return render(request, "import.html", context, status_code=400)

@@ -9,11 +9,9 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from service.api.deps import EngineDep
-from service.schemas import Kind
-from service.search import QUERY_MAX
-from service.search import search as run_search
-from service.stats import listing_counts
+from service.api.deps import AnalyzerDep, CatalogDep, SearcherDep, StatsDep, TaxonomyDep
+from service.listings.schemas import Kind
+from service.matching.search import QUERY_MAX
 from web import form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
 from web.desk import router as desk_router
@@ -26,10 +24,10 @@ NEWEST = 6  # listings of each kind on the home page
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request, engine: EngineDep) -> Response:
+def home(request: Request, catalog: CatalogDep, statistics: StatsDep) -> Response:
     """What the market is, live counts by field and county, the newest listings, a search box."""
-    counts = listing_counts(engine)
-    newest = {kind: engine.catalog.list(kind, limit=NEWEST)[0] for kind in Kind}
+    counts = statistics.listing_counts()
+    newest = {kind: catalog.list(kind, limit=NEWEST)[0] for kind in Kind}
     dazhou = [r for r in counts.by_region if r.tier == "dazhou"]
     return render(request, "index.html", {"counts": counts, "dazhou": dazhou, "newest": newest})
 
@@ -37,7 +35,9 @@ def home(request: Request, engine: EngineDep) -> Response:
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
-    engine: EngineDep,
+    searcher: SearcherDep,
+    analyzer: AnalyzerDep,
+    taxonomy: TaxonomyDep,
     q: Annotated[str, Query(max_length=QUERY_MAX)] = "",
     kind_name: Annotated[str | None, Query(alias="kind", max_length=20)] = None,
     field: Annotated[str | None, Query(max_length=64)] = None,
@@ -60,9 +60,9 @@ def search_page(
         "money_min": money_min or "",
         "money_max": money_max or "",
     }
-    filters, problems = search_filters(params)
-    results = run_search(engine, q, kind=kind, filters=filters, page=page, page_size=20)
-    words = [w for w in q.split() + engine.analyzer.tokens(q) if len(w) > 1]
+    filters, problems = search_filters(params, taxonomy)
+    results = searcher.search(q, kind=kind, filters=filters, page=page, page_size=20)
+    words = [w for w in q.split() + analyzer.tokens(q) if len(w) > 1]
     context = {
         "results": results,
         "marks": list(dict.fromkeys(words)),
@@ -72,8 +72,8 @@ def search_page(
         "params": params,
         "problems": problems,
         "options": {
-            "field": form_data.field_options(),
-            "region": form_data.region_options(),
+            "field": form_data.field_options(taxonomy),
+            "region": form_data.region_options(taxonomy),
             "maturity": form_data.maturity_options(),
             "modes": form_data.mode_options(),
         },

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from indexer.base import Filters
-from service.schemas import Maturity, TransferMode
-from service.taxonomy import get_taxonomy
+from service.listings.schemas import Maturity, TransferMode
+from service.listings.taxonomy import Taxonomy
 
 
 def _money(value: str, label: str, problems: list[str]) -> float | None:
@@ -21,9 +21,8 @@ def _money(value: str, label: str, problems: list[str]) -> float | None:
     return number
 
 
-def search_filters(params: dict[str, str]) -> tuple[Filters, list[str]]:
+def search_filters(params: dict[str, str], taxonomy: Taxonomy) -> tuple[Filters, list[str]]:
     """The filters a shared search URL asks for; bad values are dropped with a note."""
-    taxonomy = get_taxonomy()
     problems: list[str] = []
     field = params.get("field") or None
     if field and taxonomy.field(field) is None:

@@ -14,9 +14,9 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
-from service.api.deps import EngineDep
-from service.stats import TIER_LABELS, market_stats
-from service.stats_models import FieldCount, MarketStats, RegionCount
+from service.api.deps import StatsDep
+from service.stats.market import TIER_LABELS
+from service.stats.models import FieldCount, MarketStats, RegionCount
 from web.chart_format import fmt_number, fmt_percent
 from web.charts import LOST, bar_chart, column_chart, funnel_chart, grouped_bar_chart
 from web.templating import render
@@ -29,8 +29,8 @@ Counted = TypeVar("Counted", FieldCount, RegionCount)
 
 
 @router.get("/stats", response_class=HTMLResponse)
-def stats_page(request: Request, engine: EngineDep) -> Response:
-    stats = market_stats(engine)
+def stats_page(request: Request, statistics: StatsDep) -> Response:
+    stats = statistics.market()
     view = StatsView(stats)
     context = {
         "stats": stats,

@@ -16,12 +16,12 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 from starlette.responses import Response
 
+from indexer.sync import IndexSync
 from service.accounts import Role, User
 from service.api.auth import CSRF_FIELD, NotSignedInError, csrf_token, current_user
+from service.api.deps import part
 from service.desk.stages import PIPELINE, ContractType, LostReason, Stage
-from service.engine import Engine
-from service.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
-from service.taxonomy import get_taxonomy
+from service.listings.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -40,13 +40,13 @@ templates.env.globals.update(
 )
 
 
-def semantic_notice(engine: Engine) -> str | None:
-    if engine.vectors_usable():
+def semantic_notice(indexing: IndexSync) -> str | None:
+    if indexing.vectors_usable():
         return None
-    if engine.semantic.available:
+    if indexing.encoder.available:
         why = "索引中还没有该模型的向量，请运行 techmatch index"
     else:
-        why = f"未能加载嵌入模型 {engine.semantic.model or '（未配置）'}"
+        why = f"未能加载嵌入模型 {indexing.encoder.model_name or '（未配置）'}"
     return f"语义匹配未启用（{why}），当前按关键词与结构化条件匹配。详情见 /api/health。"
 
 
@@ -66,20 +66,19 @@ def flash(request: Request, message: str, level: str = "ok") -> None:
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> Response:
-    engine: Engine = request.app.state.engine
     values = {
         "user": viewer(request),
         "csrf_token": csrf_token(request),
-        "notice": semantic_notice(engine),
+        "notice": semantic_notice(part(request, "indexing")),
         "flashes": request.session.pop("flash", []),
-        "taxonomy": get_taxonomy(),
+        "taxonomy": part(request, "taxonomy"),
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, values, status_code=status_code)
 
 
-def listing_path(kind: Kind, listing_id: str) -> str:
-    return f"/{'achievements' if kind is Kind.achievement else 'needs'}/{listing_id}"
+def listing_path(kind: Kind, listing_id: str) -> str:  # for the templates
+    return kind.path(listing_id)
 
 
 def highlight(text: str, terms: list[str]) -> Markup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from service.schemas import Kind
+from service.listings.schemas import Kind
 
 
 class Role(StrEnum):

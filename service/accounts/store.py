@@ -22,7 +22,7 @@ from sqlalchemy.orm import sessionmaker
 from service.accounts.models import ApiTokenRow, UserRow
 from service.accounts.roles import Role
 from service.catalog.models import ListingOwnerRow, utcnow
-from service.schemas import Kind
+from service.listings.schemas import Kind
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 PASSWORD_MIN = 8

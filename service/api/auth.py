@@ -16,9 +16,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from service.accounts import Role, User
-from service.engine import Engine
-from service.schemas import Kind
+from service.accounts import Accounts, Role, User
+from service.api.deps import part
+from service.listings.schemas import Kind
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CSRF_FIELD = "csrf_token"
@@ -37,11 +37,6 @@ class CsrfError(Exception):
     """A cookie-authenticated write without the session's CSRF token."""
 
 
-def _engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
-
-
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -53,7 +48,7 @@ def current_user(request: Request) -> User | None:
     if hasattr(request.state, "user"):
         cached: User | None = request.state.user
         return cached
-    accounts = _engine(request).accounts
+    accounts: Accounts = part(request, "accounts")
     token = bearer_token(request)
     user: User | None = None
     if token is not None:
@@ -134,7 +129,7 @@ def require_poster(user: User, kind: Kind) -> None:
     raise ForbiddenError(f"{user.role.label}账号不能发布{kind.label}")
 
 
-def require_editor(engine: Engine, user: User, kind: Kind, listing_id: str) -> None:
+def require_editor(accounts: Accounts, user: User, kind: Kind, listing_id: str) -> None:
     """Only the account that posted a listing (or a broker or admin) may change it."""
-    if not engine.accounts.may_edit(user, kind, listing_id):
+    if not accounts.may_edit(user, kind, listing_id):
         raise ForbiddenError(f"只能修改本账号发布的{kind.label}")

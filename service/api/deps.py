@@ -1,17 +1,57 @@
-"""FastAPI dependencies shared by the API and the web pages."""
+"""Small typed FastAPI dependencies: each route asks for exactly the parts it uses.
+
+The app factory puts the built parts on ``app.state`` (one attribute per part, named as in
+``service.composition.Components``); these read them back.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from service.engine import Engine
+from indexer.analysis import Analyzer
+from indexer.embedding import SemanticEncoder
+from indexer.sync import IndexSync
+from service.accounts import Accounts
+from service.catalog import Catalog
+from service.config import Settings
+from service.desk.board import Board
+from service.desk.queue import BrokerQueue
+from service.desk.store import Desk
+from service.listings.taxonomy import Taxonomy
+from service.listings.writes import ListingWriter
+from service.matching.matcher import Matcher
+from service.matching.search import Searcher
+from service.stats.market import MarketStatistics
+from service.suggest.suggester import Suggester
 
 
-def get_engine(request: Request) -> Engine:
-    engine: Engine = request.app.state.engine
-    return engine
+def part(request: Request, name: str) -> Any:
+    """One built part of the app (``request.app.state.<name>``)."""
+    return getattr(request.app.state, name)
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
+def _dep(name: str) -> Any:
+    def get(request: Request) -> Any:
+        return part(request, name)
+
+    get.__name__ = f"get_{name}"
+    return Depends(get)
+
+
+SettingsDep = Annotated[Settings, _dep("settings")]
+TaxonomyDep = Annotated[Taxonomy, _dep("taxonomy")]
+CatalogDep = Annotated[Catalog, _dep("catalog")]
+AccountsDep = Annotated[Accounts, _dep("accounts")]
+AnalyzerDep = Annotated[Analyzer, _dep("analyzer")]
+EncoderDep = Annotated[SemanticEncoder, _dep("encoder")]
+IndexingDep = Annotated[IndexSync, _dep("indexing")]
+MatcherDep = Annotated[Matcher, _dep("matcher")]
+SearcherDep = Annotated[Searcher, _dep("searcher")]
+ListingsDep = Annotated[ListingWriter, _dep("listings")]
+DeskDep = Annotated[Desk, _dep("desk")]
+QueueDep = Annotated[BrokerQueue, _dep("queue")]
+BoardDep = Annotated[Board, _dep("board")]
+StatsDep = Annotated[MarketStatistics, _dep("stats")]
+SuggesterDep = Annotated[Suggester, _dep("suggester")]

@@ -16,8 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from service.api.auth import BrokerUser, ForbiddenError, SignedIn
-from service.api.deps import EngineDep
-from service.desk import board
+from service.api.deps import BoardDep, DeskDep, QueueDep
 from service.desk.contracts import Contract, ContractIn
 from service.desk.errors import (
     DeskConflictError,
@@ -81,58 +80,57 @@ class IntroductionOut(BaseModel):
 
 @router.get("/queue", response_model=list[QueueItem])
 def queue(
-    engine: EngineDep, user: BrokerUser, limit: Annotated[int, Query(ge=1, le=100)] = 50
+    broker_queue: QueueDep, user: BrokerUser, limit: Annotated[int, Query(ge=1, le=100)] = 50
 ) -> list[QueueItem]:
     """Introduction requests, oldest first, then strong matches of the newest needs."""
-    return engine.desk.queue(engine, limit)
+    return broker_queue.items(limit)
 
 
 @router.get("/matches", response_model=list[Card])
 def matches(
-    engine: EngineDep,
+    desk: DeskDep,
+    board: BoardDep,
     user: BrokerUser,
     stage: Stage | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
 ) -> list[Card]:
     """Pairs on the desk (of one stage when given), the most recently changed first."""
-    found = engine.desk.matches([stage] if stage else None, limit=limit)
-    return board.cards(engine, found)
+    found = desk.matches([stage] if stage else None, limit=limit)
+    return board.cards(found)
 
 
 @router.get("/matches/{match_id}", response_model=MatchDetail)
-def match_detail(match_id: int, engine: EngineDep, user: BrokerUser) -> MatchDetail:
+def match_detail(match_id: int, board: BoardDep, user: BrokerUser) -> MatchDetail:
     with desk_answers():
-        return board.detail(engine, match_id)
+        return board.detail(match_id)
 
 
 @router.post("/matches", response_model=DeskMatch)
-def place(body: PairIn, response: Response, engine: EngineDep, user: BrokerUser) -> DeskMatch:
+def place(body: PairIn, response: Response, desk: DeskDep, user: BrokerUser) -> DeskMatch:
     """Put a pair on the desk (201), or move the pair already there (200)."""
     with desk_answers():
-        new = engine.desk.find(body.need_id, body.achievement_id) is None
-        match = engine.desk.place(
-            body.need_id, body.achievement_id, Stage(body.stage), user, body.score
-        )
+        new = desk.find(body.need_id, body.achievement_id) is None
+        match = desk.place(body.need_id, body.achievement_id, Stage(body.stage), user, body.score)
     response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
     return match
 
 
 @router.post("/matches/{match_id}/stage", response_model=DeskMatch)
-def move(match_id: int, body: MoveIn, engine: EngineDep, user: BrokerUser) -> DeskMatch:
+def move(match_id: int, body: MoveIn, desk: DeskDep, user: BrokerUser) -> DeskMatch:
     with desk_answers():
-        return engine.desk.move(match_id, body.stage, user, body.reason)
+        return desk.move(match_id, body.stage, user, body.reason)
 
 
 @router.post("/matches/{match_id}/notes", response_model=Note, status_code=201)
-def add_note(match_id: int, body: NoteIn, engine: EngineDep, user: BrokerUser) -> Note:
+def add_note(match_id: int, body: NoteIn, desk: DeskDep, user: BrokerUser) -> Note:
     with desk_answers():
-        return engine.desk.add_note(match_id, user, body.body)
+        return desk.add_note(match_id, user, body.body)
 
 
 @router.put("/matches/{match_id}/contract", response_model=Contract)
-def save_contract(match_id: int, body: ContractIn, engine: EngineDep, user: BrokerUser) -> Contract:
+def save_contract(match_id: int, body: ContractIn, desk: DeskDep, user: BrokerUser) -> Contract:
     with desk_answers():
-        return engine.desk.save_contract(match_id, body, user)
+        return desk.save_contract(match_id, body, user)
 
 
 def csv_response(text: str) -> Response:
@@ -147,18 +145,18 @@ def csv_response(text: str) -> Response:
 
 
 @router.get("/deals.csv", response_class=Response)
-def deals_csv(engine: EngineDep, user: BrokerUser) -> Response:
+def deals_csv(desk: DeskDep, user: BrokerUser) -> Response:
     """Every contract record, in the columns of a 技术合同登记 form (UTF-8 with BOM)."""
-    return csv_response(engine.desk.deals_csv())
+    return csv_response(desk.deals_csv())
 
 
 @introductions.post("", response_model=IntroductionOut)
 def request_introduction(
-    body: IntroductionIn, response: Response, engine: EngineDep, user: SignedIn
+    body: IntroductionIn, response: Response, desk: DeskDep, user: SignedIn
 ) -> IntroductionOut:
     """Ask a broker to introduce the two sides; the account must own one of them."""
     with desk_answers():
-        match, created = engine.desk.request_introduction(body.need_id, body.achievement_id, user)
+        match, created = desk.request_introduction(body.need_id, body.achievement_id, user)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return IntroductionOut(
         match_id=match.id,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, StringConstraints
 from service.accounts import User
 from service.accounts.store import ApiToken
 from service.api.auth import SignedIn
-from service.api.deps import EngineDep
+from service.api.deps import AccountsDep
 
 router = APIRouter(prefix="/api/me", tags=["account"])
 
@@ -30,16 +30,16 @@ def me(user: SignedIn) -> User:
 
 
 @router.get("/tokens", response_model=list[ApiToken])
-def tokens(user: SignedIn, engine: EngineDep) -> list[ApiToken]:
-    return engine.accounts.tokens(user.id)
+def tokens(user: SignedIn, accounts: AccountsDep) -> list[ApiToken]:
+    return accounts.tokens(user.id)
 
 
 @router.post("/tokens", response_model=NewToken, status_code=status.HTTP_201_CREATED)
-def create_token(body: TokenRequest, user: SignedIn, engine: EngineDep) -> NewToken:
-    return NewToken(token=engine.accounts.create_token(user.id, body.name))
+def create_token(body: TokenRequest, user: SignedIn, accounts: AccountsDep) -> NewToken:
+    return NewToken(token=accounts.create_token(user.id, body.name))
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
-def revoke(token_id: int, user: SignedIn, engine: EngineDep) -> None:
-    if not engine.accounts.revoke_token(user.id, token_id):
+def revoke(token_id: int, user: SignedIn, accounts: AccountsDep) -> None:
+    if not accounts.revoke_token(user.id, token_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"token {token_id} not found")

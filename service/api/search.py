@@ -7,18 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from indexer.base import Filters
-from service.api.deps import EngineDep
+from service.api.deps import CatalogDep, IndexingDep, SearcherDep
+from service.listings.schemas import Kind, Maturity, TransferMode
 from service.matching.results import SearchPage
-from service.schemas import Kind, Maturity, TransferMode
-from service.search import PAGE_SIZE_MAX, QUERY_MAX
-from service.search import search as run_search
+from service.matching.search import PAGE_SIZE_MAX, QUERY_MAX
 
 router = APIRouter(prefix="/api", tags=["search"])
 
 
 @router.get("/search", response_model=SearchPage)
 def search(
-    engine: EngineDep,
+    searcher: SearcherDep,
     q: Annotated[str, Query(max_length=QUERY_MAX, description="free text")] = "",
     kind: Kind | None = None,
     field: Annotated[str | None, Query(max_length=64)] = None,
@@ -38,21 +37,31 @@ def search(
         money_min=money_min,
         money_max=money_max,
     )
-    return run_search(engine, q, kind=kind, filters=filters, page=page, page_size=page_size)
+    return searcher.search(q, kind=kind, filters=filters, page=page, page_size=page_size)
 
 
 @router.get("/health")
-def health(engine: EngineDep) -> dict[str, Any]:
-    semantic = engine.semantic
-    problem = engine.index_problem()
-    counts = {} if problem else engine.index.manifest().counts  # problem covers "unreachable"
+def health(indexing: IndexingDep, catalog: CatalogDep) -> dict[str, Any]:
+    """Whether search works, whether semantic matching is on (and why not), what is indexed."""
+    semantic = indexing.encoder.status
+    problem = indexing.problem()
+    counts = {} if problem else indexing.index.manifest().counts  # problem covers "unreachable"
+    dense = indexing.vectors_usable()
+    failure = indexing.last_failure
     return {
-        "status": "ok" if problem is None else "degraded",
-        "semantic": semantic.available and engine.vectors_usable(),
+        "status": "ok" if problem is None and failure is None else "degraded",
+        "semantic": semantic.available and dense,
         "semantic_reason": semantic.reason
-        or (None if engine.vectors_usable() else "the index holds no vectors of this model"),
+        or (None if dense else "the index holds no vectors of this model"),
         "model": semantic.model,
-        "backend": engine.index.backend,
-        "index": {"ok": problem is None, "problem": problem, "counts": counts},
-        "catalog": {kind.value: engine.catalog.count(kind) for kind in Kind},
+        "backend": indexing.index.backend,
+        "index": {
+            "ok": problem is None,
+            "problem": problem,
+            "counts": counts,
+            "last_write_failure": None
+            if failure is None
+            else {"kind": failure.kind, "id": failure.listing_id, "error": failure.error},
+        },
+        "catalog": {kind.value: catalog.count(kind) for kind in Kind},
     }

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import EngineDep
-from service.stats import market_stats
-from service.stats_models import MarketStats
+from service.api.deps import StatsDep
+from service.stats.models import MarketStats
 
 router = APIRouter(prefix="/api", tags=["stats"])
 
 
 @router.get("/stats", response_model=MarketStats)
-def stats(engine: EngineDep) -> MarketStats:
+def stats(statistics: StatsDep) -> MarketStats:
     """Published listings by field, region and tier; the desk funnel; contract amounts."""
-    return market_stats(engine)
+    return statistics.market()

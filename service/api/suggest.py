@@ -10,10 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, Field, model_validator
 
-from service.api.deps import EngineDep
-from service.keywords import DEFAULT_LIMIT
-from service.schemas import TEXT_MAX, TITLE_MAX, Kind
-from service.suggest import Suggestion
+from service.api.deps import SuggesterDep
+from service.listings.schemas import TEXT_MAX, TITLE_MAX, Kind
+from service.suggest.keywords import DEFAULT_LIMIT
+from service.suggest.suggester import Suggestion
 
 router = APIRouter(prefix="/api", tags=["suggest"])
 
@@ -34,6 +34,6 @@ class SuggestRequest(BaseModel):
 
 
 @router.post("/suggest", response_model=Suggestion)
-def suggest(body: SuggestRequest, engine: EngineDep) -> Suggestion:
+def suggest(body: SuggestRequest, suggester: SuggesterDep) -> Suggestion:
     """Ranked fields (sub-field when confident) and key terms for a title and text."""
-    return engine.suggester.suggest(body.kind, body.text, title=body.title, limit=body.limit)
+    return suggester.suggest(body.kind, body.text, title=body.title, limit=body.limit)

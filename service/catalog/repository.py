@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,7 +21,7 @@ from service.catalog.models import (
     row_to_dict,
     utcnow,
 )
-from service.schemas import IN_MODELS, OUT_MODELS, Kind, Status
+from service.listings.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 
 TABLE_MODULES = ("service.accounts.models", "service.desk.models")
 ROWS: dict[Kind, Any] = {
@@ -122,6 +123,13 @@ class Catalog:
         with self._sessions() as session:
             return session.scalar(query) or 0
 
+    def iter_published(self, kind: str) -> Iterator[Listing]:
+        """Published listings of a kind named as the index names it (``ListingSource``)."""
+        return self.iter_all(Kind(kind), published_only=True)
+
+    def count_published(self, kind: str) -> int:
+        return self.count(Kind(kind))
+
     # ---- writes ------------------------------------------------------------------------
     def create(self, kind: Kind, data: BaseModel, *, owner_id: int | None = None) -> Listing:
         """Insert a new listing (and its owner, in the same transaction).
@@ -156,12 +164,14 @@ class Catalog:
 
     def upsert_many(
         self, kind: Kind, items: Iterable[BaseModel], *, owner_id: int | None = None
-    ) -> tuple[int, int]:
-        """Insert or replace listings by id in one transaction; returns (created, updated).
+    ) -> tuple[int, int, builtins.list[str]]:
+        """Insert or replace listings by id in one transaction.
 
-        With ``owner_id`` the new listings are recorded as that account's.
+        Returns (created, updated, ids of the listings created or changed). With ``owner_id``
+        the new listings are recorded as that account's.
         """
         created = updated = 0
+        written: builtins.list[str] = []
         now = utcnow()
         with self._sessions.begin() as session:
             for data in items:
@@ -177,12 +187,14 @@ class Catalog:
                             )
                         )
                     created += 1
+                    written.append(listing_id)
                 elif _differs(row, values):
                     for key, value in values.items():
                         setattr(row, key, value)
                     row.updated_at = now
                     updated += 1
-        return created, updated
+                    written.append(listing_id)
+        return created, updated, written
 
     def patch(self, kind: Kind, listing_id: str, changes: dict[str, Any]) -> Listing:
         """Apply a partial update, re-validating the whole listing before it is written."""

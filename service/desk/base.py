@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -21,7 +20,6 @@ class DeskBase:
         self.catalog = catalog
         self.accounts = accounts
         self._sessions = sessionmaker(catalog.engine, expire_on_commit=False)
-        self.match_cache: dict[str, Any] = {}  # used by the queue (service.desk.queue)
 
     def _row(self, session: Session, match_id: int, lock: bool = False) -> DeskMatchRow:
         row = session.get(DeskMatchRow, match_id, with_for_update=lock)

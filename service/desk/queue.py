@@ -13,16 +13,15 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from service.catalog import NotFoundError
+from service.catalog import Catalog, NotFoundError
 from service.desk.stages import Stage
 from service.desk.views import DeskMatch, QueueItem
+from service.listings.schemas import Kind, Listing
 from service.matching.matcher import Matcher, NotPublishedError, brief
 from service.matching.results import ListingBrief, Match, MatchList
-from service.schemas import Kind
 
 if TYPE_CHECKING:
     from service.desk.store import Desk
-    from service.engine import Engine
 
 NEEDS_SCANNED = 30
 MATCHES_PER_NEED = 3
@@ -30,86 +29,89 @@ MATCHES_LOOKED_AT = 10
 CACHE_SECONDS = 120.0
 
 
-def build_queue(desk: Desk, engine: Engine, limit: int) -> list[QueueItem]:
-    items = requested_items(desk, engine, limit)
-    if len(items) < limit:
-        items += computed_items(desk, engine, limit - len(items))
-    return items[:limit]
+class BrokerQueue:
+    """The queue of one market, built from its desk, its catalog and its matcher."""
 
+    def __init__(self, desk: Desk, catalog: Catalog, matcher: Matcher, threshold: float) -> None:
+        self.desk = desk
+        self.catalog = catalog
+        self.matcher = matcher
+        self.threshold = threshold
+        self._cache: dict[str, tuple[float, Any, MatchList | None]] = {}
 
-def requested_items(desk: Desk, engine: Engine, limit: int) -> list[QueueItem]:
-    """Pairs users asked a broker to introduce, oldest request first."""
-    pairs = desk.matches([Stage.requested], limit=limit, oldest_first=True)
-    names = {
-        uid: u.display_name
-        for uid, u in desk.accounts.get_many(
-            p.requested_by for p in pairs if p.requested_by is not None
-        ).items()
-    }
-    needs = engine.catalog.get_many(Kind.need, [p.need_id for p in pairs])
-    achievements = engine.catalog.get_many(Kind.achievement, [p.achievement_id for p in pairs])
-    items = []
-    for pair in pairs:
-        need, achievement = needs.get(pair.need_id), achievements.get(pair.achievement_id)
-        if need is None or achievement is None:
-            continue
-        found = _find(_match_list(desk, engine, need), pair.achievement_id)
-        items.append(
-            _item(
-                brief(Kind.need, need),
-                brief(Kind.achievement, achievement),
-                found,
-                pair,
-                names.get(pair.requested_by) if pair.requested_by else None,
+    def items(self, limit: int = 50) -> list[QueueItem]:
+        items = self.requested_items(limit)
+        if len(items) < limit:
+            items += self.computed_items(limit - len(items))
+        return items[:limit]
+
+    def requested_items(self, limit: int) -> list[QueueItem]:
+        """Pairs users asked a broker to introduce, oldest request first."""
+        pairs = self.desk.matches([Stage.requested], limit=limit, oldest_first=True)
+        requesters = {p.requested_by for p in pairs if p.requested_by is not None}
+        names = {uid: u.display_name for uid, u in self.desk.accounts.get_many(requesters).items()}
+        needs = self.catalog.get_many(Kind.need, [p.need_id for p in pairs])
+        achievements = self.catalog.get_many(Kind.achievement, [p.achievement_id for p in pairs])
+        taxonomy = self.matcher.taxonomy
+        items = []
+        for pair in pairs:
+            need, achievement = needs.get(pair.need_id), achievements.get(pair.achievement_id)
+            if need is None or achievement is None:
+                continue
+            items.append(
+                _item(
+                    brief(need, taxonomy),
+                    brief(achievement, taxonomy),
+                    _find(self._match_list(need), pair.achievement_id),
+                    pair,
+                    names.get(pair.requested_by) if pair.requested_by else None,
+                )
             )
-        )
-    return items
+        return items
 
+    def computed_items(self, limit: int) -> list[QueueItem]:
+        """Top matches scoring at least the threshold, for the newest published needs."""
+        needs, _ = self.catalog.list(Kind.need, limit=NEEDS_SCANNED)
+        on_desk = self.desk.pairs_of_needs([n.id for n in needs])
+        items: list[QueueItem] = []
+        for need in needs:
+            result = self._match_list(need)
+            if result is None:
+                continue
+            fresh = [
+                m
+                for m in result.matches
+                if m.score >= self.threshold and (need.id, m.id) not in on_desk
+            ]
+            for match in fresh[:MATCHES_PER_NEED]:
+                items.append(_item(result.source, _brief_of(match), match, None, None))
+            if len(items) >= limit:
+                break
+        return items[:limit]
 
-def computed_items(desk: Desk, engine: Engine, limit: int) -> list[QueueItem]:
-    """Top matches scoring at least the threshold, for the newest published needs."""
-    threshold = engine.settings.match_queue_threshold
-    needs, _ = engine.catalog.list(Kind.need, limit=NEEDS_SCANNED)
-    on_desk = desk.pairs_of_needs([n.id for n in needs])
-    items: list[QueueItem] = []
-    for need in needs:
-        result = _match_list(desk, engine, need)
-        if result is None:
-            continue
-        fresh = [
-            m for m in result.matches if m.score >= threshold and (need.id, m.id) not in on_desk
-        ]
-        for match in fresh[:MATCHES_PER_NEED]:
-            items.append(_item(result.source, _brief_of(match), match, None, None))
-        if len(items) >= limit:
-            break
-    return items[:limit]
+    def find_fit(self, need_id: str, achievement_id: str) -> Match | None:
+        """The matcher's explanation of one pair, when the achievement is a top match."""
+        try:
+            need = self.catalog.get(Kind.need, need_id)
+        except NotFoundError:
+            return None
+        return _find(self._match_list(need), achievement_id)
 
-
-def _match_list(desk: Desk, engine: Engine, need: Any) -> MatchList | None:
-    """The need's top matches, cached per need (None when it can no longer be matched)."""
-    cache: dict[str, Any] = desk.match_cache
-    hit = cache.get(need.id)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now and hit[1] == need.updated_at:
-        return hit[2]
-    try:
-        result = Matcher(engine).match(Kind.need, need.id, limit=MATCHES_LOOKED_AT)
-    except (NotFoundError, NotPublishedError):
-        result = None
-    if len(cache) > 4 * NEEDS_SCANNED:
-        cache.clear()
-    cache[need.id] = (now + CACHE_SECONDS, need.updated_at, result)
-    return result
-
-
-def find_fit(desk: Desk, engine: Engine, need_id: str, achievement_id: str) -> Match | None:
-    """The matcher's explanation of one pair, when the achievement is a top match of the need."""
-    try:
-        need = engine.catalog.get(Kind.need, need_id)
-    except NotFoundError:
-        return None
-    return _find(_match_list(desk, engine, need), achievement_id)
+    def _match_list(self, need: Listing) -> MatchList | None:
+        """The need's top matches, cached per need (None when it can no longer be matched)."""
+        hit = self._cache.get(need.id)
+        now = time.monotonic()
+        updated_at = getattr(need, "updated_at", None)
+        if hit is not None and hit[0] > now and hit[1] == updated_at:
+            return hit[2]
+        try:
+            result = self.matcher.match(Kind.need, need.id, limit=MATCHES_LOOKED_AT)
+        except (NotFoundError, NotPublishedError):
+            result = None
+        if len(self._cache) > 4 * NEEDS_SCANNED:
+            self._cache.clear()
+        self._cache[need.id] = (now + CACHE_SECONDS, updated_at, result)
+        return result
 
 
 def _find(result: MatchList | None, achievement_id: str) -> Match | None:

@@ -11,7 +11,7 @@ from service.desk.contracts import Contract
 from service.desk.models import ContractRow, DeskMatchRow
 from service.desk.stages import Stage
 from service.desk.views import DeskMatch
-from service.schemas import Kind
+from service.listings.schemas import Kind
 
 INTRODUCED = tuple(s.value for s in Stage if s.introduced)
 

@@ -7,7 +7,6 @@ transaction as the change, so the history always explains the current stage.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,11 +26,7 @@ from service.desk.models import ContractRow, DeskMatchRow, DeskNoteRow, StageCha
 from service.desk.records import columns, to_match
 from service.desk.stages import LostReason, Stage
 from service.desk.views import DeskMatch, Note, StageChange
-from service.schemas import Kind, Status
-
-if TYPE_CHECKING:
-    from service.desk.views import QueueItem
-    from service.engine import Engine
+from service.listings.schemas import Kind, Status
 
 NOTE_MAX = 2000
 
@@ -233,11 +228,6 @@ class Desk(DeskDeals):
             return session.scalar(query) is not None
 
     # ---- the queue ------------------------------------------------------------------------
-    def queue(self, engine: Engine, limit: int = 50) -> list[QueueItem]:
-        """Introduction requests first, then strong matches not yet on the desk."""
-        from service.desk.queue import build_queue  # matching imports the engine: import late
-
-        return build_queue(self, engine, limit)
 
     # ---- helpers ----------------------------------------------------------------------------
     def _create(

@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from service.schemas import Maturity, TransferMode
-from service.taxonomy import get_taxonomy
+from service.listings.schemas import Maturity, TransferMode
+from service.listings.taxonomy import Taxonomy
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,7 @@ def _wan(value: float) -> str:
     return f"{value:g}万"
 
 
-def field_feature(need: Any, achievement: Any) -> Feature:
-    taxonomy = get_taxonomy()
+def field_feature(need: Any, achievement: Any, taxonomy: Taxonomy) -> Feature:
     a, n = taxonomy.field(achievement.field), taxonomy.field(need.field)
     if achievement.field == need.field:
         return Feature("field", "领域", 1.0, f"同属细分领域「{taxonomy.label(need.field)}」")
@@ -84,8 +83,7 @@ def money_feature(need: Any, achievement: Any) -> Feature:
     return Feature("money", "价格与预算", 0.4 if price <= 1.5 * budget else 0.0, text, text)
 
 
-def region_feature(need: Any, achievement: Any) -> Feature:
-    taxonomy = get_taxonomy()
+def region_feature(need: Any, achievement: Any, taxonomy: Taxonomy) -> Feature:
     a, n = achievement.region, need.region
     tiers = {taxonomy.tier(a), taxonomy.tier(n)}
     if a and a == n:
@@ -97,8 +95,11 @@ def region_feature(need: Any, achievement: Any) -> Feature:
     return Feature("region", "地域", 0.2, f"异地：成果在{a or '未注明'}，需求在{n}")
 
 
-FEATURES = (field_feature, maturity_feature, mode_feature, money_feature, region_feature)
-
-
-def structured_features(need: Any, achievement: Any) -> list[Feature]:
-    return [feature(need, achievement) for feature in FEATURES]
+def structured_features(need: Any, achievement: Any, taxonomy: Taxonomy) -> list[Feature]:
+    return [
+        field_feature(need, achievement, taxonomy),
+        maturity_feature(need, achievement),
+        mode_feature(need, achievement),
+        money_feature(need, achievement),
+        region_feature(need, achievement, taxonomy),
+    ]

@@ -11,9 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.base import Filters, Hit
-from service.documents import full_text, maturity, money
-from service.engine import Engine
+from indexer.analysis import Analyzer
+from indexer.base import Filters, Hit, SearchIndex
+from indexer.documents import full_text
+from indexer.embedding import SemanticEncoder
+from indexer.sync import vectors_usable
+from service.catalog import Catalog
+from service.listings.schemas import Kind, Listing, Status
+from service.listings.taxonomy import Taxonomy
 from service.matching.features import structured_features
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
 from service.matching.query import (
@@ -28,24 +33,30 @@ from service.matching.query import (
     with_feedback,
 )
 from service.matching.results import Component, ListingBrief, Match, MatchList
-from service.matching.weights import MatchConfig, Weights, load_weights
-from service.schemas import Kind, Status
-from service.taxonomy import get_taxonomy
+from service.matching.weights import MatchConfig, Weights
 
 __all__ = [
     "MAX_QUERY_TERMS",
     "MAX_TERM_REPEAT",
     "MatchConfig",
+    "MatchSettings",
     "Matcher",
     "NotPublishedError",
     "Weights",
     "idf",
-    "query_terms",
 ]
 
 
 class NotPublishedError(ValueError):
     """Drafts and withdrawn listings are never matched."""
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """The retrieval knobs of the settings that matching uses."""
+
+    candidate_pool: int = 100
+    rrf_k: int = 10
 
 
 @dataclass
@@ -60,67 +71,92 @@ class Candidate:
     values: dict[str, float]
 
 
-def brief(kind: Kind, listing: Any) -> ListingBrief:
+def brief(listing: Listing, taxonomy: Taxonomy) -> ListingBrief:
     return ListingBrief(
         id=listing.id,
-        kind=kind,
+        kind=listing.kind,
         title=listing.title,
-        organisation=listing.institution if kind is Kind.achievement else listing.enterprise,
+        organisation=listing.organisation,
         field=listing.field,
-        field_label=get_taxonomy().label(listing.field),
+        field_label=taxonomy.label(listing.field),
         region=listing.region,
-        maturity=maturity(kind, listing),
-        money_wan=money(kind, listing),
+        maturity=listing.maturity_code,
+        money_wan=listing.money,
     )
 
 
-def query_terms(engine: Engine, kind: Kind, listing: Any, target: Kind) -> list[str]:
-    """The listing's key terms for lexical retrieval, repeated by weight (tf·idf-selected)."""
-    return key_terms(engine, kind, listing, target).terms
-
-
 class Matcher:
+    """Ranks the counterparts of a listing. ``weights`` are the tuned ones when ``tuned``."""
+
     def __init__(
-        self, engine: Engine, weights: Weights | None = None, config: MatchConfig | None = None
+        self,
+        index: SearchIndex,
+        catalog: Catalog,
+        analyzer: Analyzer,
+        encoder: SemanticEncoder,
+        taxonomy: Taxonomy,
+        settings: MatchSettings,
+        weights: Weights | None = None,
+        *,
+        tuned: bool = False,
+        config: MatchConfig | None = None,
     ) -> None:
-        self.engine = engine
-        stored = None if weights else load_weights(engine.settings.index_dir)
-        self.tuned = stored is not None
-        self.weights = weights or stored or Weights()
+        self.index = index
+        self.catalog = catalog
+        self.analyzer = analyzer
+        self.encoder = encoder
+        self.taxonomy = taxonomy
+        self.settings = settings
+        self.weights = weights or Weights()
+        self.tuned = tuned
         self.config = config or MatchConfig()
 
-    def plan(self, kind: Kind, listing: Any) -> QueryPlan:
+    def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
+        """The same matcher with other weights or parts switched off (for the ablation)."""
+        return Matcher(
+            self.index,
+            self.catalog,
+            self.analyzer,
+            self.encoder,
+            self.taxonomy,
+            self.settings,
+            weights or Weights(),
+            tuned=False,
+            config=config,
+        )
+
+    def plan(self, kind: Kind, listing: Listing) -> QueryPlan:
         if self.config.query == "plain":
-            return plain_terms(self.engine, kind, listing)
-        return key_terms(self.engine, kind, listing, kind.other)
+            return plain_terms(self.analyzer, listing)
+        return key_terms(self.analyzer, self.index, listing, kind.other)
 
     def retrieve(
         self, kind: Kind, listing: Any, target: Kind, filters: Filters, terms: list[str]
     ) -> dict[str, list[Hit]]:
         """Candidate lists by retriever name; ``terms`` are the listing's weighted key terms."""
-        pool = self.engine.settings.candidate_pool
+        pool = self.settings.candidate_pool
         lists: dict[str, list[Hit]] = {}
         if self.config.lexical:
-            lists["lexical"] = self.engine.index.lexical(target.value, terms, filters, pool)
-        if self.config.dense and self.engine.vectors_usable():
-            vector = self.engine.encode_query(full_text(kind, listing))
+            lists["lexical"] = self.index.lexical(target.value, terms, filters, pool)
+        if self.config.dense and vectors_usable(self.index, self.encoder):
+            vector = self.encoder.encode_query(full_text(listing))
             if vector is not None:
-                lists["dense"] = self.engine.index.vector(target.value, vector, filters, pool)
+                lists["dense"] = self.index.vector(target.value, vector, filters, pool)
         return lists
 
     def _feedback(
         self, plan: QueryPlan, lists: dict[str, list[Hit]], target: Kind, filters: Filters
     ) -> None:
         """Rocchio: re-run the lexical query expanded with terms of the first-pass top results."""
-        k = self.engine.settings.rrf_k
+        k = self.settings.rrf_k
         first = reciprocal_rank_fusion(lists, self.weights.retrievers, k)[:FEEDBACK_DOCS]
-        found = self.engine.catalog.get_many(target, [f.id for f in first])
+        found = self.catalog.get_many(target, [f.id for f in first])
         top = [found[f.id] for f in first if f.id in found]
-        plan.feedback_terms = feedback_terms(self.engine, plan, target, top)
+        plan.feedback_terms = feedback_terms(self.analyzer, self.index, plan, target, top)
         if plan.feedback_terms:
-            pool = self.engine.settings.candidate_pool
+            pool = self.settings.candidate_pool
             expanded = with_feedback(plan, plan.feedback_terms)
-            lists["lexical"] = self.engine.index.lexical(target.value, expanded, filters, pool)
+            lists["lexical"] = self.index.lexical(target.value, expanded, filters, pool)
 
     def candidates(
         self, kind: Kind, listing: Any
@@ -138,10 +174,10 @@ class Matcher:
         use_feedback = self.config.feedback and self.config.query != "plain"
         if use_feedback and self.config.lexical:
             self._feedback(plan, lists, target, filters)
-        k = self.engine.settings.rrf_k
+        k = self.settings.rrf_k
         fused = reciprocal_rank_fusion(lists, self.weights.retrievers, k)
         top = best_possible(list(lists), self.weights.retrievers, k)
-        found = self.engine.catalog.get_many(target, [f.id for f in fused])
+        found = self.catalog.get_many(target, [f.id for f in fused])
         text_weight = self.weights.text if self.config.features else 1.0
         out: list[Candidate] = []
         for item in fused:
@@ -162,7 +198,7 @@ class Matcher:
                 )
             ]
             mismatches = []
-            for feature in structured_features(need, achievement):
+            for feature in structured_features(need, achievement, self.taxonomy):
                 values[feature.name] = feature.value
                 if not self.config.features:
                     continue
@@ -185,16 +221,16 @@ class Matcher:
         return plan, lists, out
 
     def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
-        return self.match_listing(kind, self.engine.catalog.get(kind, listing_id), limit)
+        return self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
 
     def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
         """Rank the counterparts of a listing object (stored, or an unsaved preview)."""
         plan, lists, scored = self.candidates(kind, listing)
         target = kind.other
-        source_words = set(self.engine.analyzer.words(full_text(kind, listing)))
+        source_words = set(self.analyzer.words(full_text(listing)))
         matches = [
             Match(
-                **brief(target, c.other).model_dump(),
+                **brief(c.other, self.taxonomy).model_dump(),
                 rank=rank,
                 score=round(c.total, 4),
                 components=c.components,
@@ -206,9 +242,9 @@ class Matcher:
         ]
         notice = None
         if "dense" not in lists and self.config.dense:
-            notice = "语义匹配未启用：" + (self.engine.semantic.reason or "索引中没有向量")
+            notice = "语义匹配未启用：" + (self.encoder.status.reason or "索引中没有向量")
         return MatchList(
-            source=brief(kind, listing),
+            source=brief(listing, self.taxonomy),
             semantic="dense" in lists,
             notice=notice,
             expansions=[f"{a}→{b}" for a, b in plan.expansions],
@@ -220,10 +256,10 @@ class Matcher:
 
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
         """Words both listings use, rarest (most telling) first."""
-        common = source_words & set(self.engine.analyzer.words(full_text(target, other)))
+        common = source_words & set(self.analyzer.words(full_text(other)))
         if not common:
             return []
-        df = self.engine.index.doc_freq(target.value, list(common))
+        df = self.index.doc_freq(target.value, list(common))
         return sorted(common, key=lambda t: (df.get(t, 0), t))[:8]
 
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
 
-from service.documents import full_text
-from service.engine import Engine
-from service.schemas import Kind
+from indexer.analysis import Analyzer, bm25_idf
+from indexer.base import SearchIndex
+from indexer.documents import full_text
+from service.listings.schemas import Kind, Listing
 
 MAX_QUERY_TERMS = 48
 MAX_TERM_REPEAT = 3
@@ -30,8 +30,7 @@ FEEDBACK_MIN_DOCS = 2  # a feedback term must occur in at least this many feedba
 FEEDBACK_REPEAT = 1  # repetitions of a feedback term, against up to 2 x 3 for a key term
 
 
-def idf(df: int, n: int) -> float:
-    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+idf = bm25_idf
 
 
 @dataclass
@@ -47,20 +46,19 @@ class QueryPlan:
         return sorted(self.weights, key=lambda t: -self.weights[t])[:limit]
 
 
-def plain_terms(engine: Engine, kind: Kind, listing: Any) -> QueryPlan:
+def plain_terms(analyzer: Analyzer, listing: Listing) -> QueryPlan:
     """Every distinct token once, as a bag-of-words BM25 baseline would query."""
-    tokens = list(dict.fromkeys(engine.analyzer.tokens(full_text(kind, listing))))
+    tokens = list(dict.fromkeys(analyzer.tokens(full_text(listing))))
     return QueryPlan(terms=tokens, weights=dict.fromkeys(tokens, 1.0))
 
 
-def key_terms(engine: Engine, kind: Kind, listing: Any, target: Kind) -> QueryPlan:
+def key_terms(analyzer: Analyzer, index: SearchIndex, listing: Listing, target: Kind) -> QueryPlan:
     """The listing's key terms weighted by damped tf · idf over the target catalogue."""
-    analyzer = engine.analyzer
-    counts = Counter(analyzer.tokens(full_text(kind, listing)))
+    counts = Counter(analyzer.tokens(full_text(listing)))
     counts.update(analyzer.tokens(listing.title))
     counts.update(analyzer.tokens("、".join(listing.keywords)))
-    df = engine.index.doc_freq(target.value, list(counts))
-    n = max(engine.index.count(target.value), 1)
+    df = index.doc_freq(target.value, list(counts))
+    n = max(index.count(target.value), 1)
     weights = {
         t: (1.0 + math.log(c)) * idf(df[t], n)
         for t, c in counts.items()
@@ -71,7 +69,7 @@ def key_terms(engine: Engine, kind: Kind, listing: Any, target: Kind) -> QueryPl
     top = max(weights.values(), default=1.0)
     terms = [t for t in kept for _ in range(_repeat(weights[t], top))]
     return QueryPlan(
-        terms=terms, weights=weights, expansions=analyzer.expansions(full_text(kind, listing))
+        terms=terms, weights=weights, expansions=analyzer.expansions(full_text(listing))
     )
 
 
@@ -81,18 +79,21 @@ def _repeat(weight: float, top: float) -> int:
 
 
 def feedback_terms(
-    engine: Engine, plan: QueryPlan, target: Kind, top_listings: list[Any]
+    analyzer: Analyzer,
+    index: SearchIndex,
+    plan: QueryPlan,
+    target: Kind,
+    top_listings: list[Listing],
 ) -> list[str]:
     """Rocchio-style: the terms most typical of the first-pass top results, not in the query.
 
     Each top listing contributes its length-normalised term frequencies; a term's score is the
     centroid weight times its idf, and it must occur in ``FEEDBACK_MIN_DOCS`` of the listings.
     """
-    analyzer = engine.analyzer
     centroid: dict[str, float] = {}
     spread: Counter[str] = Counter()
     for other in top_listings[:FEEDBACK_DOCS]:
-        tokens = [t for t in analyzer.tokens(full_text(target, other)) if analyzer.is_key_term(t)]
+        tokens = [t for t in analyzer.tokens(full_text(other)) if analyzer.is_key_term(t)]
         if not tokens:
             continue
         for term, count in Counter(tokens).items():
@@ -104,8 +105,8 @@ def feedback_terms(
     ]
     if not candidates:
         return []
-    df = engine.index.doc_freq(target.value, candidates)
-    n = max(engine.index.count(target.value), 1)
+    df = index.doc_freq(target.value, candidates)
+    n = max(index.count(target.value), 1)
     scored = {t: centroid[t] * idf(df.get(t, 0), n) for t in candidates}
     return sorted(scored, key=lambda t: (-scored[t], t))[:FEEDBACK_TERMS]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from service.schemas import Kind
+from service.listings.schemas import Kind
 
 
 class Component(BaseModel):

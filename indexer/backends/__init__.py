@@ -1,0 +1,1 @@
+"""Search index backends, one module each (``embedded``, ``elasticsearch``); ``factory`` picks."""

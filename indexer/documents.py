@@ -1,0 +1,86 @@
+"""How a catalog listing becomes an index document: its text, tokens and attributes.
+
+The indexer knows listings only through the ``IndexableListing`` protocol: both kinds of the
+service's listing models (achievements and needs) expose the same properties, so nothing here
+branches on the kind or imports the service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Protocol
+
+from indexer.analysis import Analyzer
+from indexer.base import IndexedDoc
+
+
+class IndexableListing(Protocol):
+    """What the indexer reads of a listing (achievement or need)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def keywords(self) -> Sequence[str]: ...
+    @property
+    def field(self) -> str: ...
+    @property
+    def region(self) -> str | None: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def money(self) -> float | None: ...
+    @property
+    def mode_codes(self) -> list[str]: ...
+    @property
+    def maturity_code(self) -> str | None: ...
+    @property
+    def is_published(self) -> bool: ...
+
+
+def full_text(listing: IndexableListing) -> str:
+    """Title, keywords and body: what is tokenised and embedded."""
+    keywords = "、".join(listing.keywords)
+    return f"{listing.title}。{keywords}。{listing.body}"
+
+
+def top_field(code: str) -> str:
+    """The top-level field of a taxonomy code (``materials.basalt_fiber`` -> ``materials``)."""
+    return code.split(".", 1)[0]
+
+
+def content_hash(listing: IndexableListing, analyzer_version: str, model: str) -> str:
+    """Changes whenever anything the index stores about the listing would change."""
+    source = {
+        "text": full_text(listing),
+        "field": listing.field,
+        "maturity": listing.maturity_code,
+        "modes": listing.mode_codes,
+        "region": listing.region,
+        "money": listing.money,
+        "analyzer": analyzer_version,
+        "model": model,
+    }
+    blob = json.dumps(source, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:32]
+
+
+def to_document(kind: str, listing: IndexableListing, analyzer: Analyzer, model: str) -> IndexedDoc:
+    """The index document of a listing, without its vector (added by the caller)."""
+    body = "、".join(listing.keywords) + "。" + listing.body
+    return IndexedDoc(
+        kind=kind,
+        id=listing.id,
+        title_tokens=analyzer.tokens(listing.title),
+        body_tokens=analyzer.tokens(body),
+        field=listing.field,
+        field_top=top_field(listing.field),
+        maturity=listing.maturity_code,
+        modes=listing.mode_codes,
+        region=listing.region,
+        money=listing.money,
+        content_hash=content_hash(listing, analyzer.version, model),
+    )

@@ -1,0 +1,250 @@
+"""Keeping the search index in step with the catalog: full rebuilds, incremental syncs, and
+single writes applied as they happen.
+
+``IndexSync`` receives the index, a source of listings (the catalog, through the small
+``ListingSource`` protocol), the analyzer and the encoder. It knows nothing of the service.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from indexer.analysis import Analyzer
+from indexer.base import (
+    KINDS,
+    BackendUnavailableError,
+    IndexedDoc,
+    IndexMismatchError,
+    IndexMissingError,
+    Manifest,
+    Progress,
+    SearchIndex,
+)
+from indexer.documents import IndexableListing, content_hash, full_text, to_document
+from indexer.embedding import SemanticEncoder
+
+BATCH = 256
+KIND_LABELS = {"achievement": "科技成果", "need": "技术需求"}
+
+log = logging.getLogger(__name__)
+
+
+class ListingSource(Protocol):
+    """Where the listings come from (the catalog)."""
+
+    def iter_published(self, kind: str) -> Iterator[IndexableListing]: ...
+
+    def count_published(self, kind: str) -> int: ...
+
+
+@dataclass
+class SyncReport:
+    mode: str  # "rebuild" or "incremental"
+    reason: str = ""
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    vectors: bool = False
+    seconds: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class WriteFailure:
+    """The last single write the index could not take (the catalog kept it)."""
+
+    kind: str
+    listing_id: str
+    error: str
+    at: float
+
+
+def vectors_usable(index: SearchIndex, encoder: SemanticEncoder) -> bool:
+    """Dense search needs a loaded model and an index that holds its vectors."""
+    if not encoder.available:
+        return False
+    try:
+        manifest = index.manifest()
+    except (IndexMissingError, BackendUnavailableError):
+        return False
+    return manifest.vectors and manifest.dimension == encoder.dimension
+
+
+def _chunks(items: Iterator[IndexableListing], size: int) -> Iterator[list[IndexableListing]]:
+    chunk: list[IndexableListing] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+class IndexSync:
+    """Rebuild, sync and write-through for one index."""
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        source: ListingSource,
+        analyzer: Analyzer,
+        encoder: SemanticEncoder,
+    ) -> None:
+        self.index = index
+        self.source = source
+        self.analyzer = analyzer
+        self.encoder = encoder
+        self.last_failure: WriteFailure | None = None
+        self._lock = threading.Lock()
+
+    # ---- state -------------------------------------------------------------------------
+    @property
+    def model_name(self) -> str:
+        return self.encoder.model_name
+
+    def problem(self) -> str | None:
+        """None when the index is present and matches the settings, else what is wrong."""
+        try:
+            self.index.manifest().check(model=self.model_name, analyzer=self.analyzer.version)
+        except (IndexMissingError, IndexMismatchError, BackendUnavailableError) as exc:
+            return str(exc)
+        return None
+
+    def vectors_usable(self) -> bool:
+        return vectors_usable(self.index, self.encoder)
+
+    def total_published(self) -> int:
+        return sum(self.source.count_published(kind) for kind in KINDS)
+
+    # ---- documents ---------------------------------------------------------------------
+    def documents(
+        self, kind: str, listings: Sequence[IndexableListing], with_vectors: bool
+    ) -> list[IndexedDoc]:
+        docs = [to_document(kind, item, self.analyzer, self.model_name) for item in listings]
+        if with_vectors:
+            vectors = self.encoder.encode([full_text(item) for item in listings])
+            if vectors is not None:
+                for doc, vector in zip(docs, vectors, strict=True):
+                    doc.vector = vector
+        return docs
+
+    # ---- single writes -----------------------------------------------------------------
+    def apply(self, kind: str, listing: IndexableListing) -> None:
+        """Make a just-written listing searchable (or unsearchable) at once.
+
+        Raises what the index raises; ``apply_after_commit`` is the policy for callers whose
+        catalog write has already landed.
+        """
+        problem = self.problem()
+        if problem is not None:
+            raise IndexMissingError(problem)
+        if not listing.is_published:
+            self.index.delete(kind, [listing.id])
+            return
+        self.index.upsert(self.documents(kind, [listing], self.vectors_usable()))
+
+    def apply_after_commit(self, kind: str, listings: Sequence[IndexableListing]) -> bool:
+        """The policy after a committed catalog write: the write stands whatever happens here.
+
+        A failure is logged and kept in ``last_failure`` (``/api/health`` shows it); the next
+        ``techmatch index`` (or start-up reconciliation) repairs the index. True when indexed.
+        """
+        try:
+            for listing in listings:
+                self.apply(kind, listing)
+        except Exception as exc:  # the catalog holds the truth; the index catches up later
+            failed = listings[0].id if listings else "-"
+            log.warning("index not updated for %s %s: %s", kind, failed, exc)
+            self.last_failure = WriteFailure(kind, failed, str(exc), time.time())
+            return False
+        return True
+
+    # ---- whole-catalog work ------------------------------------------------------------
+    def rebuild(self, progress: Progress | None = None, reason: str = "") -> SyncReport:
+        """Build a whole new index from the catalog; the old one serves until this one is done."""
+        with self._lock:
+            return self._rebuild(progress, reason)
+
+    def _rebuild(self, progress: Progress | None, reason: str) -> SyncReport:
+        started = time.perf_counter()
+        with_vectors = self.encoder.available
+        encoded_before = self.encoder.encoded
+        report = SyncReport(mode="rebuild", reason=reason, vectors=with_vectors)
+
+        def batches() -> Iterator[list[IndexedDoc]]:
+            for kind in KINDS:
+                for chunk in _chunks(self.source.iter_published(kind), BATCH):
+                    docs = self.documents(kind, chunk, with_vectors)
+                    report.added += len(docs)
+                    if progress:
+                        progress(f"索引{KIND_LABELS[kind]}", len(docs))
+                    yield docs
+
+        manifest = Manifest(
+            backend=self.index.backend,
+            generation="",
+            model=self.model_name,
+            dimension=self.encoder.dimension,
+            analyzer=self.analyzer.version,
+            vectors=with_vectors,
+        )
+        self.index.rebuild(batches(), manifest)
+        self.last_failure = None
+        report.embedded = self.encoder.encoded - encoded_before
+        report.counts = self.index.manifest().counts
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def sync(self, progress: Progress | None = None, force: bool = False) -> SyncReport:
+        """Update only what changed; falls back to a rebuild when the index is missing or stale."""
+        if force:
+            return self.rebuild(progress, reason="--rebuild asked for")
+        try:
+            manifest = self.index.manifest()
+            manifest.check(model=self.model_name, analyzer=self.analyzer.version)
+        except (IndexMissingError, IndexMismatchError) as exc:
+            return self.rebuild(progress, reason=str(exc))
+        if self.encoder.available and not manifest.vectors:
+            return self.rebuild(progress, reason="the embedding model is available now")
+        with self._lock:
+            return self._incremental(manifest, progress)
+
+    def _incremental(self, manifest: Manifest, progress: Progress | None) -> SyncReport:
+        started = time.perf_counter()
+        with_vectors = manifest.vectors and self.encoder.available
+        encoded_before = self.encoder.encoded
+        report = SyncReport(mode="incremental", vectors=manifest.vectors)
+        for kind in KINDS:
+            indexed = self.index.content_hashes(kind)
+            stale: list[IndexableListing] = []
+            for listing in self.source.iter_published(kind):
+                seen = indexed.pop(listing.id, None)
+                current = content_hash(listing, self.analyzer.version, self.model_name)
+                if seen == current:
+                    report.unchanged += 1
+                else:
+                    stale.append(listing)
+                    report.added += seen is None
+                    report.updated += seen is not None
+                if progress:
+                    progress(f"核对{KIND_LABELS[kind]}", 1)
+            for chunk in _chunks(iter(stale), BATCH):
+                self.index.upsert(self.documents(kind, chunk, with_vectors))
+            if indexed:
+                self.index.delete(kind, list(indexed))
+                report.removed += len(indexed)
+        manifest.counts = {kind: self.index.count(kind) for kind in KINDS}
+        self.index.set_manifest(manifest)
+        self.last_failure = None
+        report.counts = manifest.counts
+        report.embedded = self.encoder.encoded - encoded_before
+        report.seconds = time.perf_counter() - started
+        return report

@@ -1,0 +1,30 @@
+"""The ``techmatch`` command line: one module per command group, registered here.
+
+| module | commands |
+| --- | --- |
+| ``listings`` | ``seed``, ``import``, ``search``, ``match`` |
+| ``serving`` | ``index``, ``serve``, ``up`` |
+| ``quality`` | ``eval``, ``report``, ``tune`` |
+| ``suggest`` | ``suggest-eval`` |
+| ``users`` | ``user create``, ``user token``, ``user list`` |
+
+``common`` holds what they share (the market opened from the settings, progress bars, errors).
+"""
+
+from __future__ import annotations
+
+import typer
+
+from service.cli import listings, quality, serving, suggest, users
+
+
+def build() -> typer.Typer:
+    app = typer.Typer(
+        help="TechMatch: 川东北技术交易市场 matchmaking engine.", no_args_is_help=True
+    )
+    for group in (listings, serving, quality, suggest, users):
+        group.register(app)
+    return app
+
+
+app = build()

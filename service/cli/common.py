@@ -1,0 +1,84 @@
+"""What every command shares: the consoles, the market opened from the settings, a progress
+bar, and one way to fail with a clear message (never a traceback)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from indexer.base import Progress as ProgressCallback
+from service.catalog import NotFoundError
+from service.composition import Components, open_components
+from service.config import Settings, get_settings
+from service.listings.schemas import Kind
+
+console = Console()
+err = Console(stderr=True)
+
+
+def settings_for(backend: str | None = None, model: str | None = None) -> Settings:
+    """The process settings, with a command's overrides, and logging set up from them."""
+    settings = get_settings()
+    updates = {k: v for k, v in (("search_backend", backend), ("embedding_model", model)) if v}
+    if updates:
+        settings = settings.model_copy(update=updates)
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+    return settings
+
+
+@contextmanager
+def market(backend: str | None = None, model: str | None = None) -> Iterator[Components]:
+    """The market described by the settings (catalog tables created), closed afterwards."""
+    with open_components(settings_for(backend, model)) as parts:
+        parts.catalog.create_schema()
+        yield parts
+
+
+@contextmanager
+def progress_bar(total: int | None = None) -> Iterator[ProgressCallback]:
+    """A rich progress bar fed by (description, items done) callbacks."""
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task("starting", total=total)
+
+        def advance(description: str, done: int) -> None:
+            bar.update(task, description=description, advance=done)
+
+        yield advance
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print ``error: message`` and leave with ``code``."""
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def check_index(parts: Components) -> None:
+    problem = parts.indexing.problem()
+    if problem:  # missing, stale, or (Elasticsearch) unreachable
+        fail(problem)
+
+
+def find_kind(parts: Components, listing_id: str) -> Kind:
+    for kind in Kind:
+        try:
+            parts.catalog.get(kind, listing_id)
+            return kind
+        except NotFoundError:
+            continue
+    fail(f"no achievement or need with id {listing_id!r}")
+    raise AssertionError  # unreachable

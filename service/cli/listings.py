@@ -1,0 +1,131 @@
+"""``techmatch seed``, ``import``, ``search`` and ``match``: listings in, results out."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from indexer.base import Filters
+from service.cli.common import check_index, console, err, fail, find_kind, market
+from service.listings.schemas import Kind
+from service.matching.matcher import NotPublishedError
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(seed)
+    app.command("import")(import_)
+    app.command()(search)
+    app.command()(match)
+
+
+def seed() -> None:
+    """Load seed_data/ into the catalog (idempotent: upsert by id)."""
+    with market() as parts:
+        reports = parts.listings.seed(parts.seed_dir)
+    rejected = 0
+    for report in reports:
+        console.print(
+            f"{Path(report.source).name:<28} {report.kind.label}: {report.created} new, "
+            f"{report.updated} updated, {len(report.rejected)} rejected"
+        )
+        for row in report.rejected:
+            err.print(f"  line {row.line} ({row.id or '-'}): " + "; ".join(row.errors))
+        rejected += len(report.rejected)
+    if rejected:
+        raise typer.Exit(1)
+
+
+def import_(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL, CSV or XLSX")],
+    kind: Annotated[Kind, typer.Option(help="what the file holds")],
+    json_out: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Bulk import listings (upsert by id); rejected rows are reported with their reasons."""
+    with market() as parts:
+        try:
+            report = parts.listings.import_file(kind, file, None)
+        except ValueError as exc:
+            fail(str(exc))
+            return
+        indexed = parts.indexing.problem() is None
+    if json_out:
+        payload = {
+            "created": report.created,
+            "updated": report.updated,
+            "rejected": [r.__dict__ for r in report.rejected],
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False))
+        return
+    console.print(
+        f"{report.created} new, {report.updated} updated, {len(report.rejected)} rejected"
+    )
+    for row in report.rejected:
+        console.print(f"  line {row.line} ({row.id or '-'}): " + "; ".join(row.errors))
+    if report.accepted and not indexed:
+        console.print("run `techmatch index` to make them searchable")
+
+
+def search(
+    query: Annotated[str, typer.Argument(help="free text")],
+    kind: Annotated[Kind | None, typer.Option(help="achievement or need")] = None,
+    field: Annotated[str | None, typer.Option(help="taxonomy code")] = None,
+    region: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Free-text search over the listings."""
+    with market() as parts:
+        check_index(parts)
+        try:
+            page = parts.searcher.search(
+                query, kind=kind, filters=Filters(field=field, region=region), page_size=limit
+            )
+        except ValueError as exc:
+            fail(str(exc))
+            return
+    if json_out:
+        typer.echo(page.model_dump_json(indent=2))
+        return
+    table = Table(title=f"{page.total} results for {query!r}")
+    for column in ("id", "kind", "title", "organisation", "field", "region"):
+        table.add_column(column)
+    for item in page.items:
+        table.add_row(
+            item.id, item.kind.label, item.title, item.organisation, item.field_label,
+            item.region or "",
+        )  # fmt: skip
+    console.print(table)
+
+
+def match(
+    listing_id: Annotated[str, typer.Argument(metavar="ID", help="a need or achievement id")],
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
+    json_out: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Ranked counterparts of a need or an achievement, with explanations."""
+    with market() as parts:
+        check_index(parts)
+        kind = find_kind(parts, listing_id)
+        try:
+            result = parts.matcher.match(kind, listing_id, limit)
+        except NotPublishedError as exc:
+            fail(str(exc))
+            return
+    if json_out:
+        typer.echo(result.model_dump_json(indent=2))
+        return
+    console.print(f"[bold]{result.source.title}[/bold] ({result.source.organisation})")
+    if result.notice:
+        console.print(f"[yellow]{result.notice}[/yellow]")
+    for m in result.matches:
+        console.print(f"{m.rank:>2}. {m.score:.3f}  {m.id}  {m.title}  [dim]{m.organisation}[/dim]")
+        parts_line = "  ".join(f"{c.label} {c.contribution:.2f}" for c in m.components)
+        console.print(f"      {parts_line}")
+        if m.shared_terms:
+            console.print("      共同关键词: " + "、".join(m.shared_terms))
+        for note in m.mismatches:
+            console.print(f"      [red]不符:[/red] {note}")

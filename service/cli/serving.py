@@ -1,0 +1,89 @@
+"""``techmatch index``, ``serve`` and ``up``: keep the index current and serve the market."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from indexer.backends.factory import BACKENDS
+from indexer.base import IndexError_
+from service.accounts.models import UserRow
+from service.cli.common import console, err, fail, market, progress_bar, settings_for
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(index)
+    app.command()(serve)
+    app.command()(up)
+
+
+def index(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="rebuild from scratch")] = False,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="embedded | elasticsearch; default TECHMATCH_SEARCH_BACKEND"),
+    ] = None,
+) -> None:
+    """Bring the search index up to date with the catalog."""
+    if backend not in (None, *BACKENDS):
+        fail(f"--backend: unknown backend {backend!r} (known: {', '.join(BACKENDS)})")
+    with market(backend) as parts:
+        parts.encoder.status  # loads the model, or logs why it cannot  # noqa: B018
+        try:
+            with progress_bar(parts.indexing.total_published()) as advance:
+                report = parts.indexing.sync(advance, force=rebuild)
+        except IndexError_ as exc:
+            fail(str(exc))
+            return
+    console.print(
+        f"{report.mode}: {report.added} added, {report.updated} updated, {report.removed} "
+        f"removed, {report.unchanged} unchanged; {report.embedded} texts embedded; "
+        f"vectors {'on' if report.vectors else 'off'}; {report.seconds:.1f} s"
+    )
+    if report.reason:
+        console.print(f"  (why a rebuild: {report.reason})")
+
+
+def serve(
+    host: Annotated[str | None, typer.Option(help="default: TECHMATCH_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="default: TECHMATCH_PORT")] = None,
+) -> None:
+    """Serve the web marketplace and the JSON API."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = settings_for()
+    with market() as parts:  # refuse to start on an index built for other settings
+        problem = parts.indexing.problem()
+        if problem and parts.index.exists():
+            fail(problem)
+    uvicorn.run(
+        create_app(settings),
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def up() -> None:
+    """Seed, index and serve: the whole marketplace in one command."""
+    from service.cli.listings import seed
+
+    seed()
+    index(rebuild=False, backend=None)
+    _hint_first_accounts()
+    serve(None, None)
+
+
+def _hint_first_accounts() -> None:
+    """On a market with no broker yet, say how to make one (brokers cannot sign up)."""
+    with market() as parts, parts.catalog.engine.connect() as conn:
+        brokers = conn.scalar(select(func.count()).where(UserRow.role.in_(("broker", "admin"))))
+    if not brokers:
+        err.print(
+            "no broker account yet: `techmatch user create NAME --role broker` makes one "
+            "(enterprises and universities sign up at /signup)"
+        )

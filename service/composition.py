@@ -1,0 +1,156 @@
+"""The composition root: every part of a market, built from the settings, and closed.
+
+Only entry points import this module (the app factory, the CLI, the benchmarks and the test
+fixtures). Each part receives in its constructor exactly what it uses; none receives
+``Components``. Building opens no file beyond the catalog's connection pool and loads no model:
+the embedding model is loaded on first use (the app does it in its start-up hook).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.analysis import Analyzer, get_analyzer
+from indexer.backends.factory import create_index
+from indexer.base import SearchIndex
+from indexer.embedding import SemanticEncoder
+from indexer.sync import IndexSync, Progress
+from seed_data import SEED_DIR
+from service.accounts import Accounts
+from service.catalog import Catalog
+from service.config import Settings
+from service.desk.board import Board
+from service.desk.queue import BrokerQueue
+from service.desk.store import Desk
+from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
+from service.listings.writes import ListingWriter
+from service.matching.matcher import Matcher, MatchSettings
+from service.matching.search import Searcher
+from service.matching.weights import load_weights
+from service.stats.market import MarketStatistics
+from service.suggest.suggester import Suggester
+
+
+@dataclass
+class Components:
+    """The built parts of one market. Entry points read them; components never do."""
+
+    settings: Settings
+    seed_dir: Path
+    taxonomy: Taxonomy
+    catalog: Catalog
+    accounts: Accounts
+    analyzer: Analyzer
+    encoder: SemanticEncoder
+    index: SearchIndex
+    indexing: IndexSync
+    matcher: Matcher
+    searcher: Searcher
+    listings: ListingWriter
+    desk: Desk
+    queue: BrokerQueue
+    board: Board
+    stats: MarketStatistics
+    suggester: Suggester
+
+    def close(self) -> None:
+        self.index.close()
+        self.encoder.close()
+        self.catalog.close()
+
+
+def build_components(settings: Settings, encoder: SemanticEncoder | None = None) -> Components:
+    """Every part of the market described by ``settings``.
+
+    ``encoder`` shares an already loaded model with another market (evaluation builds a
+    scratch market beside the real one).
+    """
+    seed_dir = settings.seed_dir or SEED_DIR
+    taxonomy = load_taxonomy(seed_dir / "taxonomy.json")
+    install_taxonomy(taxonomy)  # what the listing models validate field codes and regions by
+    catalog = Catalog(settings.catalog_url)
+    accounts = Accounts(catalog.engine)
+    analyzer = get_analyzer(seed_dir)
+    encoder = encoder or SemanticEncoder(
+        settings.embedding_model,
+        settings.cache_dir / "embeddings.sqlite3",
+        allow_download=settings.embedding_allow_download,
+        batch_size=settings.embedding_batch_size,
+        max_chars=settings.embedding_max_chars,
+    )
+    index = create_index(
+        settings.search_backend,
+        root=settings.index_dir,
+        es_url=settings.elasticsearch_url,
+        es_prefix=settings.elasticsearch_prefix,
+        es_timeout=settings.elasticsearch_timeout,
+        es_retries=settings.elasticsearch_retries,
+        es_replicas=settings.elasticsearch_replicas,
+    )
+    indexing = IndexSync(index, catalog, analyzer, encoder)
+    stored = load_weights(settings.index_dir)
+    matcher = Matcher(
+        index,
+        catalog,
+        analyzer,
+        encoder,
+        taxonomy,
+        MatchSettings(candidate_pool=settings.candidate_pool, rrf_k=settings.rrf_k),
+        stored,
+        tuned=stored is not None,
+    )
+    desk = Desk(catalog, accounts)
+    queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
+    return Components(
+        settings=settings,
+        seed_dir=seed_dir,
+        taxonomy=taxonomy,
+        catalog=catalog,
+        accounts=accounts,
+        analyzer=analyzer,
+        encoder=encoder,
+        index=index,
+        indexing=indexing,
+        matcher=matcher,
+        searcher=Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k),
+        listings=ListingWriter(catalog, indexing),
+        desk=desk,
+        queue=queue,
+        board=Board(desk, catalog, queue, taxonomy),
+        stats=MarketStatistics(catalog.engine, taxonomy),
+        suggester=Suggester(catalog, analyzer, taxonomy),  # fitted on first use
+    )
+
+
+@contextmanager
+def open_components(
+    settings: Settings, encoder: SemanticEncoder | None = None
+) -> Iterator[Components]:
+    """``build_components`` as a context manager that closes what it built."""
+    parts = build_components(settings, encoder)
+    try:
+        yield parts
+    finally:
+        parts.close()
+
+
+@contextmanager
+def scratch_market(parent: Components, progress: Progress | None = None) -> Iterator[Components]:
+    """A throwaway market holding the seed data and a fresh index, sharing ``parent``'s model
+    (and so its loaded encoder): what evaluation and tuning measure on."""
+    with tempfile.TemporaryDirectory(prefix="techmatch-scratch-") as scratch:
+        settings = parent.settings.model_copy(
+            update={"home": Path(scratch), "database_url": None, "search_backend": "embedded"}
+        )
+        parts = build_components(settings, encoder=parent.encoder)
+        try:
+            parts.listings.seed(parts.seed_dir)
+            parts.indexing.rebuild(progress)
+            yield parts
+        finally:
+            parts.index.close()
+            parts.catalog.close()  # the encoder belongs to the parent

@@ -1,0 +1,80 @@
+"""The one write path for listings, shared by the API, the pages and the CLI.
+
+Every create, edit, withdrawal, publication and import goes through ``ListingWriter``:
+
+- enterprises and universities always post under their own organisation's name, whatever the
+  request says (brokers and admins post for anyone);
+- the catalog write is one transaction; it lands whole or not at all;
+- then the index is updated for exactly the listings written. If that fails, the write stands:
+  the failure is logged and shown on ``/api/health`` (``IndexSync.last_failure``), and the next
+  ``techmatch index`` (or the next start) repairs the index.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from indexer.sync import IndexSync
+from service.accounts import User
+from service.catalog import Catalog
+from service.listings.loader import ImportReport, import_file, seed
+from service.listings.schemas import Kind, Listing, Status
+
+
+class ListingWriter:
+    def __init__(self, catalog: Catalog, indexing: IndexSync) -> None:
+        self.catalog = catalog
+        self.indexing = indexing
+
+    def create(self, kind: Kind, data: BaseModel, user: User | None) -> Listing:
+        """A new listing owned by ``user`` (none for brokers, admins and the CLI)."""
+        organisation = _own_organisation(user)
+        if organisation is not None:
+            data = data.model_copy(update={kind.organisation_field: organisation})
+        owner = None if user is None or user.sees_everything else user.id
+        listing: Listing = self.catalog.create(kind, data, owner_id=owner)
+        self.indexing.apply_after_commit(kind.value, [listing])
+        return listing
+
+    def update(
+        self, kind: Kind, listing_id: str, changes: dict[str, Any], user: User | None
+    ) -> Listing:
+        """Apply a partial update (the whole listing is validated again before it is written)."""
+        organisation = _own_organisation(user)
+        if organisation is not None and kind.organisation_field in changes:
+            changes = {**changes, kind.organisation_field: organisation}
+        listing: Listing = self.catalog.patch(kind, listing_id, changes)
+        self.indexing.apply_after_commit(kind.value, [listing])
+        return listing
+
+    def set_status(self, kind: Kind, listing_id: str, status: Status) -> Listing:
+        """Publish, withdraw or turn back into a draft."""
+        return self.update(kind, listing_id, {"status": status.value}, None)
+
+    def import_file(self, kind: Kind, path: Path, user: User | None) -> ImportReport:
+        """Import a JSONL, CSV or Excel file; index exactly the rows written.
+
+        Blocking work: the web runs it in a worker thread, never on the event loop.
+        """
+        owner = None if user is None or user.sees_everything else user.id
+        report = import_file(
+            self.catalog, kind, path, owner_id=owner, organisation=_own_organisation(user)
+        )
+        if report.written:
+            written = self.catalog.get_many(kind, report.written)
+            self.indexing.apply_after_commit(kind.value, list(written.values()))
+        return report
+
+    def seed(self, seed_dir: Path) -> list[ImportReport]:
+        """Load every seed file (idempotent: upsert by id); ``techmatch index`` follows."""
+        return seed(self.catalog, seed_dir)
+
+
+def _own_organisation(user: User | None) -> str | None:
+    """The name an enterprise or university must post under; None for brokers and admins."""
+    if user is None or user.sees_everything:
+        return None
+    return user.organisation

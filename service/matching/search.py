@@ -1,0 +1,135 @@
+"""Free-text search over achievements and needs, with filters, facets and paging."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from indexer.analysis import Analyzer
+from indexer.base import Filters, SearchIndex
+from indexer.documents import top_field
+from indexer.embedding import SemanticEncoder
+from indexer.sync import vectors_usable
+from service.catalog import Catalog
+from service.listings.schemas import Kind, Listing
+from service.listings.taxonomy import Taxonomy
+from service.matching.fusion import reciprocal_rank_fusion
+from service.matching.matcher import brief
+from service.matching.results import SearchItem, SearchPage
+
+MAX_RESULTS = 1000  # results ranked and faceted per query
+DENSE_RESULTS = 20  # semantic neighbours added to the lexical matches
+QUERY_MAX = 500
+PAGE_SIZE_MAX = 100
+
+
+class Searcher:
+    """Free-text search: lexical hits fused with a few semantic neighbours."""
+
+    def __init__(
+        self,
+        index: SearchIndex,
+        catalog: Catalog,
+        analyzer: Analyzer,
+        encoder: SemanticEncoder,
+        taxonomy: Taxonomy,
+        rrf_k: int = 10,
+    ) -> None:
+        self.index = index
+        self.catalog = catalog
+        self.analyzer = analyzer
+        self.encoder = encoder
+        self.taxonomy = taxonomy
+        self.rrf_k = rrf_k
+
+    def search(
+        self,
+        query: str,
+        *,
+        kind: Kind | None = None,
+        filters: Filters | None = None,
+        page: int = 1,
+        page_size: int = 20,
+    ) -> SearchPage:
+        """One page of results; an empty query lists the newest listings passing the filters."""
+        return _search(self, query, kind, filters or Filters(), page, page_size)
+
+
+def _search(
+    searcher: Searcher,
+    query: str,
+    kind: Kind | None,
+    filters: Filters,
+    page: int,
+    page_size: int,
+) -> SearchPage:
+    if len(query) > QUERY_MAX:
+        raise ValueError(f"query: at most {QUERY_MAX} characters (got {len(query)})")
+    if not 1 <= page_size <= PAGE_SIZE_MAX:
+        raise ValueError(f"page_size: between 1 and {PAGE_SIZE_MAX}")
+    if page < 1:
+        raise ValueError("page: must be 1 or more")
+    kinds = [kind] if kind else list(Kind)
+    tokens = searcher.analyzer.tokens(query) if query.strip() else []
+    ranked: list[tuple[float, Kind, str]] = []
+    dense_on = vectors_usable(searcher.index, searcher.encoder)
+    vector = (
+        searcher.encoder.encode_query(query) if dense_on and tokens else None
+    )  # once for all kinds
+    for k in kinds:
+        if not tokens:
+            ids = searcher.index.browse(k.value, filters, MAX_RESULTS)
+            ranked.extend((-i, k, listing_id) for i, listing_id in enumerate(ids))
+            continue
+        lists = {"lexical": searcher.index.lexical(k.value, tokens, filters, MAX_RESULTS)}
+        if vector is not None:
+            lists["dense"] = searcher.index.vector(k.value, vector, filters, DENSE_RESULTS)
+        for fused in reciprocal_rank_fusion(lists, {}, searcher.rrf_k):
+            ranked.append((fused.score, k, fused.id))
+    ranked.sort(key=lambda r: (-r[0], r[2]))
+    ranked = ranked[:MAX_RESULTS]
+
+    listings: dict[tuple[Kind, str], Listing] = {}
+    for k in kinds:
+        found = searcher.catalog.get_many(k, [i for _, kk, i in ranked if kk is k])
+        listings.update({(k, i): v for i, v in found.items()})
+    ranked = [r for r in ranked if (r[1], r[2]) in listings]
+
+    start = (page - 1) * page_size
+    query_words = set(tokens)
+    items = []
+    for score, k, listing_id in ranked[start : start + page_size]:
+        listing = listings[(k, listing_id)]
+        text = listing.body
+        terms = [t for t in dict.fromkeys(searcher.analyzer.words(listing.title + text))]
+        items.append(
+            SearchItem(
+                **brief(listing, searcher.taxonomy).model_dump(),
+                score=round(max(score, 0.0), 6),
+                snippet=text[:140] + ("…" if len(text) > 140 else ""),
+                matched_terms=[t for t in terms if t in query_words][:10],
+            )
+        )
+    return SearchPage(
+        query=query,
+        kind=kind,
+        page=page,
+        page_size=page_size,
+        total=len(ranked),
+        semantic=dense_on,
+        items=items,
+        facets=_facets([listings[(k, i)] for _, k, i in ranked]),
+    )
+
+
+def _facets(results: list[Listing]) -> dict[str, dict[str, int]]:
+    counters: dict[str, Counter[str]] = {
+        n: Counter() for n in ("kind", "field", "maturity", "region")
+    }
+    for listing in results:
+        counters["kind"][listing.kind.value] += 1
+        counters["field"][top_field(listing.field)] += 1
+        if listing.maturity_code:
+            counters["maturity"][listing.maturity_code] += 1
+        if listing.region:
+            counters["region"][listing.region] += 1
+    return {name: dict(c.most_common()) for name, c in counters.items()}
