@@ -22,7 +22,7 @@ from seed_data import SEED_DIR
 ANALYZER_VERSION = "1"
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
-_CJK = re.compile(r"^[\u4e00-\u9fff]$")
+_NUMBER = re.compile(r"^[\d.,%℃°~\-+/×x]+[a-z%℃°]{0,3}$")
 
 
 def normalise(text: str) -> str:
@@ -108,11 +108,12 @@ class Analyzer:
         return out
 
     def words(self, text: str) -> list[str]:
-        """Whole words (accurate mode) without stop words or boilerplate: for explanations."""
+        """Content words (accurate mode) for explanations: no stop words, no boilerplate, no
+        single characters (年, 约, 不 …) and no bare numbers or measurements (3.5, 98%)."""
         out = []
         for token in self._tokenizer.cut(normalise(text)):
             token = token.strip()
-            if len(token) < 2 and not _CJK.match(token):
+            if len(token) < 2 or _NUMBER.match(token):
                 continue
             if token in self.stopwords or token in self.boilerplate or not _WORD.search(token):
                 continue

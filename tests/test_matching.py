@@ -91,6 +91,7 @@ def test_need_to_achievements_explained(seeded_market: Components) -> None:
     assert top.kind is Kind.achievement
     assert {c.name for c in top.components} == {
         "text",
+        "bm25",  # weighted by the shipped weights; "cosine" needs a model
         "field",
         "maturity",
         "mode",
@@ -99,6 +100,7 @@ def test_need_to_achievements_explained(seeded_market: Components) -> None:
     }
     assert top.score == pytest.approx(sum(c.contribution for c in top.components), abs=1e-3)
     assert top.shared_terms and "lexical" in top.retrieval
+    assert all(len(t) > 1 for t in top.shared_terms)  # no single characters in explanations
 
 
 def test_achievement_to_needs(seeded_market: Components) -> None:

@@ -42,7 +42,7 @@ def test_report_writes_every_section(cli_home: Path, tmp_path: Path) -> None:
     for heading in (
         "## Settings used",
         "## Commands to reproduce",
-        "## Seed gold: ablation",
+        "## Seed gold (regression set): ablation",
         "## Targets",
         "## Tuned weights (cross-validated)",
         "## csl-dev",

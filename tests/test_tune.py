@@ -68,7 +68,8 @@ def test_coefficients_round_trip_through_weights() -> None:
 def test_stored_weights_are_loaded_by_the_matcher(seeded_market: Components) -> None:
     index_dir = seeded_market.settings.index_dir
     assert load_weights(index_dir) is None
-    assert not seeded_market.matcher.tuned
+    shipped = load_weights(seeded_market.seed_dir)  # the weights shipped with the seed data
+    assert shipped is not None and seeded_market.matcher.weights == shipped
     tuned = Weights(text=0.5, field=0.4, maturity=0.1, mode=0.0, money=0.0, region=0.0)
     save_weights(index_dir, tuned, {"fitted_at": "2026-01-01", "judgments": {"gold_pairs": 1}})
     assert read_stored(index_dir)["fitted_at"] == "2026-01-01"  # type: ignore[index]
@@ -86,7 +87,7 @@ def test_broken_weights_file_is_ignored(seeded_market: Components) -> None:
     index_dir = seeded_market.settings.index_dir
     (index_dir / "weights.json").write_text("{not json", encoding="utf-8")
     restarted = build_components(seeded_market.settings)
-    assert restarted.matcher.weights == Weights() and not restarted.matcher.tuned
+    assert restarted.matcher.weights == load_weights(seeded_market.seed_dir)  # the shipped ones
     restarted.close()
 
 

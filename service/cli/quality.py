@@ -37,9 +37,13 @@ def evaluate(
     beir_dir: Annotated[
         Path | None, typer.Argument(help="BEIR directory; none = seed gold")
     ] = None,
+    dev: Annotated[
+        bool, typer.Option("--dev", help="the development set (seed_data/devset) instead")
+    ] = False,
     json_out: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """nDCG@10, MRR@10, Recall@10 and Recall@100 on a BEIR set or the seed gold judgments."""
+    """nDCG@10, MRR@10, Recall@10 and Recall@100 on a BEIR set, the seed gold or the dev set."""
+    from service.quality.devset import evaluate_devset, load_devset
     from service.quality.evaluation import METRICS, evaluate_beir
     from service.quality.gold import evaluate_gold, load_gold
 
@@ -47,7 +51,11 @@ def evaluate(
     with market() as parts, progress_bar() as advance:
         parts.encoder.status  # loads the model, or logs why it cannot  # noqa: B018
         try:
-            if beir_dir is None:
+            if dev:
+                devset = load_devset(parts.seed_dir)
+                with scratch_market(parts, advance) as scratch:
+                    report = evaluate_devset(scratch, devset, progress=advance)
+            elif beir_dir is None:
                 qrels, wording = load_gold(parts.seed_dir)
                 with scratch_market(parts, advance) as scratch:
                     report = evaluate_gold(scratch, qrels, wording, advance)
@@ -61,7 +69,7 @@ def evaluate(
     if json_out:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
-    rows: dict[str, Any] = report if beir_dir is None else {beir_dir.name: report}
+    rows: dict[str, Any] = {beir_dir.name: report} if beir_dir and not dev else report
     table = Table(title="retrieval quality")
     table.add_column("set")
     for metric in (*METRICS, "queries"):
@@ -92,6 +100,7 @@ def report(
     no_beir: Annotated[bool, typer.Option("--no-beir", help="skip csl-dev")] = False,
 ) -> None:
     """Regenerate the quality report: ablation on the seed gold, csl-dev, tuned weights."""
+    from service.quality.devset import load_devset
     from service.quality.gold import load_gold
     from service.quality.markdown import render
     from service.quality.notes import NOTES
@@ -108,9 +117,10 @@ def report(
         s = parts.settings
         settings = {"TECHMATCH_RRF_K": s.rrf_k, "TECHMATCH_CANDIDATE_POOL": s.candidate_pool}
         gold = load_gold(parts.seed_dir)
+        dev = None if needs else load_devset(parts.seed_dir)
         with scratch_market(parts, advance) as scratch:
             data = collect(
-                scratch, gold, parts.taxonomy, settings,
+                scratch, gold, parts.taxonomy, settings, dev=dev,
                 limit=needs, beir_dirs=dirs, papers=papers, folds=folds, progress=advance,
             )  # fmt: skip
     model_arg = f" --model {model}" if model is not None else ""
@@ -131,24 +141,44 @@ def report(
 def tune(
     folds: Annotated[int, typer.Option(min=2, max=20, help="cross-validation folds")] = 5,
     save: Annotated[bool, typer.Option(help="store the weights beside the index")] = True,
+    method: Annotated[
+        str, typer.Option(help="pairwise (logistic, scikit-learn) or ascent (coordinate ascent)")
+    ] = "pairwise",
+    out: Annotated[
+        Path | None, typer.Option(help="write the weights to this directory instead")
+    ] = None,
+    dev_only: Annotated[
+        bool, typer.Option("--dev-only", help="fit on the development set alone (shipped weights)")
+    ] = False,
 ) -> None:
-    """Fit the fusion and feature weights on gold and broker judgments; store them."""
-    from service.quality.tuning import gold_and_broker, run_tune, store
+    """Fit the matcher's weights on the gold, the development set and the brokers' outcomes.
 
+    The result goes beside the index (``HOME/index/weights.json``), where matching reads it;
+    ``--out seed_data`` refreshes the weights shipped with the project.
+    """
+    from service.quality.devset import load_devset
+    from service.quality.tuning import METHODS, gold_and_broker, run_tune, store
+
+    if method not in METHODS:
+        fail(f"--method: {method!r} is not one of {', '.join(METHODS)}")
     with market() as parts:
         check_index(parts)
         parts.encoder.status  # noqa: B018
         gold, broker = gold_and_broker(parts.seed_dir, parts.catalog.engine)
+        if dev_only:
+            gold, broker = {}, []
+        dev = load_devset(parts.seed_dir)
         try:
             with progress_bar() as advance:
-                result = run_tune(parts, gold, broker, folds, advance)
+                result = run_tune(parts, gold, broker, folds, advance, dev=dev, method=method)
         except ValueError as exc:
             fail(str(exc))
             return
-        index_dir = parts.settings.index_dir
+        index_dir = out or parts.settings.index_dir
     j = result.meta["judgments"]
     console.print(
-        f"judgments: {j['gold_pairs']} gold pairs, {j['broker_pairs']} broker outcomes "
+        f"judgments: {j['gold_pairs']} gold pairs, {j['dev_pairs']} dev-set pairs, "
+        f"{j['broker_pairs']} broker outcomes "
         f"({j['broker_positive']} positive); {j['needs_fitted']} needs fitted, "
         f"{len(j['needs_skipped'])} not in the catalog"
     )

@@ -49,19 +49,27 @@ def index(
 def serve(
     host: Annotated[str | None, typer.Option(help="default: TECHMATCH_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="default: TECHMATCH_PORT")] = None,
+    workers: Annotated[int | None, typer.Option(help="default: TECHMATCH_WORKERS")] = None,
 ) -> None:
-    """Serve the web marketplace and the JSON API."""
+    """Serve the web marketplace and the JSON API with several worker processes.
+
+    The start-up work (index built, checked and reconciled) runs once here; each worker then
+    builds its own parts from the same settings, sharing the catalog and the index files.
+    """
     import uvicorn
 
-    from service.app import create_app
+    from service.app import prepare
 
     settings = settings_for()
     with market() as parts:  # refuse to start on an index built for other settings
-        problem = parts.indexing.problem()
-        if problem and parts.index.exists():
-            fail(problem)
+        try:
+            prepare(parts)
+        except IndexError_ as exc:
+            fail(str(exc))
     uvicorn.run(
-        create_app(settings),
+        "service.app:create_app",
+        factory=True,
+        workers=workers or settings.workers,
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
@@ -75,7 +83,7 @@ def up() -> None:
     seed()
     index(rebuild=False, backend=None)
     _hint_first_accounts()
-    serve(None, None)
+    serve(None, None, None)
 
 
 def _hint_first_accounts() -> None:

@@ -126,9 +126,13 @@ class Matcher:
         )
 
     def plan(self, kind: Kind, listing: Listing) -> QueryPlan:
-        if self.config.query == "plain":
-            return plain_terms(self.analyzer, listing)
-        return key_terms(self.analyzer, self.index, listing, kind.other)
+        """The lexical query; its key terms (tf·idf) are shown to readers either way."""
+        understood = key_terms(self.analyzer, self.index, listing, kind.other)
+        if self.config.query != "plain":
+            return understood
+        plain = plain_terms(self.analyzer, listing)
+        plain.weights, plain.expansions = understood.weights, understood.expansions
+        return plain
 
     def retrieve(
         self, kind: Kind, listing: Any, target: Kind, filters: Filters, terms: list[str]
@@ -180,26 +184,30 @@ class Matcher:
         found = self.catalog.get_many(target, [f.id for f in fused])
         text_weight = self.weights.text if self.config.features else 1.0
         out: list[Candidate] = []
+        evidence = _evidence(lists)
         for item in fused:
             other = found.get(item.id)
             if other is None or other.status != Status.published:
                 continue
             need, achievement = (listing, other) if kind is Kind.need else (other, listing)
-            text_value = item.score / top
             values = {r: (k + 1) / (k + rank) for r, rank in item.ranks.items()}
+            values.update({name: found_in.get(item.id, 0.0) for name, found_in in evidence.items()})
             components = [
                 Component(
                     name="text",
                     label="文本相关度",
-                    value=round(text_value, 4),
+                    value=round(item.score / top, 4),
                     weight=text_weight,
-                    contribution=round(text_weight * text_value, 4),
+                    contribution=round(text_weight * item.score / top, 4),
                     note=_retrieval_note(item.ranks),
                 )
             ]
+            components += self._evidence_components(values)
             mismatches = []
             for feature in structured_features(need, achievement, self.taxonomy):
                 values[feature.name] = feature.value
+                if feature.mismatch:
+                    mismatches.append(feature.mismatch)  # shown even when it weighs nothing
                 if not self.config.features:
                     continue
                 w = self.weights.of(feature.name)
@@ -213,12 +221,22 @@ class Matcher:
                         note=feature.note,
                     )
                 )
-                if feature.mismatch:
-                    mismatches.append(feature.mismatch)
             total = sum(c.contribution for c in components)
             out.append(Candidate(total, other, components, mismatches, item.ranks, values))
         out.sort(key=lambda s: (-s.total, s.other.id))
         return plan, lists, out
+
+    def _evidence_components(self, values: dict[str, float]) -> list[Component]:
+        """The raw text evidence (BM25 score, cosine) as weighted components, when weighted."""
+        out = []
+        for name, label, note in EVIDENCE_LABELS:
+            w = self.weights.of(name) if self.config.features else 0.0
+            if w <= 0 or name not in values:
+                continue
+            value = round(values[name], 4)
+            out.append(Component(name=name, label=label, value=value, weight=w,
+                                 contribution=round(w * value, 4), note=note))  # fmt: skip
+        return out
 
     def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
         return self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
@@ -261,6 +279,24 @@ class Matcher:
             return []
         df = self.index.doc_freq(target.value, list(common))
         return sorted(common, key=lambda t: (df.get(t, 0), t))[:8]
+
+
+EVIDENCE_LABELS = (
+    ("bm25", "关键词吻合度", "BM25 得分与本次最高分之比"),
+    ("cosine", "语义相似度", "需求与成果文本向量的余弦相似度"),
+)
+
+
+def _evidence(lists: dict[str, list[Hit]]) -> dict[str, dict[str, float]]:
+    """Per candidate: the BM25 score scaled by the list's best, and the (non-negative) cosine."""
+    out: dict[str, dict[str, float]] = {}
+    lexical = lists.get("lexical", [])
+    if lexical:
+        best = max(h.score for h in lexical) or 1.0
+        out["bm25"] = {h.id: h.score / best for h in lexical}
+    if "dense" in lists:
+        out["cosine"] = {h.id: max(h.score, 0.0) for h in lists["dense"]}
+    return out
 
 
 def _retrieval_note(ranks: dict[str, int]) -> str:

@@ -18,7 +18,9 @@ log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "weights.json"
 RETRIEVERS = ("lexical", "dense")
-FEATURES = ("field", "maturity", "mode", "money", "region")
+EVIDENCE = ("bm25", "cosine")  # raw text evidence beside the fused ranks
+STRUCTURED = ("field", "maturity", "mode", "money", "region")
+FEATURES = (*EVIDENCE, *STRUCTURED)  # every weighted component except the fused text rank
 
 
 def _default_retrievers() -> dict[str, float]:
@@ -30,6 +32,8 @@ class Weights:
     """How much each component counts in the total (they sum to 1)."""
 
     text: float = 0.55
+    bm25: float = 0.0  # the BM25 score scaled by the best one of the list
+    cosine: float = 0.0  # the dense cosine similarity (when a model is loaded)
     field: float = 0.15
     maturity: float = 0.10
     mode: float = 0.08
@@ -76,10 +80,12 @@ class MatchConfig:
     """Which parts of the pipeline run; the ablation switches them one by one."""
 
     name: str = "full"
-    query: str = "understood"  # "plain": every token once; "understood": key terms (+ feedback)
+    # "plain": the whole text, every token once (the default: it measured as well as key terms
+    # on the development set and generalises better); "understood": tf·idf key terms (+ feedback)
+    query: str = "plain"
     lexical: bool = True
     dense: bool = True  # used when a model is loaded and the index holds vectors
-    feedback: bool = True  # pseudo-relevance feedback (only with query="understood")
+    feedback: bool = False  # pseudo-relevance feedback (only with query="understood")
     features: bool = True  # structured features in the total
 
 
@@ -113,6 +119,6 @@ def read_stored(index_dir: Path) -> dict[str, Any] | None:
 
 
 def load_weights(index_dir: Path) -> Weights | None:
-    """The tuned weights stored beside the index, if any."""
+    """The tuned weights stored in ``index_dir`` (beside the index, or shipped), if any."""
     data = read_stored(index_dir)
     return Weights.from_dict(data["weights"]) if data else None

