@@ -21,7 +21,7 @@ from service.api import desk, listings, me, search
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
-from service.catalog import DuplicateIdError, NotFoundError
+from service.catalog import CatalogBusyError, DuplicateIdError, NotFoundError
 from service.composition import Components, build_components
 from service.config import Settings, get_settings
 from service.matching.matcher import NotPublishedError
@@ -88,6 +88,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         if wants_json(request):
             return JSONResponse(status_code=403, content={"detail": str(exc)})
         return render(request, "forbidden.html", {"message": str(exc)}, status_code=403)
+
+    @app.exception_handler(CatalogBusyError)
+    async def _busy(_: Request, exc: CatalogBusyError) -> JSONResponse:
+        return JSONResponse(
+            status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "5"}
+        )
 
     @app.exception_handler(IndexMissingError)
     @app.exception_handler(IndexMismatchError)
