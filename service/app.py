@@ -105,10 +105,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 def prepare(parts: Components) -> None:
     """Start-up work: catalog tables, the index built or checked and reconciled, model loaded.
 
-    Raises IndexMismatchError when the index was built for other settings (the operator must
-    rebuild it on purpose); an unreachable backend only logs, and search answers 503.
+    Raises SchemaOutdatedError when the catalog needs ``techmatch migrate`` and
+    IndexMismatchError when the index was built for other settings (the operator must rebuild
+    it on purpose); an unreachable backend only logs, and search answers 503.
     """
-    parts.catalog.create_schema()
+    parts.catalog.ensure_schema()  # a fresh catalog is created; an old schema refuses to start
     parts.encoder.status  # load the model now, not on the first request  # noqa: B018
     indexing = parts.indexing
     try:

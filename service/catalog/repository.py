@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import importlib
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -12,10 +11,10 @@ from pydantic import BaseModel
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from service.catalog import schema
 from service.catalog.db import make_engine, retry_when_locked
 from service.catalog.models import (
     AchievementRow,
-    Base,
     ListingOwnerRow,
     NeedRow,
     row_to_dict,
@@ -23,7 +22,6 @@ from service.catalog.models import (
 )
 from service.listings.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 
-TABLE_MODULES = ("service.accounts.models", "service.desk.models")
 ROWS: dict[Kind, Any] = {
     Kind.achievement: AchievementRow,
     Kind.need: NeedRow,
@@ -58,11 +56,20 @@ class Catalog:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def create_schema(self) -> None:
-        """Create every table of the service (catalog, accounts, broker desk) if missing."""
-        for module in TABLE_MODULES:  # importing a module registers its tables on Base
-            importlib.import_module(module)
+        """Bring the schema of every table of the service (catalog, accounts, broker desk) to
+        the newest migration: creates a fresh database, upgrades an older one."""
+        schema.upgrade(self.engine)
 
-        Base.metadata.create_all(self.engine)
+    def ensure_schema(self) -> None:
+        """What the service and the CLI do on start: a fresh database is created at the newest
+        revision; an older schema raises ``SchemaOutdatedError`` (``techmatch migrate``)."""
+        schema.ensure(self.engine)
+
+    def drop_schema(self) -> None:
+        """Drop every table, migration record included (tests start from nothing with it)."""
+        with self.engine.begin() as conn:
+            schema.metadata().drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
     def close(self) -> None:
         self.engine.dispose()
