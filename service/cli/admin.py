@@ -66,7 +66,11 @@ def backup(
     settings = settings_for()
     live = sqlite_path(settings.catalog_url)
     if live is None:
-        err.print(postgres_instructions(settings.catalog_url, str(file), restoring=False))
+        err.print(
+            postgres_instructions(settings.catalog_url, str(file), restoring=False),
+            soft_wrap=True,
+            markup=False,
+        )
         raise typer.Exit(2)
     if not live.exists():
         fail(f"{live}: 还没有目录数据库，没有可备份的内容")
@@ -86,7 +90,11 @@ def restore(
     settings = settings_for()
     live = sqlite_path(settings.catalog_url)
     if live is None:
-        err.print(postgres_instructions(settings.catalog_url, str(file), restoring=True))
+        err.print(
+            postgres_instructions(settings.catalog_url, str(file), restoring=True),
+            soft_wrap=True,
+            markup=False,
+        )
         raise typer.Exit(2)
     try:
         found = inspect_file(file)
