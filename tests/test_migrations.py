@@ -140,8 +140,9 @@ def test_a_release_0_1_0_database_is_refused_then_upgraded_with_every_row(
     monkeypatch.setenv("TECHMATCH_EMBEDDING_MODEL", "")
     get_settings.cache_clear()
     try:
-        refused = CliRunner().invoke(cli, ["seed"])
-        assert refused.exit_code == 1 and "techmatch migrate" in refused.output
+        for command in (["serve"], ["seed"]):  # `up` is seed, index, serve
+            refused = CliRunner().invoke(cli, command)
+            assert refused.exit_code == 1 and "techmatch migrate" in refused.output
         migrated = CliRunner().invoke(cli, ["migrate"])
         assert migrated.exit_code == 0, migrated.output
         assert f"→ {schema.head()}" in migrated.output
