@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import functools
 import importlib
+import tempfile
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, MetaData, inspect, text
+from sqlalchemy import Engine, MetaData, create_engine, inspect, text
 
 from service.catalog.models import Base
 
@@ -43,7 +44,7 @@ def metadata() -> MetaData:
     return Base.metadata
 
 
-def _config() -> Config:
+def alembic_config() -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -87,7 +88,7 @@ def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str]:
     if before == head() and target == "head":
         return before, before
     with engine.begin() as conn:
-        config = _config()
+        config = alembic_config()
         config.attributes["connection"] = conn
         if before is None and inspect(conn).has_table(LEGACY_MARKER):
             command.stamp(config, INITIAL)  # release 0.1.0's tables are revision 0001
@@ -113,3 +114,16 @@ def ensure(engine: Engine) -> None:
         f"目录数据库的结构不是最新的（当前版本：{found}，本程序需要：{head()}）。"
         "请先备份（techmatch backup FILE），再运行 `techmatch migrate` 升级，然后重新启动。"
     )
+
+
+def make_revision(message: str, rev_id: str) -> None:
+    """For developers: autogenerate the next revision from the models (review it before use)
+    against a scratch SQLite database at the current head."""
+    with tempfile.TemporaryDirectory() as scratch:
+        engine = create_engine(f"sqlite:///{Path(scratch) / 'head.sqlite3'}")
+        upgrade(engine)
+        with engine.begin() as conn:
+            config = alembic_config()
+            config.attributes["connection"] = conn
+            command.revision(config, message=message, autogenerate=True, rev_id=rev_id)
+        engine.dispose()
