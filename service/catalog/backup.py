@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import make_url
 
-from service.catalog import schema
+from service.catalog.schema import known_revisions
 
 REQUIRED_TABLES = {"achievements", "needs", "listing_owners", "users"}
 COUNTED = ("achievements", "needs", "users", "desk_matches", "desk_stage_changes")
@@ -98,7 +98,7 @@ def restore(backup_file: Path, live: Path) -> CatalogFile:
     """Replace the live catalog's content by the backup's (checked first), through SQLite so
     that connections held by a running service see either the old or the new content."""
     found = inspect_file(backup_file)
-    known = schema.known_revisions()
+    known = known_revisions()
     if found.revision is not None and found.revision not in known:
         raise NotACatalogError(
             f"{backup_file}: 由更新版本的 TechMatch 备份（数据库版本 {found.revision}），"

@@ -11,7 +11,6 @@ from pydantic import BaseModel
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.catalog import schema
 from service.catalog.db import make_engine, retry_when_locked
 from service.catalog.models import (
     AchievementRow,
@@ -20,6 +19,7 @@ from service.catalog.models import (
     row_to_dict,
     utcnow,
 )
+from service.catalog.schema import ensure, metadata, upgrade
 from service.listings.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 
 ROWS: dict[Kind, Any] = {
@@ -58,17 +58,17 @@ class Catalog:
     def create_schema(self) -> None:
         """Bring the schema of every table of the service (catalog, accounts, broker desk) to
         the newest migration: creates a fresh database, upgrades an older one."""
-        schema.upgrade(self.engine)
+        upgrade(self.engine)
 
     def ensure_schema(self) -> None:
         """What the service and the CLI do on start: a fresh database is created at the newest
         revision; an older schema raises ``SchemaOutdatedError`` (``techmatch migrate``)."""
-        schema.ensure(self.engine)
+        ensure(self.engine)
 
     def drop_schema(self) -> None:
         """Drop every table, migration record included (tests start from nothing with it)."""
         with self.engine.begin() as conn:
-            schema.metadata().drop_all(conn)
+            metadata().drop_all(conn)
             conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
 
     def close(self) -> None:
