@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from service.accounts import Role
+from service.catalog import NotFoundError
 from service.catalog.backup import NotACatalogError, backup, inspect_file
 from service.cli import app
 from service.composition import build_components
@@ -56,14 +57,16 @@ def test_backup_then_restore_undoes_later_writes(home: Path, tmp_path: Path) -> 
     assert made.exit_code == 0, made.output
     assert runner.invoke(app, ["backup", str(file)]).exit_code == 1  # never overwritten silently
 
-    market = build_components(make_settings(home))
-    market.listings.create(Kind.achievement, AchievementIn.model_validate(ADDED), None)
-    market.accounts.create_user("after-backup", "pw-123456", Role.broker, "备份后单位")
-    market.close()
+    running = build_components(make_settings(home))  # a service that keeps running
+    running.listings.create(Kind.achievement, AchievementIn.model_validate(ADDED), None)
+    running.accounts.create_user("after-backup", "pw-123456", Role.broker, "备份后单位")
     assert "BK-A1" in _search("锂渣加气混凝土砌块")
 
     restored = runner.invoke(app, ["restore", str(file), "--yes"])
     assert restored.exit_code == 0, restored.output
+    with pytest.raises(NotFoundError):  # its open connections see the restored catalog
+        running.catalog.get(Kind.achievement, "BK-A1")
+    running.close()
     assert "BK-A1" not in _search("锂渣加气混凝土砌块")  # gone from the catalog and the index
     assert _search("玄武岩纤维复合筋")  # search works on the restored catalog
     market = build_components(make_settings(home))
