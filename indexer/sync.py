@@ -178,14 +178,23 @@ class IndexSync:
         with_vectors = self.encoder.available
         encoded_before = self.encoder.encoded
         report = SyncReport(mode="rebuild", reason=reason, vectors=with_vectors)
+        loaded: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
 
         def batches() -> Iterator[list[IndexedDoc]]:
             for kind in KINDS:
                 for chunk in _chunks(self.source.iter_published(kind), BATCH):
                     docs = self.documents(kind, chunk, with_vectors)
+                    loaded[kind].update((doc.id, doc.content_hash) for doc in docs)
                     report.added += len(docs)
                     if progress:
                         progress(f"索引{KIND_LABELS[kind]}", len(docs))
+                    yield docs
+            # Writes committed while the catalog was being read: into the new generation too,
+            # before it is switched to.
+            for kind in KINDS:
+                for chunk in _chunks(self._changed_since(kind, loaded[kind]), BATCH):
+                    docs = self.documents(kind, chunk, with_vectors)
+                    report.updated += len(docs)
                     yield docs
 
         manifest = Manifest(
@@ -197,11 +206,24 @@ class IndexSync:
             vectors=with_vectors,
         )
         self.index.rebuild(batches(), manifest)
+        # Writes that landed in the old generation between that pass and the switch, and
+        # withdrawals made during the rebuild: caught up on the serving index.
+        after = self._incremental(self.index.manifest(), None)
+        report.updated += after.added + after.updated
+        report.removed += after.removed
         self.last_failure = None
         report.embedded = self.encoder.encoded - encoded_before
-        report.counts = self.index.manifest().counts
+        report.counts = after.counts
         report.seconds = time.perf_counter() - started
         return report
+
+    def _changed_since(self, kind: str, loaded: dict[str, str]) -> Iterator[IndexableListing]:
+        """Published listings whose content differs from what was loaded (or was not loaded)."""
+        for listing in self.source.iter_published(kind):
+            current = content_hash(listing, self.analyzer.version, self.model_name)
+            if loaded.get(listing.id) != current:
+                loaded[listing.id] = current
+                yield listing
 
     def sync(self, progress: Progress | None = None, force: bool = False) -> SyncReport:
         """Update only what changed; falls back to a rebuild when the index is missing or stale."""

@@ -21,7 +21,7 @@ from service.api import desk, listings, me, search
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
-from service.catalog import DuplicateIdError, NotFoundError
+from service.catalog import CatalogBusyError, DuplicateIdError, NotFoundError
 from service.composition import Components, build_components
 from service.config import Settings, get_settings
 from service.matching.matcher import NotPublishedError
@@ -89,6 +89,12 @@ def _install_error_handlers(app: FastAPI) -> None:
             return JSONResponse(status_code=403, content={"detail": str(exc)})
         return render(request, "forbidden.html", {"message": str(exc)}, status_code=403)
 
+    @app.exception_handler(CatalogBusyError)
+    async def _busy(_: Request, exc: CatalogBusyError) -> JSONResponse:
+        return JSONResponse(
+            status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "5"}
+        )
+
     @app.exception_handler(IndexMissingError)
     @app.exception_handler(IndexMismatchError)
     @app.exception_handler(BackendUnavailableError)
@@ -99,10 +105,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 def prepare(parts: Components) -> None:
     """Start-up work: catalog tables, the index built or checked and reconciled, model loaded.
 
-    Raises IndexMismatchError when the index was built for other settings (the operator must
-    rebuild it on purpose); an unreachable backend only logs, and search answers 503.
+    Raises SchemaOutdatedError when the catalog needs ``techmatch migrate`` and
+    IndexMismatchError when the index was built for other settings (the operator must rebuild
+    it on purpose); an unreachable backend only logs, and search answers 503.
     """
-    parts.catalog.create_schema()
+    parts.catalog.ensure_schema()  # a fresh catalog is created; an old schema refuses to start
     parts.encoder.status  # load the model now, not on the first request  # noqa: B018
     indexing = parts.indexing
     try:

@@ -6,7 +6,6 @@ import pytest
 from pydantic import ValidationError
 
 from service.catalog import Catalog, DuplicateIdError, NotFoundError
-from service.catalog.models import Base
 from service.listings.schemas import AchievementIn, Kind, NeedIn, Status
 
 ACH = {
@@ -44,7 +43,7 @@ def catalog(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Catalog]
     url = f"sqlite:///{tmp_path / 'c.sqlite3'}" if request.param == "sqlite" else POSTGRES_URL
     assert url
     cat = Catalog(url)
-    Base.metadata.drop_all(cat.engine)
+    cat.drop_schema()
     cat.create_schema()
     yield cat
     cat.close()

@@ -160,34 +160,22 @@ class EmbeddedIndex:
             self._vectors.pop(kind, None)
 
     def rebuild(self, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest) -> None:
-        """Write a complete new generation, then switch to it; on any error keep the old one."""
-        path = self.generations.new()
-        try:
-            db = _open(path / DB_NAME)
+        """Write a complete new generation, then switch to it; on any error keep the old one.
+
+        Holds the rebuild lock throughout (another rebuild, in any process, waits), so the
+        switch never deletes a generation that another run is writing. A document repeated in
+        ``batches`` replaces the earlier one (the sync re-sends listings changed meanwhile).
+        """
+        with self.generations.rebuilding():
+            path = self.generations.new()
             try:
-                with db:
-                    for statement in _SCHEMA:
-                        db.execute(statement)
-                    for batch in batches:
-                        for doc in batch:
-                            _write_doc(db, doc)
-                    manifest.generation = path.name
-                    manifest.counts = {
-                        k: db.execute("SELECT count(*) FROM docs WHERE kind = ?", (k,)).fetchone()[
-                            0
-                        ]
-                        for k in KINDS
-                    }
-                    _write_manifest(db, manifest)
-                db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            finally:
-                db.close()
-        except BaseException:
-            self.generations.discard(path)
-            raise
-        with self._lock:
-            self.generations.switch(path)
-            self.close()
+                _build(path / DB_NAME, batches, manifest, path.name)
+            except BaseException:
+                self.generations.discard(path)
+                raise
+            with self._lock:
+                self.generations.switch(path)
+                self.close()
 
     # ---- reads --------------------------------------------------------------------------
     def lexical(self, kind: str, tokens: Sequence[str], filters: Filters, limit: int) -> list[Hit]:
@@ -316,6 +304,28 @@ def _open(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA busy_timeout=30000")
     conn.isolation_level = "DEFERRED"
     return conn
+
+
+def _build(
+    file: Path, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest, generation: str
+) -> None:
+    db = _open(file)
+    try:
+        with db:
+            for statement in _SCHEMA:
+                db.execute(statement)
+            for batch in batches:
+                for doc in batch:
+                    _write_doc(db, doc)
+            manifest.generation = generation
+            manifest.counts = {
+                k: db.execute("SELECT count(*) FROM docs WHERE kind = ?", (k,)).fetchone()[0]
+                for k in KINDS
+            }
+            _write_manifest(db, manifest)
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
 
 
 def _write_manifest(db: sqlite3.Connection, manifest: Manifest) -> None:

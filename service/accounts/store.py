@@ -21,6 +21,7 @@ from sqlalchemy.orm import sessionmaker
 
 from service.accounts.models import ApiTokenRow, UserRow
 from service.accounts.roles import Role
+from service.catalog.db import retry_when_locked
 from service.catalog.models import ListingOwnerRow, utcnow
 from service.listings.schemas import Kind
 
@@ -175,6 +176,7 @@ class Accounts:
             )
         return token
 
+    @retry_when_locked  # every API request writes last_used_at
     def user_for_token(self, token: str) -> User | None:
         with self._sessions.begin() as session:
             row = session.scalar(

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from indexer.base import Progress as ProgressCallback
-from service.catalog import NotFoundError
+from service.catalog import NotFoundError, SchemaOutdatedError
 from service.composition import Components, open_components
 from service.config import Settings, get_settings
 from service.listings.schemas import Kind
@@ -36,9 +36,13 @@ def settings_for(backend: str | None = None, model: str | None = None) -> Settin
 
 @contextmanager
 def market(backend: str | None = None, model: str | None = None) -> Iterator[Components]:
-    """The market described by the settings (catalog tables created), closed afterwards."""
+    """The market described by the settings, closed afterwards. A fresh catalog is created; an
+    out-of-date schema stops the command with the instruction to run ``techmatch migrate``."""
     with open_components(settings_for(backend, model)) as parts:
-        parts.catalog.create_schema()
+        try:
+            parts.catalog.ensure_schema()
+        except SchemaOutdatedError as exc:
+            fail(str(exc))
         yield parts
 
 
