@@ -50,10 +50,9 @@ def test_feedback_terms_come_from_top_results_and_weigh_less(seeded_market: Comp
 
 
 def test_matcher_reports_feedback_terms_and_can_switch_them_off(seeded_market: Components) -> None:
-    on = seeded_market.matcher.match(Kind.need, "N2001", limit=5)
-    off = seeded_market.matcher.variant(config=MatchConfig(feedback=False)).match(
-        Kind.need, "N2001", 5
-    )
+    understood = MatchConfig(query="understood", feedback=True)
+    on = seeded_market.matcher.variant(config=understood).match(Kind.need, "N2001", limit=5)
+    off = seeded_market.matcher.match(Kind.need, "N2001", 5)  # the default: no feedback
     assert on.feedback_terms and not off.feedback_terms
     assert on.query_terms == off.query_terms
     assert on.matches[0].id == "A2003"
