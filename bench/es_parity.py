@@ -291,7 +291,10 @@ def main() -> None:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     k = args.limit
-    print(f"| query | Elasticsearch side | needs | top-1 agreement | top-{k} overlap | same top-{k} order |")
+    print(
+        "| query | Elasticsearch side | needs | top-1 agreement |"
+        f" top-{k} overlap | same top-{k} order |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     for r in rows:
         print(

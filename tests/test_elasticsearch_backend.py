@@ -26,7 +26,8 @@ from elasticsearch import Elasticsearch
 
 from indexer.backends import elasticsearch as backend_module
 from indexer.backends.elasticsearch import ElasticsearchIndex, IndexWriteError, RebuildFailedError
-from indexer.backends.es_filters import es_filters, es_query
+from indexer.backends.es_admin import ADMIN_REQUEST_TIMEOUT, MASTER_TIMEOUT
+from indexer.backends.es_filters import MAX_QUERY_TOKENS, es_filters, es_query, lexical_query
 from indexer.base import (
     BackendUnavailableError,
     Filters,
@@ -49,6 +50,7 @@ class Request:
     path: str
     params: dict[str, str]
     body: Any  # parsed JSON, or a list of parsed lines for NDJSON (bulk, msearch)
+    request_timeout: Any = None  # what the client gave the node for this request
 
 
 @dataclass
@@ -57,6 +59,30 @@ class FakeServer:
 
     requests: list[Request] = field(default_factory=list)
     routes: list[tuple[str, Callable[[Request], Reply]]] = field(default_factory=list)
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # alias -> indices, like a cluster
+
+    def get_alias(self, request: Request) -> Reply:
+        names = request.path.rsplit("/", 1)[1].split(",")
+        found: dict[str, Any] = {}
+        for alias in names:
+            for index in self.aliases.get(alias, set()):
+                found.setdefault(index, {"aliases": {}})["aliases"][alias] = {}
+        return (200, found) if found else not_found(",".join(names))
+
+    def apply_aliases(self, request: Request) -> Reply:
+        """``_aliases`` as Elasticsearch 8 applies it: all actions or none."""
+        state = {a: set(i) for a, i in self.aliases.items()}
+        for action in request.body["actions"]:
+            ((op, spec),) = action.items()
+            if op == "remove":
+                if spec["index"] not in state.get(spec["alias"], set()):
+                    error = {"type": "aliases_not_found_exception", "reason": spec["alias"]}
+                    return 404, {"error": {**error, "root_cause": [error]}, "status": 404}
+                state[spec["alias"]].discard(spec["index"])
+            else:
+                state.setdefault(spec["alias"], set()).add(spec["index"])
+        self.aliases = {a: i for a, i in state.items() if i}
+        return 200, {"acknowledged": True, "errors": False}
 
     def on(self, pattern: str, reply: Callable[[Request], Reply] | Reply) -> None:
         self.routes.insert(0, (pattern, reply if callable(reply) else lambda _r: reply))
@@ -105,8 +131,9 @@ class FakeNode(BaseNode):
         if body:
             lines = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
             parsed = lines if parts.path.endswith(("_bulk", "_msearch")) else lines[0]
+        timeout = _.get("request_timeout")
         status, payload = self.server.handle(
-            Request(method, parts.path, dict(parse_qsl(parts.query)), parsed)
+            Request(method, parts.path, dict(parse_qsl(parts.query)), parsed, timeout)
         )
         headers = HttpHeaders({"x-elastic-product": "Elasticsearch"})
         data = b""
@@ -119,10 +146,26 @@ class FakeNode(BaseNode):
 @pytest.fixture()
 def server() -> FakeServer:
     srv = FakeServer()
-    srv.on(r"GET /_alias/.*", lambda r: not_found(r.path.rsplit("/", 1)[1]))
+    srv.on(r"GET /_alias/.*", srv.get_alias)
+    srv.on(r"HEAD /_alias/.*", lambda r: (200 if srv.get_alias(r)[0] == 200 else 404, None))
+    srv.on(r"POST /_aliases", srv.apply_aliases)
     srv.on(r"PUT /_bulk|POST /_bulk", bulk_ok)
     srv.on(r"POST /[^/]+/_count|GET /[^/]+/_count", (200, {"count": 0}))
+    srv.on(r"PUT /tm-rebuild-lock/_create/rebuild", (201, LOCK_HELD))
+    srv.on(r"PUT /tm-rebuild-lock/_doc/rebuild", (200, LOCK_HELD))
+    srv.on(r"GET /tm-achievement-v\*,tm-need-v\*", lambda r: (200, served(srv)))
+    srv.on(
+        r"POST /tm-[a-z]+/_mget",
+        lambda r: (200, {"docs": [{"_id": i, "found": False} for i in r.body["ids"]]}),
+    )
     return srv
+
+
+LOCK_HELD = {"_id": "rebuild", "_seq_no": 7, "_primary_term": 1, "result": "created"}
+
+
+def served(srv: FakeServer) -> dict[str, Any]:
+    return {i: {} for names in srv.aliases.values() for i in names}
 
 
 @pytest.fixture()
@@ -139,9 +182,7 @@ def manifest(dimension: int | None = 3) -> Manifest:
 
 
 def serve_old_indices(server: FakeServer) -> None:
-    for kind in ("achievement", "need"):
-        old: dict[str, Any] = {f"tm-{kind}-v1": {"aliases": {f"tm-{kind}": {}}}}
-        server.on(rf"GET /_alias/tm-{kind}", (200, old))
+    server.aliases = {f"tm-{kind}": {f"tm-{kind}-v1"} for kind in ("achievement", "need")}
 
 
 # ---- construction and reachability ---------------------------------------------------------
@@ -208,7 +249,7 @@ def test_es_filters(filters: Filters, expected: list[dict[str, Any]]) -> None:
 
 
 # ---- reads ----------------------------------------------------------------------------------
-def test_lexical_query_boosts_title_and_repeated_tokens(
+def test_lexical_query_is_one_bm25f_clause_per_distinct_token(
     index: ElasticsearchIndex, server: FakeServer
 ) -> None:
     hits = {"hits": {"hits": [{"_id": "a2", "_score": 3.5}, {"_id": "a1", "_score": 1.0}]}}
@@ -218,20 +259,29 @@ def test_lexical_query_boosts_title_and_repeated_tokens(
     assert [(h.id, h.score) for h in result] == [("a2", 3.5), ("a1", 1.0)]
     (request,) = server.sent("POST", "/tm-achievement/_search")
     assert request.body["size"] == 7 and request.body["_source"] is False
+
+    def clause(token: str, count: int) -> dict[str, Any]:
+        fields = ["title^2", "body"]
+        spec = {"query": token, "fields": fields, "operator": "and", "boost": count}
+        return {"combined_fields": spec}
+
     assert request.body["query"] == {
         "bool": {
-            "should": [
-                {"match": {"title": {"query": "玻璃棉", "boost": 2.0}}},
-                {"match": {"body": {"query": "玻璃棉", "boost": 1.0}}},
-                {"match": {"title": {"query": "固化", "boost": 4.0}}},
-                {"match": {"body": {"query": "固化", "boost": 2.0}}},
-            ],
+            "should": [clause("固化", 2), clause("玻璃棉", 1)],  # most repeated first
             "minimum_should_match": 1,
             "filter": es_filters(filters),
         }
     }
     assert index.lexical("achievement", [], filters, 7) == []
     assert len(server.requests) == 1
+
+
+def test_plain_query_of_a_long_listing_stays_under_the_clause_limit() -> None:
+    tokens = [f"词{i}" for i in range(3000)] + ["固化"] * 3
+    should = lexical_query(tokens, Filters())["bool"]["should"]
+    assert len(should) == MAX_QUERY_TOKENS and 2 * MAX_QUERY_TOKENS + 10 < 1024
+    assert should[0]["combined_fields"]["query"] == "固化"  # the weightiest token is kept
+    assert should[0]["combined_fields"]["boost"] == 3
 
 
 def test_vector_sends_a_top_level_knn(index: ElasticsearchIndex, server: FakeServer) -> None:
@@ -261,15 +311,22 @@ def test_count_browse_and_doc_freq(index: ElasticsearchIndex, server: FakeServer
     server.on(r"POST /tm-achievement/_search", (200, {"hits": {"hits": [{"_id": "a3"}]}}))
     assert index.browse("achievement", Filters(), 5) == ["a3"]
     assert server.requests[-1].body["sort"] == [{"indexed_at": "desc"}, {"id": "desc"}]
-    totals = [{"hits": {"total": {"value": n}}} for n in (1, 0)]
-    server.on(r"POST /tm-achievement/_msearch", (200, {"responses": totals}))
+    buckets = [{"doc_count": 1}, {"doc_count": 0}]
+    agg = {"hits": {"hits": []}, "aggregations": {"df": {"buckets": buckets}}}
+    server.on(r"POST /tm-achievement/_search", (200, agg))
+    before = len(server.requests)
     assert index.doc_freq("achievement", ["固化", "nothing", "固化"]) == {"固化": 1}
-    header, body = server.requests[-1].body[:2]
-    assert header == {} and len(server.requests[-1].body) == 4
-    assert body["size"] == 0 and body["query"]["bool"]["should"] == [
-        {"term": {"title": "固化"}},
-        {"term": {"body": "固化"}},
+    (request,) = server.requests[before:]  # one request, whatever the number of terms
+    body = request.body
+    assert body["size"] == 0
+    assert body["query"]["bool"]["should"] == [
+        {"terms": {"title": ["固化", "nothing"]}},
+        {"terms": {"body": ["固化", "nothing"]}},
     ]
+    assert body["aggs"]["df"]["filters"]["filters"][1] == {
+        "bool": {"should": [{"term": {"title": "nothing"}}, {"term": {"body": "nothing"}}]}
+    }
+    assert index.doc_freq("achievement", []) == {}
 
 
 def test_content_hashes_and_has_vector_scroll(
@@ -342,7 +399,12 @@ def test_rebuild_mappings_and_settings(index: ElasticsearchIndex, server: FakeSe
     body = created[0].body
     settings = body["settings"]["index"]
     assert settings["refresh_interval"] == "-1" and settings["number_of_replicas"] == 0
-    assert settings["similarity"]["techmatch_bm25"] == {"type": "BM25", "k1": 1.2, "b": 0.75}
+    assert settings["analysis"]["tokenizer"]["techmatch_unicode61"] == {
+        "type": "pattern",
+        "pattern": "[^\\p{L}\\p{N}\\p{Co}]+",
+    }
+    assert created[0].params["master_timeout"] == MASTER_TIMEOUT
+    assert created[0].request_timeout == ADMIN_REQUEST_TIMEOUT
     props = body["mappings"]["properties"]
     assert props["vector"] == {
         "type": "dense_vector",
@@ -352,8 +414,7 @@ def test_rebuild_mappings_and_settings(index: ElasticsearchIndex, server: FakeSe
         "index_options": {"type": "hnsw", "m": 16, "ef_construction": 100},
     }
     for name in ("title", "body"):
-        assert props[name]["analyzer"] == "whitespace"
-        assert props[name]["similarity"] == "techmatch_bm25"
+        assert props[name] == {"type": "text", "analyzer": "techmatch"}  # no unqueried cjk
     for name in ("id", "kind", "field", "field_top", "maturity", "modes", "region"):
         assert props[name] == {"type": "keyword"}
     assert props["money"] == {"type": "float"} and props["content_hash"] == {"type": "keyword"}
@@ -388,14 +449,31 @@ def test_rebuild_loads_then_swaps_aliases_in_one_call(
     need_new = new.replace("achievement", "need")
     assert swap.body == {
         "actions": [
-            {"remove": {"index": "tm-achievement-v1", "alias": "tm-achievement"}},
-            {"remove": {"index": "tm-need-v1", "alias": "tm-need"}},
+            {
+                "remove": {
+                    "index": "tm-achievement-v1",
+                    "alias": "tm-achievement",
+                    "must_exist": True,
+                }
+            },
+            {"remove": {"index": "tm-need-v1", "alias": "tm-need", "must_exist": True}},
             {"add": {"index": new, "alias": "tm-achievement", "is_write_index": True}},
             {"add": {"index": need_new, "alias": "tm-need", "is_write_index": True}},
         ]
     }
+    assert swap.params == {"master_timeout": "30s", "timeout": "30s"}
+    assert swap.request_timeout == ADMIN_REQUEST_TIMEOUT > 2 * 30  # longer than the server's
+    assert server.aliases == {"tm-achievement": {new}, "tm-need": {need_new}}
+    # the previous generation is kept for searches routed to it; the lock is taken and freed
+    assert [r for r in server.sent("DELETE", r"/tm-[a-z]+-v.*")] == []
     paths = [f"{r.method} {r.path}" for r in server.requests]
-    assert paths.index("POST /_aliases") < paths.index("DELETE /tm-achievement-v1,tm-need-v1")
+    assert paths[:3] == [
+        "PUT /tm-rebuild-lock",
+        "PUT /tm-rebuild-lock/_create/rebuild",
+        "GET /_alias/tm-achievement,tm-need",
+    ]
+    assert paths[-1] == "DELETE /tm-rebuild-lock/_doc/rebuild"
+    assert server.requests[-1].params == {"if_seq_no": "7", "if_primary_term": "1"}
 
 
 def test_failed_bulk_item_means_no_swap_and_new_indices_deleted(
@@ -407,9 +485,10 @@ def test_failed_bulk_item_means_no_swap_and_new_indices_deleted(
         rebuild_with(index, server, ACH_DOCS, manifest())
     assert "old index keeps serving" in str(info.value)
     assert server.sent("POST", "/_aliases") == []
-    (deleted,) = server.sent("DELETE", r".*")
+    (deleted,) = server.sent("DELETE", r"/tm-[a-z]+-v.*")
     assert re.fullmatch(r"/tm-achievement-v\d+,tm-need-v\d+", deleted.path)
     assert "v1" not in deleted.path
+    assert server.aliases["tm-achievement"] == {"tm-achievement-v1"}
 
 
 def test_count_mismatch_or_crash_refuses_the_switch(
