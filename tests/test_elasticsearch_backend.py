@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,13 +21,19 @@ from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
-from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
+from elastic_transport import ApiResponseMeta, BaseNode, ConnectionTimeout, HttpHeaders
 from elastic_transport._node import NodeApiResponse  # the (meta, bytes) pair nodes return
 from elasticsearch import Elasticsearch
 
 from indexer.backends import elasticsearch as backend_module
-from indexer.backends.elasticsearch import ElasticsearchIndex, IndexWriteError, RebuildFailedError
-from indexer.backends.es_admin import ADMIN_REQUEST_TIMEOUT, MASTER_TIMEOUT
+from indexer.backends.elasticsearch import (
+    BackendRequestError,
+    ElasticsearchIndex,
+    IndexWriteError,
+    RebuildFailedError,
+    RebuildLockedError,
+)
+from indexer.backends.es_admin import ADMIN_REQUEST_TIMEOUT, MASTER_TIMEOUT, SwapUncertainError
 from indexer.backends.es_filters import MAX_QUERY_TOKENS, es_filters, es_query, lexical_query
 from indexer.base import (
     BackendUnavailableError,
@@ -506,6 +513,413 @@ def test_count_mismatch_or_crash_refuses_the_switch(
         index.rebuild(broken(), manifest())
     assert server.sent("POST", "/_aliases") == []
     assert len(server.sent("DELETE", r"/tm-achievement-v\d+,tm-need-v\d+")) == 2
+
+
+# ---- failures are translated, never raw ------------------------------------------------------
+def api_error(status: int, kind: str, reason: str) -> Reply:
+    error = {"type": kind, "reason": reason}
+    return status, {"error": {**error, "root_cause": [error]}, "status": status}
+
+
+@pytest.mark.parametrize(
+    ("reply", "error", "words"),
+    [
+        (
+            api_error(429, "es_rejected_execution_exception", "queue full"),
+            BackendUnavailableError,
+            "unavailable (429, es_rejected_execution_exception: queue full)",
+        ),
+        (
+            api_error(503, "search_phase_execution_exception", "all shards failed"),
+            BackendUnavailableError,
+            "unavailable (503",
+        ),
+        (
+            api_error(401, "security_exception", "missing authentication"),
+            BackendUnavailableError,
+            "TECHMATCH_ELASTICSEARCH_API_KEY",
+        ),
+        (
+            api_error(403, "security_exception", "action denied"),
+            BackendUnavailableError,
+            "denied the request (403",
+        ),
+        (
+            api_error(400, "parsing_exception", "unknown query"),
+            BackendRequestError,
+            "refused the request (400, parsing_exception: unknown query)",
+        ),
+    ],
+)
+def test_elasticsearch_failures_become_index_errors(
+    index: ElasticsearchIndex,
+    server: FakeServer,
+    reply: Reply,
+    error: type[Exception],
+    words: str,
+) -> None:
+    server.on(r"POST /tm-achievement/_search|POST /tm-achievement/_count", reply)
+    server.on(r"GET /tm-achievement/_mapping", reply)
+    calls: list[Callable[[], object]] = [
+        lambda: index.lexical("achievement", ["固化"], Filters(), 5),
+        lambda: index.count("achievement"),
+        lambda: index.doc_freq("achievement", ["固化"]),
+        index.manifest,
+    ]
+    for call in calls:
+        with pytest.raises(error) as info:
+            call()
+        assert words in str(info.value) and URL in str(info.value)
+        assert isinstance(info.value, BackendUnavailableError)  # the service answers 503
+
+
+def test_overloaded_bulk_is_unavailable_not_a_write_error(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    def busy(request: Request) -> Reply:
+        error = {"type": "es_rejected_execution_exception", "reason": "queue full"}
+        item = {"index": {"_id": "a1", "status": 429, "error": error}}
+        return 200, {"errors": True, "items": [item]}
+
+    server.on(r"PUT /_bulk|POST /_bulk", busy)
+    with pytest.raises(BackendUnavailableError, match="overloaded"):
+        index.upsert([ACH_DOCS[0]])
+
+
+@pytest.mark.anyio
+async def test_api_answers_503_with_the_reason(server: FakeServer, tmp_path: Path) -> None:
+    import httpx
+
+    from service.app import create_app
+    from service.composition import build_components
+    from service.config import Settings
+
+    settings = Settings(home=tmp_path, embedding_model="", search_backend="elasticsearch")
+    parts = build_components(settings)
+    parts.catalog.create_schema()
+    node = type("Node", (FakeNode,), {"server": server})
+    parts.index._client = Elasticsearch(URL, node_class=node)  # type: ignore[attr-defined]
+    server.on(
+        r"POST /techmatch-[a-z]+/_search",
+        api_error(429, "es_rejected_execution_exception", "queue full"),
+    )
+    server.on(
+        r"GET /techmatch-achievement/_mapping",
+        api_error(503, "cluster_block_exception", "state not recovered"),
+    )
+    transport = httpx.ASGITransport(app=create_app(parts=parts))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            found = await client.get("/api/search", params={"q": "玻璃棉 固化"})
+            assert found.status_code == 503
+            assert (
+                "unavailable (429, es_rejected_execution_exception: queue full)"
+                in found.json()["detail"]
+            )
+            health = await client.get("/api/health")
+            assert health.status_code == 200 and health.json()["status"] == "degraded"
+            assert "state not recovered" in health.json()["index"]["problem"]
+    finally:
+        parts.close()
+
+
+def test_cli_index_prints_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+    from service.config import get_settings
+
+    monkeypatch.setenv("TECHMATCH_HOME", str(tmp_path))
+    monkeypatch.setenv("TECHMATCH_EMBEDDING_MODEL", "")
+    monkeypatch.setenv("TECHMATCH_ELASTICSEARCH_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("TECHMATCH_ELASTICSEARCH_RETRIES", "0")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["index", "--backend", "elasticsearch"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "Elasticsearch at http://127.0.0.1:9 is not reachable" in result.output
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# ---- the swap: verified, never blind ---------------------------------------------------------
+def test_swap_timeout_that_did_apply_is_a_success(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    serve_old_indices(server)
+
+    def applied_then_timed_out(request: Request) -> Reply:
+        server.apply_aliases(request)
+        raise ConnectionTimeout("read timed out")
+
+    server.on(r"POST /_aliases", applied_then_timed_out)
+    rebuild_with(index, server, ACH_DOCS, manifest())
+    assert len(server.sent("POST", "/_aliases")) == 1  # no blind retry
+    assert all(names != {f"{a}-v1"} for a, names in server.aliases.items())
+    assert server.sent("DELETE", r"/tm-[a-z]+-v.*") == []  # nothing deleted, old kept
+
+
+def test_swap_timeout_that_did_not_apply_drops_only_the_new_indices(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    serve_old_indices(server)
+
+    def timed_out(request: Request) -> Reply:
+        raise ConnectionTimeout("read timed out")
+
+    server.on(r"POST /_aliases", timed_out)
+    with pytest.raises(RebuildFailedError, match=r"did not apply .*ConnectionTimeout"):
+        rebuild_with(index, server, ACH_DOCS, manifest())
+    (deleted,) = server.sent("DELETE", r"/tm-[a-z]+-v.*")
+    assert "v1" not in deleted.path
+    assert server.aliases == {
+        "tm-achievement": {"tm-achievement-v1"},
+        "tm-need": {"tm-need-v1"},
+    }
+
+
+def test_swap_in_a_mixed_state_deletes_nothing(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    serve_old_indices(server)
+
+    def half(request: Request) -> Reply:
+        new = request.body["actions"][2]["add"]["index"]
+        server.aliases["tm-achievement"] = {new}
+        raise ConnectionTimeout("read timed out")
+
+    server.on(r"POST /_aliases", half)
+    with pytest.raises(SwapUncertainError, match="nothing was deleted"):
+        rebuild_with(index, server, ACH_DOCS, manifest())
+    assert server.sent("DELETE", r"/tm-[a-z]+-v.*") == []
+
+
+def test_missing_alias_in_remove_fails_the_whole_swap(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    serve_old_indices(server)
+
+    def vanished(request: Request) -> Reply:  # someone removed an alias meanwhile
+        server.aliases.pop("tm-need")
+        return server.apply_aliases(request)
+
+    server.on(r"POST /_aliases", vanished)
+    with pytest.raises(RebuildFailedError, match=r"did not apply .*aliases_not_found_exception"):
+        rebuild_with(index, server, ACH_DOCS, manifest())
+    assert server.aliases == {"tm-achievement": {"tm-achievement-v1"}}
+
+
+def test_errors_true_answer_is_read_and_the_aliases_verified(
+    index: ElasticsearchIndex, server: FakeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    serve_old_indices(server)
+
+    def lenient(request: Request) -> Reply:  # 8.14+: 200, "errors": true, the adds applied
+        server.aliases = {}
+        for action in request.body["actions"]:
+            if "add" in action:
+                spec = action["add"]
+                server.aliases[spec["alias"]] = {spec["index"]}
+        results = [{"action": a, "status": 200} for a in request.body["actions"]]
+        return 200, {"acknowledged": True, "errors": True, "action_results": results}
+
+    server.on(r"POST /_aliases", lenient)
+    rebuild_with(index, server, ACH_DOCS, manifest())
+    assert "applied despite Elasticsearch reported errors" in caplog.text
+
+
+def test_a_second_write_index_is_repaired_by_the_swap(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    server.aliases = {"tm-achievement": {"tm-achievement-v1", "tm-achievement-v2"}}
+    rebuild_with(index, server, ACH_DOCS, manifest())
+    (swap,) = server.sent("POST", "/_aliases")
+    removed = {a["remove"]["index"] for a in swap.body["actions"] if "remove" in a}
+    assert removed == {"tm-achievement-v1", "tm-achievement-v2"}
+    assert len(server.aliases["tm-achievement"]) == 1
+
+
+def test_a_refused_swap_is_reported_with_the_reason(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    serve_old_indices(server)
+    reply = api_error(400, "illegal_state_exception", "alias has more than one write index")
+    server.on(r"POST /_aliases", reply)
+    with pytest.raises(RebuildFailedError, match="more than one write index"):
+        rebuild_with(index, server, ACH_DOCS, manifest())
+
+
+def test_rebuild_collects_orphans_and_the_previous_generation(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    serve_old_indices(server)
+    leftovers = {"tm-achievement-v0": {}, "tm-need-v0": {}, "tm-need-v1": {}}
+    server.on(
+        r"GET /tm-achievement-v\*,tm-need-v\*", lambda r: (200, {**served(server), **leftovers})
+    )
+    rebuild_with(index, server, ACH_DOCS, manifest())
+    (collected,) = server.sent("DELETE", r"/tm-[a-z]+-v.*")
+    assert collected.path == "/tm-achievement-v0,tm-need-v0"  # tm-need-v1 is served
+    assert collected.params.get("expand_wildcards") is None
+
+
+def test_create_survives_a_retry_after_a_timeout(server: FakeServer) -> None:
+    node = type("Node", (FakeNode,), {"server": server})
+    client = Elasticsearch(URL, node_class=node, max_retries=1, retry_on_timeout=True)
+    idx = ElasticsearchIndex(URL, "tm", timeout=1.0, retries=1, client=client)
+    seen: set[str] = set()
+
+    def create(request: Request) -> Reply:
+        if request.path in seen:
+            return api_error(400, "resource_already_exists_exception", request.path)
+        seen.add(request.path)
+        raise ConnectionTimeout("read timed out")  # ... after the server created it
+
+    server.on(r"PUT /tm-(achievement|need)-v\d+", create)
+    rebuild_with(idx, server, ACH_DOCS, manifest())
+    assert len(server.sent("PUT", r"/tm-(achievement|need)-v\d+")) == 4
+    assert len(server.sent("POST", "/_aliases")) == 1
+
+
+def test_bulk_429_during_a_rebuild_is_retried(
+    index: ElasticsearchIndex, server: FakeServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backend_module, "BULK_BACKOFF", (0.0, 0.0))
+    attempts: list[int] = []
+
+    def busy_once(request: Request) -> Reply:
+        attempts.append(len(request.body))
+        if len(attempts) > 1:
+            return bulk_ok(request)
+        status, body = bulk_ok(request, {"a2"})
+        for item in body["items"]:
+            if "error" in item["index"]:
+                item["index"]["status"] = 429
+        return status, body
+
+    server.on(r"PUT /_bulk|POST /_bulk", busy_once)
+    rebuild_with(index, server, ACH_DOCS, manifest())
+    assert attempts == [6, 2]  # the rejected document alone, again
+    assert len(server.sent("POST", "/_aliases")) == 1
+
+
+# ---- the rebuild lock ------------------------------------------------------------------------
+def held_by_another(expires_in: float) -> Reply:
+    source = {"owner": "other-host:1", "expires_at": int((time.time() + expires_in) * 1000)}
+    return 200, {
+        "_id": "rebuild",
+        "_seq_no": 3,
+        "_primary_term": 1,
+        "found": True,
+        "_source": source,
+    }
+
+
+def test_a_running_rebuild_holds_off_another(index: ElasticsearchIndex, server: FakeServer) -> None:
+    index.lock_wait = 0.0
+    server.on(
+        r"PUT /tm-rebuild-lock/_create/rebuild",
+        api_error(409, "version_conflict_engine_exception", "exists"),
+    )
+    server.on(r"GET /tm-rebuild-lock/_doc/rebuild", held_by_another(60))
+    with pytest.raises(RebuildLockedError, match=r"another rebuild is running \(other-host:1\)"):
+        index.rebuild([ACH_DOCS], manifest())
+    assert server.sent("PUT", r"/tm-(achievement|need)-v\d+") == []
+    assert server.sent("DELETE", ".*") == [] and server.sent("POST", "/_aliases") == []
+
+
+def test_an_expired_lock_is_taken_over(index: ElasticsearchIndex, server: FakeServer) -> None:
+    outcomes = [api_error(409, "version_conflict_engine_exception", "exists"), (201, LOCK_HELD)]
+    server.on(r"PUT /tm-rebuild-lock/_create/rebuild", lambda r: outcomes.pop(0))
+    server.on(r"GET /tm-rebuild-lock/_doc/rebuild", held_by_another(-5))
+    rebuild_with(index, server, ACH_DOCS, manifest())
+    takeover, release = server.sent("DELETE", "/tm-rebuild-lock/_doc/rebuild")
+    assert takeover.params == {"if_seq_no": "3", "if_primary_term": "1"}  # compare-and-set
+    assert release.params == {"if_seq_no": "7", "if_primary_term": "1"}
+
+
+# ---- client settings, scans, stable browse order, analysis ---------------------------------
+def test_credentials_and_ca_reach_the_client(tmp_path: Path) -> None:
+    import certifi
+
+    from service.composition import build_components
+    from service.config import Settings
+
+    ca = tmp_path / "http_ca.crt"
+    ca.write_bytes(Path(certifi.where()).read_bytes())
+    settings = Settings(
+        home=tmp_path,
+        embedding_model="",
+        search_backend="elasticsearch",
+        elasticsearch_url="https://es.test:9200",
+        elasticsearch_ca_certs=ca,
+        elasticsearch_username="techmatch",
+        elasticsearch_password="s3cret",
+    )
+    parts = build_components(settings)
+    try:
+        idx = parts.index
+        assert isinstance(idx, ElasticsearchIndex)
+        options = idx.client_options()
+        assert options["ca_certs"] == str(ca) and options["basic_auth"] == ("techmatch", "s3cret")
+        client = idx._es()  # the real client accepts them (no request is made)
+        assert client.transport.node_pool.get().config.ca_certs == str(ca)
+    finally:
+        parts.close()
+    keyed = ElasticsearchIndex(URL, "tm", 1.0, 0, api_key="a2V5", username="ignored")
+    assert (
+        keyed.client_options()["api_key"] == "a2V5" and "basic_auth" not in keyed.client_options()
+    )
+
+
+def test_scans_are_bounded(index: ElasticsearchIndex, server: FakeServer) -> None:
+    page = {"_scroll_id": "s1", "_shards": {"total": 1, "successful": 1, "skipped": 0}}
+    server.on(r"POST /tm-achievement/_search", (200, {**page, "hits": {"hits": []}}))
+    index.content_hashes("achievement")
+    (search,) = server.sent("POST", "/tm-achievement/_search")
+    assert search.params["scroll"] == "2m" and search.request_timeout == 1.0
+
+
+def test_reindexing_keeps_the_first_indexed_time(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    def known(request: Request) -> Reply:
+        docs = [
+            {"_id": i, "found": i == "a1", "_source": {"indexed_at": 42}}
+            for i in request.body["ids"]
+        ]
+        return 200, {"docs": docs}
+
+    server.on(r"POST /tm-achievement/_mget", known)
+    index.upsert(ACH_DOCS[:2])
+    (mget,) = server.sent("POST", "/tm-achievement/_mget")
+    assert mget.body == {"ids": ["a1", "a2"]} and mget.params["_source"] == "indexed_at"
+    (bulk,) = server.sent("POST|PUT", "/_bulk")
+    first, second = bulk.body[1], bulk.body[3]
+    assert first["indexed_at"] == 42 and second["indexed_at"] > 42
+
+
+def test_the_es_tokenizer_splits_tokens_as_fts5_unicode61() -> None:
+    regex = pytest.importorskip("regex")  # \p{..} classes, as in Java's regex
+    import sqlite3
+
+    from bench.es_parity import split_unicode61
+    from indexer.backends.es_filters import ANALYSIS
+
+    pattern = ANALYSIS["tokenizer"]["techmatch_unicode61"]["pattern"]
+    tokens = ["c++", "3.5", "98%", "α-β", "玻璃棉", "pm2.5", "co₂", "x光", "ⅱ型", "a_b", "ｌｉ电池"]
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 0')")
+    db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row')")
+    for token in tokens:
+        db.execute("DELETE FROM t")
+        db.execute("INSERT INTO t VALUES (?)", (token,))
+        fts5 = sorted(r[0] for r in db.execute("SELECT term FROM v"))
+        es = [p for p in regex.split(pattern, token) if p]
+        assert es == split_unicode61(token), token
+        assert sorted(set(p.lower() for p in es)) == fts5, token
 
 
 # ---- the contract, against a live server ---------------------------------------------------

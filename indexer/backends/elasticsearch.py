@@ -281,7 +281,8 @@ class ElasticsearchIndex:
     def _create(self, es: Elasticsearch, name: str, dimension: int | None) -> None:
         """Create a new index; one a timed-out earlier attempt already created is accepted."""
         try:
-            es_admin.admin(es).indices.create(
+            # retried by the client on a timeout: the retry may find it already created
+            es.options(request_timeout=es_admin.ADMIN_REQUEST_TIMEOUT).indices.create(
                 index=name,
                 settings=bodies.index_settings(),
                 mappings=bodies.index_mappings(dimension),

@@ -166,9 +166,10 @@ def read_aliases(es: Elasticsearch, aliases: Sequence[str]) -> dict[str, set[str
 def swap(es: Elasticsearch, old: dict[str, set[str]], new: dict[str, str]) -> None:
     """Point each alias of ``new`` at its new index, atomically; verified by reading back.
 
-    Raises ``RebuildFailedError`` when the swap did not apply (the caller drops the new
-    indices), ``SwapUncertainError`` when the aliases are in a mixed state, and
-    ``BackendUnavailableError`` (via the guard) when they cannot even be read back.
+    Applied when every alias points at exactly its new index; not applied when no alias
+    points at a new index (``RebuildFailedError``: the caller drops the new indices, which
+    nothing serves); anything else, or aliases that cannot be read back, is
+    ``SwapUncertainError`` and nothing is deleted.
     """
     pairs_old = [(a, i) for a, names in old.items() for i in sorted(names)]
     actions = bodies.alias_swap(pairs_old, list(new.items()))
@@ -194,7 +195,7 @@ def swap(es: Elasticsearch, old: dict[str, set[str]], new: dict[str, str]) -> No
         if problem:
             log.warning("the alias swap applied despite %s", problem)
         return
-    if all(state[a] == old.get(a, set()) for a in new):
+    if not any(i in state[a] for a, i in new.items()):  # no alias serves a new index
         raise RebuildFailedError(
             f"rebuild refused, the old index keeps serving: the alias swap did not apply"
             f" ({problem or 'the aliases did not move'})"
