@@ -946,3 +946,44 @@ class TestElasticsearchContract(IndexContract):
         with pytest.raises(RebuildFailedError, match="b2"):
             index.rebuild([bad], manifest())
         assert index.count("achievement") == 3
+
+
+# ---- docker-compose.yml: its security section, checked statically ---------------------------
+def test_compose_security_is_wired_through_the_settings() -> None:
+    """No Docker engine here: check that what the compose file says fits together."""
+    import yaml
+
+    from service.config import Settings
+
+    compose = yaml.safe_load((Path(__file__).parents[1] / "docker-compose.yml").read_text())
+    services = compose["services"]
+    es_env = services["elasticsearch"]["environment"]
+    assert es_env["xpack.security.enabled"] == "true"
+    assert es_env["xpack.security.http.ssl.enabled"] == "true"
+    env = services["service"]["environment"]
+    assert env == services["indexer"]["environment"]
+    for name in env:  # every variable given to TechMatch is a real setting
+        assert name.removeprefix("TECHMATCH_").lower() in Settings.model_fields, name
+    assert env["TECHMATCH_ELASTICSEARCH_URL"] == "https://elasticsearch:9200"
+    script = services["setup"]["command"][-1]
+    assert "dns: [elasticsearch, localhost]" in script  # the certificate names the URL's host
+    # the CA the setup job writes is the file the service is pointed at, readable by it
+    mount = next(v for v in services["service"]["volumes"] if v.startswith("certs:"))
+    target = mount.split(":")[1]
+    assert env["TECHMATCH_ELASTICSEARCH_CA_CERTS"] == f"{target}/ca/ca.crt"
+    assert "chmod 644 config/certs/ca/ca.crt" in script
+    assert es_env["xpack.security.http.ssl.certificate_authorities"] == "certs/ca/ca.crt"
+    # the user the service logs in as is the one the setup job creates, with the same password
+    assert env["TECHMATCH_ELASTICSEARCH_USERNAME"] == "techmatch"
+    assert "_security/user/techmatch" in script and "$${ES_TECHMATCH_PASSWORD}" in script
+    assert env["TECHMATCH_ELASTICSEARCH_PASSWORD"].startswith("${ES_TECHMATCH_PASSWORD:?")
+    # the role covers every index and alias the backend makes under the default prefix
+    prefix = Settings.model_fields["elasticsearch_prefix"].default
+    assert f'"names": ["{prefix}-*"]' in script
+    idx = ElasticsearchIndex(URL, prefix, 1.0, 0)
+    assert all(idx.alias(k).startswith(f"{prefix}-") for k in ("achievement", "need"))
+    for job in ("indexer", "service"):
+        assert services[job]["depends_on"]["setup"] == {
+            "condition": "service_completed_successfully"
+        }
+    assert services["elasticsearch"]["depends_on"]["setup"] == {"condition": "service_healthy"}
