@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -186,38 +187,58 @@ def es_separate_fields(docs: list[Doc]) -> Scorer:
 
 
 def es_combined_fields(docs: list[Doc]) -> Scorer:
-    """``combined_fields`` over ``title^2, body``: Lucene's BM25F (see the module docstring)."""
-    n = len(docs)
-    sum_ttf = sum(TITLE_WEIGHT * d.title_len + d.body_len for d in docs)
-    doc_count = max(sum(1 for d in docs if d.title_len), sum(1 for d in docs if d.body_len))
-    avgdl = sum_ttf / doc_count
-    df_title: Counter[str] = Counter()
-    df_body: Counter[str] = Counter()
-    for d in docs:
-        df_title.update(set(d.title))
-        df_body.update(set(d.body))
-    norms = {
-        d.id: quantise(round(TITLE_WEIGHT * quantise(d.title_len) + quantise(d.body_len)))
-        for d in docs
-    }
-    del n
+    """What Lucene computes for the body ``es_filters.lexical_query`` sends (read, not assumed:
+    each ``combined_fields`` clause's fields and weights, operator and boost are interpreted)."""
+    from indexer.backends.es_filters import lexical_query
+    from indexer.base import Filters
 
-    def score(query: list[str]) -> list[tuple[str, float]]:
-        terms = Counter(p for t in query for p in split_unicode61(t))
-        out = []
-        for d in docs:
-            s, matched = 0.0, False
-            for t, c in terms.items():
-                freq = TITLE_WEIGHT * d.title[t] + d.body[t]
+    df = {"title": Counter[str](), "body": Counter[str]()}
+    for d in docs:
+        df["title"].update(set(d.title))
+        df["body"].update(set(d.body))
+    count = {
+        "title": sum(1 for d in docs if d.title_len),
+        "body": sum(1 for d in docs if d.body_len),
+    }
+    total = {"title": sum(d.title_len for d in docs), "body": sum(d.body_len for d in docs)}
+
+    def clause_scores(spec: dict[str, Any]) -> dict[str, float]:
+        weights = {}
+        for entry in spec["fields"]:
+            name, _, weight = entry.partition("^")
+            weights[name] = float(weight or 1)
+        doc_count = max(count[f] for f in weights)
+        avgdl = sum(w * total[f] for f, w in weights.items()) / doc_count
+        terms = split_unicode61(spec["query"])  # the analyzer; one CombinedFieldQuery per term
+        found: dict[str, float] = {}
+        matched: dict[str, int] = Counter()
+        for term in terms:
+            term_df = max(df[f][term] for f in weights)
+            if not term_df:
+                continue
+            idf = math.log(1 + (doc_count - term_df + 0.5) / (term_df + 0.5))
+            for d in docs:
+                freq = sum(w * getattr(d, f)[term] for f, w in weights.items())
                 if not freq:
                     continue
-                df = max(df_title[t], df_body[t])
-                idf = math.log(1 + (doc_count - df + 0.5) / (df + 0.5))
-                s += c * idf * freq / (freq + K1 * (1 - B + B * norms[d.id] / avgdl))
-                matched = True
-            if matched:
-                out.append((d.id, s))
-        return out
+                length = quantise(
+                    round(sum(w * quantise(getattr(d, f"{f}_len")) for f, w in weights.items()))
+                )
+                norm = K1 * (1 - B + B * length / avgdl)
+                found[d.id] = found.get(d.id, 0.0) + idf * freq / (freq + norm)
+                matched[d.id] += 1
+        if spec.get("operator") == "and":
+            found = {i: v for i, v in found.items() if matched[i] == len(terms)}
+        boost = float(spec.get("boost", 1))
+        return {i: boost * v for i, v in found.items()}
+
+    def score(query: list[str]) -> list[tuple[str, float]]:
+        body = lexical_query(query, Filters())["bool"]
+        total_scores: dict[str, float] = {}
+        for clause in body["should"]:
+            for doc_id, value in clause_scores(clause["combined_fields"]).items():
+                total_scores[doc_id] = total_scores.get(doc_id, 0.0) + value
+        return list(total_scores.items())
 
     return score
 

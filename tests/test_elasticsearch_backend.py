@@ -932,7 +932,17 @@ class TestElasticsearchContract(IndexContract):
     """The shared contract, run against a live server (a fresh alias prefix per test)."""
 
     def make_index(self, tmp_path: Path) -> SearchIndex:
-        return ElasticsearchIndex(LIVE_URL, f"tmtest-{uuid.uuid4().hex[:10]}", 30.0, 1, replicas=0)
+        return ElasticsearchIndex(
+            LIVE_URL,
+            f"tmtest-{uuid.uuid4().hex[:10]}",
+            30.0,
+            1,
+            replicas=0,
+            ca_certs=os.environ.get("ELASTICSEARCH_CA_CERTS"),
+            api_key=os.environ.get("ELASTICSEARCH_API_KEY"),
+            username=os.environ.get("ELASTICSEARCH_USERNAME"),
+            password=os.environ.get("ELASTICSEARCH_PASSWORD"),
+        )
 
     def drop_index(self, index: SearchIndex) -> None:
         assert isinstance(index, ElasticsearchIndex)

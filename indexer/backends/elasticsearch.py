@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import numpy as np
@@ -119,7 +120,7 @@ class ElasticsearchIndex:
                 self._client = Elasticsearch(self.url, **self.client_options())
             return self._client
 
-    def _guard(self) -> Any:
+    def _guard(self) -> AbstractContextManager[None]:
         return guard(self.url)
 
     def alias(self, kind: str) -> str:
@@ -191,8 +192,9 @@ class ElasticsearchIndex:
             if not mine:
                 continue
             kept = self._first_indexed(kind, [d.id for d in mine])
-            for doc in mine:
-                stamp = kept.get(doc.id) or time.time_ns()
+            now = time.time_ns()
+            for position, doc in enumerate(mine):
+                stamp = kept.get(doc.id) or now + position  # strictly increasing, as rowids
                 operations += [
                     {"index": {"_index": self.alias(kind), "_id": doc.id}},
                     bodies.to_source(doc, stamp),
@@ -234,12 +236,16 @@ class ElasticsearchIndex:
                 self._create(es, name, manifest.dimension)
             sent: dict[str, set[str]] = {kind: set() for kind in KINDS}
 
+            start = time.time_ns()
+
             def actions() -> Iterator[dict[str, Any]]:
+                position = 0
                 for batch in batches:
                     lock.renew()
                     for doc in batch:
                         sent[doc.kind].add(doc.id)
-                        source = bodies.to_source(doc, time.time_ns())
+                        position += 1  # the catalog's order, as the embedded rowids
+                        source = bodies.to_source(doc, start + position)
                         yield {"_index": new[doc.kind], "_id": doc.id, "_source": source}
 
             failures = [

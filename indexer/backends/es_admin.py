@@ -32,7 +32,7 @@ from indexer.base import KINDS, BackendUnavailableError, IndexError_
 log = logging.getLogger(__name__)
 
 LOCK_ID = "rebuild"
-LOCK_TTL = 120.0  # seconds a lock lives without renewal
+LOCK_TTL = 300.0  # seconds a lock lives without renewal (renewed every batch of listings)
 LOCK_POLL = 2.0  # seconds between attempts while another rebuild holds the lock
 MASTER_TIMEOUT = "30s"  # the server's wait for the master, then again for the acknowledgements
 ADMIN_REQUEST_TIMEOUT = 90.0  # the client's wait: longer than both of the server's together
@@ -81,6 +81,7 @@ class RebuildLock:
     def acquire(self) -> None:
         self._ensure_index()
         deadline = time.monotonic() + self.wait
+        takeovers, announced = 0, False
         while True:
             try:
                 resp = self.es.create(
@@ -94,7 +95,8 @@ class RebuildLock:
             if held.meta.status == 404:
                 continue  # released between our create and our read
             source = held.body.get("_source", {})
-            if source.get("expires_at", 0) < time.time() * 1000:
+            if source.get("expires_at", 0) < time.time() * 1000 and takeovers < 3:
+                takeovers += 1
                 log.warning("taking over the expired rebuild lock of %s", source.get("owner"))
                 self.es.options(ignore_status=(404, 409)).delete(
                     index=self.index,
@@ -107,6 +109,13 @@ class RebuildLock:
                 raise RebuildLockedError(
                     f"another rebuild is running ({source.get('owner', '?')}); the index it"
                     " replaces keeps serving: try again when it has finished"
+                )
+            if not announced:
+                announced = True
+                log.info(
+                    "another rebuild is running (%s): waiting up to %.0f s for it to finish",
+                    source.get("owner", "?"),
+                    self.wait,
                 )
             time.sleep(LOCK_POLL)
 
