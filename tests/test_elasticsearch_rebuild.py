@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from elastic_transport import ConnectionTimeout
@@ -21,7 +22,12 @@ from indexer.backends.elasticsearch import (
     RebuildFailedError,
     RebuildLockedError,
 )
-from indexer.backends.es_admin import ADMIN_REQUEST_TIMEOUT, MASTER_TIMEOUT, SwapUncertainError
+from indexer.backends.es_admin import (
+    ADMIN_REQUEST_TIMEOUT,
+    MASTER_TIMEOUT,
+    RebuildLock,
+    SwapUncertainError,
+)
 from indexer.base import IndexedDoc
 from tests.index_contract import doc
 from tests.support.es_fake import (
@@ -354,3 +360,29 @@ def test_an_expired_lock_is_taken_over(index: ElasticsearchIndex, server: FakeSe
     takeover, release = server.sent("DELETE", "/tm-rebuild-lock/_doc/rebuild")
     assert takeover.params == {"if_seq_no": "3", "if_primary_term": "1"}  # compare-and-set
     assert release.params == {"if_seq_no": "7", "if_primary_term": "1"}
+
+
+def test_a_retried_lock_create_recognises_its_own_lock(
+    index: ElasticsearchIndex, server: FakeServer
+) -> None:
+    created: list[dict[str, Any]] = []
+
+    def create(request: Request) -> Reply:
+        if created:  # the first attempt applied, its answer was lost, the client retried
+            return api_error(409, "version_conflict_engine_exception", "exists")
+        created.append(request.body)
+        return 201, LOCK_HELD
+
+    def current(request: Request) -> Reply:
+        return 200, {**LOCK_HELD, "found": True, "_source": created[0]}
+
+    server.on(r"PUT /tm-rebuild-lock/_create/rebuild", create)
+    server.on(r"GET /tm-rebuild-lock/_doc/rebuild", current)
+    lock = RebuildLock(index._es(), "tm-rebuild-lock", wait=0.0)
+    lock.acquire()
+    with pytest.raises(RebuildLockedError):  # another process, another token: held off
+        RebuildLock(index._es(), "tm-rebuild-lock", wait=0.0).acquire()
+    second = RebuildLock(index._es(), "tm-rebuild-lock", wait=0.0)
+    second.token = lock.token  # as if this were the retried request of the same holder
+    second.acquire()
+    assert second._seq == (7, 1)

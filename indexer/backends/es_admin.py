@@ -21,6 +21,7 @@ import logging
 import os
 import socket
 import time
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,11 +62,13 @@ class RebuildLock:
     def __init__(self, es: Elasticsearch, index: str, wait: float, ttl: float = LOCK_TTL) -> None:
         self.es, self.index, self.wait, self.ttl = es, index, wait, ttl
         self.owner = f"{socket.gethostname()}:{os.getpid()}"
+        self.token = uuid.uuid4().hex  # tells our own lock from another's after a retried create
         self._seq: tuple[int, int] | None = None  # (_seq_no, _primary_term) while held
         self._renewed = 0.0
 
     def _document(self) -> dict[str, Any]:
-        return {"owner": self.owner, "expires_at": int((time.time() + self.ttl) * 1000)}
+        expires_at = int((time.time() + self.ttl) * 1000)
+        return {"owner": self.owner, "token": self.token, "expires_at": expires_at}
 
     def _ensure_index(self) -> None:
         try:
@@ -95,6 +98,9 @@ class RebuildLock:
             if held.meta.status == 404:
                 continue  # released between our create and our read
             source = held.body.get("_source", {})
+            if source.get("token") == self.token:  # our create applied, then was retried
+                self._hold(held.body)
+                return
             if source.get("expires_at", 0) < time.time() * 1000 and takeovers < 3:
                 takeovers += 1
                 log.warning("taking over the expired rebuild lock of %s", source.get("owner"))
