@@ -7,8 +7,8 @@ Lucene computes for the query ``es_filters.lexical_query`` builds, over the anal
 ``es_filters.index_settings`` defines (nothing here talks to a server):
 
 - the analyzer: the indexer's jieba tokens, split on every character that is not a Unicode
-  letter, number or private-use character, as the ``pattern`` tokenizer of the ``techmatch``
-  analyzer does (the same token characters as FTS5's ``unicode61``);
+  letter, number, private-use character or one of SQLite's word diacritics, as the
+  ``pattern`` tokenizer of the ``techmatch`` analyzer does (FTS5's ``unicode61`` characters);
 - ``combined_fields`` over ``title^2`` and ``body`` (Lucene's ``CombinedFieldQuery``, BM25F):
   term frequency ``2·tf_title + tf_body``; document length ``2·|title| + |body|`` from the
   one-byte norms (``SmallFloat.intToByte4``, exact below 24 tokens, 4 significant bits above);
@@ -54,9 +54,26 @@ TITLE_WEIGHT = 2.0
 
 
 # ---- the analysis both sides apply ------------------------------------------------------------
+# the combining diacritics SQLite's unicode61 keeps inside a word (es_filters.DIACRITICS)
+_DIACRITICS = frozenset(
+    (
+        *range(0x300, 0x305),
+        *range(0x306, 0x30D),
+        0x30F,
+        0x311,
+        0x31B,
+        *range(0x323, 0x329),
+        0x32D,
+        0x32E,
+        0x330,
+        0x331,
+    )
+)
+
+
 def _token_char(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return category[0] in "LN" or category == "Co"
+    return category[0] in "LN" or category == "Co" or ord(ch) in _DIACRITICS
 
 
 def split_unicode61(token: str) -> list[str]:

@@ -45,24 +45,40 @@ def test_credentials_and_ca_reach_the_client(tmp_path: Path) -> None:
 
 
 def test_the_es_tokenizer_splits_tokens_as_fts5_unicode61() -> None:
-    regex = pytest.importorskip("regex")  # \p{..} classes, as in Java's regex
+    """The ``techmatch`` tokenizer's pattern (run by ``regex``, which reads ``\\p{..}`` and
+    ``\\uXXXX`` as java.util.regex does) cuts where SQLite's unicode61 cuts, for every
+    assigned character from Latin to the CJK symbols, in the ideographs and the full-width
+    forms; and the parity bench models the same cut."""
+    regex = pytest.importorskip("regex")
     import sqlite3
+    import unicodedata
 
     from bench.es_parity import split_unicode61
     from indexer.backends.es_filters import ANALYSIS
 
     pattern = ANALYSIS["tokenizer"]["techmatch_unicode61"]["pattern"]
-    tokens = ["c++", "3.5", "98%", "α-β", "玻璃棉", "pm2.5", "co₂", "x光", "ⅱ型", "a_b", "ｌｉ电池"]
     db = sqlite3.connect(":memory:")
     db.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='unicode61 remove_diacritics 0')")
     db.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'row')")
-    for token in tokens:
+
+    def fts5_terms(text: str) -> list[str]:
         db.execute("DELETE FROM t")
-        db.execute("INSERT INTO t VALUES (?)", (token,))
-        fts5 = sorted(r[0] for r in db.execute("SELECT term FROM v"))
+        db.execute("INSERT INTO t VALUES (?)", (text,))
+        return sorted(r[0] for r in db.execute("SELECT term FROM v"))
+
+    for token in ["c++", "3.5", "98%", "α-β", "玻璃棉", "pm2.5", "co₂", "x光", "ⅱ型", "a_b"]:
         es = [p for p in regex.split(pattern, token) if p]
-        assert es == split_unicode61(token), token
-        assert sorted(set(p.lower() for p in es)) == fts5, token
+        assert es == split_unicode61(token) and sorted(set(es)) == fts5_terms(token), token
+    points = [*range(0x20, 0x3400), *range(0x4E00, 0x4F00), *range(0xFE00, 0x10000)]
+    differ = []
+    for point in points:
+        if unicodedata.category(chr(point)) in ("Cn", "Cs", "Cc"):
+            continue
+        text = f"q{chr(point)}q"
+        es = [p for p in regex.split(pattern, text) if p]
+        if len(set(es)) != len(fts5_terms(text)) or es != split_unicode61(text):
+            differ.append(hex(point))
+    assert differ == []
 
 
 # ---- docker-compose.yml: its security section, checked statically ---------------------------

@@ -28,6 +28,7 @@ from indexer.backends.es_admin import (
     RebuildLock,
     SwapUncertainError,
 )
+from indexer.backends.es_filters import TOKEN_SEPARATORS
 from indexer.base import IndexedDoc
 from tests.index_contract import doc
 from tests.support.es_fake import (
@@ -71,7 +72,7 @@ def test_rebuild_mappings_and_settings(index: ElasticsearchIndex, server: FakeSe
     assert settings["refresh_interval"] == "-1" and settings["number_of_replicas"] == 0
     assert settings["analysis"]["tokenizer"]["techmatch_unicode61"] == {
         "type": "pattern",
-        "pattern": "[^\\p{L}\\p{N}\\p{Co}]+",
+        "pattern": TOKEN_SEPARATORS,  # checked against FTS5 in test_elasticsearch_deploy.py
     }
     assert created[0].params["master_timeout"] == MASTER_TIMEOUT
     assert created[0].request_timeout == ADMIN_REQUEST_TIMEOUT

@@ -34,11 +34,17 @@ Clause = dict[str, Any]
 
 TITLE_BOOST = 2  # a term in the title counts twice a term in the body, as in the embedded mode
 HNSW = {"type": "hnsw", "m": 16, "ef_construction": 100}
-# The token characters of FTS5's unicode61 (Unicode letters, numbers, private use): the
-# indexer's jieba tokens are split exactly as the embedded index splits them (c++ -> c,
-# 3.5 -> 3 5), so both backends count the same terms.
+# The token characters of FTS5's unicode61 (Unicode letters, numbers, private use, and the
+# combining diacritics SQLite counts as part of a word): the indexer's jieba tokens are split
+# exactly as the embedded index splits them (c++ -> c, 3.5 -> 3 5), so both backends count the
+# same terms. (SQLite's Unicode tables are older than Java's: symbols assigned since, such as
+# newer currency signs, are word characters to FTS5 and separators here.)
+DIACRITICS = (  # as regex escapes: U+0300-0304, 0306-030C, 030F, 0311, 031B, 0323-0328, ...
+    r"\u0300-\u0304\u0306-\u030c\u030f\u0311\u031b\u0323-\u0328\u032d\u032e\u0330\u0331"
+)
+TOKEN_SEPARATORS = r"[^\p{L}\p{N}\p{Co}" + DIACRITICS + "]+"  # a java.util.regex pattern
 ANALYSIS = {
-    "tokenizer": {"techmatch_unicode61": {"type": "pattern", "pattern": "[^\\p{L}\\p{N}\\p{Co}]+"}},
+    "tokenizer": {"techmatch_unicode61": {"type": "pattern", "pattern": TOKEN_SEPARATORS}},
     "analyzer": {
         "techmatch": {
             "type": "custom",
