@@ -17,6 +17,7 @@ from elastic_transport import ConnectionTimeout
 from elasticsearch import Elasticsearch
 
 from indexer.backends import elasticsearch as backend_module
+from indexer.backends import es_admin
 from indexer.backends.elasticsearch import (
     ElasticsearchIndex,
     RebuildFailedError,
@@ -49,6 +50,14 @@ from tests.support.es_fake import (
     serve_old_indices,
     served,
 )
+
+
+@pytest.fixture(autouse=True)
+def no_settling(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Record the waits for a swap to settle instead of sleeping them."""
+    waits: list[float] = []
+    monkeypatch.setattr(es_admin.time, "sleep", waits.append)
+    return waits
 
 
 @pytest.fixture()
@@ -181,7 +190,7 @@ def test_count_mismatch_or_crash_refuses_the_switch(
 
 # ---- the swap: verified, never blind ---------------------------------------------------------
 def test_swap_timeout_that_did_apply_is_a_success(
-    index: ElasticsearchIndex, server: FakeServer
+    index: ElasticsearchIndex, server: FakeServer, no_settling: list[float]
 ) -> None:
     serve_old_indices(server)
 
@@ -191,6 +200,8 @@ def test_swap_timeout_that_did_apply_is_a_success(
 
     server.on(r"POST /_aliases", applied_then_timed_out)
     rebuild_with(index, server, ACH_DOCS, manifest())
+    (wait,) = no_settling  # read back only once the server's own timeouts have run out
+    assert es_admin.SWAP_SETTLE - 1 < wait <= es_admin.SWAP_SETTLE
     assert len(server.sent("POST", "/_aliases")) == 1  # no blind retry
     assert all(names != {f"{a}-v1"} for a, names in server.aliases.items())
     assert server.sent("DELETE", r"/tm-[a-z]+-v.*") == []  # nothing deleted, old kept

@@ -9,7 +9,8 @@
   ``must_exist``, so a vanished alias fails the whole request instead of answering 200 with
   ``"errors": true`` and applying the adds). It runs with ``master_timeout`` and ``timeout``
   shorter than the request timeout and is never retried blindly: whatever the answer — success,
-  an error, a timeout — the aliases are read back and the outcome decided from what they say.
+  an error, a timeout — the aliases are read back (after a request without an answer, once the
+  server's timeouts have run out) and the outcome decided from what they say.
 - **Old generations**: the indices the aliases left are kept until the next rebuild (searches
   already routed to them finish); that rebuild, holding the lock, deletes every versioned index
   of the prefix that no alias serves (the previous generation and anything a crash left).
@@ -25,6 +26,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from elastic_transport import TransportError
 from elasticsearch import ApiError, ConflictError, Elasticsearch, NotFoundError
 
 from indexer.backends import es_filters as bodies
@@ -37,6 +39,9 @@ LOCK_TTL = 300.0  # seconds a lock lives without renewal (renewed every batch of
 LOCK_POLL = 2.0  # seconds between attempts while another rebuild holds the lock
 MASTER_TIMEOUT = "30s"  # the server's wait for the master, then again for the acknowledgements
 ADMIN_REQUEST_TIMEOUT = 90.0  # the client's wait: longer than both of the server's together
+# After a swap request without an answer, the master may still apply it until both of its
+# timeouts have run out: the aliases are read back only then, so what they say is final.
+SWAP_SETTLE = 60.0
 
 
 class RebuildLockedError(BackendUnavailableError):
@@ -189,6 +194,7 @@ def swap(es: Elasticsearch, old: dict[str, set[str]], new: dict[str, str]) -> No
     pairs_old = [(a, i) for a, names in old.items() for i in sorted(names)]
     actions = bodies.alias_swap(pairs_old, list(new.items()))
     problem = ""
+    sent = time.monotonic()
     try:
         resp = admin(es).indices.update_aliases(
             actions=actions, master_timeout=MASTER_TIMEOUT, timeout=MASTER_TIMEOUT
@@ -197,7 +203,10 @@ def swap(es: Elasticsearch, old: dict[str, set[str]], new: dict[str, str]) -> No
             problem = f"Elasticsearch reported errors: {resp.body.get('action_results')}"
         elif not resp.body.get("acknowledged", False):
             problem = "not acknowledged in time"
-    except Exception as exc:  # a timeout's outcome is unknown: read the aliases back
+    except TransportError as exc:  # no answer: the outcome is unknown until it has settled
+        problem = f"{type(exc).__name__}: {exc}"
+        time.sleep(max(0.0, sent + SWAP_SETTLE - time.monotonic()))
+    except Exception as exc:  # an answer (an API error): nothing pending, read it back now
         problem = f"{type(exc).__name__}: {exc}"
     try:
         state = read_aliases(es, list(new))
