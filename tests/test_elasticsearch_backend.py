@@ -8,140 +8,55 @@ that would reach Elasticsearch. ``TestElasticsearchContract`` runs the shared co
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import numpy as np
 import pytest
-from elastic_transport import ApiResponseMeta, BaseNode, HttpHeaders
-from elastic_transport._node import NodeApiResponse  # the (meta, bytes) pair nodes return
 from elasticsearch import Elasticsearch
 
 from indexer.backends import elasticsearch as backend_module
-from indexer.backends.elasticsearch import ElasticsearchIndex, IndexWriteError, RebuildFailedError
-from indexer.backends.es_filters import es_filters, es_query
+from indexer.backends.elasticsearch import (
+    ElasticsearchIndex,
+    IndexWriteError,
+    RebuildFailedError,
+)
+from indexer.backends.es_filters import MAX_QUERY_TOKENS, es_filters, es_query, lexical_query
 from indexer.base import (
     BackendUnavailableError,
     Filters,
-    IndexedDoc,
     IndexMissingError,
-    Manifest,
     SearchIndex,
 )
-from tests.index_contract import DOCS, IndexContract, doc
-
-ACH_DOCS = [d for d in DOCS if d.kind == "achievement"]  # the fake server answers for these
-
-URL = "http://es.test:9200"
-Reply = tuple[int, Any]
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    params: dict[str, str]
-    body: Any  # parsed JSON, or a list of parsed lines for NDJSON (bulk, msearch)
-
-
-@dataclass
-class FakeServer:
-    """Records requests; answers from ``routes`` (first regex match on "METHOD /path")."""
-
-    requests: list[Request] = field(default_factory=list)
-    routes: list[tuple[str, Callable[[Request], Reply]]] = field(default_factory=list)
-
-    def on(self, pattern: str, reply: Callable[[Request], Reply] | Reply) -> None:
-        self.routes.insert(0, (pattern, reply if callable(reply) else lambda _r: reply))
-
-    def handle(self, request: Request) -> Reply:
-        self.requests.append(request)
-        for pattern, reply in self.routes:
-            if re.fullmatch(pattern, f"{request.method} {request.path}"):
-                return reply(request)
-        return 200, {"acknowledged": True}
-
-    def sent(self, method_pattern: str, path_pattern: str) -> list[Request]:
-        return [
-            r
-            for r in self.requests
-            if re.fullmatch(method_pattern, r.method) and re.fullmatch(path_pattern, r.path)
-        ]
-
-
-def bulk_ok(request: Request, failing: frozenset[str] | set[str] = frozenset()) -> Reply:
-    items = []
-    for line in request.body:
-        if len(line) == 1 and next(iter(line)) in {"index", "delete", "create"}:
-            op, meta = next(iter(line.items()))
-            if meta["_id"] in failing:
-                error = {"type": "document_parsing_exception", "reason": "bad vector"}
-                items.append({op: {"_id": meta["_id"], "status": 400, "error": error}})
-            else:
-                items.append({op: {"_id": meta["_id"], "status": 201, "result": "created"}})
-    return 200, {"errors": any("error" in next(iter(i.values())) for i in items), "items": items}
-
-
-def not_found(index: str) -> Reply:
-    error = {"type": "index_not_found_exception", "reason": f"no such index [{index}]"}
-    return 404, {"error": {**error, "root_cause": [error]}, "status": 404}
-
-
-class FakeNode(BaseNode):
-    server: FakeServer
-
-    def perform_request(  # type: ignore[override]
-        self, method: str, target: str, body: bytes | None = None, **_: Any
-    ) -> NodeApiResponse:
-        parts = urlsplit(target)
-        parsed: Any = None
-        if body:
-            lines = [json.loads(line) for line in body.decode().splitlines() if line.strip()]
-            parsed = lines if parts.path.endswith(("_bulk", "_msearch")) else lines[0]
-        status, payload = self.server.handle(
-            Request(method, parts.path, dict(parse_qsl(parts.query)), parsed)
-        )
-        headers = HttpHeaders({"x-elastic-product": "Elasticsearch"})
-        data = b""
-        if method != "HEAD":
-            headers["content-type"] = "application/json"
-            data = json.dumps(payload).encode()
-        return NodeApiResponse(ApiResponseMeta(status, "1.1", headers, 0.0, self.config), data)
+from tests.index_contract import IndexContract, doc
+from tests.support.es_fake import (
+    ACH_DOCS,
+    URL,
+    FakeNode,
+    FakeServer,
+    Reply,
+    Request,
+    bulk_ok,
+    fake_index,
+    make_server,
+    manifest,
+    not_found,
+)
 
 
 @pytest.fixture()
 def server() -> FakeServer:
-    srv = FakeServer()
-    srv.on(r"GET /_alias/.*", lambda r: not_found(r.path.rsplit("/", 1)[1]))
-    srv.on(r"PUT /_bulk|POST /_bulk", bulk_ok)
-    srv.on(r"POST /[^/]+/_count|GET /[^/]+/_count", (200, {"count": 0}))
-    return srv
+    return make_server()
 
 
 @pytest.fixture()
 def index(server: FakeServer) -> Iterator[ElasticsearchIndex]:
-    node = type("Node", (FakeNode,), {"server": server})
-    client = Elasticsearch(URL, node_class=node)
-    idx = ElasticsearchIndex(URL, "tm", timeout=1.0, retries=0, client=client)
+    idx = fake_index(server)
     yield idx
     idx.close()
-
-
-def manifest(dimension: int | None = 3) -> Manifest:
-    return Manifest("elasticsearch", "", "tiny", dimension, "test", vectors=bool(dimension))
-
-
-def serve_old_indices(server: FakeServer) -> None:
-    for kind in ("achievement", "need"):
-        old: dict[str, Any] = {f"tm-{kind}-v1": {"aliases": {f"tm-{kind}": {}}}}
-        server.on(rf"GET /_alias/tm-{kind}", (200, old))
 
 
 # ---- construction and reachability ---------------------------------------------------------
@@ -208,7 +123,7 @@ def test_es_filters(filters: Filters, expected: list[dict[str, Any]]) -> None:
 
 
 # ---- reads ----------------------------------------------------------------------------------
-def test_lexical_query_boosts_title_and_repeated_tokens(
+def test_lexical_query_is_one_bm25f_clause_per_distinct_token(
     index: ElasticsearchIndex, server: FakeServer
 ) -> None:
     hits = {"hits": {"hits": [{"_id": "a2", "_score": 3.5}, {"_id": "a1", "_score": 1.0}]}}
@@ -218,20 +133,29 @@ def test_lexical_query_boosts_title_and_repeated_tokens(
     assert [(h.id, h.score) for h in result] == [("a2", 3.5), ("a1", 1.0)]
     (request,) = server.sent("POST", "/tm-achievement/_search")
     assert request.body["size"] == 7 and request.body["_source"] is False
+
+    def clause(token: str, count: int) -> dict[str, Any]:
+        fields = ["title^2", "body"]
+        spec = {"query": token, "fields": fields, "operator": "and", "boost": count}
+        return {"combined_fields": spec}
+
     assert request.body["query"] == {
         "bool": {
-            "should": [
-                {"match": {"title": {"query": "玻璃棉", "boost": 2.0}}},
-                {"match": {"body": {"query": "玻璃棉", "boost": 1.0}}},
-                {"match": {"title": {"query": "固化", "boost": 4.0}}},
-                {"match": {"body": {"query": "固化", "boost": 2.0}}},
-            ],
+            "should": [clause("固化", 2), clause("玻璃棉", 1)],  # most repeated first
             "minimum_should_match": 1,
             "filter": es_filters(filters),
         }
     }
     assert index.lexical("achievement", [], filters, 7) == []
     assert len(server.requests) == 1
+
+
+def test_plain_query_of_a_long_listing_stays_under_the_clause_limit() -> None:
+    tokens = [f"词{i}" for i in range(3000)] + ["固化"] * 3
+    should = lexical_query(tokens, Filters())["bool"]["should"]
+    assert len(should) == MAX_QUERY_TOKENS and 2 * MAX_QUERY_TOKENS + 10 < 1024
+    assert should[0]["combined_fields"]["query"] == "固化"  # the weightiest token is kept
+    assert should[0]["combined_fields"]["boost"] == 3
 
 
 def test_vector_sends_a_top_level_knn(index: ElasticsearchIndex, server: FakeServer) -> None:
@@ -261,15 +185,22 @@ def test_count_browse_and_doc_freq(index: ElasticsearchIndex, server: FakeServer
     server.on(r"POST /tm-achievement/_search", (200, {"hits": {"hits": [{"_id": "a3"}]}}))
     assert index.browse("achievement", Filters(), 5) == ["a3"]
     assert server.requests[-1].body["sort"] == [{"indexed_at": "desc"}, {"id": "desc"}]
-    totals = [{"hits": {"total": {"value": n}}} for n in (1, 0)]
-    server.on(r"POST /tm-achievement/_msearch", (200, {"responses": totals}))
+    buckets = [{"doc_count": 1}, {"doc_count": 0}]
+    agg = {"hits": {"hits": []}, "aggregations": {"df": {"buckets": buckets}}}
+    server.on(r"POST /tm-achievement/_search", (200, agg))
+    before = len(server.requests)
     assert index.doc_freq("achievement", ["固化", "nothing", "固化"]) == {"固化": 1}
-    header, body = server.requests[-1].body[:2]
-    assert header == {} and len(server.requests[-1].body) == 4
-    assert body["size"] == 0 and body["query"]["bool"]["should"] == [
-        {"term": {"title": "固化"}},
-        {"term": {"body": "固化"}},
+    (request,) = server.requests[before:]  # one request, whatever the number of terms
+    body = request.body
+    assert body["size"] == 0
+    assert body["query"]["bool"]["should"] == [
+        {"terms": {"title": ["固化", "nothing"]}},
+        {"terms": {"body": ["固化", "nothing"]}},
     ]
+    assert body["aggs"]["df"]["filters"]["filters"][1] == {
+        "bool": {"should": [{"term": {"title": "nothing"}}, {"term": {"body": "nothing"}}]}
+    }
+    assert index.doc_freq("achievement", []) == {}
 
 
 def test_content_hashes_and_has_vector_scroll(
@@ -323,110 +254,31 @@ def test_set_manifest_and_manifest(index: ElasticsearchIndex, server: FakeServer
     assert index.manifest().model == "tiny" and index.manifest().dimension == 3
 
 
-# ---- rebuild --------------------------------------------------------------------------------
-def rebuild_with(
-    index: ElasticsearchIndex, server: FakeServer, docs: list[IndexedDoc], m: Manifest
-) -> None:
-    counts = {"achievement": sum(d.kind == "achievement" for d in docs)}
-    server.on(
-        r"POST /tm-[a-z]+-v\d+/_count|GET /tm-[a-z]+-v\d+/_count",
-        lambda r: (200, {"count": counts.get(r.path.split("-")[1], 0)}),
-    )
-    index.rebuild([docs], m)
+def test_scans_are_bounded(index: ElasticsearchIndex, server: FakeServer) -> None:
+    page = {"_scroll_id": "s1", "_shards": {"total": 1, "successful": 1, "skipped": 0}}
+    server.on(r"POST /tm-achievement/_search", (200, {**page, "hits": {"hits": []}}))
+    index.content_hashes("achievement")
+    (search,) = server.sent("POST", "/tm-achievement/_search")
+    assert search.params["scroll"] == "2m" and search.request_timeout == 1.0
 
 
-def test_rebuild_mappings_and_settings(index: ElasticsearchIndex, server: FakeServer) -> None:
-    rebuild_with(index, server, ACH_DOCS, manifest(384))
-    created = server.sent("PUT", r"/tm-(achievement|need)-v\d+")
-    assert len(created) == 2
-    body = created[0].body
-    settings = body["settings"]["index"]
-    assert settings["refresh_interval"] == "-1" and settings["number_of_replicas"] == 0
-    assert settings["similarity"]["techmatch_bm25"] == {"type": "BM25", "k1": 1.2, "b": 0.75}
-    props = body["mappings"]["properties"]
-    assert props["vector"] == {
-        "type": "dense_vector",
-        "dims": 384,
-        "index": True,
-        "similarity": "cosine",
-        "index_options": {"type": "hnsw", "m": 16, "ef_construction": 100},
-    }
-    for name in ("title", "body"):
-        assert props[name]["analyzer"] == "whitespace"
-        assert props[name]["similarity"] == "techmatch_bm25"
-    for name in ("id", "kind", "field", "field_top", "maturity", "modes", "region"):
-        assert props[name] == {"type": "keyword"}
-    assert props["money"] == {"type": "float"} and props["content_hash"] == {"type": "keyword"}
-
-
-def test_rebuild_without_dimension_has_no_vector_field(
+def test_reindexing_keeps_the_first_indexed_time(
     index: ElasticsearchIndex, server: FakeServer
 ) -> None:
-    plain = [doc(d.id, " ".join(d.title_tokens), " ".join(d.body_tokens)) for d in ACH_DOCS]
-    rebuild_with(index, server, plain, manifest(None))
-    for created in server.sent("PUT", r"/tm-(achievement|need)-v\d+"):
-        assert "vector" not in created.body["mappings"]["properties"]
-
-
-def test_rebuild_loads_then_swaps_aliases_in_one_call(
-    index: ElasticsearchIndex, server: FakeServer
-) -> None:
-    serve_old_indices(server)
-    m = manifest()
-    rebuild_with(index, server, ACH_DOCS, m)
-    (bulk,) = server.sent("POST|PUT", "/_bulk")
-    actions = bulk.body[0::2]
-    assert {a["index"]["_id"] for a in actions} == {"a1", "a2", "a3"}
-    new = actions[0]["index"]["_index"]
-    assert re.fullmatch(r"tm-achievement-v\d+", new) and m.generation == new.rsplit("-", 1)[1]
-    assert m.counts == {"achievement": 3, "need": 0}
-    (restore,) = server.sent("PUT", r"/tm-achievement-v\d+,tm-need-v\d+/_settings")
-    assert restore.body == {"index": {"refresh_interval": None, "number_of_replicas": 1}}
-    (meta,) = server.sent("PUT", r"/tm-achievement-v\d+,tm-need-v\d+/_mapping")
-    assert meta.body["_meta"]["techmatch_manifest"]["counts"] == m.counts
-    (swap,) = server.sent("POST", "/_aliases")
-    need_new = new.replace("achievement", "need")
-    assert swap.body == {
-        "actions": [
-            {"remove": {"index": "tm-achievement-v1", "alias": "tm-achievement"}},
-            {"remove": {"index": "tm-need-v1", "alias": "tm-need"}},
-            {"add": {"index": new, "alias": "tm-achievement", "is_write_index": True}},
-            {"add": {"index": need_new, "alias": "tm-need", "is_write_index": True}},
+    def known(request: Request) -> Reply:
+        docs = [
+            {"_id": i, "found": i == "a1", "_source": {"indexed_at": 42}}
+            for i in request.body["ids"]
         ]
-    }
-    paths = [f"{r.method} {r.path}" for r in server.requests]
-    assert paths.index("POST /_aliases") < paths.index("DELETE /tm-achievement-v1,tm-need-v1")
+        return 200, {"docs": docs}
 
-
-def test_failed_bulk_item_means_no_swap_and_new_indices_deleted(
-    index: ElasticsearchIndex, server: FakeServer
-) -> None:
-    serve_old_indices(server)
-    server.on(r"PUT /_bulk|POST /_bulk", lambda r: bulk_ok(r, {"a2"}))
-    with pytest.raises(RebuildFailedError, match="a2: bad vector") as info:
-        rebuild_with(index, server, ACH_DOCS, manifest())
-    assert "old index keeps serving" in str(info.value)
-    assert server.sent("POST", "/_aliases") == []
-    (deleted,) = server.sent("DELETE", r".*")
-    assert re.fullmatch(r"/tm-achievement-v\d+,tm-need-v\d+", deleted.path)
-    assert "v1" not in deleted.path
-
-
-def test_count_mismatch_or_crash_refuses_the_switch(
-    index: ElasticsearchIndex, server: FakeServer
-) -> None:
-    server.on(r"POST /tm-[a-z]+-v\d+/_count|GET /tm-[a-z]+-v\d+/_count", (200, {"count": 1}))
-    with pytest.raises(RebuildFailedError, match="sent"):
-        index.rebuild([ACH_DOCS], manifest())
-
-    def broken() -> Iterator[list[IndexedDoc]]:
-        yield ACH_DOCS[:1]
-        raise RuntimeError("encoder crashed")
-
-    with pytest.raises(RuntimeError, match="encoder crashed"):
-        index.rebuild(broken(), manifest())
-    assert server.sent("POST", "/_aliases") == []
-    assert len(server.sent("DELETE", r"/tm-achievement-v\d+,tm-need-v\d+")) == 2
+    server.on(r"POST /tm-achievement/_mget", known)
+    index.upsert(ACH_DOCS[:2])
+    (mget,) = server.sent("POST", "/tm-achievement/_mget")
+    assert mget.body == {"ids": ["a1", "a2"]} and mget.params["_source"] == "indexed_at"
+    (bulk,) = server.sent("POST|PUT", "/_bulk")
+    first, second = bulk.body[1], bulk.body[3]
+    assert first["indexed_at"] == 42 and second["indexed_at"] > 42
 
 
 # ---- the contract, against a live server ---------------------------------------------------
@@ -439,7 +291,17 @@ class TestElasticsearchContract(IndexContract):
     """The shared contract, run against a live server (a fresh alias prefix per test)."""
 
     def make_index(self, tmp_path: Path) -> SearchIndex:
-        return ElasticsearchIndex(LIVE_URL, f"tmtest-{uuid.uuid4().hex[:10]}", 30.0, 1, replicas=0)
+        return ElasticsearchIndex(
+            LIVE_URL,
+            f"tmtest-{uuid.uuid4().hex[:10]}",
+            30.0,
+            1,
+            replicas=0,
+            ca_certs=os.environ.get("ELASTICSEARCH_CA_CERTS"),
+            api_key=os.environ.get("ELASTICSEARCH_API_KEY"),
+            username=os.environ.get("ELASTICSEARCH_USERNAME"),
+            password=os.environ.get("ELASTICSEARCH_PASSWORD"),
+        )
 
     def drop_index(self, index: SearchIndex) -> None:
         assert isinstance(index, ElasticsearchIndex)

@@ -22,7 +22,6 @@ list serves a ``bool.filter`` and a ``knn.filter`` (which accepts a list of quer
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -33,9 +32,30 @@ from indexer.base import Filters, IndexedDoc
 
 Clause = dict[str, Any]
 
-TITLE_BOOST = 2.0  # a term in the title counts twice a term in the body, as in the embedded mode
-SIMILARITY = {"techmatch_bm25": {"type": "BM25", "k1": 1.2, "b": 0.75}}
+TITLE_BOOST = 2  # a term in the title counts twice a term in the body, as in the embedded mode
 HNSW = {"type": "hnsw", "m": 16, "ef_construction": 100}
+# The token characters of FTS5's unicode61 (Unicode letters, numbers, private use, and the
+# combining diacritics SQLite counts as part of a word): the indexer's jieba tokens are split
+# exactly as the embedded index splits them (c++ -> c, 3.5 -> 3 5), so both backends count the
+# same terms. (SQLite's Unicode tables are older than Java's: symbols assigned since, such as
+# newer currency signs, are word characters to FTS5 and separators here.)
+DIACRITICS = (  # as regex escapes: U+0300-0304, 0306-030C, 030F, 0311, 031B, 0323-0328, ...
+    r"\u0300-\u0304\u0306-\u030c\u030f\u0311\u031b\u0323-\u0328\u032d\u032e\u0330\u0331"
+)
+TOKEN_SEPARATORS = r"[^\p{L}\p{N}\p{Co}" + DIACRITICS + "]+"  # a java.util.regex pattern
+ANALYSIS = {
+    "tokenizer": {"techmatch_unicode61": {"type": "pattern", "pattern": TOKEN_SEPARATORS}},
+    "analyzer": {
+        "techmatch": {
+            "type": "custom",
+            "tokenizer": "techmatch_unicode61",
+            "filter": ["lowercase"],
+        }
+    },
+}
+# Distinct query tokens sent: each costs two clauses (title, body) against Elasticsearch's
+# clause limit (at least 1,024 on any heap); a 5,000-character listing has more.
+MAX_QUERY_TOKENS = 400
 
 
 def es_filters(filters: Filters) -> list[Clause]:
@@ -69,12 +89,7 @@ def es_query(filters: Filters | None) -> Clause:
 
 
 def _text() -> dict[str, Any]:
-    return {
-        "type": "text",
-        "analyzer": "whitespace",
-        "similarity": "techmatch_bm25",
-        "fields": {"cjk": {"type": "text", "analyzer": "cjk"}},
-    }
+    return {"type": "text", "analyzer": "techmatch"}  # default similarity: BM25, k1 1.2, b 0.75
 
 
 def index_mappings(dimension: int | None) -> dict[str, Any]:
@@ -87,7 +102,7 @@ def index_mappings(dimension: int | None) -> dict[str, Any]:
         },
         "money": {"type": "float"},
         "content_hash": keyword,
-        "indexed_at": {"type": "long"},  # nanoseconds; browse() lists the newest first
+        "indexed_at": {"type": "long"},  # ns, set on first indexing; browse(): newest first
         "title": _text(),
         "body": _text(),
     }
@@ -109,7 +124,7 @@ def index_settings() -> dict[str, Any]:
             "number_of_shards": 1,  # global BM25 statistics, as in the embedded index
             "number_of_replicas": 0,
             "refresh_interval": "-1",
-            "similarity": SIMILARITY,
+            "analysis": ANALYSIS,
         }
     }
 
@@ -119,7 +134,8 @@ def serving_settings(replicas: int) -> dict[str, Any]:
     return {"index": {"refresh_interval": None, "number_of_replicas": replicas}}
 
 
-def to_source(doc: IndexedDoc) -> dict[str, Any]:
+def to_source(doc: IndexedDoc, indexed_at: int) -> dict[str, Any]:
+    """The stored document; ``indexed_at`` is kept from the first indexing (stable browse)."""
     source: dict[str, Any] = {
         "id": doc.id,
         "kind": doc.kind,
@@ -132,21 +148,53 @@ def to_source(doc: IndexedDoc) -> dict[str, Any]:
         "region": doc.region,
         "money": doc.money,
         "content_hash": doc.content_hash,
-        "indexed_at": time.time_ns(),
+        "indexed_at": indexed_at,
     }
     if doc.vector is not None:
         source["vector"] = [float(x) for x in np.asarray(doc.vector, dtype=np.float32)]
     return source
 
 
+def query_tokens(tokens: Sequence[str]) -> list[tuple[str, int]]:
+    """(token, count) of the distinct tokens, most repeated first, capped at MAX_QUERY_TOKENS."""
+    counts = Counter(tokens)
+    ranked = sorted(counts.items(), key=lambda tc: -tc[1])  # stable: first seen first on ties
+    return ranked[:MAX_QUERY_TOKENS]
+
+
 def lexical_query(tokens: Sequence[str], filters: Filters) -> dict[str, Any]:
-    """One ``match`` per unique token and field, boosted by the token's count in the query."""
+    """One BM25F ``combined_fields`` clause over ``title^2`` and ``body`` per distinct token.
+
+    As FTS5's ``bm25(title 2, body 1)`` does, a term's frequency is ``2·tf_title + tf_body``
+    over one length per document; a token repeated in the query weighs its count (``boost``);
+    a token the analyzer splits (``3.5``) needs all its pieces (``operator: and``), as FTS5's
+    phrase does. ``bench/es_parity.py`` measures how close the two rankings are.
+    """
     should = [
-        {"match": {column: {"query": token, "boost": boost * count}}}
-        for token, count in Counter(tokens).items()
-        for column, boost in (("title", TITLE_BOOST), ("body", 1.0))
+        {
+            "combined_fields": {
+                "query": token,
+                "fields": [f"title^{TITLE_BOOST}", "body"],
+                "operator": "and",
+                "boost": count,
+            }
+        }
+        for token, count in query_tokens(tokens)
     ]
     return {"bool": {"should": should, "minimum_should_match": 1, "filter": es_filters(filters)}}
+
+
+def doc_freq_request(terms: Sequence[str]) -> dict[str, Any]:
+    """One search whose ``filters`` aggregation counts, per term, the documents holding it in
+    title or body (the embedded index reads the same from its FTS5 vocabulary)."""
+    either = [{"terms": {"title": list(terms)}}, {"terms": {"body": list(terms)}}]
+    buckets = [{"bool": {"should": [{"term": {"title": t}}, {"term": {"body": t}}]}} for t in terms]
+    return {
+        "size": 0,
+        "track_total_hits": False,
+        "query": {"bool": {"should": either}},
+        "aggs": {"df": {"filters": {"filters": buckets}}},
+    }
 
 
 def knn_request(vector: np.ndarray, filters: Filters, k: int) -> dict[str, Any]:
@@ -164,6 +212,8 @@ def knn_request(vector: np.ndarray, filters: Filters, k: int) -> dict[str, Any]:
 
 def alias_swap(old: Sequence[tuple[str, str]], new: Sequence[tuple[str, str]]) -> list[Clause]:
     """``update_aliases`` actions moving each alias from its old index to its new one at once."""
-    actions: list[Clause] = [{"remove": {"index": i, "alias": a}} for a, i in old]
+    actions: list[Clause] = [
+        {"remove": {"index": i, "alias": a, "must_exist": True}} for a, i in old
+    ]
     actions += [{"add": {"index": i, "alias": a, "is_write_index": True}} for a, i in new]
     return actions

@@ -19,12 +19,31 @@ def create_index(
     es_timeout: float = 10.0,
     es_retries: int = 2,
     es_replicas: int = 1,
+    es_ca_certs: str | None = None,
+    es_api_key: str | None = None,
+    es_username: str | None = None,
+    es_password: str | None = None,
 ) -> SearchIndex:
-    """The index for ``backend``; constructing one opens no file and makes no connection."""
+    """The index for ``backend``; constructing one opens no file and makes no connection.
+
+    Elasticsearch credentials: an API key, or else a username and password (basic auth);
+    ``es_ca_certs`` is the CA bundle that signed the server's certificate (e.g. the
+    ``http_ca.crt`` Elasticsearch generates), used instead of the system's.
+    """
     if backend == "embedded":
         return EmbeddedIndex(root)
     if backend == "elasticsearch":
         from indexer.backends.elasticsearch import ElasticsearchIndex
 
-        return ElasticsearchIndex(es_url, es_prefix, es_timeout, es_retries, replicas=es_replicas)
+        return ElasticsearchIndex(
+            es_url,
+            es_prefix,
+            es_timeout,
+            es_retries,
+            replicas=es_replicas,
+            ca_certs=es_ca_certs,
+            api_key=es_api_key,
+            username=es_username,
+            password=es_password,
+        )
     raise ValueError(f"unknown search backend {backend!r} (known: {', '.join(BACKENDS)})")
