@@ -107,6 +107,10 @@ async def test_broker_sees_experts_and_records_an_evaluation(market: Components)
         assert r.status_code == 303
         page = (await client.get("/achievements/A2003")).text
         assert "工艺成熟，可在本地推广" in page and "市场前景 5/5" in page
+        broker = make_user(market, Role.broker)
+        pair = market.desk.recommend("N2001", "A2003", broker)
+        desk_page = (await client.get(f"/desk/matches/{pair.id}")).text
+        assert "成果的专家评价" in desk_page and "工艺成熟，可在本地推广" in desk_page
         listing = (await client.get("/experts?role=科技特派员")).text
         assert "科技特派员" in listing
         expert = await client.get("/experts/E001")

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from service.catalog.models import row_to_dict, utcnow
+from service.error_messages import chinese_message
 from service.listings.loader import Rejected, describe, read_rows
 from service.listings.schemas import ID_PATTERN
 from service.listings.taxonomy import active_taxonomy
@@ -234,5 +235,7 @@ def _lists(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _rejected(row: Rejected) -> dict[str, Any]:
-    fields = {".".join(str(p) for p in d.get("loc", ())): d.get("msg", "") for d in row.details}
-    return {"line": row.line, "id": row.id, "errors": row.errors, "fields": fields}
+    """A rejected row: its line, id, the problems (in Chinese when pydantic named them)."""
+    fields = {".".join(str(p) for p in d.get("loc", ())): chinese_message(d) for d in row.details}
+    errors = [f"{name}：{message}" for name, message in fields.items()] or row.errors
+    return {"line": row.line, "id": row.id, "errors": errors, "fields": fields}
