@@ -20,7 +20,7 @@ from service.error_messages import first_per_field
 from service.listings.schemas import Kind
 from service.programmes.errors import ProgrammeError
 from service.programmes.evaluations import EvaluationIn
-from service.programmes.experts import LIST_COLUMNS, ExpertRole
+from service.programmes.experts import LIST_COLUMNS, ExpertRole, split_list
 from service.programmes.services_log import ServiceIn
 from web import form_data
 from web.desk import back, page
@@ -126,7 +126,7 @@ async def edit(request: Request, expert_id: str, experts: ExpertsDep, user: Admi
     values = {k: str(form.get(k, "")).strip() for k in EDIT_FIELDS}
     changes: dict[str, Any] = {k: (v or None) for k, v in values.items()}
     for key in LIST_COLUMNS:
-        changes[key] = [p.strip() for p in values[key].replace("、", ";").split(";") if p.strip()]
+        changes[key] = split_list(values[key])
     try:
         experts.update(expert_id, changes)
     except ValidationError as exc:

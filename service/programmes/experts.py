@@ -220,15 +220,20 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def split_list(value: str) -> list[str]:
+    """A cell or form field holding several values, split on ; ； 、 , ， or |."""
+    for sep in ("、", ",", "，", "|", "；"):
+        value = value.replace(sep, ";")
+    return [p.strip() for p in value.split(";") if p.strip()]
+
+
 def _lists(record: dict[str, Any]) -> dict[str, Any]:
-    """Excel and CSV cells of the list columns, split on ; 、 , or |."""
+    """Excel and CSV cells of the list columns as lists."""
     out = dict(record)
     for key in LIST_COLUMNS:
         value = out.get(key)
         if isinstance(value, str):
-            for sep in ("、", ",", "，", "|", "；"):
-                value = value.replace(sep, ";")
-            out[key] = [p.strip() for p in value.split(";") if p.strip()]
+            out[key] = split_list(value)
     if isinstance(out.get("id"), int | float):
         out["id"] = str(out["id"])
     return out
