@@ -16,6 +16,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from indexer.analysis import Analyzer
+from indexer.base import BackendUnavailableError, SearchIndex
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
 from service.catalog import Catalog
@@ -26,6 +27,7 @@ from service.programmes.experts import Expert, ExpertRole, Experts
 from service.programmes.similarity import TfIdfPool, shared_words
 
 WEIGHTS = {"text": 0.45, "dense": 0.15, "field": 0.3, "place": 0.1}
+COMMON_LISTINGS = 0.05  # a shared word in more of the listings than this is not shown
 
 
 class ExpertMatch(BaseModel):
@@ -58,12 +60,14 @@ class ExpertMatcher:
     def __init__(
         self,
         experts: Experts,
+        index: SearchIndex,
         catalog: Catalog,
         analyzer: Analyzer,
         encoder: SemanticEncoder,
         taxonomy: Taxonomy,
     ) -> None:
         self.experts = experts
+        self.index = index
         self.catalog = catalog
         self.analyzer = analyzer
         self.encoder = encoder
@@ -110,7 +114,9 @@ class ExpertMatcher:
         scored.sort(key=lambda s: (-s[0], s[1].id))
         items = []
         for rank, (total, expert, parts, i) in enumerate(scored[:limit], start=1):
-            terms = shared_words(self.analyzer, text, pool.texts[i], pool.tfidf)
+            terms = self._telling(
+                kind, shared_words(self.analyzer, text, pool.texts[i], pool.tfidf)
+            )
             items.append(
                 ExpertMatch(
                     rank=rank,
@@ -125,6 +131,17 @@ class ExpertMatcher:
         return ExpertMatches(
             listing_id=listing.id, kind=kind, semantic=dense is not None, items=items
         )
+
+    def _telling(self, kind: Kind, words: list[str]) -> list[str]:
+        """Drop words common among the listings of ``kind`` (处理, 装置 …): they explain nothing."""
+        if not words:
+            return words
+        try:
+            total = self.index.count(kind.value)
+            df = self.index.doc_freq(kind.value, words)
+        except BackendUnavailableError:
+            return words
+        return [w for w in words if df.get(w, 0) <= COMMON_LISTINGS * total]
 
     def _dense(self, pool: _Pool, text: str) -> np.ndarray | None:
         if not pool.experts or not self.encoder.available:

@@ -15,6 +15,7 @@ from service.accounts import User
 from service.catalog.models import row_to_dict, utcnow
 from service.listings.taxonomy import active_taxonomy
 from service.programmes.errors import ProgrammeInputError, ProgrammeNotFoundError
+from service.programmes.events import beijing_today
 from service.programmes.experts import Experts
 from service.programmes.experts_models import ServiceRow
 
@@ -42,7 +43,7 @@ class ServiceIn(BaseModel):
     @field_validator("served_on")
     @classmethod
     def _not_future(cls, day: dt.date) -> dt.date:
-        if day > dt.date.today() + dt.timedelta(days=1):
+        if day > beijing_today():
             raise ValueError("服务日期不能晚于今天")
         return day
 

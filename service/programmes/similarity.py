@@ -6,6 +6,7 @@ event; scikit-learn (already a dependency) does the sparse algebra, imported on 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,7 +48,13 @@ class TfIdfPool:
         return float(self._vectorizer.idf_[index]) if index is not None else 0.0
 
 
+COMMON_SHARE = 0.15  # a word in more of the pool's documents than this tells nothing
+
+
 def shared_words(analyzer: Analyzer, source: str, other: str, pool: TfIdfPool) -> list[str]:
-    """Whole words both texts use, rarest in the pool first (what an explanation shows)."""
+    """Whole words both texts use that are rare in the pool, rarest first (for explanations)."""
+    n = pool.size
+    floor = math.log((1 + n) / (1 + COMMON_SHARE * n)) + 1  # sklearn's smoothed idf
     common = {w for w in set(analyzer.words(source)) & set(analyzer.words(other)) if len(w) > 1}
-    return sorted(common, key=lambda w: (-pool.idf(w), w))[:6]
+    telling = [w for w in common if pool.idf(w) >= floor]
+    return sorted(telling, key=lambda w: (-pool.idf(w), w))[:6]
