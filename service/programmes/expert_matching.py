@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from pydantic import BaseModel
@@ -48,7 +49,7 @@ class ExpertMatches(BaseModel):
 
 @dataclass
 class _Pool:
-    version: int
+    version: tuple[int, Any]
     experts: list[Expert]
     texts: list[str]
     tfidf: TfIdfPool
@@ -80,13 +81,12 @@ class ExpertMatcher:
         return f"{labels} {expert.expertise}"
 
     def pool(self) -> _Pool:
+        version = self.experts.fingerprint()
         with self._lock:
-            if self._pool is None or self._pool.version != self.experts.version:
+            if self._pool is None or self._pool.version != version:
                 experts = self.experts.all()
                 texts = [self.expert_text(e) for e in experts]
-                self._pool = _Pool(
-                    self.experts.version, experts, texts, TfIdfPool(self.analyzer, texts)
-                )
+                self._pool = _Pool(version, experts, texts, TfIdfPool(self.analyzer, texts))
             return self._pool
 
     def for_listing(self, kind: Kind, listing_id: str, limit: int = 10) -> ExpertMatches:

@@ -1,7 +1,7 @@
 """The expert pool (专家库): expert records, who may see their contacts, import and seed.
 
 Admins create, edit and import experts; brokers and admins see contacts; everyone else sees
-the record without them. Every write bumps ``version`` so the expert matcher knows to rebuild.
+the record without them. ``fingerprint`` tells the expert matcher when to rebuild its pool.
 """
 
 from __future__ import annotations
@@ -107,7 +107,6 @@ class Experts:
 
     def __init__(self, engine: Engine) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        self.version = 0
 
     def get(self, expert_id: str) -> Expert:
         with self._sessions() as session:
@@ -147,6 +146,14 @@ class Experts:
             items=found[start : start + page_size], total=len(found), page=page, page_size=page_size
         )
 
+    def fingerprint(self) -> tuple[int, dt.datetime | None]:
+        """(count, last change) of the pool: changes whenever any process writes an expert."""
+        with self._sessions() as session:
+            count, last = session.execute(
+                select(func.count(), func.max(ExpertRow.updated_at))
+            ).one()
+            return int(count), last
+
     def count(self) -> int:
         with self._sessions() as session:
             return session.scalar(select(func.count()).select_from(ExpertRow)) or 0
@@ -179,8 +186,6 @@ class Experts:
                         setattr(row, key, value)
                     row.updated_at = now
                     updated += 1
-        if created or updated:
-            self.version += 1
         return created, updated
 
     def import_file(self, path: Path, source: str | None = None) -> ExpertImportReport:
