@@ -18,6 +18,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
 from service.api import desk, listings, me, search
+from service.api import events as events_api
+from service.api import experts as experts_api
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
@@ -140,6 +142,8 @@ def prepare(parts: Components) -> None:
 PARTS = (
     "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester",
+    "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
+    "intents", "programme_stats",
 )  # fmt: skip
 
 
@@ -181,6 +185,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     for router in (
         listings.achievements, listings.needs, search.router, stats_api.router,
         suggest_api.router, me.router, desk.router, desk.introductions,
+        events_api.router, experts_api.router,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

@@ -31,6 +31,14 @@ from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
 from service.matching.weights import load_weights
+from service.programmes.evaluations import Evaluations
+from service.programmes.events import EventStore
+from service.programmes.expert_matching import ExpertMatcher
+from service.programmes.experts import Experts
+from service.programmes.intents import EventIntents
+from service.programmes.invitations import Invitations
+from service.programmes.programme_stats import ProgrammeStatistics
+from service.programmes.services_log import ServiceLog
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -56,6 +64,15 @@ class Components:
     board: Board
     stats: MarketStatistics
     suggester: Suggester
+    # the city's programmes: events and the expert pool
+    experts: Experts
+    expert_matcher: ExpertMatcher
+    evaluations: Evaluations
+    services_log: ServiceLog
+    events: EventStore
+    invitations: Invitations
+    intents: EventIntents
+    programme_stats: ProgrammeStatistics
 
     def close(self) -> None:
         self.index.close()
@@ -119,6 +136,8 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     )
     desk = Desk(catalog, accounts)
     queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
+    experts = Experts(catalog.engine)
+    events = EventStore(catalog.engine, catalog)
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -137,6 +156,14 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         board=Board(desk, catalog, queue, taxonomy),
         stats=MarketStatistics(catalog.engine, taxonomy),
         suggester=Suggester(catalog, analyzer, taxonomy),  # fitted on first use
+        experts=experts,
+        expert_matcher=ExpertMatcher(experts, index, catalog, analyzer, encoder, taxonomy),
+        evaluations=Evaluations(catalog.engine, catalog, experts),
+        services_log=ServiceLog(catalog.engine, experts),
+        events=events,
+        invitations=Invitations(events, catalog, matcher, analyzer, taxonomy),
+        intents=EventIntents(catalog.engine, events, catalog, matcher, desk),
+        programme_stats=ProgrammeStatistics(catalog.engine),
     )
 
 

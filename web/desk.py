@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from service.api.auth import BrokerUser, ForbiddenError, SignedIn
-from service.api.deps import BoardDep, DeskDep, QueueDep
+from service.api.deps import BoardDep, DeskDep, QueueDep, part
 from service.api.desk import csv_response
 from service.desk.board import Board
 from service.desk.contracts import FIELD_LABELS, ContractIn, field_errors
@@ -122,6 +122,7 @@ def _detail_page(
         "lost_reasons": [(r.value, r.label) for r in LostReason],
         "stage_options": [(s.value, s.label) for s in detail.next_stages if s is not Stage.lost],
         "contract_types": [(t.value, t.label) for t in ContractType],
+        "evaluations": part(request, "evaluations").of_achievement(detail.match.achievement_id),
     }
     return page(request, "desk_match.html", context, status_code=status_code)
 

@@ -12,16 +12,26 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from service.accounts import Accounts
-from service.api.deps import AccountsDep, CatalogDep, DeskDep, MatcherDep
+from service.accounts import Accounts, User
+from service.api.deps import (
+    AccountsDep,
+    CatalogDep,
+    DeskDep,
+    EvaluationsDep,
+    ExpertMatcherDep,
+    MatcherDep,
+)
 from service.catalog import Catalog, NotFoundError
 from service.desk.store import Desk
 from service.listings.schemas import Kind
 from service.matching.matcher import Matcher
+from service.programmes.evaluations import Evaluations
+from service.programmes.expert_matching import ExpertMatcher
 from web.templating import render, viewer
 
 router = APIRouter(include_in_schema=False)
 MATCHES_SHOWN = 10
+EXPERTS_SHOWN = 8
 
 
 @router.get("/achievements/{listing_id}")
@@ -32,8 +42,13 @@ def achievement_page(
     accounts: AccountsDep,
     desk: DeskDep,
     matcher: MatcherDep,
+    experts: ExpertMatcherDep,
+    evaluations: EvaluationsDep,
 ) -> Response:
-    return _listing_page(request, Kind.achievement, listing_id, catalog, accounts, desk, matcher)
+    programmes = (experts, evaluations)
+    return _listing_page(
+        request, Kind.achievement, listing_id, catalog, accounts, desk, matcher, programmes
+    )
 
 
 @router.get("/needs/{listing_id}")
@@ -44,8 +59,13 @@ def need_page(
     accounts: AccountsDep,
     desk: DeskDep,
     matcher: MatcherDep,
+    experts: ExpertMatcherDep,
+    evaluations: EvaluationsDep,
 ) -> Response:
-    return _listing_page(request, Kind.need, listing_id, catalog, accounts, desk, matcher)
+    programmes = (experts, evaluations)
+    return _listing_page(
+        request, Kind.need, listing_id, catalog, accounts, desk, matcher, programmes
+    )
 
 
 def _desk_states(desk: Desk, kind: Kind, listing_id: str, other_ids: list[str]) -> dict[str, Any]:
@@ -67,6 +87,7 @@ def _listing_page(
     accounts: Accounts,
     desk: Desk,
     matcher: Matcher,
+    programmes: tuple[ExpertMatcher, Evaluations],
 ) -> Response:
     listing = catalog.get(kind, listing_id)
     user = viewer(request)
@@ -85,5 +106,15 @@ def _listing_page(
         "can_request": owner and listing.is_published,
         "desk_states": _desk_states(desk, kind, listing_id, ids) if user else {},
         "show_contact": desk.can_see_contact(user, kind, listing_id),
+        **_programmes(kind, listing, user, *programmes),
     }
     return render(request, "listing.html", context)
+
+
+def _programmes(
+    kind: Kind, listing: Any, user: User | None, experts: ExpertMatcher, evaluations: Evaluations
+) -> dict[str, Any]:
+    """Expert evaluations (everyone) and the experts ranked for the listing (brokers only)."""
+    ranked = experts.rank(kind, listing, EXPERTS_SHOWN) if user and user.sees_everything else None
+    found = evaluations.of_achievement(listing.id).items if kind is Kind.achievement else []
+    return {"experts": ranked, "evaluations": found}

@@ -23,6 +23,14 @@ from service.listings.taxonomy import Taxonomy
 from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher
 from service.matching.search import Searcher
+from service.programmes.evaluations import Evaluations
+from service.programmes.events import EventStore
+from service.programmes.expert_matching import ExpertMatcher
+from service.programmes.experts import Experts
+from service.programmes.intents import EventIntents
+from service.programmes.invitations import Invitations
+from service.programmes.programme_stats import ProgrammeStatistics
+from service.programmes.services_log import ServiceLog
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -55,3 +63,12 @@ QueueDep = Annotated[BrokerQueue, _dep("queue")]
 BoardDep = Annotated[Board, _dep("board")]
 StatsDep = Annotated[MarketStatistics, _dep("stats")]
 SuggesterDep = Annotated[Suggester, _dep("suggester")]
+# the city's programmes: events and the expert pool
+ExpertsDep = Annotated[Experts, _dep("experts")]
+ExpertMatcherDep = Annotated[ExpertMatcher, _dep("expert_matcher")]
+EvaluationsDep = Annotated[Evaluations, _dep("evaluations")]
+ServiceLogDep = Annotated[ServiceLog, _dep("services_log")]
+EventsDep = Annotated[EventStore, _dep("events")]
+InvitationsDep = Annotated[Invitations, _dep("invitations")]
+IntentsDep = Annotated[EventIntents, _dep("intents")]
+ProgrammeStatsDep = Annotated[ProgrammeStatistics, _dep("programme_stats")]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import StatsDep
+from service.api.deps import ProgrammeStatsDep, StatsDep
+from service.programmes.programme_stats import ProgrammeStats
 from service.stats.models import MarketStats
 
 router = APIRouter(prefix="/api", tags=["stats"])
@@ -14,3 +15,10 @@ router = APIRouter(prefix="/api", tags=["stats"])
 def stats(statistics: StatsDep) -> MarketStats:
     """Published listings by field, region and tier; the desk funnel; contract amounts."""
     return statistics.market()
+
+
+@router.get("/stats/programmes", response_model=ProgrammeStats)
+def programme_stats(statistics: ProgrammeStatsDep) -> ProgrammeStats:
+    """Events held and attended, intents and the deals traced to events, expert services by
+    county and month, evaluations done."""
+    return statistics.programmes()

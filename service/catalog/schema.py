@@ -27,7 +27,12 @@ from sqlalchemy import Engine, MetaData, create_engine, inspect, text
 from service.catalog.models import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
-TABLE_MODULES = ("service.accounts.models", "service.desk.models")
+TABLE_MODULES = (
+    "service.accounts.models",
+    "service.desk.models",
+    "service.programmes.events_models",
+    "service.programmes.experts_models",
+)
 INITIAL = "0001"  # the schema of release 0.1.0, made by create_all before migrations
 VERSION_TABLE = "alembic_version"
 LEGACY_MARKER = "achievements"  # a table every TechMatch catalog has had since 0.1.0

@@ -26,7 +26,16 @@ def seed() -> None:
     """Load seed_data/ into the catalog (idempotent: upsert by id)."""
     with market() as parts:
         reports = parts.listings.seed(parts.seed_dir)
+        experts = parts.experts.seed(parts.seed_dir)  # the expert pool (专家库)
     rejected = 0
+    if experts is not None:
+        console.print(
+            f"{'experts.jsonl':<28} 专家: {experts.created} new, {experts.updated} updated, "
+            f"{len(experts.rejected)} rejected"
+        )
+        for bad in experts.rejected:
+            err.print(f"  line {bad['line']} ({bad['id'] or '-'}): " + "; ".join(bad["errors"]))
+        rejected += len(experts.rejected)
     for report in reports:
         console.print(
             f"{Path(report.source).name:<28} {report.kind.label}: {report.created} new, "
