@@ -18,13 +18,14 @@ import functools
 import importlib
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, create_engine, inspect, text
 
 from service.catalog.models import Base
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 TABLE_MODULES = (
@@ -50,6 +51,8 @@ def metadata() -> MetaData:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config  # alembic is imported only when the schema is touched
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -58,6 +61,8 @@ def alembic_config() -> Config:
 @functools.cache
 def head() -> str:
     """The newest revision this code knows."""
+    from alembic.script import ScriptDirectory
+
     found = ScriptDirectory(str(MIGRATIONS)).get_current_head()
     assert found is not None, "no migration revision found"
     return found
@@ -66,6 +71,8 @@ def head() -> str:
 @functools.cache
 def known_revisions() -> frozenset[str]:
     """Every revision this code knows (a database at any other was made by a newer release)."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory(str(MIGRATIONS))
     return frozenset(r.revision for r in script.walk_revisions())
 
@@ -89,6 +96,8 @@ def is_empty(engine: Engine) -> bool:
 
 def upgrade(engine: Engine, target: str = "head") -> tuple[str | None, str]:
     """Apply the migrations up to ``target``; returns (revision before, revision after)."""
+    from alembic import command
+
     before = revision(engine)
     if before == head() and target == "head":
         return before, before

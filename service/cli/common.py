@@ -31,6 +31,7 @@ def settings_for(backend: str | None = None, model: str | None = None) -> Settin
         level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     return settings
 
 
