@@ -133,6 +133,8 @@ def ensure(engine: Engine) -> None:
 def make_revision(message: str, rev_id: str) -> None:
     """For developers: autogenerate the next revision from the models (review it before use)
     against a scratch SQLite database at the current head."""
+    from alembic import command
+
     with tempfile.TemporaryDirectory() as scratch:
         engine = create_engine(f"sqlite:///{Path(scratch) / 'head.sqlite3'}")
         upgrade(engine)
