@@ -9,21 +9,25 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import desk, listings, me, search
+from service.api import admin, desk, listings, me, search
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
 from service.catalog import DuplicateIdError, NotFoundError
 from service.composition import Components, build_components
 from service.config import Settings, get_settings
+from service.error_messages import chinese_message
 from service.matching.matcher import NotPublishedError
 from web.routes import mount_web
 from web.templating import render
@@ -39,6 +43,23 @@ def _field_errors(errors: Any) -> list[dict[str, str]]:
     return out
 
 
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _too_large(request: Request) -> str:
+    limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
+    size = f"{limit / 2**20:g} MB" if isinstance(limit, int) else "上限"
+    return f"提交的内容超过 {size}，未被读取"
+
+
+def _bad_page(request: Request, message: str, errors: Any = (), status_code: int = 400) -> Response:
+    """A form page's bad input, as a page (never raw JSON on an HTML page)."""
+    problems = [(_field_errors([e])[0]["field"], chinese_message(e)) for e in errors]
+    context = {"message": message, "problems": problems}
+    return render(request, "bad_request.html", context, status_code=status_code)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     def unprocessable(errors: Any) -> JSONResponse:
         fields = _field_errors(errors)
@@ -46,8 +67,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content={"detail": summary, "errors": fields})
 
     @app.exception_handler(RequestValidationError)
-    async def _request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
+        if not wants_json(request):
+            return _bad_page(request, "提交的内容有误：", exc.errors(), status_code=422)
         return unprocessable(exc.errors())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+        """413 says the limit; a page's 400 or 413 is a page."""
+        if exc.status_code == 413:
+            exc = StarletteHTTPException(413, _too_large(request))
+        if exc.status_code in (400, 413) and not wants_json(request):
+            return _bad_page(request, str(exc.detail), status_code=exc.status_code)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(ValidationError)
     async def _model_invalid(_: Request, exc: ValidationError) -> JSONResponse:
@@ -67,9 +99,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotPublishedError)
     async def _not_published(_: Request, exc: NotPublishedError) -> JSONResponse:
         return JSONResponse(status_code=409, content={"detail": str(exc)})
-
-    def wants_json(request: Request) -> bool:
-        return request.url.path.startswith("/api/")
 
     @app.exception_handler(NotSignedInError)
     async def _not_signed_in(request: Request, exc: NotSignedInError) -> Response:
@@ -132,7 +161,7 @@ def prepare(parts: Components) -> None:
 
 PARTS = (
     "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
-    "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester",
+    "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
 )  # fmt: skip
 
 
@@ -158,6 +187,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         description="科技成果与企业技术需求的撮合引擎：检索、匹配、解释。",
         lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],
+        max_body_size=parts.settings.max_body_bytes,  # /import has its own (mount_web)
     )
     for name in PARTS:
         setattr(app.state, name, getattr(parts, name))
@@ -173,7 +203,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     _install_error_handlers(app)
     for router in (
         listings.achievements, listings.needs, search.router, stats_api.router,
-        suggest_api.router, me.router, desk.router, desk.introductions,
+        suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from service.api.deps import AnalyzerDep, CatalogDep, SearcherDep, StatsDep, TaxonomyDep
 from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX
-from web import form_data, listing_forms, listing_page, my_listings
+from web import audit, form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
 from web.desk import router as desk_router
 from web.search_filters import search_filters
@@ -82,12 +82,13 @@ def search_page(
 
 
 def mount_web(app: FastAPI) -> None:
-    """Attach the pages and the static files to ``app``."""
+    """Attach the pages and the static files to ``app`` (its parts already on ``app.state``)."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(listing_forms.router)  # before the pages: /needs/new is not an id
-    app.include_router(my_listings.router)
+    app.include_router(my_listings.router, max_body_size=app.state.settings.max_import_bytes)
     app.include_router(router)
     app.include_router(listing_page.router)
     app.include_router(accounts_router)
     app.include_router(stats_router)
     app.include_router(desk_router)
+    app.include_router(audit.router)

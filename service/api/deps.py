@@ -14,6 +14,7 @@ from indexer.analysis import Analyzer
 from indexer.embedding import SemanticEncoder
 from indexer.sync import IndexSync
 from service.accounts import Accounts
+from service.audit import AuditLog
 from service.catalog import Catalog
 from service.config import Settings
 from service.desk.board import Board
@@ -50,6 +51,7 @@ IndexingDep = Annotated[IndexSync, _dep("indexing")]
 MatcherDep = Annotated[Matcher, _dep("matcher")]
 SearcherDep = Annotated[Searcher, _dep("searcher")]
 ListingsDep = Annotated[ListingWriter, _dep("listings")]
+AuditDep = Annotated[AuditLog, _dep("audit")]
 DeskDep = Annotated[Desk, _dep("desk")]
 QueueDep = Annotated[BrokerQueue, _dep("queue")]
 BoardDep = Annotated[Board, _dep("board")]
