@@ -15,7 +15,6 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.body_limit import MAX_BODY_SIZE_SCOPE_KEY
 from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
@@ -24,6 +23,7 @@ from service.api import admin, desk, listings, me, search
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
+from service.api.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.catalog import DuplicateIdError, NotFoundError
 from service.composition import Components, build_components
 from service.config import Settings, get_settings
@@ -45,12 +45,6 @@ def _field_errors(errors: Any) -> list[dict[str, str]]:
 
 def wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api/")
-
-
-def _too_large(request: Request) -> str:
-    limit = request.scope.get(MAX_BODY_SIZE_SCOPE_KEY)
-    size = f"{limit / 2**20:g} MB" if isinstance(limit, int) else "上限"
-    return f"提交的内容超过 {size}，未被读取"
 
 
 def _bad_page(request: Request, message: str, errors: Any = (), status_code: int = 400) -> Response:
@@ -75,8 +69,8 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http_problem(request: Request, exc: StarletteHTTPException) -> Response:
         """413 says the limit; a page's 400 or 413 is a page."""
-        if exc.status_code == 413:
-            exc = StarletteHTTPException(413, _too_large(request))
+        if exc.status_code == 413 and isinstance(request.scope.get(LIMIT_KEY), int):
+            exc = StarletteHTTPException(413, too_large_message(request.scope[LIMIT_KEY]))
         if exc.status_code in (400, 413) and not wants_json(request):
             return _bad_page(request, str(exc.detail), status_code=exc.status_code)
         return await http_exception_handler(request, exc)
@@ -187,11 +181,16 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         description="科技成果与企业技术需求的撮合引擎：检索、匹配、解释。",
         lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],
-        max_body_size=parts.settings.max_body_bytes,  # /import has its own (mount_web)
     )
     for name in PARTS:
         setattr(app.state, name, getattr(parts, name))
     settings = parts.settings
+    app.add_middleware(
+        BodyLimit,  # inside the session middleware, so that its 413 page knows the viewer
+        default=settings.max_body_bytes,
+        paths={"/import": settings.max_import_bytes},
+        page=lambda request, message: _bad_page(request, message, status_code=413),
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),

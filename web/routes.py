@@ -82,10 +82,10 @@ def search_page(
 
 
 def mount_web(app: FastAPI) -> None:
-    """Attach the pages and the static files to ``app`` (its parts already on ``app.state``)."""
+    """Attach the pages and the static files to ``app``."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(listing_forms.router)  # before the pages: /needs/new is not an id
-    app.include_router(my_listings.router, max_body_size=app.state.settings.max_import_bytes)
+    app.include_router(my_listings.router)
     app.include_router(router)
     app.include_router(listing_page.router)
     app.include_router(accounts_router)
