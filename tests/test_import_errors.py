@@ -21,7 +21,10 @@ from service.listings.schemas import Kind
 from tests.pages import page_client, sign_in
 
 HEADER = "title,summary,institution,field,maturity\n"
-ROW = "秸秆基缓释肥制备技术,以农作物秸秆为载体制备缓释肥料，肥效期延长到九十天以上。,示例大学,agriculture,pilot\n"
+ROW = (
+    "秸秆基缓释肥制备技术,以农作物秸秆为载体制备缓释肥料，肥效期延长到九十天以上。,"
+    "示例大学,agriculture,pilot\n"
+)
 
 
 def garbage_xlsx(folder: Path) -> Path:

@@ -128,7 +128,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             yield reader.line_num, _tabular(row)
     except csv.Error as exc:
         raise ImportFileError(
-            f"第 {reader.line_num + 1} 行无法读取（每个单元格最多 {CELL_MAX} 字，引号须成对）：{exc}"
+            f"第 {reader.line_num + 1} 行无法读取"
+            f"（每个单元格最多 {CELL_MAX} 字，引号须成对）：{exc}"
         ) from exc
 
 
