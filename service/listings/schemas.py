@@ -18,6 +18,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
+    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -134,7 +135,11 @@ def _utc_text(value: dt.datetime) -> str:
 
 
 Money = Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=1_000_000, allow_inf_nan=False)]
-UtcDateTime = Annotated[dt.datetime, PlainSerializer(_utc_text, return_type=str, when_used="json")]
+UtcDateTime = Annotated[
+    dt.datetime,
+    PlainSerializer(_utc_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
 """A timestamp: naive UTC inside the service, ISO 8601 with ``+00:00`` in JSON."""
 
 
