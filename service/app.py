@@ -63,7 +63,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
         if not wants_json(request):
-            return _bad_page(request, "提交的内容有误：", exc.errors(), status_code=422)
+            return _bad_page(request, "请求中有内容不符合要求：", exc.errors(), status_code=422)
         return unprocessable(exc.errors())
 
     @app.exception_handler(StarletteHTTPException)
