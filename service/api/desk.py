@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.auth import BrokerUser, ForbiddenError, SignedIn
 from service.api.deps import BoardDep, DeskDep, QueueDep
-from service.api.errors import responses
+from service.api.errors import BODY, responses
 from service.desk.contracts import Contract, ContractIn
 from service.desk.errors import (
     DeskConflictError,
@@ -31,9 +31,9 @@ from service.listings.schemas import Money
 
 router = APIRouter(prefix="/api/desk", tags=["desk"], responses=responses(401, 403, 422))
 introductions = APIRouter(
-    prefix="/api/introductions", tags=["desk"], responses=responses(401, 403, 404, 413, 422)
+    prefix="/api/introductions", tags=["desk"], responses={**responses(401, 403, 404), **BODY}
 )
-CHANGES = responses(404, 409, 413)
+CHANGES = {**responses(404, 409), **BODY}
 
 ListingId = Annotated[str, Field(min_length=1, max_length=64)]
 

@@ -26,7 +26,7 @@ class ValidationErrorBody(ErrorBody):
 
 
 DESCRIPTIONS = {
-    400: "the request cannot be read",
+    400: "the body cannot be read (not UTF-8, or a form the parser refuses)",
     401: "no account: sign in, or send `Authorization: Bearer <token>`",
     403: "this account may not do this, or a cookie-borne write lacks its CSRF token",
     404: "no such listing, pair or token (drafts and withdrawn listings count as none)",
@@ -47,4 +47,5 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 READ = responses(422)
-WRITE = responses(401, 403, 413, 422)
+WRITE = responses(400, 401, 403, 413, 422)
+BODY = responses(400, 413, 422)  # what any operation taking a body may answer

@@ -11,7 +11,7 @@ from service.accounts import User
 from service.accounts.store import ApiToken
 from service.api.auth import SignedIn
 from service.api.deps import AccountsDep
-from service.api.errors import responses
+from service.api.errors import BODY, responses
 
 router = APIRouter(prefix="/api/me", tags=["account"], responses=responses(401))
 
@@ -41,7 +41,7 @@ def tokens(user: SignedIn, accounts: AccountsDep) -> list[ApiToken]:
     "/tokens",
     response_model=NewToken,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(403, 413, 422),
+    responses={**responses(403), **BODY},
 )
 def create_token(body: TokenRequest, user: SignedIn, accounts: AccountsDep) -> NewToken:
     return NewToken(token=accounts.create_token(user.id, body.name))

@@ -11,7 +11,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.api.deps import SuggesterDep
-from service.api.errors import responses
+from service.api.errors import BODY
 from service.listings.schemas import TEXT_MAX, TITLE_MAX, Kind
 from service.suggest.keywords import DEFAULT_LIMIT
 from service.suggest.suggester import Suggestion
@@ -36,7 +36,7 @@ class SuggestRequest(BaseModel):
         return self
 
 
-@router.post("/suggest", response_model=Suggestion, responses=responses(413, 422))
+@router.post("/suggest", response_model=Suggestion, responses=BODY)
 def suggest(body: SuggestRequest, suggester: SuggesterDep) -> Suggestion:
     """Ranked fields (sub-field when confident) and key terms for a title and text."""
     return suggester.suggest(body.kind, body.text, title=body.title, limit=body.limit)
