@@ -34,8 +34,8 @@ def synthetic_csv(rows: int) -> bytes:
     lines = ["title,summary,institution,field,maturity,keywords"]
     for i in range(rows):
         lines.append(
-            f"秸秆基缓释肥制备技术{i},以农作物秸秆为载体制备缓释肥料，肥效期延长到九十天以上，"
-            f"编号{i}的试验在达州多个县区完成。,示例大学,agriculture,pilot,秸秆;缓释肥"
+            f"秸秆缓释肥{i},以农作物秸秆为载体制备缓释肥料，肥效期九十天以上，"
+            f"试验{i}在达州完成。,示例大学,agriculture,pilot,秸秆;缓释肥"
         )
     return ("\n".join(lines) + "\n").encode("utf-8")
 
@@ -63,7 +63,7 @@ async def measure(rows: int) -> dict[str, float]:
             answer = await upload
             took = time.perf_counter() - began
         market.close()
-    assert answer.status_code == 200, answer.status_code
+    assert answer.status_code == 200, (answer.status_code, answer.text[-2000:])
     return {
         "rows": rows,
         "file_mb": round(len(body) / 2**20, 1),

@@ -40,7 +40,7 @@ class ListingWriter:
         owner = None if user is None or user.sees_everything else user.id
         listing: Listing = self.catalog.create(kind, data, owner_id=owner)
         self.indexing.apply_after_commit(kind.value, [listing])
-        note = None if listing.is_published else f"状态：{listing.status.value}"
+        note = None if listing.is_published else "保存为草稿"
         self.audit.record(user, AuditAction.created, kind, [listing.id], note)
         return listing
 
