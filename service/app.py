@@ -9,23 +9,27 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import desk, listings, me, search
+from service.api import admin, desk, listings, me, search
 from service.api import events as events_api
 from service.api import experts as experts_api
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
+from service.api.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.catalog import CatalogBusyError, DuplicateIdError, NotFoundError
 from service.composition import Components, build_components
 from service.config import Settings, get_settings
+from service.error_messages import chinese_message
 from service.matching.matcher import NotPublishedError
 from web.routes import mount_web
 from web.templating import render
@@ -41,6 +45,17 @@ def _field_errors(errors: Any) -> list[dict[str, str]]:
     return out
 
 
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _bad_page(request: Request, message: str, errors: Any = (), status_code: int = 400) -> Response:
+    """A form page's bad input, as a page (never raw JSON on an HTML page)."""
+    problems = [(_field_errors([e])[0]["field"], chinese_message(e)) for e in errors]
+    context = {"message": message, "problems": problems}
+    return render(request, "bad_request.html", context, status_code=status_code)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     def unprocessable(errors: Any) -> JSONResponse:
         fields = _field_errors(errors)
@@ -48,8 +63,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content={"detail": summary, "errors": fields})
 
     @app.exception_handler(RequestValidationError)
-    async def _request_invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
+        if not wants_json(request):
+            return _bad_page(request, "请求中有内容不符合要求：", exc.errors(), status_code=422)
         return unprocessable(exc.errors())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_problem(request: Request, exc: StarletteHTTPException) -> Response:
+        """413 says the limit; a page's 400 or 413 is a page."""
+        if exc.status_code == 413 and isinstance(request.scope.get(LIMIT_KEY), int):
+            exc = StarletteHTTPException(413, too_large_message(request.scope[LIMIT_KEY]))
+        if exc.status_code in (400, 413) and not wants_json(request):
+            return _bad_page(request, str(exc.detail), status_code=exc.status_code)
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(ValidationError)
     async def _model_invalid(_: Request, exc: ValidationError) -> JSONResponse:
@@ -69,9 +95,6 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotPublishedError)
     async def _not_published(_: Request, exc: NotPublishedError) -> JSONResponse:
         return JSONResponse(status_code=409, content={"detail": str(exc)})
-
-    def wants_json(request: Request) -> bool:
-        return request.url.path.startswith("/api/")
 
     @app.exception_handler(NotSignedInError)
     async def _not_signed_in(request: Request, exc: NotSignedInError) -> Response:
@@ -141,7 +164,7 @@ def prepare(parts: Components) -> None:
 
 PARTS = (
     "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
-    "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester",
+    "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
     "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
     "intents", "programme_stats",
 )  # fmt: skip
@@ -174,6 +197,12 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         setattr(app.state, name, getattr(parts, name))
     settings = parts.settings
     app.add_middleware(
+        BodyLimit,  # inside the session middleware, so that its 413 page knows the viewer
+        default=settings.max_body_bytes,
+        paths={"/import": settings.max_import_bytes},
+        page=lambda request, message: _bad_page(request, message, status_code=413),
+    )
+    app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret(),
         session_cookie="techmatch_session",
@@ -184,7 +213,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     _install_error_handlers(app)
     for router in (
         listings.achievements, listings.needs, search.router, stats_api.router,
-        suggest_api.router, me.router, desk.router, desk.introductions,
+        suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
         events_api.router, experts_api.router,
     ):  # fmt: skip
         app.include_router(router)

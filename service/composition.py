@@ -21,6 +21,7 @@ from indexer.embedding import SemanticEncoder
 from indexer.sync import IndexSync, Progress
 from seed_data import SEED_DIR
 from service.accounts import Accounts
+from service.audit import AuditLog
 from service.catalog import Catalog
 from service.config import Settings
 from service.desk.board import Board
@@ -59,6 +60,7 @@ class Components:
     matcher: Matcher
     searcher: Searcher
     listings: ListingWriter
+    audit: AuditLog
     desk: Desk
     queue: BrokerQueue
     board: Board
@@ -135,6 +137,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         tuned=stored is not None,
     )
     desk = Desk(catalog, accounts)
+    audit = AuditLog(catalog.engine, accounts)
     queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
     experts = Experts(catalog.engine)
     events = EventStore(catalog.engine, catalog)
@@ -150,7 +153,8 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         indexing=indexing,
         matcher=matcher,
         searcher=Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k),
-        listings=ListingWriter(catalog, indexing),
+        listings=ListingWriter(catalog, indexing, audit),
+        audit=audit,
         desk=desk,
         queue=queue,
         board=Board(desk, catalog, queue, taxonomy),

@@ -69,6 +69,16 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="Send the session cookie over HTTPS only (set behind TLS)."
     )
+    max_body_bytes: int = Field(
+        default=2**20,
+        ge=1024,
+        description="Largest request body accepted (bytes); larger ones get 413 unread.",
+    )
+    max_import_bytes: int = Field(
+        default=12 * 2**20,
+        ge=1024,
+        description="Largest request body accepted by the /import upload (bytes).",
+    )
     match_queue_threshold: float = Field(
         default=0.80,
         ge=0,

@@ -199,7 +199,7 @@ def _set_status(
 ) -> Response:
     parts.catalog.get(kind, listing_id)
     require_editor(parts.accounts, user, kind, listing_id)
-    parts.listings.set_status(kind, listing_id, status)
+    parts.listings.set_status(kind, listing_id, status, user)
     flash(request, "已撤回，不再公开展示" if status is Status.withdrawn else "已重新发布")
     return RedirectResponse("/mine" if not user.sees_everything else kind.path(listing_id), 303)
 

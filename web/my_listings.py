@@ -49,7 +49,7 @@ def _import_upload(listings: ListingWriter, user: User, name: str, data: bytes) 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
-        report = listings.import_file(Kind.achievement, path, user)
+        report = listings.import_file(Kind.achievement, path, user, name)
     report.source = name
     return report
 

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from service.api.deps import AnalyzerDep, CatalogDep, SearcherDep, StatsDep, TaxonomyDep
 from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX
-from web import form_data, listing_forms, listing_page, my_listings
+from web import audit, form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
 from web.desk import router as desk_router
 from web.events import router as events_router
@@ -95,3 +95,4 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(desk_router)
     app.include_router(events_router)
     app.include_router(experts_router)
+    app.include_router(audit.router)

@@ -6,7 +6,6 @@ SHA-256 is stored, so a leaked database does not leak usable tokens.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 import secrets
@@ -23,7 +22,7 @@ from service.accounts.models import ApiTokenRow, UserRow
 from service.accounts.roles import Role
 from service.catalog.db import retry_when_locked
 from service.catalog.models import ListingOwnerRow, utcnow
-from service.listings.schemas import Kind
+from service.listings.schemas import Kind, UtcDateTime
 
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
 PASSWORD_MIN = 8
@@ -52,8 +51,8 @@ class ApiToken(BaseModel):
     id: int
     name: str
     prefix: str
-    created_at: dt.datetime
-    last_used_at: dt.datetime | None
+    created_at: UtcDateTime
+    last_used_at: UtcDateTime | None
 
 
 class AuthError(ValueError):

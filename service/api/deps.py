@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from indexer.analysis import Analyzer
 from indexer.embedding import SemanticEncoder
 from indexer.sync import IndexSync
 from service.accounts import Accounts
+from service.audit import AuditLog
 from service.catalog import Catalog
 from service.config import Settings
 from service.desk.board import Board
@@ -58,6 +59,7 @@ IndexingDep = Annotated[IndexSync, _dep("indexing")]
 MatcherDep = Annotated[Matcher, _dep("matcher")]
 SearcherDep = Annotated[Searcher, _dep("searcher")]
 ListingsDep = Annotated[ListingWriter, _dep("listings")]
+AuditDep = Annotated[AuditLog, _dep("audit")]
 DeskDep = Annotated[Desk, _dep("desk")]
 QueueDep = Annotated[BrokerQueue, _dep("queue")]
 BoardDep = Annotated[Board, _dep("board")]
@@ -72,3 +74,6 @@ EventsDep = Annotated[EventStore, _dep("events")]
 InvitationsDep = Annotated[Invitations, _dep("invitations")]
 IntentsDep = Annotated[EventIntents, _dep("intents")]
 ProgrammeStatsDep = Annotated[ProgrammeStatistics, _dep("programme_stats")]
+
+
+RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a row id")]  # SQL's INTEGER range

@@ -13,10 +13,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.api.auth import BrokerUser, ForbiddenError, SignedIn
 from service.api.deps import BoardDep, DeskDep, QueueDep
+from service.api.errors import BODY, responses
 from service.desk.contracts import Contract, ContractIn
 from service.desk.errors import (
     DeskConflictError,
@@ -26,9 +27,13 @@ from service.desk.errors import (
 )
 from service.desk.stages import LostReason, Stage
 from service.desk.views import Card, DeskMatch, MatchDetail, Note, QueueItem
+from service.listings.schemas import Money
 
-router = APIRouter(prefix="/api/desk", tags=["desk"])
-introductions = APIRouter(prefix="/api/introductions", tags=["desk"])
+router = APIRouter(prefix="/api/desk", tags=["desk"], responses=responses(401, 403, 422))
+introductions = APIRouter(
+    prefix="/api/introductions", tags=["desk"], responses={**responses(401, 403, 404), **BODY}
+)
+CHANGES = {**responses(404, 409), **BODY}
 
 ListingId = Annotated[str, Field(min_length=1, max_length=64)]
 
@@ -49,23 +54,29 @@ def desk_answers() -> Iterator[None]:
         raise RequestValidationError([error]) from exc
 
 
-class PairIn(BaseModel):
+class _Body(BaseModel):
+    """Request bodies reject unknown keys, as listing bodies do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class PairIn(_Body):
     need_id: ListingId
     achievement_id: ListingId
     stage: Literal["shortlisted", "recommended", "dismissed"] = "shortlisted"
-    score: float | None = Field(default=None, ge=0, le=1)
+    score: Annotated[Money, Field(le=1)] | None = None
 
 
-class MoveIn(BaseModel):
+class MoveIn(_Body):
     stage: Stage
     reason: LostReason | None = None
 
 
-class NoteIn(BaseModel):
+class NoteIn(_Body):
     body: str = Field(max_length=4000, description="1–2000 characters after trimming")
 
 
-class IntroductionIn(BaseModel):
+class IntroductionIn(_Body):
     need_id: ListingId
     achievement_id: ListingId
 
@@ -99,13 +110,17 @@ def matches(
     return board.cards(found)
 
 
-@router.get("/matches/{match_id}", response_model=MatchDetail)
+@router.get("/matches/{match_id}", response_model=MatchDetail, responses=responses(404))
 def match_detail(match_id: int, board: BoardDep, user: BrokerUser) -> MatchDetail:
     with desk_answers():
         return board.detail(match_id)
 
 
-@router.post("/matches", response_model=DeskMatch)
+@router.post(
+    "/matches",
+    response_model=DeskMatch,
+    responses={201: {"model": DeskMatch, "description": "the pair, new on the desk"}, **CHANGES},
+)
 def place(body: PairIn, response: Response, desk: DeskDep, user: BrokerUser) -> DeskMatch:
     """Put a pair on the desk (201), or move the pair already there (200)."""
     with desk_answers():
@@ -115,19 +130,19 @@ def place(body: PairIn, response: Response, desk: DeskDep, user: BrokerUser) -> 
     return match
 
 
-@router.post("/matches/{match_id}/stage", response_model=DeskMatch)
+@router.post("/matches/{match_id}/stage", response_model=DeskMatch, responses=CHANGES)
 def move(match_id: int, body: MoveIn, desk: DeskDep, user: BrokerUser) -> DeskMatch:
     with desk_answers():
         return desk.move(match_id, body.stage, user, body.reason)
 
 
-@router.post("/matches/{match_id}/notes", response_model=Note, status_code=201)
+@router.post("/matches/{match_id}/notes", response_model=Note, status_code=201, responses=CHANGES)
 def add_note(match_id: int, body: NoteIn, desk: DeskDep, user: BrokerUser) -> Note:
     with desk_answers():
         return desk.add_note(match_id, user, body.body)
 
 
-@router.put("/matches/{match_id}/contract", response_model=Contract)
+@router.put("/matches/{match_id}/contract", response_model=Contract, responses=CHANGES)
 def save_contract(match_id: int, body: ContractIn, desk: DeskDep, user: BrokerUser) -> Contract:
     with desk_answers():
         return desk.save_contract(match_id, body, user)
@@ -150,7 +165,11 @@ def deals_csv(desk: DeskDep, user: BrokerUser) -> Response:
     return csv_response(desk.deals_csv())
 
 
-@introductions.post("", response_model=IntroductionOut)
+@introductions.post(
+    "",
+    response_model=IntroductionOut,
+    responses={201: {"model": IntroductionOut, "description": "a new request"}, **responses(409)},
+)
 def request_introduction(
     body: IntroductionIn, response: Response, desk: DeskDep, user: SignedIn
 ) -> IntroductionOut:

@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 
 from service.accounts import User
 from service.api.auth import BrokerUser, SignedIn
-from service.api.deps import CatalogDep, EventsDep, IntentsDep, InvitationsDep
+from service.api.deps import CatalogDep, EventsDep, IntentsDep, InvitationsDep, RowId
+from service.api.errors import responses
 from service.api.experts import programme_answers
 from service.listings.schemas import Kind
 from service.programmes.event_export import invitation_workbook
@@ -32,7 +33,11 @@ from service.programmes.events import (
 from service.programmes.intents import Intent, IntentIn, IntentList
 from service.programmes.invitations import InvitationList, Invitations, ProposedAchievement
 
-router = APIRouter(prefix="/api/events", tags=["events"])
+router = APIRouter(
+    prefix="/api/events",
+    tags=["events"],
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
+)
 PROPOSED = 6  # achievements chosen for an event created without a list
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -89,14 +94,14 @@ def proposals(
 
 
 @router.get("/{event_id}", response_model=Event)
-def get_event(event_id: int, events: EventsDep) -> Event:
+def get_event(event_id: RowId, events: EventsDep) -> Event:
     with programme_answers():
         return events.get(event_id)
 
 
 @router.put("/{event_id}/achievements", response_model=Event)
 def choose_achievements(
-    event_id: int, body: AchievementsIn, events: EventsDep, user: BrokerUser
+    event_id: RowId, body: AchievementsIn, events: EventsDep, user: BrokerUser
 ) -> Event:
     """Replace the achievements presented (in programme order)."""
     with programme_answers():
@@ -105,7 +110,7 @@ def choose_achievements(
 
 @router.get("/{event_id}/invitations", response_model=InvitationList)
 def invitations_of(
-    event_id: int,
+    event_id: RowId,
     invitations: InvitationsDep,
     user: BrokerUser,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
@@ -118,7 +123,7 @@ def invitations_of(
 
 @router.get("/{event_id}/invitations.xlsx", response_class=Response)
 def invitations_xlsx(
-    event_id: int, invitations: InvitationsDep, catalog: CatalogDep, user: BrokerUser
+    event_id: RowId, invitations: InvitationsDep, catalog: CatalogDep, user: BrokerUser
 ) -> Response:
     """The invitation list as an Excel workbook."""
     with programme_answers():
@@ -138,7 +143,7 @@ def invitations_xlsx(
 
 @router.post("/{event_id}/registrations", response_model=Registration, status_code=201)
 def register(
-    event_id: int, body: RegistrationIn, events: EventsDep, user: SignedIn
+    event_id: RowId, body: RegistrationIn, events: EventsDep, user: SignedIn
 ) -> Registration:
     """An enterprise registers (beyond the capacity: on the waiting list)."""
     with programme_answers():
@@ -146,14 +151,14 @@ def register(
 
 
 @router.get("/{event_id}/registrations", response_model=RegistrationList)
-def registrations(event_id: int, events: EventsDep, user: BrokerUser) -> RegistrationList:
+def registrations(event_id: RowId, events: EventsDep, user: BrokerUser) -> RegistrationList:
     with programme_answers():
         return RegistrationList(items=events.registrations(event_id))
 
 
 @router.post("/{event_id}/registrations/{registration_id}/attendance", response_model=Registration)
 def attendance(
-    event_id: int, registration_id: int, body: AttendanceIn, events: EventsDep, user: BrokerUser
+    event_id: RowId, registration_id: RowId, body: AttendanceIn, events: EventsDep, user: BrokerUser
 ) -> Registration:
     """Check an enterprise in (or out) on the day."""
     with programme_answers():
@@ -161,13 +166,13 @@ def attendance(
 
 
 @router.get("/{event_id}/intents", response_model=IntentList)
-def intents_of(event_id: int, intents: IntentsDep, user: BrokerUser) -> IntentList:
+def intents_of(event_id: RowId, intents: IntentsDep, user: BrokerUser) -> IntentList:
     with programme_answers():
         return IntentList(items=intents.of_event(event_id))
 
 
 @router.post("/{event_id}/intents", response_model=Intent, status_code=201)
-def record_intent(event_id: int, body: IntentIn, intents: IntentsDep, user: BrokerUser) -> Intent:
+def record_intent(event_id: RowId, body: IntentIn, intents: IntentsDep, user: BrokerUser) -> Intent:
     """An intent after the event: opens the pair on the desk at 已联系."""
     with programme_answers():
         return intents.record(event_id, body, user)

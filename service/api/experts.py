@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from service.accounts import Role, User
 from service.api.auth import BrokerUser, CurrentUser, require_roles
 from service.api.deps import EvaluationsDep, ExpertMatcherDep, ExpertsDep, ServiceLogDep
+from service.api.errors import responses
 from service.listings.loader import SUFFIXES
 from service.listings.schemas import Kind
 from service.programmes.errors import (
@@ -39,7 +40,11 @@ from service.programmes.experts import (
 )
 from service.programmes.services_log import Service, ServiceIn, ServicePage
 
-router = APIRouter(prefix="/api", tags=["experts"])
+router = APIRouter(
+    prefix="/api",
+    tags=["experts"],
+    responses=responses(400, 401, 403, 404, 409, 413, 422),
+)
 AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 UPLOAD_MAX = 10 * 1024 * 1024
 

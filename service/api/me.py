@@ -5,17 +5,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from service.accounts import User
 from service.accounts.store import ApiToken
 from service.api.auth import SignedIn
 from service.api.deps import AccountsDep
+from service.api.errors import BODY, responses
 
-router = APIRouter(prefix="/api/me", tags=["account"])
+router = APIRouter(prefix="/api/me", tags=["account"], responses=responses(401))
 
 
 class TokenRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
@@ -34,12 +37,21 @@ def tokens(user: SignedIn, accounts: AccountsDep) -> list[ApiToken]:
     return accounts.tokens(user.id)
 
 
-@router.post("/tokens", response_model=NewToken, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/tokens",
+    response_model=NewToken,
+    status_code=status.HTTP_201_CREATED,
+    responses={**responses(403), **BODY},
+)
 def create_token(body: TokenRequest, user: SignedIn, accounts: AccountsDep) -> NewToken:
     return NewToken(token=accounts.create_token(user.id, body.name))
 
 
-@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(403, 404, 422),
+)
 def revoke(token_id: int, user: SignedIn, accounts: AccountsDep) -> None:
     if not accounts.revoke_token(user.id, token_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"token {token_id} not found")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from indexer.base import Filters
 from service.api.deps import CatalogDep, IndexingDep, SearcherDep
+from service.api.errors import responses
 from service.listings.schemas import Kind, Maturity, TransferMode
 from service.matching.results import SearchPage
 from service.matching.search import PAGE_SIZE_MAX, QUERY_MAX
@@ -15,7 +16,7 @@ from service.matching.search import PAGE_SIZE_MAX, QUERY_MAX
 router = APIRouter(prefix="/api", tags=["search"])
 
 
-@router.get("/search", response_model=SearchPage)
+@router.get("/search", response_model=SearchPage, responses=responses(422, 503))
 def search(
     searcher: SearcherDep,
     q: Annotated[str, Query(max_length=QUERY_MAX, description="free text")] = "",

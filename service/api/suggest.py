@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.api.deps import SuggesterDep
+from service.api.errors import BODY
 from service.listings.schemas import TEXT_MAX, TITLE_MAX, Kind
 from service.suggest.keywords import DEFAULT_LIMIT
 from service.suggest.suggester import Suggestion
@@ -19,6 +20,8 @@ router = APIRouter(prefix="/api", tags=["suggest"])
 
 
 class SuggestRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     kind: Kind
     title: Annotated[str, Field(max_length=TITLE_MAX, description="the listing's title")] = ""
     text: Annotated[
@@ -33,7 +36,7 @@ class SuggestRequest(BaseModel):
         return self
 
 
-@router.post("/suggest", response_model=Suggestion)
+@router.post("/suggest", response_model=Suggestion, responses=BODY)
 def suggest(body: SuggestRequest, suggester: SuggesterDep) -> Suggestion:
     """Ranked fields (sub-field when confident) and key terms for a title and text."""
     return suggester.suggest(body.kind, body.text, title=body.title, limit=body.limit)

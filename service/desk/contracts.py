@@ -18,8 +18,10 @@ from pydantic_core import PydanticCustomError
 
 from service.desk.stages import ContractType, Stage
 from service.error_messages import first_per_field
+from service.listings.schemas import Money, UtcDateTime
 
 AMOUNT_MAX_WAN = 1_000_000.0  # 100 亿元: anything larger is a typing slip
+EARLIEST = dt.date(1990, 1, 1)  # before the market and its registrations existed: a slip
 
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -45,7 +47,7 @@ class ContractIn(BaseModel):
     contract_type: ContractType
     seller: Text100
     buyer: Text100
-    amount_wan: float = Field(ge=0, le=AMOUNT_MAX_WAN, allow_inf_nan=False)
+    amount_wan: Annotated[Money, Field(le=AMOUNT_MAX_WAN)]
     signed_on: dt.date
     registration_no: str | None = Field(default=None, max_length=40)
     registered_on: dt.date | None = None
@@ -62,6 +64,8 @@ class ContractIn(BaseModel):
     def _not_in_future(cls, value: dt.date) -> dt.date:
         if value > dt.date.today() + dt.timedelta(days=1):
             raise PydanticCustomError("date_future", "签订日期不能晚于今天")
+        if value < EARLIEST:
+            raise PydanticCustomError("date_past", "签订日期不能早于 1990 年")
         return value
 
     @field_validator("registered_on")
@@ -87,8 +91,8 @@ class Contract(ContractIn):
     need_id: str
     achievement_id: str
     stage: Stage
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, Field
 
 from service.desk.contracts import Contract
 from service.desk.stages import LostReason, Stage
+from service.listings.schemas import UtcDateTime
 from service.matching.results import Component, ListingBrief, Match
 
 
@@ -22,9 +21,9 @@ class DeskMatch(BaseModel):
     score: float | None
     requested_by: int | None
     broker_id: int | None
-    introduced_at: dt.datetime | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    introduced_at: UtcDateTime | None
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class StageChange(BaseModel):
@@ -34,7 +33,7 @@ class StageChange(BaseModel):
     reason: LostReason | None
     user_id: int | None
     user_name: str | None = None
-    at: dt.datetime
+    at: UtcDateTime
 
 
 class Note(BaseModel):
@@ -42,7 +41,7 @@ class Note(BaseModel):
     author_id: int
     author_name: str | None = None
     body: str
-    created_at: dt.datetime
+    created_at: UtcDateTime
 
 
 class Card(BaseModel):
@@ -73,7 +72,7 @@ class QueueItem(BaseModel):
     match_id: int | None = Field(description="set when the pair is already on the desk (requested)")
     stage: Stage | None
     requested_by_name: str | None = None
-    requested_at: dt.datetime | None = None
+    requested_at: UtcDateTime | None = None
     score: float | None = Field(description="match score 0..1; null when outside the top matches")
     explanation: str
     shared_terms: list[str] = Field(default_factory=list)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,15 @@ from service.listings.schemas import IN_MODELS, Kind
 LIST_FIELDS = {"keywords", "transfer_modes", "patents", "cooperation_modes"}
 NUMBER_FIELDS = {"price_wan", "budget_wan"}
 SUFFIXES = (".jsonl", ".csv", ".xlsx")
+ROW_MAX = 100_000  # rows per file
+CELL_MAX = 10_000  # characters per CSV/Excel cell (the longest field allows 5,000)
+LINE_MAX = 50_000  # characters per JSONL line (a whole record)
+FILE_MAX_BYTES = 100 * 2**20  # what the command line reads; the web takes less (see app)
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be imported: unreadable, wrong type, or over a limit.
+    Its message says why, in Chinese, for the page and the command line alike."""
 
 
 @dataclass
@@ -55,13 +65,16 @@ def describe(error: ValidationError) -> list[str]:
     return out
 
 
-def _tabular(row: dict[str, Any]) -> dict[str, Any]:
-    """CSV/Excel cells to record values: lists split on ; 、 or |, blanks dropped."""
+def _tabular(row: dict[Any, Any]) -> dict[str, Any] | str:
+    """CSV/Excel cells to record values: lists split on ; 、 or |, blanks dropped; an error
+    string for a row with a cell over ``CELL_MAX``."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         if key is None:
             continue
-        key = key.strip()
+        key = str(key).strip()
+        if isinstance(value, str) and len(value) > CELL_MAX:
+            return f"{key}: 单元格超过 {CELL_MAX} 字上限"
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if key in LIST_FIELDS and isinstance(value, str):
@@ -74,27 +87,56 @@ def _tabular(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line number, record) pairs; a record that cannot be parsed comes as an error string."""
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        with path.open(encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    yield number, f"not valid JSON: {exc.msg} (column {exc.colno})"
-                    continue
-                yield number, record if isinstance(record, dict) else "not a JSON object"
-    elif suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for number, row in enumerate(csv.DictReader(handle), start=2):
-                yield number, _tabular(row)
-    elif suffix == ".xlsx":
-        from openpyxl import load_workbook
+def _decode(path: Path) -> str:
+    """The file's text: UTF-8 (with or without BOM), else GB18030 (what Excel saves in China)."""
+    size = path.stat().st_size
+    if size > FILE_MAX_BYTES:
+        raise ImportFileError(f"文件超过 {FILE_MAX_BYTES // 2**20} MB 上限，请拆分后分批导入")
+    data = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("无法识别文件编码：请另存为 UTF-8 编码后再导入")
 
+
+def _json_row(line: str) -> dict[str, Any] | str:
+    if len(line) > LINE_MAX:
+        return f"这一行超过 {LINE_MAX} 字上限，未读取"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"not valid JSON: {exc.msg} (column {exc.colno})"
+    except RecursionError:
+        return "not valid JSON: 嵌套层数过多"
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        return f"not valid JSON: {exc}"
+    return record if isinstance(record, dict) else "not a JSON object"
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    for number, line in enumerate(io.StringIO(_decode(path)), start=1):
+        if line.strip():
+            yield number, _json_row(line)
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    reader = csv.DictReader(io.StringIO(_decode(path), newline=""))
+    try:
+        for row in reader:
+            yield reader.line_num, _tabular(row)
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"第 {reader.line_num + 1} 行无法读取"
+            f"（每个单元格最多 {CELL_MAX} 字，引号须成对）：{exc}"
+        ) from exc
+
+
+def _xlsx_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    from openpyxl import load_workbook
+
+    try:
         sheet = load_workbook(path, read_only=True, data_only=True).active
         if sheet is None:
             return
@@ -104,8 +146,30 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
             if all(v is None for v in values):
                 continue
             yield number, _tabular(dict(zip(header, values, strict=False)))
-    else:
-        raise ValueError(f"{path.name}: unsupported file type (use {', '.join(SUFFIXES)})")
+    except ImportFileError:
+        raise
+    except Exception as exc:  # a damaged or fake workbook fails in many ways; all say so
+        raise ImportFileError(
+            f"无法读取 Excel 文件（{type(exc).__name__}）：请确认它是用 Excel 保存的 .xlsx 文件"
+        ) from exc
+
+
+READERS = {".jsonl": _jsonl_rows, ".csv": _csv_rows, ".xlsx": _xlsx_rows}
+
+
+def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
+    """(line number, record) pairs; a record that cannot be parsed comes as an error string.
+
+    Raises ImportFileError for a file that cannot be read at all, or that has more than
+    ``ROW_MAX`` rows (nothing is written then).
+    """
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise ImportFileError(f"{path.name}：不支持的文件类型（请用 {'、'.join(SUFFIXES)}）")
+    for count, (number, record) in enumerate(reader(path), start=1):
+        if count > ROW_MAX:
+            raise ImportFileError(f"文件超过 {ROW_MAX} 行上限，请拆分后分批导入；未导入任何行")
+        yield number, record
 
 
 def import_file(

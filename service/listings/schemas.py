@@ -11,13 +11,29 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from service.listings.taxonomy import active_taxonomy
 
 TITLE_MAX = 100
 TEXT_MAX = 5000
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+DEADLINE_EARLIEST = dt.date(2000, 1, 1)
+DEADLINE_YEARS_AHEAD = 10
+CONTACT_NOTE = (
+    "联系方式。只有技术经纪人、管理员、发布者本人，以及经纪人已推进到「已联系」及以后的"
+    "对接另一方能看到；其他人（包括匿名访问）得到 null。"
+)
 
 
 class Kind(StrEnum):
@@ -103,7 +119,28 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 ListingId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
-Money = Annotated[float, Field(ge=0, le=1_000_000)]
+
+
+def _no_bool(value: Any) -> Any:
+    """JSON ``true`` is not a number: pydantic's lax mode would store it as 1.0."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("float_type", "Input should be a number, not true/false")
+    return value
+
+
+def _utc_text(value: dt.datetime) -> str:
+    """Stored times are naive UTC; sent out they carry their offset (RFC 3339 date-time)."""
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.isoformat()
+
+
+Money = Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=1_000_000, allow_inf_nan=False)]
+UtcDateTime = Annotated[
+    dt.datetime,
+    PlainSerializer(_utc_text, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
+"""A timestamp: naive UTC inside the service, ISO 8601 with ``+00:00`` in JSON."""
 
 
 def _check_field(code: str) -> str:
@@ -187,7 +224,7 @@ class _AchievementFields(ListingBase):
     patents: Annotated[list[Short], Field(max_length=30)] = []
     price_wan: Money | None = None
     region: str | None = None
-    contact: Short | None = None
+    contact: Short | None = Field(default=None, description=CONTACT_NOTE)
     status: Status = Status.published
 
     _field = field_validator("field")(_check_field)
@@ -228,8 +265,8 @@ class Achievement(_AchievementFields):
     """A stored achievement."""
 
     id: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 class _NeedFields(ListingBase):
@@ -243,7 +280,7 @@ class _NeedFields(ListingBase):
     cooperation_modes: list[TransferMode] = []
     required_maturity: Maturity | None = None
     deadline: dt.date | None = None
-    contact: Short | None = None
+    contact: Short | None = Field(default=None, description=CONTACT_NOTE)
     status: Status = Status.published
 
     _field = field_validator("field")(_check_field)
@@ -275,17 +312,31 @@ class _NeedFields(ListingBase):
 
 
 class NeedIn(_NeedFields):
-    """A need as submitted; ``id`` is generated when absent."""
+    """A need as submitted; ``id`` is generated when absent. Its deadline must be sane."""
 
     id: ListingId | None = None
+
+    @field_validator("deadline")
+    @classmethod
+    def _sane_deadline(cls, value: dt.date | None) -> dt.date | None:
+        if value is None:
+            return value
+        latest = dt.date.today() + dt.timedelta(days=round(365.25 * DEADLINE_YEARS_AHEAD))
+        if not DEADLINE_EARLIEST <= value <= latest:
+            raise PydanticCustomError(
+                "date_range",
+                "截止日期应在 {earliest} 与 {latest} 之间",
+                {"earliest": DEADLINE_EARLIEST.isoformat(), "latest": latest.isoformat()},
+            )
+        return value
 
 
 class Need(_NeedFields):
     """A stored need."""
 
     id: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDateTime
+    updated_at: UtcDateTime
 
 
 def _all_optional(model: type[BaseModel], name: str) -> type[BaseModel]:

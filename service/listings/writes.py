@@ -7,7 +7,8 @@ Every create, edit, withdrawal, publication and import goes through ``ListingWri
 - the catalog write is one transaction; it lands whole or not at all;
 - then the index is updated for exactly the listings written. If that fails, the write stands:
   the failure is logged and shown on ``/api/health`` (``IndexSync.last_failure``), and the next
-  ``techmatch index`` (or the next start) repairs the index.
+  ``techmatch index`` (or the next start) repairs the index;
+- and the audit trail records who wrote which listing (``AuditLog``).
 """
 
 from __future__ import annotations
@@ -19,15 +20,17 @@ from pydantic import BaseModel
 
 from indexer.sync import IndexSync
 from service.accounts import User
+from service.audit import AuditAction, AuditLog
 from service.catalog import Catalog
 from service.listings.loader import ImportReport, import_file, seed
 from service.listings.schemas import Kind, Listing, Status
 
 
 class ListingWriter:
-    def __init__(self, catalog: Catalog, indexing: IndexSync) -> None:
+    def __init__(self, catalog: Catalog, indexing: IndexSync, audit: AuditLog) -> None:
         self.catalog = catalog
         self.indexing = indexing
+        self.audit = audit
 
     def create(self, kind: Kind, data: BaseModel, user: User | None) -> Listing:
         """A new listing owned by ``user`` (none for brokers, admins and the CLI)."""
@@ -37,6 +40,8 @@ class ListingWriter:
         owner = None if user is None or user.sees_everything else user.id
         listing: Listing = self.catalog.create(kind, data, owner_id=owner)
         self.indexing.apply_after_commit(kind.value, [listing])
+        note = None if listing.is_published else "保存为草稿"
+        self.audit.record(user, AuditAction.created, kind, [listing.id], note)
         return listing
 
     def update(
@@ -46,16 +51,36 @@ class ListingWriter:
         organisation = _own_organisation(user)
         if organisation is not None and kind.organisation_field in changes:
             changes = {**changes, kind.organisation_field: organisation}
+        before: Listing = self.catalog.get(kind, listing_id)
         listing: Listing = self.catalog.patch(kind, listing_id, changes)
         self.indexing.apply_after_commit(kind.value, [listing])
+        self._record_change(user, before, listing)
         return listing
 
-    def set_status(self, kind: Kind, listing_id: str, status: Status) -> Listing:
+    def set_status(
+        self, kind: Kind, listing_id: str, status: Status, user: User | None = None
+    ) -> Listing:
         """Publish, withdraw or turn back into a draft."""
-        return self.update(kind, listing_id, {"status": status.value}, None)
+        return self.update(kind, listing_id, {"status": status.value}, user)
 
-    def import_file(self, kind: Kind, path: Path, user: User | None) -> ImportReport:
-        """Import a JSONL, CSV or Excel file; index exactly the rows written.
+    def _record_change(self, user: User | None, before: Listing, after: Listing) -> None:
+        fields = [f for f in type(after).model_fields if f not in ("updated_at", "status")]
+        changed = [f for f in fields if getattr(before, f) != getattr(after, f)]
+        detail = "、".join(changed) or None
+        if before.status != after.status:
+            action = STATUS_ACTIONS[after.status]
+            detail = f"修改：{detail}" if detail else None
+        elif changed:
+            action = AuditAction.updated
+        else:
+            return  # nothing changed, nothing to record
+        self.audit.record(user, action, after.kind, [after.id], detail)
+
+    def import_file(
+        self, kind: Kind, path: Path, user: User | None, name: str | None = None
+    ) -> ImportReport:
+        """Import a JSONL, CSV or Excel file (``name``: as the uploader called it); index
+        exactly the rows written.
 
         Blocking work: the web runs it in a worker thread, never on the event loop.
         """
@@ -66,11 +91,23 @@ class ListingWriter:
         if report.written:
             written = self.catalog.get_many(kind, report.written)
             self.indexing.apply_after_commit(kind.value, list(written.values()))
+        self.audit.record(user, AuditAction.imported, kind, report.written, name or path.name)
         return report
 
     def seed(self, seed_dir: Path) -> list[ImportReport]:
         """Load every seed file (idempotent: upsert by id); ``techmatch index`` follows."""
-        return seed(self.catalog, seed_dir)
+        reports = seed(self.catalog, seed_dir)
+        for report in reports:
+            detail = f"种子数据 {Path(report.source).name}"
+            self.audit.record(None, AuditAction.imported, report.kind, report.written, detail)
+        return reports
+
+
+STATUS_ACTIONS = {
+    Status.published: AuditAction.published,
+    Status.withdrawn: AuditAction.withdrawn,
+    Status.draft: AuditAction.drafted,
+}
 
 
 def _own_organisation(user: User | None) -> str | None:

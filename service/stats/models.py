@@ -6,11 +6,10 @@ the stage before had no pairs. Labels are the Chinese names the page prints.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel, Field
 
 from service.desk.stages import Stage
+from service.listings.schemas import UtcDateTime
 
 
 class FieldCount(BaseModel):
@@ -110,7 +109,7 @@ class Deals(BaseModel):
 
 
 class MarketStats(BaseModel):
-    generated_at: dt.datetime
+    generated_at: UtcDateTime
     listings: ListingCounts
     funnel: Funnel
     deals: Deals

@@ -1,0 +1,58 @@
+"""What the audit trail hands out."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from service.desk.stages import LostReason, Stage
+from service.listings.schemas import Kind, UtcDateTime
+
+
+class AuditAction(StrEnum):
+    created = "created"
+    updated = "updated"
+    withdrawn = "withdrawn"
+    published = "published"
+    drafted = "drafted"
+    imported = "imported"
+    stage = "stage"
+
+    @property
+    def label(self) -> str:
+        return {
+            "created": "发布",
+            "updated": "修改",
+            "withdrawn": "撤回",
+            "published": "重新发布",
+            "drafted": "改为草稿",
+            "imported": "批量导入",
+            "stage": "对接阶段变更",
+        }[self.value]
+
+
+class AuditEvent(BaseModel):
+    """One event: a listing written, or a desk pair moved to another stage."""
+
+    at: UtcDateTime
+    actor_id: int | None = Field(description="the account; null for the command line")
+    actor_name: str = Field(description="display name, or 命令行")
+    action: AuditAction
+    action_label: str
+    kind: Kind | None = Field(description="the listing's kind (listing events)")
+    listing_id: str | None
+    match_id: int | None = Field(description="the desk pair (stage events)")
+    need_id: str | None = None
+    achievement_id: str | None = None
+    from_stage: Stage | None = None
+    to_stage: Stage | None = None
+    reason: LostReason | None = None
+    detail: str | None = Field(description="changed fields, file imported, or the stage move")
+
+
+class AuditPage(BaseModel):
+    page: int
+    page_size: int
+    total: int
+    items: list[AuditEvent]
