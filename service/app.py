@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import desk, listings, me, search
+from service.api import desk, listings, me, programmes, search
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
@@ -133,6 +133,7 @@ def prepare(parts: Components) -> None:
 PARTS = (
     "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester",
+    "common_needs", "challenges", "programme_stats",
 )  # fmt: skip
 
 
@@ -174,6 +175,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     for router in (
         listings.achievements, listings.needs, search.router, stats_api.router,
         suggest_api.router, me.router, desk.router, desk.introductions,
+        programmes.common_needs, programmes.challenges,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

@@ -31,6 +31,11 @@ from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
 from service.matching.weights import load_weights
+from service.programmes.challenges import Challenges
+from service.programmes.common_needs import CommonNeeds
+from service.programmes.group_matching import GroupMatcher
+from service.programmes.grouping import NeedGrouper
+from service.programmes.stats import ProgrammeStatistics
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -56,6 +61,9 @@ class Components:
     board: Board
     stats: MarketStatistics
     suggester: Suggester
+    common_needs: CommonNeeds  # programmes (共性需求, 揭榜挂帅)
+    challenges: Challenges
+    programme_stats: ProgrammeStatistics
 
     def close(self) -> None:
         self.index.close()
@@ -105,6 +113,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     )
     desk = Desk(catalog, accounts)
     queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
+    common_needs = CommonNeeds(
+        catalog.engine, catalog, NeedGrouper(analyzer, encoder), GroupMatcher(matcher)
+    )
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -123,6 +134,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         board=Board(desk, catalog, queue, taxonomy),
         stats=MarketStatistics(catalog.engine, taxonomy),
         suggester=Suggester(catalog, analyzer, taxonomy),  # fitted on first use
+        common_needs=common_needs,
+        challenges=Challenges(catalog.engine, catalog, common_needs),
+        programme_stats=ProgrammeStatistics(catalog.engine),
     )
 
 

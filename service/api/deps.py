@@ -23,6 +23,9 @@ from service.listings.taxonomy import Taxonomy
 from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher
 from service.matching.search import Searcher
+from service.programmes.challenges import Challenges
+from service.programmes.common_needs import CommonNeeds
+from service.programmes.stats import ProgrammeStatistics
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -55,3 +58,6 @@ QueueDep = Annotated[BrokerQueue, _dep("queue")]
 BoardDep = Annotated[Board, _dep("board")]
 StatsDep = Annotated[MarketStatistics, _dep("stats")]
 SuggesterDep = Annotated[Suggester, _dep("suggester")]
+CommonNeedsDep = Annotated[CommonNeeds, _dep("common_needs")]
+ChallengesDep = Annotated[Challenges, _dep("challenges")]
+ProgrammeStatsDep = Annotated[ProgrammeStatistics, _dep("programme_stats")]
