@@ -15,6 +15,7 @@ from service.matching.search import QUERY_MAX
 from web import form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
 from web.desk import router as desk_router
+from web.programmes import router as programmes_router
 from web.search_filters import search_filters
 from web.stats import router as stats_router
 from web.templating import HERE, render
@@ -91,3 +92,4 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(accounts_router)
     app.include_router(stats_router)
     app.include_router(desk_router)
+    app.include_router(programmes_router)

@@ -7,6 +7,7 @@
 | ``quality`` | ``eval``, ``report``, ``tune`` |
 | ``suggest`` | ``suggest-eval`` |
 | ``users`` | ``user create``, ``user token``, ``user list`` |
+| ``programmes`` | ``common-needs`` |
 
 ``common`` holds what they share (the market opened from the settings, progress bars, errors).
 """
@@ -15,14 +16,14 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import listings, quality, serving, suggest, users
+from service.cli import listings, programmes, quality, serving, suggest, users
 
 
 def build() -> typer.Typer:
     app = typer.Typer(
         help="TechMatch: 川东北技术交易市场 matchmaking engine.", no_args_is_help=True
     )
-    for group in (listings, serving, quality, suggest, users):
+    for group in (listings, serving, quality, suggest, users, programmes):
         group.register(app)
     return app
 
