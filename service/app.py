@@ -175,7 +175,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     for router in (
         listings.achievements, listings.needs, search.router, stats_api.router,
         suggest_api.router, me.router, desk.router, desk.introductions,
-        programmes.common_needs, programmes.challenges,
+        programmes.common_needs, programmes.challenges, programmes.statistics,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

@@ -18,7 +18,13 @@ from pydantic import BaseModel, Field
 
 from service.accounts import Role, User
 from service.api.auth import CurrentUser, ForbiddenError, SignedIn, require_roles
-from service.api.deps import CatalogDep, ChallengesDep, CommonNeedsDep, TaxonomyDep
+from service.api.deps import (
+    CatalogDep,
+    ChallengesDep,
+    CommonNeedsDep,
+    ProgrammeStatsDep,
+    TaxonomyDep,
+)
 from service.listings.schemas import Kind
 from service.programmes.challenge_views import (
     Application,
@@ -37,10 +43,12 @@ from service.programmes.errors import (
     ProgrammeNotFoundError,
 )
 from service.programmes.exports import XLSX, catalogue_xlsx, challenges_xlsx
+from service.programmes.stats import ProgrammeStats
 from service.programmes.views import CommonNeed, CommonNeedList, GroupStatus
 
 common_needs = APIRouter(prefix="/api/common-needs", tags=["programmes"])
 challenges = APIRouter(prefix="/api/challenges", tags=["programmes"])
+statistics = APIRouter(prefix="/api/stats", tags=["stats"])
 
 
 def require_admin(user: SignedIn) -> User:
@@ -266,3 +274,9 @@ def score(
     """Score an application against the published criteria (brokers and admins)."""
     with answers():
         return board.score(application_id, body.score, body.note, user)
+
+
+@statistics.get("/programmes", response_model=ProgrammeStats)
+def programme_stats(stats: ProgrammeStatsDep) -> ProgrammeStats:
+    """Common needs found and published, challenges by stage, applications, funding."""
+    return stats.programmes()
