@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
-from service.api.deps import StatsDep
+from service.api.deps import ProgrammeStatsDep, StatsDep
 from service.stats.market import TIER_LABELS
 from service.stats.models import FieldCount, MarketStats, RegionCount
 from web.chart_format import fmt_number, fmt_percent
@@ -29,7 +29,9 @@ Counted = TypeVar("Counted", FieldCount, RegionCount)
 
 
 @router.get("/stats", response_class=HTMLResponse)
-def stats_page(request: Request, statistics: StatsDep) -> Response:
+def stats_page(
+    request: Request, statistics: StatsDep, programme_stats: ProgrammeStatsDep
+) -> Response:
     stats = statistics.market()
     view = StatsView(stats)
     context = {
@@ -38,6 +40,7 @@ def stats_page(request: Request, statistics: StatsDep) -> Response:
         "num": fmt_number,
         "pct": fmt_percent,
         "tier_labels": TIER_LABELS,
+        "programmes": programme_stats.programmes(),  # 共性需求 and 揭榜挂帅
     }
     return render(request, "stats.html", context)
 
