@@ -7,6 +7,7 @@ Stages move forward only: 发布 → 报名中 → 评审中 → 已立项 → �
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from typing import Any
 
@@ -75,7 +76,7 @@ class Challenges:
             challenge_id = row.id
         return self.get(challenge_id)
 
-    def list(self) -> list[Challenge]:
+    def list(self) -> builtins.list[Challenge]:
         with self._sessions() as session:
             ids = session.scalars(select(ChallengeRow.id).order_by(ChallengeRow.id.desc()))
             return [self._view(session, i) for i in ids]
@@ -194,7 +195,7 @@ class Challenges:
             session.flush()
             return _application(app, row)
 
-    def applications(self, challenge_id: int, user: User | None) -> list[Application]:
+    def applications(self, challenge_id: int, user: User | None) -> builtins.list[Application]:
         """Every application for admins and brokers; an applicant's own for others."""
         with self._sessions() as session:
             row = self._row(session, challenge_id)
@@ -232,10 +233,10 @@ class Challenges:
         return self.get(challenge_id)
 
     # ---- recommended solvers -----------------------------------------------------------
-    def candidates(self, challenge_id: int, limit: int = 10) -> list[SolverCandidate]:
+    def candidates(self, challenge_id: int, limit: int = 10) -> builtins.list[SolverCandidate]:
         with self._sessions() as session:
             row = self._row(session, challenge_id)
-            need_ids = list(row.need_ids)
+            need_ids = builtins.list(row.need_ids)
             invited = set(
                 session.scalars(
                     select(InvitationRow.institution).where(

@@ -9,6 +9,7 @@ published needs change, and a new need that fits a reviewed group is proposed fo
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -44,7 +45,7 @@ class CommonNeeds:
         self.ranker = ranker
 
     # ---- proposals ---------------------------------------------------------------------
-    def _needs(self) -> list[Any]:
+    def _needs(self) -> builtins.list[Any]:
         return list(self.catalog.iter_all(Kind.need, published_only=True))
 
     @staticmethod
@@ -120,7 +121,7 @@ class CommonNeeds:
                     free.remove(need)
 
     @staticmethod
-    def _rows(session: Session, group_id: int) -> list[CommonNeedMemberRow]:
+    def _rows(session: Session, group_id: int) -> builtins.list[CommonNeedMemberRow]:
         query = select(CommonNeedMemberRow).where(CommonNeedMemberRow.group_id == group_id)
         return list(session.scalars(query.order_by(CommonNeedMemberRow.id)))
 
@@ -163,7 +164,7 @@ class CommonNeeds:
         needs = self.catalog.get_many(Kind.need, [m.need_id for m in members])
         return self._view(row, members, needs, achievements)
 
-    def achievements(self, need_ids: Sequence[str], limit: int = 10) -> list[GroupMatch]:
+    def achievements(self, need_ids: Sequence[str], limit: int = 10) -> builtins.list[GroupMatch]:
         return self.ranker.rank(need_ids, limit)
 
     def _view(
@@ -173,7 +174,8 @@ class CommonNeeds:
         needs: dict[str, Any],
         achievements: int,
     ) -> CommonNeed:
-        accepted, suggested = [], []
+        accepted: builtins.list[Member] = []
+        suggested: builtins.list[Member] = []
         for m in members:
             need = needs.get(m.need_id)
             if m.removed or need is None or need.status.value != "published":
@@ -201,7 +203,7 @@ class CommonNeeds:
             enterprises=sorted({m.enterprise for m in accepted}),
             counties=sorted({m.region for m in accepted if m.region}),
             budget_wan=round(sum(m.budget_wan or 0 for m in accepted), 2),
-            budget_open=sum(m.budget_wan is None for m in accepted),
+            budget_open=sum(1 for m in accepted if m.budget_wan is None),
             key_terms=list(row.key_terms or []),
             note=row.note,
             published_at=row.published_at,

@@ -83,7 +83,7 @@ class GroupMatcher:
 def _explain(
     rank: int,
     fused: float,
-    achievement: object,
+    achievement: Any,
     served: dict[str, Match],
     members: int,
     matcher: Matcher,
