@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import builtins
 import hashlib
+import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -43,6 +44,7 @@ class CommonNeeds:
         self.catalog = catalog
         self.grouper = grouper
         self.ranker = ranker
+        self._refreshing = threading.Lock()  # one regrouping at a time in this process
 
     # ---- proposals ---------------------------------------------------------------------
     def _needs(self) -> builtins.list[Any]:
@@ -55,6 +57,10 @@ class CommonNeeds:
 
     def refresh(self, *, force: bool = False) -> bool:
         """Recompute the untouched proposals if the published needs changed; True if it ran."""
+        with self._refreshing:
+            return self._refresh(force)
+
+    def _refresh(self, force: bool) -> bool:
         needs = self._needs()
         mark = self.fingerprint(needs) + ("" if self.grouper.semantic else "-lex")
         with self._sessions.begin() as session:

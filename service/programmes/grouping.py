@@ -11,6 +11,7 @@ tree at ``threshold``, measured on the reference grouping (``techmatch common-ne
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ THRESHOLD = 0.78
 on the reference grouping (seed_data/gold/common-needs.tsv), lexical signals only."""
 SEMANTIC_SHARE = 0.5  # weight of the embedding similarity when a model is loaded
 KEY_TERMS = 6
+_CJK = re.compile("[\u4e00-\u9fff]")
+_NUMERIC = re.compile(r"\d|万|年|个|吨|平方")
 
 
 @dataclass
@@ -79,7 +82,10 @@ class NeedGrouper:
         sim = matrix @ matrix.T
         vectors = self.encoder.encode([full_text(n) for n in needs]) if self.semantic else None
         if vectors is not None and len(needs) > 2:
-            sim = (1 - SEMANTIC_SHARE) * sim + SEMANTIC_SHARE * _on_scale(vectors @ vectors.T, sim)
+            blend = (1 - SEMANTIC_SHARE) * sim + SEMANTIC_SHARE * _on_scale(
+                vectors @ vectors.T, sim
+            )
+            sim = _on_scale(blend, sim)  # back on the lexical scale, where THRESHOLD was measured
         np.fill_diagonal(sim, 1.0)
         return sim, list(vectorizer.get_feature_names_out()), matrix
 
@@ -111,7 +117,10 @@ class NeedGrouper:
         rows = matrix[members]
         shared = (rows > 0).sum(axis=0) >= 2
         weight = rows.sum(axis=0) * shared
-        terms = [vocab[j] for j in np.argsort(-weight)[:KEY_TERMS] if weight[j] > 0]
+        titles = "".join(needs[i].title for i in members)
+        weight = weight * np.array([2.0 if term in titles else 1.0 for term in vocab])
+        ranked = [vocab[j] for j in np.argsort(-weight, kind="stable") if weight[j] > 0]
+        terms = _telling([t for t in ranked if self.analyzer.is_key_term(t)])
         pairs = block[np.triu_indices(len(members), 1)]
         return Proposal(
             need_ids=[needs[i].id for i in order],
@@ -122,6 +131,21 @@ class NeedGrouper:
                 needs[m].id: round(float(c), 4) for m, c in zip(members, centrality, strict=True)
             },
         )
+
+
+def _telling(terms: Sequence[str]) -> list[str]:
+    """The heaviest terms that can name a group: words of two or more characters with a
+    Chinese character, none contained in a heavier one (麻鸭 keeps 鸭 out)."""
+    out: list[str] = []
+    for term in terms:
+        if len(term) < 2 or not _CJK.search(term) or _NUMERIC.search(term):
+            continue
+        if any(term in kept or kept in term for kept in out):
+            continue
+        out.append(term)
+        if len(out) == KEY_TERMS:
+            break
+    return out
 
 
 def cluster(sim: np.ndarray, threshold: float) -> np.ndarray:
@@ -145,8 +169,11 @@ def _members(labels: np.ndarray) -> list[list[int]]:
 
 
 def _on_scale(other: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """``other`` shifted and stretched to the mean and spread of ``reference`` (off-diagonal)."""
+    """``other`` mapped onto the distribution of ``reference`` (off-diagonal), rank for rank:
+    quantile normalisation, so a model's narrow cosine band needs no calibration and the cut
+    keeps the meaning it was measured with."""
     mask = ~np.eye(len(other), dtype=bool)
-    o, r = other[mask], reference[mask]
-    spread = o.std() or 1.0
-    return np.asarray((other - o.mean()) / spread * r.std() + r.mean())
+    ranks = np.argsort(np.argsort(other[mask], kind="stable"), kind="stable")
+    out = other.copy()
+    out[mask] = np.sort(reference[mask])[ranks]
+    return out
