@@ -1,9 +1,9 @@
 """The achievements that best serve a set of needs as a whole.
 
-Each member need is matched with the ``Matcher`` like any need; the lists are fused by
-reciprocal rank fusion (ranks only, as matching fuses its retrievers), and each achievement is
-explained by the members it serves, its components averaged over the members and the key terms
-it shares with them.
+Each member need is matched with the ``Matcher`` like any need (its scored candidates); the
+lists are fused by reciprocal rank fusion (ranks only, as matching fuses its retrievers), and
+each achievement shown is explained by the members it serves, its components averaged over the
+members and the key terms it shares with them.
 """
 
 from __future__ import annotations
@@ -11,42 +11,53 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from indexer.base import Hit
+from indexer.documents import full_text
 from service.catalog import NotFoundError
 from service.listings.schemas import Kind, Status
 from service.matching.fusion import reciprocal_rank_fusion
-from service.matching.matcher import Matcher, brief
-from service.matching.results import Component, Match, MatchList
+from service.matching.matcher import Candidate, Matcher, brief
+from service.matching.results import Component
 from service.programmes.views import GroupMatch, Served
 
-PER_NEED = 20  # matches taken from each member need before fusion
-CACHE_SECONDS = 600.0  # a need's match list is reused this long (keyed by its last change)
+PER_NEED = 20  # candidates taken from each member need before fusion
+CACHE_SECONDS = 600.0  # a need's candidates are reused this long (keyed by its last change)
 CACHE_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    need: Any
+    words: set[str]
+    candidates: list[Candidate]
 
 
 class GroupMatcher:
     def __init__(self, matcher: Matcher) -> None:
         self.matcher = matcher
-        self._cache: dict[tuple[str, str], tuple[float, MatchList]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, _Ranked]] = {}
         self._lock = threading.Lock()
 
-    def _match(self, need: Any) -> MatchList:
+    def _ranked(self, need: Any) -> _Ranked:
         key = (need.id, need.updated_at.isoformat())
         now = time.monotonic()
         with self._lock:
             hit = self._cache.get(key)
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
-        found = self.matcher.match_listing(Kind.need, need, PER_NEED)
+        _, _, scored = self.matcher.candidates(Kind.need, need)
+        words = set(self.matcher.analyzer.words(full_text(need)))
+        found = _Ranked(need, words, scored[:PER_NEED])
         with self._lock:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
             self._cache[key] = (now, found)
         return found
 
-    def lists(self, need_ids: Sequence[str]) -> dict[str, MatchList]:
+    def lists(self, need_ids: Sequence[str]) -> dict[str, _Ranked]:
         out = {}
         for need_id in need_ids:
             try:
@@ -54,75 +65,75 @@ class GroupMatcher:
             except NotFoundError:
                 continue
             if need.status == Status.published:
-                out[need_id] = self._match(need)
+                out[need_id] = self._ranked(need)
         return out
 
     def rank(self, need_ids: Sequence[str], limit: int = 10) -> list[GroupMatch]:
         lists = self.lists(need_ids)
-        if not lists:
+        if not lists or limit <= 0:
             return []
-        hits = {nid: [Hit(m.id, m.score) for m in ml.matches] for nid, ml in lists.items()}
+        hits = {
+            nid: [Hit(c.other.id, c.total) for c in ranked.candidates]
+            for nid, ranked in lists.items()
+        }
         fused = reciprocal_rank_fusion(
             hits, {nid: 1.0 for nid in hits}, self.matcher.settings.rrf_k
         )
-        by_id: dict[str, dict[str, Match]] = {}
-        for nid, ml in lists.items():
-            for m in ml.matches:
-                by_id.setdefault(m.id, {})[nid] = m
-        found = self.matcher.catalog.get_many(Kind.achievement, [f.id for f in fused[:limit]])
-        out = []
-        for rank, item in enumerate(fused[:limit], start=1):
-            served = by_id[item.id]
-            achievement = found.get(item.id)
-            if achievement is None:
-                continue
-            out.append(_explain(rank, item.score, achievement, served, len(lists), self.matcher))
-        return out
+        served: dict[str, dict[str, tuple[int, Candidate]]] = {}
+        for nid, ranked in lists.items():
+            for position, c in enumerate(ranked.candidates, start=1):
+                served.setdefault(c.other.id, {})[nid] = (position, c)
+        return [
+            self._explain(rank, item.score, served[item.id], lists)
+            for rank, item in enumerate(fused[:limit], start=1)
+        ]
 
-
-def _explain(
-    rank: int,
-    fused: float,
-    achievement: Any,
-    served: dict[str, Match],
-    members: int,
-    matcher: Matcher,
-) -> GroupMatch:
-    matches = list(served.values())
-    components = []
-    for c in matches[0].components:
-        values = [next((x.value for x in m.components if x.name == c.name), 0.0) for m in matches]
-        value = sum(values) / members
-        components.append(
-            Component(
-                name=c.name,
-                label=c.label,
-                value=round(value, 4),
-                weight=c.weight,
-                contribution=round(value * c.weight, 4),
-                note=f"{len(matches)}/{members}项需求",
+    def _explain(
+        self,
+        rank: int,
+        fused: float,
+        served: dict[str, tuple[int, Candidate]],
+        lists: dict[str, _Ranked],
+    ) -> GroupMatch:
+        members = len(lists)
+        matched = [c for _, c in served.values()]
+        achievement = matched[0].other
+        components = []
+        for part in matched[0].components:
+            values = [next((x.value for x in c.components if x.name == part.name), 0.0)
+                      for c in matched]  # fmt: skip
+            value = sum(values) / members
+            components.append(
+                Component(
+                    name=part.name,
+                    label=part.label,
+                    value=round(value, 4),
+                    weight=part.weight,
+                    contribution=round(value * part.weight, 4),
+                    note=f"本组{len(matched)}/{members}项需求的平均值",
+                )
             )
+        counts: dict[str, int] = {}
+        for nid in served:
+            for term in self.matcher.shared_terms(lists[nid].words, Kind.achievement, achievement):
+                counts[term] = counts.get(term, 0) + 1
+        shared = sorted(counts, key=lambda t: -counts[t])[:8]
+        serves = [
+            Served(need_id=nid, rank=position, score=round(c.total, 4))
+            for nid, (position, c) in served.items()
+        ]
+        ranks = "、".join(f"{s.need_id}第{s.rank}名" for s in serves)
+        explanation = f"匹配本组{len(matched)}/{members}项需求（{ranks}）"
+        if shared:
+            explanation += "；共同关键词：" + "、".join(shared[:5])
+        return GroupMatch(
+            **brief(achievement, self.matcher.taxonomy).model_dump(),
+            rank=rank,
+            score=round(sum(c.total for c in matched) / members, 4),
+            fused=round(fused, 4),
+            serves=serves,
+            components=components,
+            shared_terms=shared,
+            mismatches=sorted({m for c in matched for m in c.mismatches}),
+            explanation=explanation,
         )
-    terms: dict[str, int] = {}
-    for m in matches:
-        for t in m.shared_terms:
-            terms[t] = terms.get(t, 0) + 1
-    shared = sorted(terms, key=lambda t: -terms[t])[:8]
-    mismatches = sorted({x for m in matches for x in m.mismatches})
-    score = sum(m.score for m in matches) / members
-    serves = [Served(need_id=nid, rank=m.rank, score=m.score) for nid, m in served.items()]
-    ranks = "、".join(f"{s.need_id}第{s.rank}名" for s in serves)
-    explanation = f"匹配本组{len(matches)}/{members}项需求（{ranks}）"
-    if shared:
-        explanation += "；共同关键词：" + "、".join(shared[:5])
-    return GroupMatch(
-        **brief(achievement, matcher.taxonomy).model_dump(),
-        rank=rank,
-        score=round(score, 4),
-        fused=round(fused, 4),
-        serves=serves,
-        components=components,
-        shared_terms=shared,
-        mismatches=mismatches,
-        explanation=explanation,
-    )
