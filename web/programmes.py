@@ -60,7 +60,9 @@ def common_need_page(request: Request, group_id: int, groups: CommonNeedsDep) ->
     try:
         group = groups.get(group_id)
     except ProgrammeError:
-        return page(request, "not_found.html", {"kind": None, "listing_id": str(group_id)}, 404)
+        context = {"what": "共性需求", "number": group_id, "back": "/common-needs",
+                   "back_label": "共性技术需求"}  # fmt: skip
+        return page(request, "programme_missing.html", context, 404)
     others = [g for g in groups.list(achievements=0).groups if g.id != group_id]
     context = {"group": group, "others": others, "errors": {}, "form": {}}
     return page(request, "common_need.html", context)
@@ -178,7 +180,9 @@ def challenge_page(
     try:
         board.get(challenge_id)
     except ProgrammeError:
-        return page(request, "not_found.html", {"kind": None, "listing_id": str(challenge_id)}, 404)
+        context = {"what": "榜单", "number": challenge_id, "back": "/challenges",
+                   "back_label": "揭榜挂帅"}  # fmt: skip
+        return page(request, "programme_missing.html", context, 404)
     return page(request, "challenge.html", _challenge_context(board, challenge_id, user))
 
 

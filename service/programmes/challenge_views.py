@@ -40,7 +40,7 @@ def _items(values: list[str]) -> list[str]:
 
 
 class ChallengeIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=5000, description="the problem")
@@ -63,7 +63,7 @@ class ChallengeIn(BaseModel):
 
 
 class ApplicationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     team: str = Field(min_length=1, max_length=2000)
     plan: str = Field(min_length=1, max_length=5000, description="technical plan")
