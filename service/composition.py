@@ -135,7 +135,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         stats=MarketStatistics(catalog.engine, taxonomy),
         suggester=Suggester(catalog, analyzer, taxonomy),  # fitted on first use
         common_needs=common_needs,
-        challenges=Challenges(catalog.engine, catalog, common_needs),
+        challenges=Challenges(catalog.engine, catalog, common_needs, accounts),
         programme_stats=ProgrammeStatistics(catalog.engine),
     )
 

@@ -143,7 +143,20 @@ async def test_a_challenge_from_publication_to_selection(seeded_market: Componen
         assert r.status_code == 201
         r = await client.get(f"/api/challenges/{cid}/applications")
         assert [a["team"] for a in r.json()] == ["李团队"]  # only its own
-    async with api_client(seeded_market, make_user(seeded_market, Role.broker)) as broker:
+    broker_user = make_user(seeded_market, Role.broker)
+    async with api_client(seeded_market, broker_user) as broker:
+        r = await broker.post(f"/api/challenges/applications/{mine}/score", json={"score": 88})
+        assert r.status_code == 403  # not appointed to this challenge
+    async with api_client(seeded_market, admin) as client:
+        r = await client.post(f"/api/challenges/{cid}/reviewers", json={"username": "nobody"})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "username"
+        r = await client.post(
+            f"/api/challenges/{cid}/reviewers", json={"username": broker_user.username}
+        )
+        assert r.status_code == 200 and r.json()["reviewers"] == [broker_user.display_name]
+    async with api_client(seeded_market, broker_user) as broker:
+        r = await broker.post(f"/api/challenges/applications/{mine}/score", json={"score": 188})
+        assert r.status_code == 422 and r.json()["errors"][0]["field"] == "score"
         r = await broker.post(f"/api/challenges/applications/{mine}/score", json={"score": 88})
         assert r.status_code == 200 and r.json()["score"] == 88
         r = await broker.post(

@@ -191,6 +191,7 @@ def _challenge_context(board: Any, challenge_id: int, user: Any, **extra: Any) -
         "challenge": board.get(challenge_id),
         "applications": board.applications(challenge_id, user),
         "candidates": board.candidates(challenge_id, 8),
+        "may_score": board.may_review(challenge_id, user),
         "may_apply": user is not None and user.role in (Role.university, Role.enterprise),
         "today": dt.date.today(),
         "errors": {},
@@ -246,11 +247,11 @@ def manage(
     reason: Text = "",
     stage: Annotated[str, Form(max_length=20)] = "",
     institution: Annotated[str, Form(max_length=100)] = "",
+    username: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Score (brokers, admins), select, advance a stage, invite (admins)."""
-    allowed = user.sees_everything if action == "score" else user.role is Role.admin
-    if not allowed:
-        raise ForbiddenError("只有管理员（评分：经纪人）可以进行此操作")
+    """Score (admins, appointed brokers); select, advance, invite, appoint (admins)."""
+    if action != "score" and user.role is not Role.admin:
+        raise ForbiddenError("只有管理员（科技局）可以进行此操作")
     try:
         if action == "score":
             if not application_id.isdigit():
@@ -275,6 +276,9 @@ def manage(
                 raise ProgrammeInputError("stage", "未知的阶段")
             board.advance(challenge_id, ChallengeStage(stage), reason or None, user)
             flash(request, f"榜单已进入“{ChallengeStage(stage).label}”")
+        elif action == "appoint":
+            board.appoint(challenge_id, username, user)
+            flash(request, f"已指定经纪人 {username} 评审此榜单")
         elif action == "invite":
             board.invite(challenge_id, institution, user)
             flash(request, f"已邀请{institution}揭榜")

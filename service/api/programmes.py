@@ -32,6 +32,7 @@ from service.programmes.challenge_views import (
     Challenge,
     ChallengeIn,
     InviteIn,
+    ReviewerIn,
     ScoreIn,
     SelectIn,
     SolverCandidate,
@@ -41,6 +42,7 @@ from service.programmes.errors import (
     ProgrammeConflictError,
     ProgrammeInputError,
     ProgrammeNotFoundError,
+    ProgrammePermissionError,
 )
 from service.programmes.exports import XLSX, catalogue_xlsx, challenges_xlsx
 from service.programmes.stats import ProgrammeStats
@@ -71,6 +73,8 @@ def answers() -> Iterator[None]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     except ProgrammeConflictError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except ProgrammePermissionError as exc:
+        raise ForbiddenError(str(exc)) from exc
     except ProgrammeInputError as exc:
         error = {"loc": ("body", exc.field), "msg": exc.message, "type": "value_error"}
         raise RequestValidationError([error]) from exc
@@ -254,6 +258,15 @@ def invite(challenge_id: int, body: InviteIn, board: ChallengesDep, user: AdminU
         board.invite(challenge_id, body.institution, user)
 
 
+@challenges.post("/{challenge_id}/reviewers", response_model=Challenge)
+def appoint(
+    challenge_id: int, body: ReviewerIn, board: ChallengesDep, user: AdminUser
+) -> Challenge:
+    """Appoint a broker to score this challenge's applications."""
+    with answers():
+        return board.appoint(challenge_id, body.username, user)
+
+
 @challenges.post("/{challenge_id}/selection", response_model=Challenge)
 def select(challenge_id: int, body: SelectIn, board: ChallengesDep, user: AdminUser) -> Challenge:
     """挂帅: select one application with a reason; the challenge enters 已立项."""
@@ -271,7 +284,7 @@ def advance(challenge_id: int, body: StageIn, board: ChallengesDep, user: AdminU
 def score(
     application_id: int, body: ScoreIn, board: ChallengesDep, user: BrokerUser
 ) -> Application:
-    """Score an application against the published criteria (brokers and admins)."""
+    """Score an application against the published criteria (admins, appointed brokers)."""
     with answers():
         return board.score(application_id, body.score, body.note, user)
 

@@ -107,6 +107,7 @@ class Challenge(BaseModel):
     applications: int
     history: list[StageEntry]
     result: Result | None
+    reviewers: list[str] = Field(description="brokers appointed to score the applications")
     created_at: dt.datetime
 
 
@@ -150,6 +151,10 @@ class SelectIn(BaseModel):
 class StageIn(BaseModel):
     stage: ChallengeStage
     note: str | None = Field(default=None, max_length=2000)
+
+
+class ReviewerIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64, description="a broker's user name")
 
 
 class InviteIn(BaseModel):

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.accounts import User
+from service.accounts import Accounts, Role, User
 from service.catalog import Catalog
 from service.catalog.models import utcnow
 from service.listings.schemas import Kind, Status
@@ -35,6 +35,7 @@ from service.programmes.errors import (
     ProgrammeConflictError,
     ProgrammeInputError,
     ProgrammeNotFoundError,
+    ProgrammePermissionError,
 )
 from service.programmes.models import ApplicationRow, ChallengeRow, ChallengeStageRow, InvitationRow
 
@@ -46,10 +47,13 @@ def today() -> dt.date:
 
 
 class Challenges:
-    def __init__(self, engine: Engine, catalog: Catalog, common_needs: CommonNeeds) -> None:
+    def __init__(
+        self, engine: Engine, catalog: Catalog, common_needs: CommonNeeds, accounts: Accounts
+    ) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.catalog = catalog
         self.common_needs = common_needs
+        self.accounts = accounts
 
     # ---- challenges --------------------------------------------------------------------
     def create(self, body: ChallengeIn, user: User) -> Challenge:
@@ -136,6 +140,9 @@ class Challenges:
                 for h in history
             ],
             result=result,
+            reviewers=[
+                u.display_name for u in self.accounts.get_many(row.reviewer_ids or []).values()
+            ],
             created_at=row.created_at,
         )
 
@@ -213,8 +220,31 @@ class Challenges:
             app = session.get(ApplicationRow, application_id)
             if app is None:
                 raise ProgrammeNotFoundError(f"揭榜申请 {application_id} 不存在")
+            if not self.may_score(self._row(session, app.challenge_id), user):
+                raise ProgrammePermissionError("只有管理员和受指定评审此榜单的经纪人可以评分")
             app.score, app.score_note, app.scored_by = score, note, user.id
             return _application(app, self._row(session, app.challenge_id))
+
+    @staticmethod
+    def may_score(row: ChallengeRow, user: User | None) -> bool:
+        if user is None:
+            return False
+        return user.role is Role.admin or user.id in (row.reviewer_ids or [])
+
+    def may_review(self, challenge_id: int, user: User | None) -> bool:
+        with self._sessions() as session:
+            return self.may_score(self._row(session, challenge_id), user)
+
+    def appoint(self, challenge_id: int, username: str, user: User) -> Challenge:
+        """Appoint a broker to score this challenge's applications."""
+        broker = self.accounts.by_username(username.strip())
+        if broker is None or broker.role is not Role.broker:
+            raise ProgrammeInputError("username", f"没有用户名为“{username}”的技术经纪人账号")
+        with self._sessions.begin() as session:
+            row = self._row(session, challenge_id)
+            if broker.id not in (row.reviewer_ids or []):
+                row.reviewer_ids = [*(row.reviewer_ids or []), broker.id]
+        return self.get(challenge_id)
 
     def select(self, challenge_id: int, application_id: int, reason: str, user: User) -> Challenge:
         with self._sessions.begin() as session:

@@ -15,6 +15,10 @@ class ProgrammeConflictError(ProgrammeError):
     """A move the current state does not allow (409)."""
 
 
+class ProgrammePermissionError(ProgrammeError):
+    """Signed in, but not allowed for this one (403): a broker not appointed to review it."""
+
+
 class ProgrammeInputError(ProgrammeError):
     """A bad value (422), naming its field."""
 

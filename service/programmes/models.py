@@ -72,6 +72,7 @@ class ChallengeRow(Base):
     need_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     common_need_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     stage: Mapped[str] = mapped_column(String(16), index=True, default="published")
+    reviewer_ids: Mapped[list[int]] = mapped_column(JSON, default=list)  # appointed brokers
     selected_application_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     selection_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_by: Mapped[int] = mapped_column(Integer)
