@@ -19,7 +19,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import admin, desk, listings, me, search
+from service.api import admin, desk, listings, me, programmes, search
 from service.api import events as events_api
 from service.api import experts as experts_api
 from service.api import stats as stats_api
@@ -166,7 +166,7 @@ PARTS = (
     "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
     "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
-    "intents", "programme_stats",
+    "intents", "programme_stats", "common_needs", "challenges", "challenge_stats",
 )  # fmt: skip
 
 
@@ -215,6 +215,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         listings.achievements, listings.needs, search.router, stats_api.router,
         suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
         events_api.router, experts_api.router,
+        programmes.common_needs, programmes.challenges, programmes.statistics,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

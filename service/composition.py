@@ -32,14 +32,19 @@ from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
 from service.matching.weights import load_weights
+from service.programmes.challenges import Challenges
+from service.programmes.common_needs import CommonNeeds
 from service.programmes.evaluations import Evaluations
 from service.programmes.events import EventStore
 from service.programmes.expert_matching import ExpertMatcher
 from service.programmes.experts import Experts
+from service.programmes.group_matching import GroupMatcher
+from service.programmes.grouping import NeedGrouper
 from service.programmes.intents import EventIntents
 from service.programmes.invitations import Invitations
 from service.programmes.programme_stats import ProgrammeStatistics
 from service.programmes.services_log import ServiceLog
+from service.programmes.stats import ChallengeStatistics
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -74,6 +79,9 @@ class Components:
     events: EventStore
     invitations: Invitations
     intents: EventIntents
+    common_needs: CommonNeeds  # 共性需求凝练 and 揭榜挂帅
+    challenges: Challenges
+    challenge_stats: ChallengeStatistics
     programme_stats: ProgrammeStatistics
 
     def close(self) -> None:
@@ -141,6 +149,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
     experts = Experts(catalog.engine)
     events = EventStore(catalog.engine, catalog)
+    common_needs = CommonNeeds(
+        catalog.engine, catalog, NeedGrouper(analyzer, encoder), GroupMatcher(matcher)
+    )
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -167,6 +178,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         events=events,
         invitations=Invitations(events, catalog, matcher, analyzer, taxonomy),
         intents=EventIntents(catalog.engine, events, catalog, matcher, desk),
+        common_needs=common_needs,
+        challenges=Challenges(catalog.engine, catalog, common_needs, accounts),
+        challenge_stats=ChallengeStatistics(catalog.engine),
         programme_stats=ProgrammeStatistics(catalog.engine),
     )
 

@@ -17,6 +17,7 @@ from web.accounts import router as accounts_router
 from web.desk import router as desk_router
 from web.events import router as events_router
 from web.experts import router as experts_router
+from web.programmes import router as programmes_router
 from web.search_filters import search_filters
 from web.stats import router as stats_router
 from web.templating import HERE, render
@@ -96,3 +97,4 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(events_router)
     app.include_router(experts_router)
     app.include_router(audit.router)
+    app.include_router(programmes_router)

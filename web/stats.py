@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
-from service.api.deps import ProgrammeStatsDep, StatsDep
+from service.api.deps import ChallengeStatsDep, ProgrammeStatsDep, StatsDep
 from service.stats.market import TIER_LABELS
 from service.stats.models import FieldCount, MarketStats, RegionCount
 from web.chart_format import fmt_number, fmt_percent
@@ -30,7 +30,10 @@ Counted = TypeVar("Counted", FieldCount, RegionCount)
 
 @router.get("/stats", response_class=HTMLResponse)
 def stats_page(
-    request: Request, statistics: StatsDep, programme_stats: ProgrammeStatsDep
+    request: Request,
+    statistics: StatsDep,
+    programme_stats: ProgrammeStatsDep,
+    challenge_stats: ChallengeStatsDep,
 ) -> Response:
     stats = statistics.market()
     view = StatsView(stats)
@@ -41,6 +44,7 @@ def stats_page(
         "pct": fmt_percent,
         "tier_labels": TIER_LABELS,
         "programmes": programme_stats.programmes(),
+        "challenge_stats": challenge_stats.programmes(),  # 共性需求 and 揭榜挂帅
     }
     return render(request, "stats.html", context)
 

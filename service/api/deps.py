@@ -24,6 +24,8 @@ from service.listings.taxonomy import Taxonomy
 from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher
 from service.matching.search import Searcher
+from service.programmes.challenges import Challenges
+from service.programmes.common_needs import CommonNeeds
 from service.programmes.evaluations import Evaluations
 from service.programmes.events import EventStore
 from service.programmes.expert_matching import ExpertMatcher
@@ -32,6 +34,7 @@ from service.programmes.intents import EventIntents
 from service.programmes.invitations import Invitations
 from service.programmes.programme_stats import ProgrammeStatistics
 from service.programmes.services_log import ServiceLog
+from service.programmes.stats import ChallengeStatistics
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -74,6 +77,10 @@ EventsDep = Annotated[EventStore, _dep("events")]
 InvitationsDep = Annotated[Invitations, _dep("invitations")]
 IntentsDep = Annotated[EventIntents, _dep("intents")]
 ProgrammeStatsDep = Annotated[ProgrammeStatistics, _dep("programme_stats")]
+
+CommonNeedsDep = Annotated[CommonNeeds, _dep("common_needs")]
+ChallengesDep = Annotated[Challenges, _dep("challenges")]
+ChallengeStatsDep = Annotated[ChallengeStatistics, _dep("challenge_stats")]
 
 
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a row id")]  # SQL's INTEGER range

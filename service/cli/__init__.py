@@ -8,6 +8,7 @@
 | ``suggest`` | ``suggest-eval`` |
 | ``users`` | ``user create``, ``user token``, ``user list`` |
 | ``admin`` | ``migrate``, ``backup``, ``restore`` |
+| ``programmes`` | ``common-needs`` |
 
 ``common`` holds what they share (the market opened from the settings, progress bars, errors).
 """
@@ -16,14 +17,14 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import admin, listings, quality, serving, suggest, users
+from service.cli import admin, listings, programmes, quality, serving, suggest, users
 
 
 def build() -> typer.Typer:
     app = typer.Typer(
         help="TechMatch: 川东北技术交易市场 matchmaking engine.", no_args_is_help=True
     )
-    for group in (listings, serving, quality, suggest, users, admin):
+    for group in (listings, serving, quality, suggest, users, admin, programmes):
         group.register(app)
     return app
 

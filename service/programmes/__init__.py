@@ -1,1 +1,1 @@
-"""The city's programmes: events, the expert pool, evaluations, service records and more."""
+"""The city's programmes: common needs, challenges (揭榜挂帅), events, the expert pool."""

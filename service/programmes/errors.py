@@ -1,4 +1,4 @@
-"""The errors of the programmes, which the API turns into 404, 409 and 422 answers."""
+"""The programmes' errors; the API turns them into 403, 404, 409 and 422 (naming the field)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,15 @@ class ProgrammeError(Exception):
 
 
 class ProgrammeNotFoundError(ProgrammeError, LookupError):
-    """An unknown event, expert or registration (404)."""
+    """An unknown event, expert, registration, group, challenge or application (404)."""
 
 
 class ProgrammeConflictError(ProgrammeError):
     """The request is valid but the state forbids it (409)."""
+
+
+class ProgrammePermissionError(ProgrammeError):
+    """Signed in, but not allowed for this one (403): a broker not appointed to review it."""
 
 
 class ProgrammeInputError(ProgrammeError, ValueError):

@@ -1,0 +1,105 @@
+"""Excel exports in the plain layout of a government report: a title line, a date line, one
+header row, 序号 first, thin borders, no colours. Contacts only when the reader may see them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+from service.listings.taxonomy import Taxonomy
+from service.programmes.challenge_views import Challenge
+from service.programmes.views import CommonNeed
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CATALOGUE_HEADER = ("序号", "名称", "单位", "领域", "所在地", "预算（万元）", "联系人")
+CHALLENGE_HEADER = (
+    "序号",
+    "榜单名称",
+    "考核指标",
+    "榜单金额（万元）",
+    "报名截止",
+    "阶段",
+    "揭榜方",
+)
+
+
+def _sheet(
+    title: str, header: Sequence[str], rows: Sequence[Sequence[Any]], widths: Sequence[int]
+) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title[:31]
+    sheet.append([title])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    sheet.append([f"制表日期：{today.isoformat()}"])
+    sheet.append(list(header))
+    thin = Side(style="thin")
+    for row in rows:
+        sheet.append(list(row))
+    for cells in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
+        for cell in cells:
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if cell.row == 3:
+                cell.font = Font(bold=True)
+    for i, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + i)].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def catalogue_xlsx(
+    groups: Sequence[CommonNeed], taxonomy: Taxonomy, contacts: dict[str, str | None] | None
+) -> bytes:
+    """The 重大科技需求目录: one row per published group. ``contacts`` (need id -> contact) is
+    given only to readers who may see contacts; otherwise the column stays empty."""
+    rows = []
+    for number, group in enumerate(groups, start=1):
+        fields = sorted({taxonomy.label(m.field) for m in group.members})
+        budget = f"{group.budget_wan:g}" + (
+            f"（另{group.budget_open}项面议）" if group.budget_open else ""
+        )
+        people = ""
+        if contacts is not None:
+            people = "；".join(
+                f"{m.enterprise}：{contacts.get(m.id) or '—'}" for m in group.members
+            )
+        rows.append(
+            (
+                number,
+                group.title,
+                "、".join(group.enterprises),
+                "、".join(fields),
+                "、".join(group.counties),
+                budget,
+                people,
+            )
+        )
+    return _sheet("重大科技需求目录", CATALOGUE_HEADER, rows, (6, 30, 40, 24, 20, 16, 40))
+
+
+def challenges_xlsx(challenges: Sequence[Challenge]) -> bytes:
+    """揭榜挂帅榜单: one row per challenge, with the selected team once chosen."""
+    rows = [
+        (
+            n,
+            c.title,
+            "；".join(c.indicators),
+            f"{c.reward_wan:g}",
+            c.deadline.isoformat(),
+            c.stage_label,
+            c.result.organisation if c.result else "",
+        )
+        for n, c in enumerate(challenges, start=1)
+    ]
+    return _sheet("揭榜挂帅榜单", CHALLENGE_HEADER, rows, (6, 30, 50, 16, 14, 10, 24))

@@ -1,0 +1,179 @@
+"""Finding needs that share a technical core: agglomerative clustering over the analyzer's words
+(tf-idf) and, when a model is loaded, the encoder's vectors.
+
+Similarity of two needs is the cosine of their tf-idf vectors over ``Analyzer.words`` (title
+counted twice, description, keywords). When the encoder has a model, the cosine of the
+embeddings is brought to the lexical scale (same mean and spread over all pairs) and averaged
+in. scikit-learn's ``AgglomerativeClustering`` (average linkage, precomputed distances) cuts the
+tree at ``threshold``, measured on the reference grouping (``techmatch common-needs
+--evaluate`` sweeps it). A group keeps only clusters with needs of at least two enterprises.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from indexer.analysis import Analyzer
+from indexer.documents import full_text
+from indexer.embedding import SemanticEncoder
+
+THRESHOLD = 0.78
+"""Average-linkage cosine distance at which the tree is cut: the best pairwise F1 of the sweep
+on the reference grouping (seed_data/gold/common-needs.tsv), lexical signals only."""
+SEMANTIC_SHARE = 0.5  # weight of the embedding similarity when a model is loaded
+KEY_TERMS = 6
+_CJK = re.compile("[\u4e00-\u9fff]")
+_NUMERIC = re.compile(r"\d|万|年|个|吨|平方")
+
+
+@dataclass
+class Proposal:
+    """One proposed group: member need ids (best connected first) and its key terms."""
+
+    need_ids: list[str]
+    key_terms: list[str]
+    cohesion: float  # mean pairwise similarity of the members
+    title: str = ""
+    similarities: dict[str, float] = field(default_factory=dict)
+
+
+def name_from_terms(terms: Sequence[str]) -> str:
+    """A short generated name: the three heaviest shared terms."""
+    return "、".join(terms[:3]) or "未命名共性需求"
+
+
+class NeedGrouper:
+    """Groups needs; ``similarity`` and ``cluster`` are separate so evaluation can sweep."""
+
+    def __init__(
+        self, analyzer: Analyzer, encoder: SemanticEncoder, threshold: float = THRESHOLD
+    ) -> None:
+        self.analyzer = analyzer
+        self.encoder = encoder
+        self.threshold = threshold
+
+    @property
+    def semantic(self) -> bool:
+        return self.encoder.available
+
+    def words(self, need: Any) -> list[str]:
+        keywords = " ".join(need.keywords)
+        return self.analyzer.words(f"{need.title} {need.title} {need.description} {keywords}")
+
+    def similarity(self, needs: Sequence[Any]) -> tuple[np.ndarray, list[str], np.ndarray]:
+        """Pairwise similarity, the vocabulary and the tf-idf matrix (rows L2-normalised)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        docs = [self.words(n) for n in needs]
+        vectorizer = TfidfVectorizer(
+            analyzer=lambda words: words,
+            sublinear_tf=True,
+            min_df=2 if len(needs) >= 20 else 1,
+            max_df=0.3 if len(needs) >= 20 else 1.0,
+        )
+        matrix = vectorizer.fit_transform(docs).toarray()
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        matrix = matrix / np.where(norms == 0, 1, norms)
+        sim = matrix @ matrix.T
+        vectors = self.encoder.encode([full_text(n) for n in needs]) if self.semantic else None
+        if vectors is not None and len(needs) > 2:
+            blend = (1 - SEMANTIC_SHARE) * sim + SEMANTIC_SHARE * _on_scale(
+                vectors @ vectors.T, sim
+            )
+            sim = _on_scale(blend, sim)  # back on the lexical scale, where THRESHOLD was measured
+        np.fill_diagonal(sim, 1.0)
+        return sim, list(vectorizer.get_feature_names_out()), matrix
+
+    def group(self, needs: Sequence[Any], threshold: float | None = None) -> list[Proposal]:
+        """Proposed groups of ``needs`` (published needs of any enterprise), biggest first."""
+        if len(needs) < 2:
+            return []
+        sim, vocab, matrix = self.similarity(needs)
+        labels = cluster(sim, self.threshold if threshold is None else threshold)
+        out = []
+        for members in _members(labels):
+            if len({needs[i].organisation for i in members}) < 2:
+                continue
+            out.append(self._proposal(needs, members, sim, vocab, matrix))
+        out.sort(key=lambda p: (-len(p.need_ids), -p.cohesion))
+        return out
+
+    def _proposal(
+        self,
+        needs: Sequence[Any],
+        members: list[int],
+        sim: np.ndarray,
+        vocab: list[str],
+        matrix: np.ndarray,
+    ) -> Proposal:
+        block = sim[np.ix_(members, members)]
+        centrality = (block.sum(axis=1) - 1) / max(len(members) - 1, 1)
+        order = [members[i] for i in np.argsort(-centrality, kind="stable")]
+        rows = matrix[members]
+        shared = (rows > 0).sum(axis=0) >= 2
+        weight = rows.sum(axis=0) * shared
+        titles = "".join(needs[i].title for i in members)
+        weight = weight * np.array([2.0 if term in titles else 1.0 for term in vocab])
+        ranked = [vocab[j] for j in np.argsort(-weight, kind="stable") if weight[j] > 0]
+        terms = _telling([t for t in ranked if self.analyzer.is_key_term(t)])
+        pairs = block[np.triu_indices(len(members), 1)]
+        return Proposal(
+            need_ids=[needs[i].id for i in order],
+            key_terms=terms,
+            cohesion=round(float(pairs.mean()), 4),
+            title=name_from_terms(terms),
+            similarities={
+                needs[m].id: round(float(c), 4) for m, c in zip(members, centrality, strict=True)
+            },
+        )
+
+
+def _telling(terms: Sequence[str]) -> list[str]:
+    """The heaviest terms that can name a group: words of two or more characters with a
+    Chinese character, none contained in a heavier one (麻鸭 keeps 鸭 out)."""
+    out: list[str] = []
+    for term in terms:
+        if len(term) < 2 or not _CJK.search(term) or _NUMERIC.search(term):
+            continue
+        if any(term in kept or kept in term for kept in out):
+            continue
+        out.append(term)
+        if len(out) == KEY_TERMS:
+            break
+    return out
+
+
+def cluster(sim: np.ndarray, threshold: float) -> np.ndarray:
+    """Average-linkage clusters of a similarity matrix, cut at cosine distance ``threshold``."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    distance = np.clip(1.0 - sim, 0.0, None)
+    np.fill_diagonal(distance, 0.0)
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=threshold
+    )
+    labels: np.ndarray = model.fit(distance).labels_
+    return labels
+
+
+def _members(labels: np.ndarray) -> list[list[int]]:
+    groups: dict[int, list[int]] = {}
+    for i, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(i)
+    return [m for m in groups.values() if len(m) >= 2]
+
+
+def _on_scale(other: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """``other`` mapped onto the distribution of ``reference`` (off-diagonal), rank for rank:
+    quantile normalisation, so a model's narrow cosine band needs no calibration and the cut
+    keeps the meaning it was measured with."""
+    mask = ~np.eye(len(other), dtype=bool)
+    ranks = np.argsort(np.argsort(other[mask], kind="stable"), kind="stable")
+    out = other.copy()
+    out[mask] = np.sort(reference[mask])[ranks]
+    return out
