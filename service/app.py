@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
@@ -152,7 +153,8 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
             if owned:
                 parts.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc served from the app, no CDN
+        favicon_url="/favicon.ico",
         title="TechMatch 川东北技术交易市场",
         version=__version__,
         description="科技成果与企业技术需求的撮合引擎：检索、匹配、解释。",
