@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import desk, listings, me, search
+from service.api import admin, desk, listings, me, search
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
@@ -175,7 +175,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     _install_error_handlers(app)
     for router in (
         listings.achievements, listings.needs, search.router, stats_api.router,
-        suggest_api.router, me.router, desk.router, desk.introductions,
+        suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

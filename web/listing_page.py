@@ -18,6 +18,7 @@ from service.catalog import Catalog, NotFoundError
 from service.desk.store import Desk
 from service.listings.schemas import Kind
 from service.matching.matcher import Matcher
+from web.contacts import contact_of
 from web.templating import render, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -88,5 +89,6 @@ def _listing_page(
         "can_request": owner and listing.is_published,
         "desk_states": _desk_states(desk, kind, listing_id, ids) if user else {},
         "show_contact": desk.can_see_contact(user, kind, listing_id),
+        "contact": contact_of(accounts, listing),
     }
     return render(request, "listing.html", context)

@@ -14,6 +14,7 @@ from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX, Sort
 from web import form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
+from web.admin import router as admin_router
 from web.desk import router as desk_router
 from web.search_filters import search_filters
 from web.security import SecurityHeaders
@@ -102,5 +103,6 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(router)
     app.include_router(listing_page.router)
     app.include_router(accounts_router)
+    app.include_router(admin_router)
     app.include_router(stats_router)
     app.include_router(desk_router)
