@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
@@ -13,8 +14,9 @@ from starlette.responses import Response
 
 from service.accounts import User
 from service.api.auth import SignedIn, require_poster
-from service.api.deps import AccountsDep, CatalogDep, ListingsDep
+from service.api.deps import AccountsDep, CatalogDep, ListingsDep, part
 from service.error_messages import first_per_field
+from service.listings.import_columns import TEMPLATE_COLUMNS, template_workbook
 from service.listings.loader import SUFFIXES, ImportReport
 from service.listings.schemas import Kind
 from service.listings.writes import ListingWriter
@@ -37,10 +39,31 @@ def mine(request: Request, catalog: CatalogDep, accounts: AccountsDep, user: Sig
     return render(request, "mine.html", {"kind": kind, "listings": listings})
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _import_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    taxonomy = part(request, "taxonomy")
+    context = {
+        "report": None, "error": None, "problems": [],
+        "columns": TEMPLATE_COLUMNS[Kind.achievement],
+        "fields": list(taxonomy.fields.values()), **context,
+    }  # fmt: skip
+    return render(request, "import.html", context, status_code=status_code)
+
+
 @router.get("/import")
 def import_form(request: Request, user: SignedIn) -> Response:
     require_poster(user, Kind.achievement)
-    return render(request, "import.html", {"report": None, "error": None, "problems": []})
+    return _import_page(request, {})
+
+
+@router.get("/import/template.xlsx")
+def import_template(request: Request) -> Response:
+    """The Excel template: Chinese headers, an example row, a sheet of allowed values."""
+    data = template_workbook(Kind.achievement, part(request, "taxonomy"))
+    disposition = f"attachment; filename*=UTF-8''{quote('成果导入模板.xlsx')}"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
 def _import_upload(listings: ListingWriter, user: User, name: str, data: bytes) -> ImportReport:
@@ -72,18 +95,11 @@ async def import_upload(
     elif not data.strip():
         error = "文件是空的"
     if error:
-        context: dict[str, Any] = {"report": None, "error": error, "problems": []}
-        return render(request, "import.html", context, status_code=400)
+        return _import_page(request, {"error": error}, status_code=400)
     try:
         report = await run_in_threadpool(_import_upload, listings, user, name, data)
     except (ValueError, OSError, KeyError) as exc:  # an unreadable workbook or encoding
-        context = {"report": None, "error": f"无法读取文件：{exc}", "problems": []}
-        return render(request, "import.html", context, status_code=400)
+        return _import_page(request, {"error": f"无法读取文件：{exc}"}, status_code=400)
     problems = [(row, first_per_field(row.details)) for row in report.rejected]
-    context = {
-        "report": report,
-        "error": None,
-        "problems": problems,
-        "form_labels": form_data.LABELS,
-    }
-    return render(request, "import.html", context)
+    context = {"report": report, "problems": problems, "form_labels": form_data.LABELS}
+    return _import_page(request, context)
