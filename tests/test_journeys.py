@@ -129,3 +129,46 @@ async def test_failed_form_focuses_its_error_summary(market: Components) -> None
         r = await client.post("/signup", data={"csrf_token": token})
         assert r.status_code == 400
         assert re.search(r'id="form-errors"[^>]*autofocus|autofocus[^>]*id="form-errors"', r.text)
+
+
+async def test_mine_shows_where_each_introduction_stands(seeded_market: Components) -> None:
+    from service.desk.stages import Stage
+    from service.listings.schemas import Kind
+    from tests.desk_support import make_user, own
+
+    owner = make_user(seeded_market, Role.enterprise, "ent-progress")
+    own(seeded_market, owner, Kind.need, "N2001")
+    broker = make_user(seeded_market, Role.broker)
+    pair = seeded_market.desk.recommend("N2001", "A2003", broker)
+    seeded_market.desk.move(pair.id, Stage.contacted, broker)
+    async with page_client(seeded_market) as client:
+        await sign_in(client, seeded_market, "ent-progress", Role.enterprise)
+        html = (await client.get("/mine")).text
+        assert "对接进展" in html and "已联系" in html and "/achievements/A2003" in html
+        assert 'class="actions-cell"' in html
+
+
+def test_times_are_beijing_and_months_read_in_chinese() -> None:
+    import datetime as dt
+
+    from web.stats import _short_month
+    from web.templating import beijing
+
+    assert beijing(dt.datetime(2026, 11, 29, 17, 5)) == "2026-11-30 01:05"
+    assert _short_month("2026-11") == "2026年11月"
+
+
+async def test_the_queue_counter_moves_after_acting(seeded_market: Components) -> None:
+    async with page_client(seeded_market) as client:
+        token = await sign_in(client, seeded_market, "broker-q", Role.broker)
+        count = re.compile(r'href="#queue">待处理队列 <span class="count">(\d+)</span>')
+        before = (await client.get("/desk")).text
+        first = re.search(r'name="need_id" value="(\w+)".*?name="achievement_id" value="(\w+)"',
+                          before, re.S)  # fmt: skip
+        assert first and (n := count.search(before))
+        data = {"need_id": first[1], "achievement_id": first[2], "stage": "dismissed",
+                "csrf_token": token}  # fmt: skip
+        assert (await client.post("/desk/queue", data=data)).status_code == 303
+        after = (await client.get("/desk")).text
+        m = count.search(after)
+        assert m and int(m[1]) == int(n[1]) - 1
