@@ -18,7 +18,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import admin, desk, listings, me, search
+from service.api import admin, desk, inbox, listings, me, search
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
@@ -134,6 +134,7 @@ def prepare(parts: Components) -> None:
 PARTS = (
     "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester",
+    "inbox", "saved_searches", "terms", "watcher",
 )  # fmt: skip
 
 
@@ -176,6 +177,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     for router in (
         listings.achievements, listings.needs, search.router, stats_api.router,
         suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
+        inbox.router,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

@@ -31,6 +31,10 @@ from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
 from service.matching.weights import load_weights
+from service.notifications.inbox import Inbox
+from service.notifications.saved import SavedSearches
+from service.notifications.terms import Terms
+from service.notifications.watch import Watcher
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -56,6 +60,10 @@ class Components:
     board: Board
     stats: MarketStatistics
     suggester: Suggester
+    inbox: Inbox
+    saved_searches: SavedSearches
+    terms: Terms
+    watcher: Watcher
 
     def close(self) -> None:
         self.index.close()
@@ -105,6 +113,15 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     )
     desk = Desk(catalog, accounts)
     queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
+    searcher = Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k)
+    listings = ListingWriter(catalog, indexing)
+    inbox = Inbox(catalog.engine)
+    saved_searches = SavedSearches(catalog.engine, searcher, inbox)
+    terms = Terms(catalog.engine, catalog, accounts, listings, inbox)
+    watcher = Watcher(
+        catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms,
+        settings.match_queue_threshold,
+    )  # fmt: skip
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -116,13 +133,17 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         index=index,
         indexing=indexing,
         matcher=matcher,
-        searcher=Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k),
-        listings=ListingWriter(catalog, indexing),
+        searcher=searcher,
+        listings=listings,
         desk=desk,
         queue=queue,
         board=Board(desk, catalog, queue, taxonomy),
         stats=MarketStatistics(catalog.engine, taxonomy),
         suggester=Suggester(catalog, analyzer, taxonomy),  # fitted on first use
+        inbox=inbox,
+        saved_searches=saved_searches,
+        terms=terms,
+        watcher=watcher,
     )
 
 

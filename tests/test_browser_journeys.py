@@ -31,10 +31,10 @@ SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 PUBLIC = ["/", "/search", "/search?q=玄武岩纤维&kind=achievement", "/search?page=99",
           "/needs/N2001", "/achievements/A1001", "/stats", "/login", "/signup"]  # fmt: skip
 SIGNED_IN = {
-    "ux-ent": ["/mine", "/account", "/needs/new", "/needs/N2002"],  # N2002: its own draft
+    "ux-ent": ["/mine", "/account", "/needs/new", "/needs/N2002", "/inbox", "/search?q=玄武岩"],
     "ux-uni": ["/import"],
     "ux-admin": ["/desk", "/desk/deals", "/admin/accounts"],
-}
+}  # N2002 is ux-ent's own draft
 
 
 @pytest.fixture(scope="module")
@@ -177,3 +177,25 @@ def test_admin_issues_a_reset_link_that_works_once(site: Any) -> None:
     person.get_by_label("密码").fill("a-new-password")
     person.get_by_role("button", name="登录").click()
     person.wait_for_url("**/mine")
+
+
+def test_saving_a_search_and_the_inbox_count(site: Any) -> None:
+    url, browser, market = site
+    page = context(browser, url, "phone").new_page()
+    log_in(page, "ux-ent")
+    page.goto("/search?q=玄武岩纤维")
+    page.get_by_role("button", name="保存搜索并通知我").click()
+    page.get_by_text("已保存搜索「玄武岩纤维」").wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('flash')")
+    page.goto("/inbox")
+    assert page.locator("#saved li").filter(has_text="玄武岩纤维").count() == 1
+    shot(page, "inbox")
+    labels = page.locator("nav .count")
+    if labels.count():
+        assert int(labels.first.inner_text()) == market.inbox.unread_count(
+            market.accounts.by_username("ux-ent").id
+        )
+    stats = context(browser, url, "phone").new_page()
+    stats.goto("/stats")
+    size = stats.locator("svg.chart text").first.evaluate("t => t.getBoundingClientRect().height")
+    assert size >= 11.5  # labels drawn at 12 px, not shrunk to 10.5 on a phone

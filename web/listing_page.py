@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from service.accounts import Accounts
-from service.api.deps import AccountsDep, CatalogDep, DeskDep, MatcherDep
+from service.api.deps import AccountsDep, CatalogDep, DeskDep, MatcherDep, part
 from service.catalog import Catalog, NotFoundError
 from service.desk.store import Desk
 from service.listings.schemas import Kind
@@ -90,5 +90,7 @@ def _listing_page(
         "desk_states": _desk_states(desk, kind, listing_id, ids) if user else {},
         "show_contact": desk.can_see_contact(user, kind, listing_id),
         "contact": contact_of(accounts, listing),
+        "expires_on": part(request, "terms").expires_on(kind, listing),
+        "expired": part(request, "terms").is_expired(kind, listing_id),
     }
     return render(request, "listing.html", context)

@@ -16,6 +16,7 @@ from web import form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
 from web.admin import router as admin_router
 from web.desk import router as desk_router
+from web.inbox import router as inbox_router
 from web.search_filters import search_filters
 from web.security import SecurityHeaders
 from web.stats import router as stats_router
@@ -99,6 +100,7 @@ def mount_web(app: FastAPI) -> None:
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(listing_forms.router)  # before the pages: /needs/new is not an id
+    app.include_router(inbox_router)
     app.include_router(my_listings.router)
     app.include_router(router)
     app.include_router(listing_page.router)

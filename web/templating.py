@@ -70,8 +70,13 @@ def render(
 ) -> Response:
     user = viewer(request)
     staff = user is not None and user.sees_everything  # the model notice is for staff only
+    unread = 0
+    if user is not None:
+        part(request, "watcher").sweep_if_due(user)  # at most every few minutes
+        unread = part(request, "inbox").unread_count(user.id)
     values = {
         "user": user,
+        "unread": unread,
         "csrf_token": csrf_token(request),
         "notice": semantic_notice(part(request, "indexing")) if staff else None,
         "flashes": request.session.pop("flash", []),

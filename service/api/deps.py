@@ -23,6 +23,9 @@ from service.listings.taxonomy import Taxonomy
 from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher
 from service.matching.search import Searcher
+from service.notifications.inbox import Inbox
+from service.notifications.saved import SavedSearches
+from service.notifications.terms import Terms
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -55,3 +58,6 @@ QueueDep = Annotated[BrokerQueue, _dep("queue")]
 BoardDep = Annotated[Board, _dep("board")]
 StatsDep = Annotated[MarketStatistics, _dep("stats")]
 SuggesterDep = Annotated[Suggester, _dep("suggester")]
+InboxDep = Annotated[Inbox, _dep("inbox")]
+SavedSearchesDep = Annotated[SavedSearches, _dep("saved_searches")]
+TermsDep = Annotated[Terms, _dep("terms")]

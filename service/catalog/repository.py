@@ -23,7 +23,7 @@ from service.catalog.models import (
 )
 from service.listings.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 
-TABLE_MODULES = ("service.accounts.models", "service.desk.models")
+TABLE_MODULES = ("service.accounts.models", "service.desk.models", "service.notifications.models")
 ROWS: dict[Kind, Any] = {
     Kind.achievement: AchievementRow,
     Kind.need: NeedRow,
