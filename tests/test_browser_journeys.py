@@ -117,7 +117,7 @@ def test_phone_search_shows_the_first_result_near_the_top(site: Any) -> None:
     assert not page.locator("#filter-panel").evaluate("d => d.open")
     page.get_by_text("筛选条件与分布").click()
     assert page.get_by_label("成熟度").is_visible()
-    shot(page, "search-phone")
+    shot(page, "search-phone-filters")
     desktop = context(browser, url, "desktop").new_page()
     desktop.goto("/search?q=玄武岩纤维")
     assert desktop.get_by_label("成熟度").is_visible()  # open beside the results
@@ -125,7 +125,7 @@ def test_phone_search_shows_the_first_result_near_the_top(site: Any) -> None:
     desktop.get_by_label("排序").select_option("price")
     desktop.get_by_role("button", name="排序").click()
     desktop.wait_for_url(re.compile(r"sort=price"))
-    shot(desktop, "search")
+    shot(desktop, "search-sorted")
 
 
 def test_failed_sign_up_focuses_the_error_summary(site: Any) -> None:
