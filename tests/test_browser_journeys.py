@@ -76,6 +76,8 @@ def log_in(page: Any, username: str) -> None:
 
 
 def violations(page: Any) -> list[str]:
+    """axe-core's violations, and the page being wider than the screen (cut-off content)."""
+    wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     page.add_script_tag(path=str(AXE))
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}}
     result = page.evaluate("async (o) => await axe.run(document, o)", options)
@@ -83,7 +85,7 @@ def violations(page: Any) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} — "
         + "; ".join(json.dumps(n["target"]) for n in v["nodes"][:3])
         for v in result["violations"]
-    ]
+    ] + ([f"page {wide}px wider than the screen"] if wide > 0 else [])
 
 
 @pytest.mark.parametrize("size", list(SIZES))
