@@ -12,6 +12,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi_offline import FastAPIOffline
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -19,7 +20,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import admin, desk, listings, me, programmes, search
+from service.api import accounts_admin, admin, desk, inbox, listings, me, programmes, search
 from service.api import events as events_api
 from service.api import experts as experts_api
 from service.api import stats as stats_api
@@ -167,6 +168,7 @@ PARTS = (
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
     "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
     "intents", "programme_stats", "common_needs", "challenges", "challenge_stats",
+    "inbox", "saved_searches", "terms", "watcher",
 )  # fmt: skip
 
 
@@ -186,7 +188,8 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
             if owned:
                 parts.close()
 
-    app = FastAPI(
+    app = FastAPIOffline(  # Swagger UI and ReDoc served from the app, no CDN
+        favicon_url="/favicon.ico",
         title="TechMatch 川东北技术交易市场",
         version=__version__,
         description="科技成果与企业技术需求的撮合引擎：检索、匹配、解释。",
@@ -216,6 +219,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
         events_api.router, experts_api.router,
         programmes.common_needs, programmes.challenges, programmes.statistics,
+        inbox.router, accounts_admin.router,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

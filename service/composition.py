@@ -32,6 +32,10 @@ from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
 from service.matching.weights import load_weights
+from service.notifications.inbox import Inbox
+from service.notifications.saved import SavedSearches
+from service.notifications.terms import Terms
+from service.notifications.watch import Watcher
 from service.programmes.challenges import Challenges
 from service.programmes.common_needs import CommonNeeds
 from service.programmes.evaluations import Evaluations
@@ -83,6 +87,10 @@ class Components:
     challenges: Challenges
     challenge_stats: ChallengeStatistics
     programme_stats: ProgrammeStatistics
+    inbox: Inbox
+    saved_searches: SavedSearches
+    terms: Terms
+    watcher: Watcher
 
     def close(self) -> None:
         self.index.close()
@@ -152,6 +160,15 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     common_needs = CommonNeeds(
         catalog.engine, catalog, NeedGrouper(analyzer, encoder), GroupMatcher(matcher)
     )
+    searcher = Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k)
+    listings = ListingWriter(catalog, indexing, audit)
+    inbox = Inbox(catalog.engine)
+    saved_searches = SavedSearches(catalog.engine, searcher, inbox)
+    terms = Terms(catalog.engine, catalog, accounts, listings, inbox)
+    watcher = Watcher(
+        catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms,
+        settings.match_queue_threshold,
+    )  # fmt: skip
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -163,8 +180,8 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         index=index,
         indexing=indexing,
         matcher=matcher,
-        searcher=Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k),
-        listings=ListingWriter(catalog, indexing, audit),
+        searcher=searcher,
+        listings=listings,
         audit=audit,
         desk=desk,
         queue=queue,
@@ -182,6 +199,10 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         challenges=Challenges(catalog.engine, catalog, common_needs, accounts),
         challenge_stats=ChallengeStatistics(catalog.engine),
         programme_stats=ProgrammeStatistics(catalog.engine),
+        inbox=inbox,
+        saved_searches=saved_searches,
+        terms=terms,
+        watcher=watcher,
     )
 
 

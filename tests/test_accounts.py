@@ -43,6 +43,8 @@ async def test_signup_logs_in_and_logout_ends_the_session(client: httpx.AsyncCli
         "organisation": "达州示例化工有限公司",
         "username": "dz-chem",
         "display_name": "王工",
+        "phone": "138 1234 5678",
+        "email": "Wang@Example.com",
         "password": "secret-pass-1",
         "password2": "secret-pass-1",
         "csrf_token": token,
@@ -51,6 +53,7 @@ async def test_signup_logs_in_and_logout_ends_the_session(client: httpx.AsyncCli
     assert r.status_code == 303
     page = await client.get("/account")
     assert page.status_code == 200 and "达州示例化工有限公司" in page.text
+    assert "13812345678" in page.text and "wang@example.com" in page.text
     token = await csrf(client, "/account")
     assert (await client.post("/logout", data={"csrf_token": token})).status_code == 303
     assert (await client.get("/account")).status_code == 303  # back to the login page
@@ -63,6 +66,13 @@ async def test_signup_errors_name_the_field(client: httpx.AsyncClient) -> None:
     assert r.status_code == 400
     assert "经纪人账号由管理员开通" in r.text and "两次输入的密码不一致" in r.text
     assert 'aria-invalid="true"' in r.text
+    # every problem at once, the summary first: role, organisation, username, phone, password
+    for field in ("role", "organisation", "username", "phone", "password", "password2"):
+        assert f'href="#f-{field}"' in r.text, field
+    r = await client.post(
+        "/signup", data={**form, "phone": "12345", "email": "nobody@", "csrf_token": token}
+    )
+    assert "手机号码应为 11 位" in r.text and "电子邮箱格式不正确" in r.text
 
 
 async def test_login_rejects_bad_password_and_keeps_next_local(

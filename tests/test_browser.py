@@ -78,6 +78,7 @@ def sign_up(page: Any, role: str, org: str, username: str) -> None:
     page.get_by_label("单位名称").fill(org)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("联系人姓名").fill("张工")
+    page.locator("#f-phone").fill("13900001111")
     page.locator("#f-password").fill(PASSWORD)
     page.locator("#f-password2").fill(PASSWORD)
     page.get_by_role("button", name="注册").click()

@@ -75,3 +75,36 @@ def test_import_csv(cli_home: Path, tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["import", str(path), "--kind", "need"])
     assert "1 new" in result.output and "line 3" in result.output and "region" in result.output
+
+
+def test_search_table_fits_80_columns_and_index_says_first_build(
+    cli_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from service.cli import common
+
+    assert runner.invoke(app, ["seed"]).exit_code == 0
+    indexed = runner.invoke(app, ["index"])
+    assert "first build" in indexed.output and "no search index yet" not in indexed.output
+    monkeypatch.setattr(common.console, "width", 80)
+    found = runner.invoke(app, ["search", "玄武岩纤维 复合筋", "--kind", "achievement"])
+    assert found.exit_code == 0, found.output
+    as_json = runner.invoke(app, ["search", "玄武岩纤维 复合筋", "--kind", "achievement", "--json"])
+    top = json.loads(as_json.stdout)["items"][0]
+    first = top["title"]
+    lines = found.output.splitlines()
+    assert max(len(line) for line in lines) <= 80  # CJK characters are one str char each
+    row = next(i for i, line in enumerate(lines) if f"│ {top['id']} " in line)
+    cell = "".join(line.split("│")[2].strip() for line in lines[row : row + 4])
+    assert cell.startswith(first[:12]), (first, cell)
+
+
+def test_a_warning_prints_once_however_often_the_market_opens() -> None:
+    import logging
+
+    from service.cli.common import _WarnOnce
+
+    once = _WarnOnce()
+    record = logging.LogRecord("indexer.embedding", logging.WARNING, "", 0, "model off", (), None)
+    info = logging.LogRecord("x", logging.INFO, "", 0, "building", (), None)
+    assert once.filter(record) and not once.filter(record)
+    assert once.filter(info) and once.filter(info)

@@ -99,7 +99,7 @@ async def test_a_broker_works_a_pair_through_the_pages(seeded_market: Components
         )
         assert r.status_code == 303
         match = seeded_market.desk.find(NEED, ACHIEVEMENT)
-        assert match is not None and r.headers["location"] == "/desk#queue"
+        assert match is not None and r.headers["location"] == "/desk"
         board = (await client.get("/desk")).text
         assert "已将 N2001 × A2003 设为「推荐」" in board  # the flash
         path = f"/desk/matches/{match.id}"

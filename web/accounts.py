@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from service.accounts import AuthError, Role
+from service.accounts.contact import account_problems, clean_email, clean_phone
 from service.accounts.roles import SIGNUP_ROLES
 from service.api.auth import SignedIn
 from service.api.deps import AccountsDep
@@ -16,6 +17,16 @@ from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 ROLE_OPTIONS = [(role.value, role.label) for role in SIGNUP_ROLES]
+SIGNUP_LABELS = {
+    "role": "账号类型",
+    "organisation": "单位名称",
+    "username": "用户名",
+    "display_name": "联系人姓名",
+    "phone": "手机号码",
+    "email": "电子邮箱",
+    "password": "密码",
+    "password2": "确认密码",
+}
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -58,7 +69,8 @@ def login(
 
 @router.get("/signup")
 def signup_form(request: Request) -> Response:
-    return render(request, "signup.html", {"roles": ROLE_OPTIONS, "errors": {}, "values": {}})
+    context = {"roles": ROLE_OPTIONS, "errors": {}, "values": {}, "labels": SIGNUP_LABELS}
+    return render(request, "signup.html", context)
 
 
 @router.post("/signup")
@@ -71,27 +83,39 @@ def signup(
     role: Annotated[str, Form(max_length=20)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     password2: Annotated[str, Form(max_length=200)] = "",
+    phone: Annotated[str, Form(max_length=30)] = "",
+    email: Annotated[str, Form(max_length=160)] = "",
 ) -> Response:
+    """Every problem of the form is shown at once, in the order of the fields."""
     values = {
         "username": username,
         "display_name": display_name,
         "organisation": organisation,
         "role": role,
+        "phone": phone,
+        "email": email,
     }
-    errors: dict[str, str] = {}
+    found: dict[str, str] = {}
     if role not in {r.value for r in SIGNUP_ROLES}:
-        errors["role"] = "请选择账号类型：企业或高校/科研院所（经纪人账号由管理员开通）"
+        found["role"] = "请选择账号类型：企业或高校/科研院所（经纪人账号由管理员开通）"
+    found |= account_problems(
+        username.strip(), password, organisation,
+        phone=clean_phone(phone), email=clean_email(email), check_contact=True,
+    )  # fmt: skip
     if password != password2:
-        errors["password2"] = "两次输入的密码不一致"
-    if not errors:
+        found["password2"] = "两次输入的密码不一致"
+    if not found:
         try:
             user = accounts.create_user(
-                username, password, Role(role), organisation, display_name or None
-            )
+                username, password, Role(role), organisation, display_name or None,
+                phone=phone, email=email, require_contact=True,
+            )  # fmt: skip
         except AuthError as exc:
-            errors[exc.field] = exc.message
-    if errors:
+            found[exc.field] = exc.message
+    if found:
+        errors = {name: found[name] for name in SIGNUP_LABELS if name in found}
         context = {"roles": ROLE_OPTIONS, "errors": errors, "values": values}
+        context["labels"] = SIGNUP_LABELS
         return render(request, "signup.html", context, status_code=400)
     start_session(request, user.id)
     flash(request, f"注册成功，欢迎 {user.display_name}（{user.organisation}）")

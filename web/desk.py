@@ -18,12 +18,23 @@ from service.desk.contracts import FIELD_LABELS, ContractIn, field_errors
 from service.desk.errors import DeskError, DeskInputError, DeskNotFoundError, DeskPermissionError
 from service.desk.stages import ContractType, LostReason, Stage
 from service.desk.views import MatchDetail, QueueItem
+from service.listings.schemas import Kind, TransferMode
 from service.matching.results import ListingBrief
 from web.accounts import safe_next
+from web.contacts import contact_by_id
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
 QUEUE_SIZE = 30
+QUEUE_COUNTED = 1000  # the counter counts the whole queue, not just the cards shown
+# The 技术合同登记 type a pair's contract most likely is, from the modes the two sides offer.
+MODE_CONTRACT = {
+    TransferMode.transfer: ContractType.transfer,
+    TransferMode.equity: ContractType.transfer,
+    TransferMode.license: ContractType.license,
+    TransferMode.joint_development: ContractType.development,
+    TransferMode.service: ContractType.service,
+}
 QUEUE_DECISIONS = {"shortlisted": Stage.shortlisted, "recommended": Stage.recommended,
                    "dismissed": Stage.dismissed}  # fmt: skip
 
@@ -52,9 +63,11 @@ def back(path: str) -> Response:
 def desk_home(
     request: Request, desk: DeskDep, broker_queue: QueueDep, board: BoardDep, user: BrokerUser
 ) -> Response:
-    queue = broker_queue.items(QUEUE_SIZE)
+    everything = broker_queue.items(QUEUE_COUNTED)
+    queue = everything[:QUEUE_SIZE]
     context = {
         "queue": queue,
+        "queue_total": len(everything),
         "requests": [item for item in queue if item.match_id is not None],
         "strong": by_need([item for item in queue if item.match_id is None]),
         "columns": board.board(),
@@ -86,7 +99,7 @@ def decide(
     decision = QUEUE_DECISIONS.get(stage)
     if decision is None:
         flash(request, "请选择加入备选、推荐或不予推荐", "error")
-        return back("/desk#queue")
+        return back("/desk")
     try:
         value = float(score) if score.strip() else None
     except ValueError:
@@ -95,11 +108,11 @@ def decide(
         match = desk.place(need_id, achievement_id, decision, user, value)
     except DeskError as exc:
         flash(request, str(exc), "error")
-        return back("/desk#queue")
+        return back("/desk")
     flash(
         request, f"已将 {need_id} × {achievement_id} 设为「{decision.label}」（对接 #{match.id}）"
     )
-    return back("/desk#queue")
+    return back("/desk")
 
 
 def _detail_page(
@@ -114,10 +127,18 @@ def _detail_page(
         detail = board.detail(match_id)
     except DeskNotFoundError as exc:
         return page(request, "desk_missing.html", {"message": str(exc)}, status_code=404)
+    accounts, catalog = part(request, "accounts"), part(request, "catalog")
+    m = detail.match
     context = {
         "d": detail,
+        "contacts": {
+            Kind.need: contact_by_id(accounts, catalog, Kind.need, m.need_id),
+            Kind.achievement: contact_by_id(accounts, catalog, Kind.achievement, m.achievement_id),
+        },
         "errors": errors or {},
-        "values": values if values is not None else contract_values(detail),
+        "values": values
+        if values is not None
+        else contract_values(detail, _likely_contract(catalog, m.need_id, m.achievement_id)),
         "labels": FIELD_LABELS,
         "lost_reasons": [(r.value, r.label) for r in LostReason],
         "stage_options": [(s.value, s.label) for s in detail.next_stages if s is not Stage.lost],
@@ -127,7 +148,22 @@ def _detail_page(
     return page(request, "desk_match.html", context, status_code=status_code)
 
 
-def contract_values(detail: MatchDetail) -> dict[str, Any]:
+def _likely_contract(catalog: Any, need_id: str, achievement_id: str) -> ContractType:
+    """The contract type the two sides' modes point to: the need's cooperation modes that
+    the achievement also offers first, else the need's, else the achievement's; 技术转让 when
+    neither says."""
+    need = catalog.get_many(Kind.need, [need_id]).get(need_id)
+    achievement = catalog.get_many(Kind.achievement, [achievement_id]).get(achievement_id)
+    wanted = list(need.cooperation_modes) if need else []
+    offered = list(achievement.transfer_modes) if achievement else []
+    for mode in [m for m in wanted if m in offered] + wanted + offered:
+        return MODE_CONTRACT[TransferMode(mode)]
+    return ContractType.transfer
+
+
+def contract_values(
+    detail: MatchDetail, likely: ContractType = ContractType.transfer
+) -> dict[str, Any]:
     """The contract form's values: the saved record, else a draft from the two listings."""
     if detail.contract is not None:
         values = detail.contract.model_dump(mode="json")
@@ -135,7 +171,7 @@ def contract_values(detail: MatchDetail) -> dict[str, Any]:
     need, achievement = detail.need, detail.achievement
     return {
         "title": achievement.title if achievement else "",
-        "contract_type": "transfer",
+        "contract_type": likely.value,
         "seller": achievement.organisation if achievement else "",
         "buyer": need.organisation if need else "",
         "amount_wan": "",

@@ -20,6 +20,7 @@ from service.api.deps import (
     EvaluationsDep,
     ExpertMatcherDep,
     MatcherDep,
+    part,
 )
 from service.catalog import Catalog, NotFoundError
 from service.desk.store import Desk
@@ -27,6 +28,7 @@ from service.listings.schemas import Kind
 from service.matching.matcher import Matcher
 from service.programmes.evaluations import Evaluations
 from service.programmes.expert_matching import ExpertMatcher
+from web.contacts import contact_of
 from web.templating import render, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -94,9 +96,12 @@ def _listing_page(
     editable = accounts.may_edit(user, kind, listing_id)
     if not listing.is_published and not editable:
         raise NotFoundError(kind, listing_id)  # drafts and withdrawn listings: owner only
-    result = matcher.match_listing(kind, listing, limit=MATCHES_SHOWN)
+    # Drafts and withdrawn listings are shown to their owner and brokers, never matched.
+    result = (
+        matcher.match_listing(kind, listing, limit=MATCHES_SHOWN) if listing.is_published else None
+    )
     owner = user is not None and accounts.owner_of(kind, listing_id) == user.id
-    ids = [m.id for m in result.matches]
+    ids = [m.id for m in result.matches] if result else []
     context = {
         "kind": kind,
         "listing": listing,
@@ -107,6 +112,9 @@ def _listing_page(
         "desk_states": _desk_states(desk, kind, listing_id, ids) if user else {},
         "show_contact": desk.can_see_contact(user, kind, listing_id),
         **_programmes(kind, listing, user, *programmes),
+        "contact": contact_of(accounts, listing),
+        "expires_on": part(request, "terms").expires_on(kind, listing),
+        "expired": part(request, "terms").is_expired(kind, listing_id),
     }
     return render(request, "listing.html", context)
 

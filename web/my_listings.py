@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import RedirectResponse
@@ -13,8 +15,12 @@ from starlette.responses import Response
 
 from service.accounts import User
 from service.api.auth import SignedIn, require_poster
-from service.api.deps import AccountsDep, CatalogDep, ListingsDep
+from service.api.deps import AccountsDep, CatalogDep, DeskDep, ListingsDep, part
+from service.catalog import Catalog
+from service.desk.stages import Stage
+from service.desk.store import Desk
 from service.error_messages import first_per_field
+from service.listings.import_columns import TEMPLATE_COLUMNS, template_workbook
 from service.listings.loader import SUFFIXES, ImportReport
 from service.listings.schemas import Kind
 from service.listings.writes import ListingWriter
@@ -25,8 +31,55 @@ router = APIRouter(include_in_schema=False)
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
 
+OWNER_WORDING = {  # how a pair's stage reads to the listing's owner
+    Stage.requested: "已申请，等待经纪人处理",
+    Stage.shortlisted: "经纪人处理中",
+    Stage.dismissed: "经纪人暂不推荐",
+}
+DESK_SCANNED = 5000
+
+
+@dataclass
+class Progress:
+    """One introduction or deal of an owner's listing, as the owner sees it."""
+
+    other_kind: Kind
+    other_id: str
+    other_title: str
+    stage: Stage
+    wording: str
+
+
+def _progress(
+    desk: Desk, catalog: Catalog, kind: Kind, ids: list[str]
+) -> dict[str, list[Progress]]:
+    """Where each introduction or deal of these listings stands, newest change first."""
+    mine = set(ids)
+    side = "need_id" if kind is Kind.need else "achievement_id"
+    other_side = "achievement_id" if kind is Kind.need else "need_id"
+    pairs = [p for p in desk.matches(limit=DESK_SCANNED) if getattr(p, side) in mine]
+    titles = catalog.get_many(kind.other, [getattr(p, other_side) for p in pairs])
+    out: dict[str, list[Progress]] = {}
+    for pair in pairs:
+        other = getattr(pair, other_side)
+        wording = OWNER_WORDING.get(pair.stage, pair.stage.label)
+        if pair.stage is Stage.lost and pair.lost_reason:
+            wording = f"未成（{pair.lost_reason.label}）"
+        title = titles[other].title if other in titles else other
+        out.setdefault(getattr(pair, side), []).append(
+            Progress(kind.other, other, title, pair.stage, wording)
+        )
+    return out
+
+
 @router.get("/mine")
-def mine(request: Request, catalog: CatalogDep, accounts: AccountsDep, user: SignedIn) -> Response:
+def mine(
+    request: Request,
+    catalog: CatalogDep,
+    accounts: AccountsDep,
+    desk: DeskDep,
+    user: SignedIn,
+) -> Response:
     kind = user.role.posts
     if kind is None:
         return RedirectResponse("/desk", 303)
@@ -34,13 +87,35 @@ def mine(request: Request, catalog: CatalogDep, accounts: AccountsDep, user: Sig
     found = catalog.get_many(kind, ids)
     listings = [found[i] for i in ids if i in found]
     listings.sort(key=lambda item: item.updated_at, reverse=True)
-    return render(request, "mine.html", {"kind": kind, "listings": listings})
+    context = {"kind": kind, "listings": listings, "progress": _progress(desk, catalog, kind, ids)}
+    return render(request, "mine.html", context)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _import_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    taxonomy = part(request, "taxonomy")
+    context = {
+        "report": None, "error": None, "problems": [],
+        "columns": TEMPLATE_COLUMNS[Kind.achievement],
+        "fields": list(taxonomy.fields.values()), **context,
+    }  # fmt: skip
+    return render(request, "import.html", context, status_code=status_code)
 
 
 @router.get("/import")
 def import_form(request: Request, user: SignedIn) -> Response:
     require_poster(user, Kind.achievement)
-    return render(request, "import.html", {"report": None, "error": None, "problems": []})
+    return _import_page(request, {})
+
+
+@router.get("/import/template.xlsx")
+def import_template(request: Request) -> Response:
+    """The Excel template: Chinese headers, an example row, a sheet of allowed values."""
+    data = template_workbook(Kind.achievement, part(request, "taxonomy"))
+    disposition = f"attachment; filename*=UTF-8''{quote('成果导入模板.xlsx')}"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
 def _import_upload(listings: ListingWriter, user: User, name: str, data: bytes) -> ImportReport:
@@ -72,18 +147,11 @@ async def import_upload(
     elif not data.strip():
         error = "文件是空的"
     if error:
-        context: dict[str, Any] = {"report": None, "error": error, "problems": []}
-        return render(request, "import.html", context, status_code=400)
+        return _import_page(request, {"error": error}, status_code=400)
     try:
         report = await run_in_threadpool(_import_upload, listings, user, name, data)
     except (ValueError, OSError, KeyError) as exc:  # an unreadable workbook or encoding
-        context = {"report": None, "error": f"无法读取文件：{exc}", "problems": []}
-        return render(request, "import.html", context, status_code=400)
+        return _import_page(request, {"error": f"无法读取文件：{exc}"}, status_code=400)
     problems = [(row, first_per_field(row.details)) for row in report.rejected]
-    context = {
-        "report": report,
-        "error": None,
-        "problems": problems,
-        "form_labels": form_data.LABELS,
-    }
-    return render(request, "import.html", context)
+    context = {"report": report, "problems": problems, "form_labels": form_data.LABELS}
+    return _import_page(request, context)

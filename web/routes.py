@@ -5,20 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
 from service.api.deps import AnalyzerDep, CatalogDep, SearcherDep, StatsDep, TaxonomyDep
 from service.listings.schemas import Kind
-from service.matching.search import QUERY_MAX
+from service.matching.search import QUERY_MAX, Sort
 from web import audit, form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
+from web.admin import router as admin_router
 from web.desk import router as desk_router
 from web.events import router as events_router
 from web.experts import router as experts_router
+from web.inbox import router as inbox_router
 from web.programmes import router as programmes_router
 from web.search_filters import search_filters
+from web.security import SecurityHeaders
 from web.stats import router as stats_router
 from web.templating import HERE, render
 
@@ -50,9 +53,11 @@ def search_page(
     money_min: Annotated[str | None, Query(max_length=12)] = None,
     money_max: Annotated[str | None, Query(max_length=12)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
+    sort_name: Annotated[str | None, Query(alias="sort", max_length=20)] = None,
 ) -> Response:
     """Search with filters; unknown filter values are ignored and said so, not a 422 page."""
     kind = Kind(kind_name) if kind_name in {k.value for k in Kind} else None
+    sort = Sort(sort_name) if sort_name in {s.value for s in Sort} else Sort.relevance
     params = {
         "q": q,
         "kind": kind.value if kind else "",
@@ -62,9 +67,10 @@ def search_page(
         "region": region or "",
         "money_min": money_min or "",
         "money_max": money_max or "",
+        "sort": sort.value if sort is not Sort.relevance else "",
     }
     filters, problems = search_filters(params, taxonomy)
-    results = searcher.search(q, kind=kind, filters=filters, page=page, page_size=20)
+    results = searcher.search(q, kind=kind, filters=filters, page=page, page_size=20, sort=sort)
     words = [w for w in q.split() + analyzer.tokens(q) if len(w) > 1]
     context = {
         "results": results,
@@ -74,6 +80,9 @@ def search_page(
         "field": field or "",
         "params": params,
         "problems": problems,
+        "sort": sort,
+        "sorts": list(Sort),
+        "pages": max(1, -(-results.total // results.page_size)),
         "options": {
             "field": form_data.field_options(taxonomy),
             "region": form_data.region_options(taxonomy),
@@ -84,14 +93,22 @@ def search_page(
     return render(request, "search.html", context)
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon")
+
+
 def mount_web(app: FastAPI) -> None:
-    """Attach the pages and the static files to ``app``."""
+    """Attach the pages, the static files and the security headers to ``app``."""
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(listing_forms.router)  # before the pages: /needs/new is not an id
+    app.include_router(inbox_router)
     app.include_router(my_listings.router)
     app.include_router(router)
     app.include_router(listing_page.router)
     app.include_router(accounts_router)
+    app.include_router(admin_router)
     app.include_router(stats_router)
     app.include_router(desk_router)
     app.include_router(events_router)

@@ -123,6 +123,6 @@ class StatsView:
 
 
 def _short_month(key: str) -> str:
-    """ "2025-03" → "25.3", short enough to label a narrow column."""
+    """ "2025-03" → "2025年3月" (the chart thins the labels to fit)."""
     year, month = key.split("-")
-    return f"{year[2:]}.{int(month)}"
+    return f"{year}年{int(month)}月"

@@ -6,6 +6,7 @@ notice, one-off flash messages and the label enums, so templates never look them
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from service.desk.stages import PIPELINE, ContractType, LostReason, Stage
 from service.listings.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
 
 HERE = Path(__file__).resolve().parent
+BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # Asia/Shanghai has no DST
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(
     Kind=Kind,
@@ -66,10 +68,17 @@ def flash(request: Request, message: str, level: str = "ok") -> None:
 def render(
     request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200
 ) -> Response:
+    user = viewer(request)
+    staff = user is not None and user.sees_everything  # the model notice is for staff only
+    unread = 0
+    if user is not None:
+        part(request, "watcher").sweep_if_due(user)  # at most every few minutes
+        unread = part(request, "inbox").unread_count(user.id)
     values = {
-        "user": viewer(request),
+        "user": user,
+        "unread": unread,
         "csrf_token": csrf_token(request),
-        "notice": semantic_notice(part(request, "indexing")),
+        "notice": semantic_notice(part(request, "indexing")) if staff else None,
         "flashes": request.session.pop("flash", []),
         "taxonomy": part(request, "taxonomy"),
         **(context or {}),
@@ -96,6 +105,14 @@ def highlight(text: str, terms: list[str]) -> Markup:
     return Markup("").join(out)
 
 
+def beijing(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored time (naive values are UTC) as Beijing time; "—" for none."""
+    if value is None:
+        return "—"
+    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(BEIJING).strftime(fmt)
+
+
 def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
     """``path`` with the current query ``params`` changed; empty values are dropped."""
     merged = {**params, **changes}
@@ -107,3 +124,4 @@ def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
 
 templates.env.globals.update(listing_path=listing_path, url_with=url_with)
 templates.env.filters["highlight"] = highlight
+templates.env.filters["beijing"] = beijing

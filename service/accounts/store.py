@@ -7,7 +7,6 @@ SHA-256 is stored, so a leaked database does not leak usable tokens.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from collections.abc import Iterable
 
@@ -16,16 +15,23 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from service.accounts.models import ApiTokenRow, UserRow
+from service.accounts.contact import (
+    PASSWORD_MIN,
+    USERNAME,
+    account_problems,
+    clean_email,
+    clean_phone,
+)
+from service.accounts.directory import AccountDirectory
+from service.accounts.models import AccountProfileRow, ApiTokenRow, UserRow
 from service.accounts.roles import Role
 from service.catalog.db import retry_when_locked
 from service.catalog.models import ListingOwnerRow, utcnow
 from service.listings.schemas import Kind, UtcDateTime
 
-USERNAME = re.compile(r"^[A-Za-z0-9_.-]{3,40}$")
-PASSWORD_MIN = 8
+__all__ = ["PASSWORD_MIN", "USERNAME", "Accounts", "AuthError", "User"]
 TOKEN_PREFIX = "tm_"
 
 _hasher = PasswordHasher()
@@ -41,6 +47,9 @@ class User(BaseModel):
     display_name: str
     role: Role
     organisation: str
+    phone: str | None = None
+    email: str | None = None
+    disabled: bool = False
 
     @property
     def sees_everything(self) -> bool:
@@ -69,14 +78,21 @@ class UsernameTakenError(AuthError):
         super().__init__("username", f"用户名 {username} 已被注册")
 
 
-def _user(row: UserRow) -> User:
+def _user(row: UserRow, profile: AccountProfileRow | None = None) -> User:
     return User(
         id=row.id,
         username=row.username,
         display_name=row.display_name,
         role=Role(row.role),
         organisation=row.organisation,
+        phone=profile.phone if profile else None,
+        email=profile.email if profile else None,
+        disabled=bool(profile and profile.disabled_at),
     )
+
+
+def _loaded(session: Session, row: UserRow) -> User:
+    return _user(row, session.get(AccountProfileRow, row.id))
 
 
 def _digest(token: str) -> str:
@@ -85,19 +101,16 @@ def _digest(token: str) -> str:
 
 def check_new_account(username: str, password: str, organisation: str) -> None:
     """Raise AuthError naming the first bad field of a new account."""
-    if not USERNAME.match(username):
-        raise AuthError("username", "用户名需 3–40 位，只能包含字母、数字、下划线、点和连字符")
-    if len(password) < PASSWORD_MIN:
-        raise AuthError("password", f"密码至少 {PASSWORD_MIN} 位")
-    if not 2 <= len(organisation.strip()) <= 100:
-        raise AuthError("organisation", "请填写单位名称（2–100 字）")
+    for field_name, message in account_problems(username, password, organisation).items():
+        raise AuthError(field_name, message)
 
 
-class Accounts:
-    """Account storage over the catalog's SQL engine."""
+class Accounts(AccountDirectory):
+    """Account storage over the catalog's SQL engine (listing, disabling and password resets
+    in ``AccountDirectory``)."""
 
     def __init__(self, engine: Engine) -> None:
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        super().__init__(sessionmaker(engine, expire_on_commit=False), _hasher)
 
     # ---- users --------------------------------------------------------------------------
     def create_user(
@@ -107,9 +120,23 @@ class Accounts:
         role: Role,
         organisation: str,
         display_name: str | None = None,
+        *,
+        phone: str | None = None,
+        email: str | None = None,
+        require_contact: bool = False,
     ) -> User:
+        """A new account. With ``require_contact`` (sign-up) a phone number is required; a
+        phone or e-mail given is always checked. Raises AuthError on the first bad field."""
         username = username.strip()
-        check_new_account(username, password, organisation)
+        phone, email = clean_phone(phone), clean_email(email)
+        problems = account_problems(
+            username, password, organisation, phone=phone, email=email,
+            check_contact=require_contact or bool(phone or email),
+        )  # fmt: skip
+        if not require_contact and phone is None:
+            problems.pop("phone", None)
+        for field_name, message in problems.items():
+            raise AuthError(field_name, message)
         row = UserRow(
             username=username,
             display_name=(display_name or username).strip()[:60],
@@ -123,7 +150,9 @@ class Accounts:
                     raise UsernameTakenError(username)
                 session.add(row)
                 session.flush()
-                return _user(row)
+                profile = AccountProfileRow(user_id=row.id, phone=phone, email=email)
+                session.add(profile)
+                return _user(row, profile)
         except IntegrityError as exc:  # a concurrent sign-up took the name first
             raise UsernameTakenError(username) from exc
 
@@ -140,12 +169,17 @@ class Accounts:
                 raise AuthError("password", "用户名或密码不正确") from exc
             if _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(password)
-            return _user(row)
+            user = _loaded(session, row)
+            if user.disabled:
+                raise AuthError("password", "该账号已被管理员停用，请联系交易市场")
+            return user
 
     def get(self, user_id: int) -> User | None:
+        """The account, or None when there is none or it is disabled (its sessions end)."""
         with self._sessions() as session:
             row = session.get(UserRow, user_id)
-            return _user(row) if row else None
+            user = _loaded(session, row) if row else None
+            return None if user is None or user.disabled else user
 
     def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
         ids = list(set(user_ids))
@@ -153,12 +187,12 @@ class Accounts:
             return {}
         with self._sessions() as session:
             rows = session.scalars(select(UserRow).where(UserRow.id.in_(ids)))
-            return {row.id: _user(row) for row in rows}
+            return {row.id: _loaded(session, row) for row in rows}
 
     def by_username(self, username: str) -> User | None:
         with self._sessions() as session:
             row = session.scalar(select(UserRow).where(UserRow.username == username))
-            return _user(row) if row else None
+            return _loaded(session, row) if row else None
 
     # ---- API tokens ---------------------------------------------------------------------
     def create_token(self, user_id: int, name: str = "api") -> str:
@@ -186,8 +220,9 @@ class Accounts:
             if row is None:
                 return None
             row.last_used_at = utcnow()
-            user = session.get(UserRow, row.user_id)
-            return _user(user) if user else None
+            user_row = session.get(UserRow, row.user_id)
+            user = _loaded(session, user_row) if user_row else None
+            return None if user is None or user.disabled else user
 
     def tokens(self, user_id: int) -> list[ApiToken]:
         with self._sessions() as session:

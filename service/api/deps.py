@@ -24,6 +24,9 @@ from service.listings.taxonomy import Taxonomy
 from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher
 from service.matching.search import Searcher
+from service.notifications.inbox import Inbox
+from service.notifications.saved import SavedSearches
+from service.notifications.terms import Terms
 from service.programmes.challenges import Challenges
 from service.programmes.common_needs import CommonNeeds
 from service.programmes.evaluations import Evaluations
@@ -81,6 +84,10 @@ ProgrammeStatsDep = Annotated[ProgrammeStatistics, _dep("programme_stats")]
 CommonNeedsDep = Annotated[CommonNeeds, _dep("common_needs")]
 ChallengesDep = Annotated[Challenges, _dep("challenges")]
 ChallengeStatsDep = Annotated[ChallengeStatistics, _dep("challenge_stats")]
+
+InboxDep = Annotated[Inbox, _dep("inbox")]
+SavedSearchesDep = Annotated[SavedSearches, _dep("saved_searches")]
+TermsDep = Annotated[Terms, _dep("terms")]
 
 
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a row id")]  # SQL's INTEGER range

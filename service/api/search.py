@@ -11,7 +11,7 @@ from service.api.deps import CatalogDep, IndexingDep, SearcherDep
 from service.api.errors import responses
 from service.listings.schemas import Kind, Maturity, TransferMode
 from service.matching.results import SearchPage
-from service.matching.search import PAGE_SIZE_MAX, QUERY_MAX
+from service.matching.search import PAGE_SIZE_MAX, QUERY_MAX, Sort
 
 router = APIRouter(prefix="/api", tags=["search"])
 
@@ -29,6 +29,7 @@ def search(
     money_max: Annotated[float | None, Query(ge=0)] = None,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=PAGE_SIZE_MAX)] = 20,
+    sort: Sort = Sort.relevance,
 ) -> SearchPage:
     filters = Filters(
         field=field,
@@ -38,7 +39,7 @@ def search(
         money_min=money_min,
         money_max=money_max,
     )
-    return searcher.search(q, kind=kind, filters=filters, page=page, page_size=page_size)
+    return searcher.search(q, kind=kind, filters=filters, page=page, page_size=page_size, sort=sort)
 
 
 @router.get("/health")

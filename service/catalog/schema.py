@@ -35,6 +35,7 @@ TABLE_MODULES = (
     "service.programmes.experts_models",
     "service.audit.models",
     "service.programmes.models",
+    "service.notifications.models",
 )
 INITIAL = "0001"  # the schema of release 0.1.0, made by create_all before migrations
 VERSION_TABLE = "alembic_version"

@@ -21,6 +21,27 @@ console = Console()
 err = Console(stderr=True)
 
 
+class _WarnOnce(logging.Filter):
+    """Each warning once per process: `techmatch up` opens the market for every step, and the
+    model's "semantic matching is off" would otherwise print again at each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[tuple[str, str]] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        key = (record.name, record.getMessage())
+        if key in self.seen:
+            return False
+        self.seen.add(key)
+        return True
+
+
+_warn_once = _WarnOnce()
+
+
 def settings_for(backend: str | None = None, model: str | None = None) -> Settings:
     """The process settings, with a command's overrides, and logging set up from them."""
     settings = get_settings()
@@ -32,6 +53,9 @@ def settings_for(backend: str | None = None, model: str | None = None) -> Settin
     )
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    for handler in logging.getLogger().handlers:
+        if _warn_once not in handler.filters:
+            handler.addFilter(_warn_once)
     return settings
 
 
@@ -48,8 +72,9 @@ def market(backend: str | None = None, model: str | None = None) -> Iterator[Com
 
 
 @contextmanager
-def progress_bar(total: int | None = None) -> Iterator[ProgressCallback]:
-    """A rich progress bar fed by (description, items done) callbacks."""
+def progress_bar(total: int | None = None, label: str = "") -> Iterator[ProgressCallback]:
+    """A rich progress bar fed by (description, items done) callbacks; with ``label`` the bar
+    is named by it and the callback's description says what is being done now."""
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -61,7 +86,8 @@ def progress_bar(total: int | None = None) -> Iterator[ProgressCallback]:
         task = bar.add_task("starting", total=total)
 
         def advance(description: str, done: int) -> None:
-            bar.update(task, description=description, advance=done)
+            shown = f"{label}（当前：{description}）" if label else description
+            bar.update(task, description=shown, advance=done)
 
         yield advance
 

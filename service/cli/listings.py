@@ -100,13 +100,14 @@ def search(
         typer.echo(page.model_dump_json(indent=2))
         return
     table = Table(title=f"{page.total} results for {query!r}")
-    for column in ("id", "kind", "title", "organisation", "field", "region"):
-        table.add_column(column)
+    # The title gets the room: wrapped, never cut; the rest share what is left.
+    table.add_column("id", no_wrap=True)
+    table.add_column("title", ratio=4, min_width=20, overflow="fold")
+    table.add_column("organisation", ratio=2, min_width=8, overflow="fold")
+    table.add_column("field · region", ratio=2, min_width=8, overflow="fold")
     for item in page.items:
-        table.add_row(
-            item.id, item.kind.label, item.title, item.organisation, item.field_label,
-            item.region or "",
-        )  # fmt: skip
+        where = f"{item.field_label} · {item.region}" if item.region else item.field_label
+        table.add_row(f"{item.id}\n{item.kind.label}", item.title, item.organisation, where)
     console.print(table)
 
 

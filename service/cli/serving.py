@@ -32,11 +32,15 @@ def index(
     with market(backend) as parts:
         parts.encoder.status  # loads the model, or logs why it cannot  # noqa: B018
         try:
-            with progress_bar(parts.indexing.total_published()) as advance:
+            first = not rebuild and not parts.index.exists()
+            total = parts.indexing.total_published()
+            with progress_bar(total, label=f"成果与需求共 {total} 条") as advance:
                 report = parts.indexing.sync(advance, force=rebuild)
         except IndexError_ as exc:
             fail(str(exc))
             return
+    if first:
+        report.reason = "first build: there was no index yet"
     console.print(
         f"{report.mode}: {report.added} added, {report.updated} updated, {report.removed} "
         f"removed, {report.unchanged} unchanged; {report.embedded} texts embedded; "

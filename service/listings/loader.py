@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from service.catalog import Catalog
+from service.listings import import_columns
 from service.listings.schemas import IN_MODELS, Kind
 
 LIST_FIELDS = {"keywords", "transfer_modes", "patents", "cooperation_modes"}
@@ -193,14 +194,17 @@ def import_file(
         if isinstance(record, str):
             report.rejected.append(Rejected(number, None, [record]))
             continue
+        record = import_columns.normalise(kind, record)  # Chinese headers and values
         listing_id = record.get("id")
         if organisation is not None:
             record[kind.organisation_field] = organisation
         try:
             item = IN_MODELS[kind].model_validate(record)
         except ValidationError as exc:
-            details = [dict(e) for e in exc.errors(include_url=False, include_input=False)]
-            report.rejected.append(Rejected(number, listing_id, describe(exc), details))
+            raw = [dict(e) for e in exc.errors(include_url=False, include_input=False)]
+            details = import_columns.explain(record, raw)  # the bad value, the allowed ones
+            lines = [f"{'.'.join(map(str, d['loc'])) or 'record'}: {d['msg']}" for d in details]
+            report.rejected.append(Rejected(number, listing_id, lines, details))
             continue
         if item.id and item.id in seen:
             report.rejected.append(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pydantic import BaseModel, Field
 
 from service.listings.schemas import Kind
@@ -61,6 +63,7 @@ class SearchItem(ListingBrief):
     score: float
     snippet: str
     matched_terms: list[str]
+    date: dt.date | None = Field(default=None, description="the day the listing was posted")
 
 
 class SearchPage(BaseModel):

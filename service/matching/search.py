@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from enum import StrEnum
 
 from indexer.analysis import Analyzer
 from indexer.base import Filters, SearchIndex
@@ -20,6 +21,23 @@ MAX_RESULTS = 1000  # results ranked and faceted per query
 DENSE_RESULTS = 20  # semantic neighbours added to the lexical matches
 QUERY_MAX = 500
 PAGE_SIZE_MAX = 100
+# Single-character function words that find everything when searched alone (a query-side
+# addition to the analyzer's stop words, so the index need not be rebuilt).
+QUERY_STOPWORDS = frozenset("不没很也都就还又才再被把让从对向于与及或而且但则")
+
+
+class Sort(StrEnum):
+    """Result order: relevance (or newest first without a query), newest, lowest price."""
+
+    relevance = "relevance"
+    newest = "newest"
+    price = "price"
+
+    @property
+    def label(self) -> str:
+        return {"relevance": "相关度", "newest": "最新发布", "price": "价格/预算从低到高"}[
+            self.value
+        ]
 
 
 class Searcher:
@@ -49,9 +67,11 @@ class Searcher:
         filters: Filters | None = None,
         page: int = 1,
         page_size: int = 20,
+        sort: Sort = Sort.relevance,
     ) -> SearchPage:
-        """One page of results; an empty query lists the newest listings passing the filters."""
-        return _search(self, query, kind, filters or Filters(), page, page_size)
+        """One page of results; an empty query lists the newest listings passing the filters,
+        a query made only of stop words (的, 不 …) finds nothing."""
+        return _search(self, query, kind, filters or Filters(), page, page_size, sort)
 
 
 def _search(
@@ -61,6 +81,7 @@ def _search(
     filters: Filters,
     page: int,
     page_size: int,
+    sort: Sort = Sort.relevance,
 ) -> SearchPage:
     if len(query) > QUERY_MAX:
         raise ValueError(f"query: at most {QUERY_MAX} characters (got {len(query)})")
@@ -70,12 +91,13 @@ def _search(
         raise ValueError("page: must be 1 or more")
     kinds = [kind] if kind else list(Kind)
     tokens = searcher.analyzer.tokens(query) if query.strip() else []
+    tokens = [t for t in tokens if t not in QUERY_STOPWORDS]
     ranked: list[tuple[float, Kind, str]] = []
     dense_on = vectors_usable(searcher.index, searcher.encoder)
     vector = (
         searcher.encoder.encode_query(query) if dense_on and tokens else None
     )  # once for all kinds
-    for k in kinds:
+    for k in kinds if tokens or not query.strip() else []:  # stop words only: nothing
         if not tokens:
             ids = searcher.index.browse(k.value, filters, MAX_RESULTS)
             ranked.extend((-i, k, listing_id) for i, listing_id in enumerate(ids))
@@ -93,6 +115,12 @@ def _search(
         found = searcher.catalog.get_many(k, [i for _, kk, i in ranked if kk is k])
         listings.update({(k, i): v for i, v in found.items()})
     ranked = [r for r in ranked if (r[1], r[2]) in listings]
+    if sort is Sort.newest:
+        ranked.sort(key=lambda r: listings[(r[1], r[2])].created_at, reverse=True)
+    elif sort is Sort.price:  # 面议 (no figure) last
+        ranked.sort(
+            key=lambda r: (listings[(r[1], r[2])].money is None, listings[(r[1], r[2])].money or 0)
+        )
 
     start = (page - 1) * page_size
     query_words = set(tokens)
@@ -107,6 +135,7 @@ def _search(
                 score=round(max(score, 0.0), 6),
                 snippet=text[:140] + ("…" if len(text) > 140 else ""),
                 matched_terms=[t for t in terms if t in query_words][:10],
+                date=listing.created_at.date(),
             )
         )
     return SearchPage(

@@ -1,0 +1,143 @@
+"""What admins and brokers do with accounts: list them, disable and re-enable them, and issue
+one-time password-reset links (no e-mail needed: the broker hands the link over)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from argon2 import PasswordHasher
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.accounts.contact import PASSWORD_MIN
+from service.accounts.models import AccountProfileRow, PasswordResetRow, UserRow
+from service.accounts.roles import Role
+from service.catalog.models import utcnow
+
+RESET_HOURS = 72  # a reset link works this long, and once
+
+
+class AccountRow(BaseModel):
+    """One line of the admin's account list."""
+
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    organisation: str
+    phone: str | None
+    email: str | None
+    created_at: dt.datetime
+    disabled: bool
+
+
+class ResetError(ValueError):
+    """A reset link that is unknown, used or expired, or a new password that is too short."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _profile(session: Session, user_id: int) -> AccountProfileRow:
+    found = session.get(AccountProfileRow, user_id)
+    if found is None:  # accounts made before profiles existed
+        found = AccountProfileRow(user_id=user_id)
+        session.add(found)
+    return found
+
+
+class AccountDirectory:
+    def __init__(self, sessions: sessionmaker[Session], hasher: PasswordHasher) -> None:
+        self._sessions = sessions
+        self._hasher = hasher
+
+    def list_accounts(self) -> list[AccountRow]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(UserRow, AccountProfileRow)
+                .outerjoin(AccountProfileRow, AccountProfileRow.user_id == UserRow.id)
+                .order_by(UserRow.created_at.desc(), UserRow.id.desc())
+            )
+            return [
+                AccountRow(
+                    id=user.id,
+                    username=user.username,
+                    display_name=user.display_name,
+                    role=Role(user.role),
+                    organisation=user.organisation,
+                    phone=profile.phone if profile else None,
+                    email=profile.email if profile else None,
+                    created_at=user.created_at,
+                    disabled=bool(profile and profile.disabled_at),
+                )
+                for user, profile in rows
+            ]
+
+    def set_disabled(self, user_id: int, disabled: bool) -> bool:
+        """Disable (its sign-ins and tokens stop working) or re-enable; False if no account."""
+        with self._sessions.begin() as session:
+            if session.get(UserRow, user_id) is None:
+                return False
+            _profile(session, user_id).disabled_at = utcnow() if disabled else None
+            return True
+
+    def issue_reset(self, user_id: int, issued_by: int | None) -> str:
+        """A one-time reset token for the account (earlier unused ones stop working)."""
+        token = secrets.token_urlsafe(32)
+        now = utcnow()
+        with self._sessions.begin() as session:
+            if session.get(UserRow, user_id) is None:
+                raise ResetError("user", "没有这个账号")
+            for old in session.scalars(
+                select(PasswordResetRow).where(
+                    PasswordResetRow.user_id == user_id, PasswordResetRow.used_at.is_(None)
+                )
+            ):
+                old.used_at = now
+            session.add(
+                PasswordResetRow(
+                    user_id=user_id,
+                    token_hash=_digest(token),
+                    issued_by=issued_by,
+                    created_at=now,
+                    expires_at=now + dt.timedelta(hours=RESET_HOURS),
+                )
+            )
+        return token
+
+    def _live_reset(self, session: Session, token: str) -> PasswordResetRow:
+        row = session.scalar(
+            select(PasswordResetRow).where(PasswordResetRow.token_hash == _digest(token))
+        )
+        if row is None or row.used_at is not None or row.expires_at < utcnow():
+            raise ResetError("token", "该重置链接无效、已使用或已过期，请向经纪人或管理员重新索取")
+        return row
+
+    def reset_username(self, token: str) -> str:
+        """The username a live reset link is for; ResetError otherwise."""
+        with self._sessions() as session:
+            row = self._live_reset(session, token)
+            user = session.get(UserRow, row.user_id)
+            assert user is not None
+            return user.username
+
+    def redeem_reset(self, token: str, password: str) -> str:
+        """Set the new password and spend the link; returns the username."""
+        if len(password) < PASSWORD_MIN:
+            raise ResetError("password", f"密码至少 {PASSWORD_MIN} 位")
+        with self._sessions.begin() as session:
+            row = self._live_reset(session, token)
+            user = session.get(UserRow, row.user_id)
+            assert user is not None
+            user.password_hash = self._hasher.hash(password)
+            row.used_at = utcnow()
+            return user.username

@@ -1,0 +1,97 @@
+"""Bringing an account's inbox up to date, at most every few minutes, when it browses:
+brokers' moves on pairs of its listings, strong new matches of its listings, its saved
+searches, and (for the whole market, at most hourly) listing terms and deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from service.accounts import Accounts, User
+from service.catalog import Catalog
+from service.catalog.models import utcnow
+from service.desk.stages import Stage
+from service.desk.store import Desk
+from service.listings.schemas import Kind
+from service.matching.matcher import Matcher
+from service.notifications.inbox import Inbox
+from service.notifications.models import SweepRow
+from service.notifications.saved import SavedSearches
+from service.notifications.terms import Terms
+
+SWEEP_MINUTES = 5
+TERMS_SECONDS = 3600
+LISTINGS_MATCHED = 5  # an account's newest published listings checked for strong matches
+TOLD_STAGES = {  # what a broker's move reads like to the owners of the pair
+    Stage.recommended: "经纪人推荐了对接",
+    Stage.contacted: "经纪人已联系双方，对方的联系方式现在可见",
+    Stage.negotiating: "双方进入洽谈",
+    Stage.signed: "双方已签约",
+    Stage.registered: "技术合同已登记",
+    Stage.lost: "对接未成",
+}
+DESK_SCANNED = 5000
+
+
+class Watcher:
+    def __init__(
+        self, engine: Engine, catalog: Catalog, accounts: Accounts, desk: Desk,
+        matcher: Matcher, inbox: Inbox, saved: SavedSearches, terms: Terms, threshold: float,
+    ) -> None:  # fmt: skip
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.catalog, self.accounts, self.desk, self.matcher = catalog, accounts, desk, matcher
+        self.inbox, self.saved, self.terms, self.threshold = inbox, saved, terms, threshold
+        self._terms_run = 0.0
+        self._lock = threading.Lock()
+
+    def sweep_if_due(self, user: User) -> None:
+        """Sweep this account unless it was swept in the last few minutes."""
+        now = utcnow()
+        with self._sessions.begin() as session:
+            row = session.get(SweepRow, user.id)
+            if row is not None and now - row.swept_at < dt.timedelta(minutes=SWEEP_MINUTES):
+                return
+            if row is None:
+                session.add(SweepRow(user_id=user.id, swept_at=now))
+            else:
+                row.swept_at = now
+        self.sweep(user)
+
+    def sweep(self, user: User) -> None:
+        with self._lock:
+            if time.monotonic() - self._terms_run > TERMS_SECONDS or self._terms_run == 0.0:
+                self._terms_run = time.monotonic()
+                self.terms.run()
+        kind = user.role.posts
+        if kind is not None:
+            ids = self.accounts.owned_ids(user.id, kind)
+            self._desk_moves(user.id, kind, set(ids))
+            self._strong_matches(user.id, kind, ids)
+        self.saved.check(user.id)
+
+    def _desk_moves(self, user_id: int, kind: Kind, mine: set[str]) -> None:
+        side = "need_id" if kind is Kind.need else "achievement_id"
+        for pair in self.desk.matches(list(TOLD_STAGES), limit=DESK_SCANNED):
+            listing_id = getattr(pair, side)
+            if listing_id in mine:
+                text = TOLD_STAGES[pair.stage]
+                title = f"{pair.need_id} × {pair.achievement_id}：{text}"
+                self.inbox.notify(user_id, f"desk:{pair.id}:{pair.stage.value}", title,
+                                  kind.path(listing_id))  # fmt: skip
+
+    def _strong_matches(self, user_id: int, kind: Kind, ids: list[str]) -> None:
+        listings = self.catalog.get_many(kind, ids)
+        published = [listings[i] for i in ids if i in listings and listings[i].is_published]
+        for listing in published[:LISTINGS_MATCHED]:
+            result = self.matcher.match_listing(kind, listing, limit=3)
+            for match in result.matches:
+                if match.score >= self.threshold:
+                    self.inbox.notify(
+                        user_id, f"match:{kind.value}:{listing.id}:{match.id}",
+                        f"「{listing.title}」有新的强匹配：{match.title}（得分 {match.score:.2f}）",
+                        kind.path(listing.id),
+                    )  # fmt: skip
