@@ -1,0 +1,1 @@
+"""Listings: their models, the taxonomy, bulk loading and the one write path."""

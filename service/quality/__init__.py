@@ -1,0 +1,1 @@
+"""Matching quality: evaluation sets, metrics, tuning and the quality report."""

@@ -1,0 +1,1 @@
+"""Market statistics counted in SQL."""

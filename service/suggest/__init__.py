@@ -1,0 +1,1 @@
+"""Field and keyword suggestion for posting forms."""
