@@ -48,14 +48,15 @@ def settings_for(backend: str | None = None, model: str | None = None) -> Settin
     updates = {k: v for k, v in (("search_backend", backend), ("embedding_model", model)) if v}
     if updates:
         settings = settings.model_copy(update=updates)
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(levelname)s %(name)s: %(message)s"
-    )
+    root = logging.getLogger()
+    if not root.handlers:  # the command's own console handler (not a host's, e.g. pytest's)
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        handler.addFilter(_warn_once)  # each warning once per process
+        root.addHandler(handler)
+    root.setLevel(settings.log_level.upper())
     logging.getLogger("sentence_transformers").setLevel(logging.WARNING)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    for handler in logging.getLogger().handlers:
-        if _warn_once not in handler.filters:
-            handler.addFilter(_warn_once)
     return settings
 
 
