@@ -43,7 +43,7 @@ def test_report_writes_every_section(cli_home: Path, tmp_path: Path) -> None:
         "## Settings used",
         "## Commands to reproduce",
         "## Seed gold (regression set): ablation",
-        "## Targets",
+        "## Seed gold: the former targets",
         "## Tuned weights (cross-validated)",
         "## csl-dev",
         "## Field and keyword suggestion",

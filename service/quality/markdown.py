@@ -82,7 +82,8 @@ def tuned_weights(data: ReportData) -> list[str]:
     for key, info in data.tuned.items():
         w = info["weights"]
         parts = ", ".join(
-            f"{n} {w[n]:.3f}" for n in ("text", "field", "maturity", "mode", "money", "region")
+            f"{n} {w[n]:.3f}"
+            for n in ("text", "bm25", "cosine", "field", "maturity", "mode", "money", "region")
         )
         retr = ", ".join(f"{r} {v:.2f}" for r, v in w["retrievers"].items())
         b, a = info["before"]["all"], info["after"]["all"]
@@ -129,7 +130,7 @@ def render(data: ReportData, notes: str) -> str:
         "",
         *gold_table(data),
         "",
-        "## Targets",
+        "## Seed gold: the former targets",
         "",
         *targets(data),
         "",

@@ -57,10 +57,18 @@ WITH_MODEL: list[tuple[str, MatchConfig, Weights | None]] = [
         None,
     ),
     ("dense alone", MatchConfig("dense", lexical=False, feedback=False, features=False), None),
-    ("fused (BM25 + dense, RRF)", MatchConfig("fused", query="plain", features=False), None),
+    (
+        "fused (BM25 + dense, RRF)",
+        MatchConfig("fused", query="plain", feedback=False, features=False),
+        None,
+    ),
     ("fused + structured features", MatchConfig("fused+f", query="plain"), None),
     ("… the same without field agreement", MatchConfig("fused+f", query="plain"), Weights(field=0)),
-    ("+ query understanding (key terms, synonyms, feedback)", MatchConfig("full"), None),
+    (
+        "+ query understanding (key terms, synonyms, feedback)",
+        MatchConfig("full", query="understood", feedback=True),
+        None,
+    ),
 ]
 NO_MODEL: list[tuple[str, MatchConfig, Weights | None]] = [
     (
@@ -68,8 +76,16 @@ NO_MODEL: list[tuple[str, MatchConfig, Weights | None]] = [
         MatchConfig("lex+f", query="plain", dense=False, feedback=False),
         None,
     ),
-    ("+ key-term weighting", MatchConfig("lex+f+key", dense=False, feedback=False), None),
-    ("+ pseudo-relevance feedback", MatchConfig("lex+f+key+prf", dense=False), None),
+    (
+        "+ key-term weighting",
+        MatchConfig("lex+f+key", query="understood", dense=False, feedback=False),
+        None,
+    ),
+    (
+        "+ pseudo-relevance feedback",
+        MatchConfig("lex+f+key+prf", query="understood", dense=False, feedback=True),
+        None,
+    ),
 ]
 
 
