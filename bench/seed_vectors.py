@@ -1,10 +1,11 @@
 """Precompute the seed catalogue's vectors for the default model, shipped in seed_data/vectors/.
 
-A fresh install embeds the 762 seed listings (passages) to build its index; on a small CPU that
-is minutes of work with the 4-bit e5 model. Shipping the vectors, keyed by model, role and text
-hash exactly as the embedding cache keys them, lets the first ``techmatch up`` build its index in
-seconds. A listing used as a query (its matches asked for) is embedded on first use and cached;
-anything edited is embedded anew.
+A fresh install embeds the 762 seed listings twice: as passages (the index) and as queries
+(the e5 query role, used when a listing's matches are asked for). On a small CPU that is
+minutes of work with the 4-bit e5 model. Shipping the vectors, keyed by model, role and text
+hash exactly as the embedding cache keys them, lets the first ``techmatch up`` build its index
+in seconds and answer matches without embedding on the request path. Anything edited is
+embedded anew (both roles, when it is indexed).
 
     .venv/bin/python bench/seed_vectors.py            # writes seed_data/vectors/<model>.npz
 
@@ -39,7 +40,7 @@ def main() -> None:
         with open_components(settings) as parts:
             parts.encoder._precomputed = None  # compute everything afresh
             parts.listings.seed(SEED_DIR)
-            parts.indexing.rebuild()
+            parts.indexing.rebuild()  # passages, and queries (IndexSync embeds both roles)
             cache = settings.cache_dir / "embeddings.sqlite3"
         rows = sqlite3.connect(cache).execute(
             "SELECT model, hash, vector FROM vectors WHERE model IN (?, ?) ORDER BY model, hash",

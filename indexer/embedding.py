@@ -103,7 +103,7 @@ class CachedEncoder:
 
     def key(self, query: bool) -> str:
         """The cache's model key: queries and passages of asymmetric models differ."""
-        return f"{self.name}|query" if query else self.name
+        return f"{self.name}|query" if query and self.encoder.asymmetric else self.name
 
     def encode(
         self,

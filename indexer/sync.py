@@ -130,10 +130,14 @@ class IndexSync:
     ) -> list[IndexedDoc]:
         docs = [to_document(kind, item, self.analyzer, self.model_name) for item in listings]
         if with_vectors:
-            vectors = self.encoder.encode([full_text(item) for item in listings])
+            texts = [full_text(item) for item in listings]
+            vectors = self.encoder.encode(texts)
             if vectors is not None:
                 for doc, vector in zip(docs, vectors, strict=True):
                     doc.vector = vector
+                # the query role too (asymmetric models), so matching a listing never embeds
+                # on the request path; a symmetric model's query vector is the passage's
+                self.encoder.encode(texts, query=True)
         return docs
 
     # ---- single writes -----------------------------------------------------------------

@@ -77,7 +77,7 @@ def test_roles_are_cached_apart_and_precomputed_vectors_load(tmp_path: Path) -> 
     from indexer.embedding import model_slug, text_hash
 
     class Fake:
-        name, dimension = "fake/e5", 2
+        name, dimension, asymmetric = "fake/e5", 2, True
 
         def encode(self, texts, query=False):  # type: ignore[no-untyped-def]
             return np.asarray([[1.0, 0.0] if query else [0.0, 1.0] for _ in texts], np.float32)
