@@ -134,3 +134,19 @@ def test_dense_path_with_tiny_model(seeded_home, tmp_path, tiny_model) -> None: 
     assert sum("dense" in m.retrieval for m in result.matches) >= 20
     assert any(set(m.retrieval) == {"lexical", "dense"} for m in result.matches)
     market.close()
+
+
+def test_match_lists_are_cached_until_a_listing_changes(seeded_market: Components) -> None:
+    from service.listings.schemas import AchievementIn
+
+    matcher = seeded_market.matcher
+    first = matcher.match(Kind.need, "N2001", limit=5)
+    assert matcher.match(Kind.need, "N2001", limit=5) == first  # served from the cache
+    top = seeded_market.catalog.get(Kind.achievement, first.matches[0].id)
+    twin = top.model_dump(exclude={"id", "created_at", "updated_at"})
+    twin["title"] = top.title + "（第二代）"
+    created = seeded_market.listings.create(
+        Kind.achievement, AchievementIn.model_validate(twin), None
+    )
+    again = matcher.match(Kind.need, "N2001", limit=5)  # a write anywhere: computed afresh
+    assert created.id in [m.id for m in again.matches]

@@ -97,9 +97,7 @@ def _listing_page(
     if not listing.is_published and not editable:
         raise NotFoundError(kind, listing_id)  # drafts and withdrawn listings: owner only
     # Drafts and withdrawn listings are shown to their owner and brokers, never matched.
-    result = (
-        matcher.match_listing(kind, listing, limit=MATCHES_SHOWN) if listing.is_published else None
-    )
+    result = matcher.match(kind, listing_id, MATCHES_SHOWN) if listing.is_published else None
     owner = user is not None and accounts.owner_of(kind, listing_id) == user.id
     ids = [m.id for m in result.matches] if result else []
     context = {

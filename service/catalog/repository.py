@@ -130,6 +130,13 @@ class Catalog:
         with self._sessions() as session:
             return session.scalar(query) or 0
 
+    def version(self) -> tuple[Any, ...]:
+        """Changes whenever any listing is created, edited, published or withdrawn (every write
+        sets ``updated_at``); cheap (two indexed MAX lookups), for caches of derived results."""
+        latest = [select(func.max(ROWS[kind].updated_at)).scalar_subquery() for kind in Kind]
+        with self._sessions() as session:
+            return tuple(session.execute(select(*latest)).one())
+
     def iter_published(self, kind: str) -> Iterator[Listing]:
         """Published listings of a kind named as the index names it (``ListingSource``)."""
         return self.iter_all(Kind(kind), published_only=True)

@@ -8,11 +8,13 @@ weights are the tuned ones stored beside the index when present (``weights.py``)
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from indexer.analysis import Analyzer
-from indexer.base import Filters, Hit, SearchIndex
+from indexer.base import Filters, Hit, IndexError_, SearchIndex
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
@@ -45,6 +47,9 @@ __all__ = [
     "Weights",
     "idf",
 ]
+
+
+CACHE_SIZE = 4096  # match lists kept per process (keyed by the catalog's version)
 
 
 class NotPublishedError(ValueError):
@@ -110,6 +115,8 @@ class Matcher:
         self.weights = weights or Weights()
         self.tuned = tuned
         self.config = config or MatchConfig()
+        self._cache: OrderedDict[tuple[Any, ...], MatchList] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
         """The same matcher with other weights or parts switched off (for the ablation)."""
@@ -239,7 +246,26 @@ class Matcher:
         return out
 
     def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
-        return self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
+        """The counterparts of a stored listing, cached until any listing changes or the index
+        is rebuilt (a new generation)."""
+        key = (kind, listing_id, limit, self.catalog.version(), self._generation())
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return hit.model_copy(deep=True)
+        result = self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
+        with self._cache_lock:
+            self._cache[key] = result
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return result.model_copy(deep=True)
+
+    def _generation(self) -> str:
+        try:
+            return self.index.manifest().generation
+        except IndexError_:
+            return ""  # no usable index: the match itself says so
 
     def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
         """Rank the counterparts of a listing object (stored, or an unsaved preview)."""
