@@ -124,17 +124,18 @@ def programme(request: Request, event_id: int, events: EventsDep, catalog: Catal
     return page(request, "event_programme.html", {"event": event, "achievements": achievements})
 
 
-def _attempt(request: Request, action: Callable[[], str]) -> None:
-    """Run a write; flash its message, or the problem (naming the field) when it fails."""
+def attempt(request: Request, action: Callable[[], Any], message: str | None = None) -> None:
+    """Run a write; flash ``message`` (or what the action returns), or the problem (naming the
+    field) when it fails. Shared by the event and expert pages."""
     try:
-        message = action()
+        result = action()
     except ValidationError as exc:
         problems = first_per_field(exc.errors())
         flash(request, "；".join(f"{k}：{v}" for k, v in problems.items()), "error")
     except ProgrammeError as exc:
         flash(request, getattr(exc, "message", str(exc)), "error")
     else:
-        flash(request, message)
+        flash(request, message or str(result))
 
 
 @router.post("/events/{event_id}/register")
@@ -155,7 +156,7 @@ def register(
         state = "已进入候补名单（名额已满）" if found.waitlisted else "报名成功"
         return f"{found.enterprise}：{state}"
 
-    _attempt(request, act)
+    attempt(request, act)
     return back(f"/events/{event_id}#register")
 
 
@@ -168,7 +169,7 @@ async def choose(request: Request, event_id: int, events: EventsDep, user: Broke
         event = events.set_achievements(event_id, chosen)
         return f"推介成果已更新（{len(event.achievement_ids)} 项）"
 
-    _attempt(request, act)
+    attempt(request, act)
     return back(f"/events/{event_id}#achievements")
 
 
@@ -185,7 +186,7 @@ def attendance(
         found = events.mark_attendance(event_id, registration_id, attended == "yes")
         return f"{found.enterprise}：" + ("已签到" if found.attended else "已标记为未到场")
 
-    _attempt(request, act)
+    attempt(request, act)
     return back(f"/events/{event_id}#registrations")
 
 
@@ -206,5 +207,5 @@ def intent(
         found = intents.record(event_id, body, user)
         return f"意向已登记，工作台对接 #{found.match_id}（{found.stage.label}）"
 
-    _attempt(request, act)
+    attempt(request, act)
     return back(f"/events/{event_id}#intents")

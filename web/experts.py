@@ -24,6 +24,7 @@ from service.programmes.experts import LIST_COLUMNS, ExpertRole, split_list
 from service.programmes.services_log import ServiceIn
 from web import form_data
 from web.desk import back, page
+from web.events import attempt
 from web.templating import flash
 
 router = APIRouter(include_in_schema=False)
@@ -108,7 +109,7 @@ async def record_service(
     }
     record = {k: v for k, v in record.items() if v}
     record.update(expert_id=expert_id, adopted=form.get("adopted") == "yes")
-    _attempt(request, lambda: log.record(ServiceIn.model_validate(record), user), "服务记录已保存")
+    attempt(request, lambda: log.record(ServiceIn.model_validate(record), user), "服务记录已保存")
     return back(f"/experts/{expert_id}#services")
 
 
@@ -150,24 +151,12 @@ def record_evaluation(
 ) -> Response:
     record = {"expert_id": expert_id, "maturity": maturity, "novelty": novelty,
               "market": market, "comment": comment}  # fmt: skip
-    _attempt(
+    attempt(
         request,
         lambda: evaluations.record(listing_id, EvaluationIn.model_validate(record), user),
         "成果评价已记录",
     )
     return back(Kind.achievement.path(listing_id) + "#evaluations")
-
-
-def _attempt(request: Request, action: Any, message: str) -> None:
-    try:
-        action()
-    except ValidationError as exc:
-        problems = first_per_field(exc.errors())
-        flash(request, "；".join(f"{k}：{v}" for k, v in problems.items()), "error")
-    except ProgrammeError as exc:
-        flash(request, getattr(exc, "message", str(exc)), "error")
-    else:
-        flash(request, message)
 
 
 def _cell(value: Any) -> str:

@@ -7,9 +7,10 @@ a button asking a broker for an introduction (or where that request stands).
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from service.accounts import Accounts, User
@@ -20,12 +21,13 @@ from service.api.deps import (
     EvaluationsDep,
     ExpertMatcherDep,
     MatcherDep,
-    part,
+    TermsDep,
 )
 from service.catalog import Catalog, NotFoundError
 from service.desk.store import Desk
 from service.listings.schemas import Kind
 from service.matching.matcher import Matcher
+from service.notifications.terms import Terms
 from service.programmes.evaluations import Evaluations
 from service.programmes.expert_matching import ExpertMatcher
 from web.contacts import contact_of
@@ -36,38 +38,42 @@ MATCHES_SHOWN = 10
 EXPERTS_SHOWN = 8
 
 
-@router.get("/achievements/{listing_id}")
-def achievement_page(
-    request: Request,
-    listing_id: str,
+@dataclass
+class PageParts:
+    """What a listing page reads."""
+
+    catalog: Catalog
+    accounts: Accounts
+    desk: Desk
+    matcher: Matcher
+    experts: ExpertMatcher
+    evaluations: Evaluations
+    terms: Terms
+
+
+def _page_parts(
     catalog: CatalogDep,
     accounts: AccountsDep,
     desk: DeskDep,
     matcher: MatcherDep,
     experts: ExpertMatcherDep,
     evaluations: EvaluationsDep,
-) -> Response:
-    programmes = (experts, evaluations)
-    return _listing_page(
-        request, Kind.achievement, listing_id, catalog, accounts, desk, matcher, programmes
-    )
+    terms: TermsDep,
+) -> PageParts:
+    return PageParts(catalog, accounts, desk, matcher, experts, evaluations, terms)
 
 
-@router.get("/needs/{listing_id}")
-def need_page(
-    request: Request,
-    listing_id: str,
-    catalog: CatalogDep,
-    accounts: AccountsDep,
-    desk: DeskDep,
-    matcher: MatcherDep,
-    experts: ExpertMatcherDep,
-    evaluations: EvaluationsDep,
-) -> Response:
-    programmes = (experts, evaluations)
-    return _listing_page(
-        request, Kind.need, listing_id, catalog, accounts, desk, matcher, programmes
-    )
+PagePartsDep = Annotated[PageParts, Depends(_page_parts)]
+
+
+def _add_route(kind: Kind) -> None:
+    @router.get(f"/{kind.plural}/{{listing_id}}", name=f"{kind.value}_page")
+    def page(request: Request, listing_id: str, parts: PagePartsDep) -> Response:
+        return _listing_page(request, kind, listing_id, parts)
+
+
+for _kind in Kind:
+    _add_route(_kind)
 
 
 def _desk_states(desk: Desk, kind: Kind, listing_id: str, other_ids: list[str]) -> dict[str, Any]:
@@ -81,23 +87,16 @@ def _desk_states(desk: Desk, kind: Kind, listing_id: str, other_ids: list[str]) 
     return states
 
 
-def _listing_page(
-    request: Request,
-    kind: Kind,
-    listing_id: str,
-    catalog: Catalog,
-    accounts: Accounts,
-    desk: Desk,
-    matcher: Matcher,
-    programmes: tuple[ExpertMatcher, Evaluations],
-) -> Response:
-    listing = catalog.get(kind, listing_id)
+def _listing_page(request: Request, kind: Kind, listing_id: str, parts: PageParts) -> Response:
+    listing = parts.catalog.get(kind, listing_id)
     user = viewer(request)
+    accounts, desk = parts.accounts, parts.desk
     editable = accounts.may_edit(user, kind, listing_id)
     if not listing.is_published and not editable:
         raise NotFoundError(kind, listing_id)  # drafts and withdrawn listings: owner only
     # Drafts and withdrawn listings are shown to their owner and brokers, never matched.
-    result = matcher.match(kind, listing_id, MATCHES_SHOWN) if listing.is_published else None
+    published = listing.is_published
+    result = parts.matcher.match(kind, listing_id, MATCHES_SHOWN) if published else None
     owner = user is not None and accounts.owner_of(kind, listing_id) == user.id
     ids = [m.id for m in result.matches] if result else []
     context = {
@@ -106,13 +105,13 @@ def _listing_page(
         "body": listing.body,
         "result": result,
         "editable": editable,
-        "can_request": owner and listing.is_published,
+        "can_request": owner and published,
         "desk_states": _desk_states(desk, kind, listing_id, ids) if user else {},
         "show_contact": desk.can_see_contact(user, kind, listing_id),
-        **_programmes(kind, listing, user, *programmes),
+        **_programmes(kind, listing, user, parts.experts, parts.evaluations),
         "contact": contact_of(accounts, listing),
-        "expires_on": part(request, "terms").expires_on(kind, listing),
-        "expired": part(request, "terms").is_expired(kind, listing_id),
+        "expires_on": parts.terms.expires_on(kind, listing),
+        "expired": parts.terms.is_expired(kind, listing_id),
     }
     return render(request, "listing.html", context)
 

@@ -30,6 +30,7 @@ from service.programmes.events import (
     RegistrationIn,
     RegistrationList,
 )
+from service.programmes.exports import XLSX
 from service.programmes.intents import Intent, IntentIn, IntentList
 from service.programmes.invitations import InvitationList, Invitations, ProposedAchievement
 
@@ -39,7 +40,6 @@ router = APIRouter(
     responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
 PROPOSED = 6  # achievements chosen for an event created without a list
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class AchievementsIn(BaseModel):
