@@ -29,6 +29,7 @@ from service.desk.queue import BrokerQueue
 from service.desk.store import Desk
 from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
 from service.listings.writes import ListingWriter
+from service.matching.lexicon import ProblemLexicon
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
 from service.matching.weights import load_weights
@@ -151,6 +152,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         MatchSettings(candidate_pool=settings.candidate_pool, rrf_k=settings.rrf_k),
         stored,
         tuned=stored is not None,
+        lexicon=ProblemLexicon.load(seed_dir),
     )
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)

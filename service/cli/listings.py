@@ -135,6 +135,8 @@ def match(
         console.print(f"{m.rank:>2}. {m.score:.3f}  {m.id}  {m.title}  [dim]{m.organisation}[/dim]")
         parts_line = "  ".join(f"{c.label} {c.contribution:.2f}" for c in m.components)
         console.print(f"      {parts_line}")
+        if m.bridges:
+            console.print("      问题与技术对应: " + "；".join(m.bridges))
         if m.shared_terms:
             console.print("      共同关键词: " + "、".join(m.shared_terms))
         for note in m.mismatches:

@@ -23,6 +23,7 @@ from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.features import structured_features
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
+from service.matching.lexicon import ProblemLexicon, bridges
 from service.matching.query import (
     FEEDBACK_DOCS,
     MAX_QUERY_TERMS,
@@ -33,6 +34,7 @@ from service.matching.query import (
     key_terms,
     plain_terms,
     with_feedback,
+    with_lexicon,
 )
 from service.matching.results import Component, ListingBrief, Match, MatchList
 from service.matching.weights import MatchConfig, Weights
@@ -105,6 +107,7 @@ class Matcher:
         *,
         tuned: bool = False,
         config: MatchConfig | None = None,
+        lexicon: ProblemLexicon | None = None,
     ) -> None:
         self.index = index
         self.catalog = catalog
@@ -115,6 +118,7 @@ class Matcher:
         self.weights = weights or Weights()
         self.tuned = tuned
         self.config = config or MatchConfig()
+        self.lexicon = lexicon or ProblemLexicon([])
         self._cache: OrderedDict[tuple[Any, ...], MatchList] = OrderedDict()
         self._cache_lock = threading.Lock()
 
@@ -130,16 +134,20 @@ class Matcher:
             weights or Weights(),
             tuned=False,
             config=config,
+            lexicon=self.lexicon,
         )
 
     def plan(self, kind: Kind, listing: Listing) -> QueryPlan:
-        """The lexical query; its key terms (tf·idf) are shown to readers either way."""
-        understood = key_terms(self.analyzer, self.index, listing, kind.other)
-        if self.config.query != "plain":
-            return understood
-        plain = plain_terms(self.analyzer, listing)
-        plain.weights, plain.expansions = understood.weights, understood.expansions
-        return plain
+        """The lexical query; its key terms (tf·idf) are shown to readers either way. A need's
+        query also carries the concepts of the lexicon's problems found in its text."""
+        plan = key_terms(self.analyzer, self.index, listing, kind.other)
+        if self.config.query == "plain":
+            plain = plain_terms(self.analyzer, listing)
+            plain.weights, plain.expansions = plan.weights, plan.expansions
+            plan = plain
+        if kind is Kind.need and self.config.lexicon:
+            plan = with_lexicon(self.analyzer, self.lexicon, plan, full_text(listing))
+        return plan
 
     def retrieve(
         self, kind: Kind, listing: Any, target: Kind, filters: Filters, terms: list[str]
@@ -279,6 +287,7 @@ class Matcher:
                 score=round(c.total, 4),
                 components=c.components,
                 shared_terms=self.shared_terms(source_words, target, c.other),
+                bridges=self.bridges(kind, listing, c.other),
                 mismatches=c.mismatches,
                 retrieval=c.ranks,
             )
@@ -294,9 +303,16 @@ class Matcher:
             expansions=[f"{a}→{b}" for a, b in plan.expansions],
             query_terms=plan.key_terms(20),
             feedback_terms=plan.feedback_terms,
+            lexicon=[h.label() for h in plan.hints],
             weights_tuned=self.tuned,
             matches=matches,
         )
+
+    def bridges(self, kind: Kind, listing: Any, other: Any) -> list[str]:
+        """Lexicon bridges of a pair: a problem the need states → a concept the achievement
+        uses (shown in both directions, whichever side was matched)."""
+        need, achievement = (listing, other) if kind is Kind.need else (other, listing)
+        return bridges(self.lexicon.hints(full_text(need)), full_text(achievement))
 
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
         """Words both listings use, rarest (most telling) first."""

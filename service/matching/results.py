@@ -38,6 +38,11 @@ class Match(ListingBrief):
     components: list[Component]
     shared_terms: list[str]
     mismatches: list[str]
+    bridges: list[str] = Field(
+        default_factory=list,
+        description="problem-lexicon bridges: a problem the need states → a concept the "
+        "achievement uses (浮头→溶解氧)",
+    )
     retrieval: dict[str, int] = Field(description="rank given by each retriever (1 = first)")
 
 
@@ -52,6 +57,11 @@ class MatchList(BaseModel):
     feedback_terms: list[str] = Field(
         default_factory=list,
         description="terms added by pseudo-relevance feedback from the first-pass top results",
+    )
+    lexicon: list[str] = Field(
+        default_factory=list,
+        description="problems of the need found in the problem lexicon → the concepts added "
+        "to the query",
     )
     weights_tuned: bool = Field(
         default=False, description="whether the weights come from `techmatch tune`"

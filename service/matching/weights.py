@@ -87,6 +87,7 @@ class MatchConfig:
     dense: bool = True  # used when a model is loaded and the index holds vectors
     feedback: bool = False  # pseudo-relevance feedback (only with query="understood")
     features: bool = True  # structured features in the total
+    lexicon: bool = True  # needs: concepts of the problem lexicon added to the lexical query
 
 
 def weights_path(index_dir: Path) -> Path:

@@ -1,0 +1,96 @@
+"""The problem-to-technology lexicon: plain problem words mapped to the technical concepts that
+address them (浮头 → 溶解氧、增氧), authored as domain knowledge in ``seed_data/lexicon/``.
+
+A need written in an enterprise's own words ("鱼塘清早浮头") rarely shares a word with the
+achievement that solves it ("池塘溶解氧在线监测与智能增氧"). The matcher finds the lexicon's
+problems in a need's text, adds their concepts to the lexical query, and each match shows the
+bridges it crossed ("浮头 → 溶解氧") when the achievement uses the concept.
+
+File format (UTF-8 TSV, one file per sub-field, a header line): ``problem<TAB>concepts<TAB>note``
+with the concepts separated by ``,``.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.analysis import normalise
+
+log = logging.getLogger(__name__)
+
+LEXICON_DIR = "lexicon"
+MAX_HINTS = 8  # problems expanded per listing, first found first
+MAX_CONCEPTS = 4  # concepts per problem
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A problem found in a listing's text and the concepts it stands for."""
+
+    problem: str
+    concepts: tuple[str, ...]
+
+    def label(self) -> str:
+        return f"{self.problem}→{'、'.join(self.concepts)}"
+
+
+class ProblemLexicon:
+    """Problems found by leftmost-longest matching over the normalised text."""
+
+    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]]) -> None:
+        table: dict[str, list[str]] = {}
+        for problem, concepts in entries:
+            key = normalise(problem)
+            kept = table.setdefault(key, [])
+            kept += [c for c in (normalise(c) for c in concepts) if c and c not in kept]
+        self.table = {p: tuple(c[:MAX_CONCEPTS]) for p, c in table.items() if p and c}
+        by_length = sorted(self.table, key=lambda p: (-len(p), p))
+        self._pattern = re.compile("|".join(map(re.escape, by_length))) if by_length else None
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @classmethod
+    def load(cls, seed_dir: Path) -> ProblemLexicon:
+        """Every ``*.tsv`` of ``seed_dir/lexicon`` (none: an empty lexicon)."""
+        return cls(entry for path in sorted((seed_dir / LEXICON_DIR).glob("*.tsv"))
+                   for entry in read_entries(path))  # fmt: skip
+
+    def hints(self, text: str, limit: int = MAX_HINTS) -> list[Hint]:
+        """The problems written in ``text``, each once, in order of appearance."""
+        if self._pattern is None:
+            return []
+        seen: dict[str, Hint] = {}
+        for found in self._pattern.finditer(normalise(text)):
+            problem = found.group(0)
+            if problem not in seen:
+                seen[problem] = Hint(problem, self.table[problem])
+                if len(seen) == limit:
+                    break
+        return list(seen.values())
+
+
+def bridges(hints: Iterable[Hint], other_text: str) -> list[str]:
+    """``problem→concept`` for each concept of ``hints`` that the other listing uses."""
+    text = normalise(other_text)
+    return [f"{h.problem}→{c}" for h in hints for c in h.concepts if c in text]
+
+
+def read_entries(path: Path) -> list[tuple[str, list[str]]]:
+    """The rows of one lexicon file; malformed rows are skipped with a warning."""
+    out = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        for number, row in enumerate(rows, start=1):
+            if number == 1 and row[:1] == ["problem"]:
+                continue
+            if len(row) < 2 or not row[0].strip() or not row[1].strip():
+                log.warning("%s:%d: expected problem<TAB>concepts, skipped", path.name, number)
+                continue
+            out.append((row[0].strip(), [c.strip() for c in row[1].split(",")]))
+    return out
