@@ -152,7 +152,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         MatchSettings(candidate_pool=settings.candidate_pool, rrf_k=settings.rrf_k),
         stored,
         tuned=stored is not None,
-        lexicon=ProblemLexicon.load(seed_dir),
+        lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
     )
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from pathlib import Path
 
 import pytest
 
+from seed_data import SEED_DIR
 from service.composition import Components
 from service.listings.schemas import Kind
 from service.matching.lexicon import ProblemLexicon, bridges, read_entries
@@ -47,19 +49,55 @@ def test_a_malformed_row_is_skipped_with_a_warning(
     assert "x.tsv:3" in caplog.text and "x.tsv:4" in caplog.text
 
 
-def test_a_need_in_plain_words_reaches_the_achievement_through_the_lexicon(
-    seeded_market: Components,
-) -> None:
+def test_a_pair_explains_its_bridges_and_a_weight_moves_it_up(seeded_market: Components) -> None:
     lexicon = ProblemLexicon([("河水发黑发臭", ["微纳米气泡", "增氧", "生态浮岛"])])
     need = seeded_market.catalog.get(Kind.need, "N2001").model_copy(
         update={"title": "村旁小河河水发黑发臭", "description": "夏天尤其严重，村民意见很大。"}
     )
     base = seeded_market.matcher
-    plain = base.variant(base.weights, MatchConfig(lexicon=False)).match_listing(Kind.need, need)
-    with_lexicon = base.variant(base.weights, MatchConfig())
-    with_lexicon.lexicon = lexicon
-    result = with_lexicon.match_listing(Kind.need, need)
+    off = base.variant(base.weights, MatchConfig(lexicon=False))
+    off.lexicon = lexicon
+    plain = off.match_listing(Kind.need, need, limit=50)
+    assert not plain.lexicon and not any(m.bridges for m in plain.matches)
+
+    explained = base.variant(base.weights, MatchConfig())
+    explained.lexicon = lexicon
+    result = explained.match_listing(Kind.need, need, limit=50)
     assert result.lexicon == ["河水发黑发臭→微纳米气泡、增氧、生态浮岛"]
-    assert result.matches[0].id == "A2053"
-    assert "河水发黑发臭→微纳米气泡" in result.matches[0].bridges
-    assert "A2053" not in [m.id for m in plain.matches[:1]] and not plain.lexicon
+    bridged = next(m for m in result.matches if m.id == "A2053")
+    assert bridged.bridges == [
+        "河水发黑发臭→微纳米气泡",
+        "河水发黑发臭→增氧",
+        "河水发黑发臭→生态浮岛",
+    ]
+    rank = bridged.rank
+
+    weighted = base.variant(dataclasses.replace(base.weights, lexicon=0.5), MatchConfig())
+    weighted.lexicon = lexicon
+    top = weighted.match_listing(Kind.need, need, limit=50).matches
+    assert top[0].id == "A2053" and rank > 1
+    component = next(c for c in top[0].components if c.name == "lexicon")
+    assert component.value == 1.0 and "河水发黑发臭→增氧" in component.note
+
+
+def test_achievement_side_lists_the_bridges_of_each_need(seeded_market: Components) -> None:
+    base = seeded_market.matcher
+    matcher = base.variant(base.weights, MatchConfig())
+    matcher.lexicon = ProblemLexicon([("净化", ["MDEA", "脱硫"])])
+    result = matcher.match(Kind.achievement, "A2003", limit=10)
+    assert any(m.bridges for m in result.matches)
+    assert all(b.startswith("净化→") for m in result.matches for b in m.bridges)
+
+
+def test_the_shipped_lexicon_covers_every_sub_field() -> None:
+    import json
+
+    files = {p.stem for p in (SEED_DIR / "lexicon").glob("*.tsv")}
+    taxonomy = json.loads((SEED_DIR / "taxonomy.json").read_text(encoding="utf-8"))
+    subfields = {c["code"] for f in taxonomy["fields"] for c in f["children"]}
+    assert subfields <= files
+    lexicon = ProblemLexicon.load(SEED_DIR)
+    assert len(lexicon) >= 1500
+    problems = [p for path in sorted((SEED_DIR / "lexicon").glob("*.tsv"))
+                for p, _ in read_entries(path)]  # fmt: skip
+    assert all(len(p) >= 2 for p in problems)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 LEXICON_DIR = "lexicon"
 MAX_HINTS = 8  # problems expanded per listing, first found first
 MAX_CONCEPTS = 4  # concepts per problem
+CACHE_SIZE = 8192  # texts whose hints are remembered (listings are matched again and again)
 
 
 @dataclass(frozen=True)
@@ -39,40 +40,68 @@ class Hint:
         return f"{self.problem}→{'、'.join(self.concepts)}"
 
 
-class ProblemLexicon:
-    """Problems found by leftmost-longest matching over the normalised text."""
+_SENTENCE = re.compile(r"[。！？!?；;\n]")
 
-    def __init__(self, entries: Iterable[tuple[str, Iterable[str]]]) -> None:
+
+class ProblemLexicon:
+    """Problems found in a text as written (leftmost-longest), or, given ``words`` (the
+    analyzer's content words), when all of a problem's words occur in one sentence: 收割机下田陷
+    is found in "收割机一下田就陷进去"."""
+
+    def __init__(
+        self,
+        entries: Iterable[tuple[str, Iterable[str]]],
+        words: Callable[[str], list[str]] | None = None,
+    ) -> None:
         table: dict[str, list[str]] = {}
         for problem, concepts in entries:
-            key = normalise(problem)
-            kept = table.setdefault(key, [])
+            kept = table.setdefault(normalise(problem), [])
             kept += [c for c in (normalise(c) for c in concepts) if c and c not in kept]
         self.table = {p: tuple(c[:MAX_CONCEPTS]) for p, c in table.items() if p and c}
         by_length = sorted(self.table, key=lambda p: (-len(p), p))
         self._pattern = re.compile("|".join(map(re.escape, by_length))) if by_length else None
+        self._words = words
+        self._keys: dict[str, frozenset[str]] = {}  # problem -> its content words
+        self._by_word: dict[str, list[str]] = {}  # content word -> problems using it
+        self._cache: dict[tuple[str, int], list[Hint]] = {}
+        for problem in by_length if words is not None else []:
+            self._keys[problem] = frozenset(words(problem))  # type: ignore[misc]
+            for word in self._keys[problem]:
+                self._by_word.setdefault(word, []).append(problem)
 
     def __len__(self) -> int:
         return len(self.table)
 
     @classmethod
-    def load(cls, seed_dir: Path) -> ProblemLexicon:
+    def load(
+        cls, seed_dir: Path, words: Callable[[str], list[str]] | None = None
+    ) -> ProblemLexicon:
         """Every ``*.tsv`` of ``seed_dir/lexicon`` (none: an empty lexicon)."""
-        return cls(entry for path in sorted((seed_dir / LEXICON_DIR).glob("*.tsv"))
-                   for entry in read_entries(path))  # fmt: skip
+        entries = [
+            e for p in sorted((seed_dir / LEXICON_DIR).glob("*.tsv")) for e in read_entries(p)
+        ]
+        return cls(entries, words)
 
     def hints(self, text: str, limit: int = MAX_HINTS) -> list[Hint]:
-        """The problems written in ``text``, each once, in order of appearance."""
+        """The problems stated in ``text``, each once: as written first, then by their words."""
         if self._pattern is None:
             return []
-        seen: dict[str, Hint] = {}
-        for found in self._pattern.finditer(normalise(text)):
-            problem = found.group(0)
-            if problem not in seen:
-                seen[problem] = Hint(problem, self.table[problem])
-                if len(seen) == limit:
-                    break
-        return list(seen.values())
+        key = (text, limit)
+        if key not in self._cache:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = self._find(normalise(text), limit)
+        return list(self._cache[key])
+
+    def _find(self, text: str, limit: int) -> list[Hint]:
+        found = [m.group(0) for m in self._pattern.finditer(text)] if self._pattern else []
+        if self._words is not None:
+            for sentence in _SENTENCE.split(text):
+                present = set(self._words(sentence))
+                found += [p for w in present for p in self._by_word.get(w, ())
+                          if self._keys[p] <= present]  # fmt: skip
+        problems = list(dict.fromkeys(found))[:limit]
+        return [Hint(p, self.table[p]) for p in problems]
 
 
 def bridges(hints: Iterable[Hint], other_text: str) -> list[str]:

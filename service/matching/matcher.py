@@ -34,7 +34,6 @@ from service.matching.query import (
     key_terms,
     plain_terms,
     with_feedback,
-    with_lexicon,
 )
 from service.matching.results import Component, ListingBrief, Match, MatchList
 from service.matching.weights import MatchConfig, Weights
@@ -76,6 +75,7 @@ class Candidate:
     mismatches: list[str]
     ranks: dict[str, int]
     values: dict[str, float]
+    bridges: list[str]
 
 
 def brief(listing: Listing, taxonomy: Taxonomy) -> ListingBrief:
@@ -138,15 +138,15 @@ class Matcher:
         )
 
     def plan(self, kind: Kind, listing: Listing) -> QueryPlan:
-        """The lexical query; its key terms (tf·idf) are shown to readers either way. A need's
-        query also carries the concepts of the lexicon's problems found in its text."""
+        """The lexical query; its key terms (tf·idf) are shown to readers either way, and a
+        need's problems found in the lexicon."""
         plan = key_terms(self.analyzer, self.index, listing, kind.other)
         if self.config.query == "plain":
             plain = plain_terms(self.analyzer, listing)
             plain.weights, plain.expansions = plan.weights, plan.expansions
             plan = plain
         if kind is Kind.need and self.config.lexicon:
-            plan = with_lexicon(self.analyzer, self.lexicon, plan, full_text(listing))
+            plan.hints = self.lexicon.hints(full_text(listing))
         return plan
 
     def retrieve(
@@ -207,6 +207,8 @@ class Matcher:
             need, achievement = (listing, other) if kind is Kind.need else (other, listing)
             values = {r: (k + 1) / (k + rank) for r, rank in item.ranks.items()}
             values.update({name: found_in.get(item.id, 0.0) for name, found_in in evidence.items()})
+            pair_bridges = self._bridges(kind, plan, need, achievement)
+            values["lexicon"] = min(1.0, len(pair_bridges) / 2)
             components = [
                 Component(
                     name="text",
@@ -217,7 +219,7 @@ class Matcher:
                     note=_retrieval_note(item.ranks),
                 )
             ]
-            components += self._evidence_components(values)
+            components += self._evidence_components(values, pair_bridges)
             mismatches = []
             for feature in structured_features(need, achievement, self.taxonomy):
                 values[feature.name] = feature.value
@@ -237,17 +239,32 @@ class Matcher:
                     )
                 )
             total = sum(c.contribution for c in components)
-            out.append(Candidate(total, other, components, mismatches, item.ranks, values))
+            out.append(
+                Candidate(total, other, components, mismatches, item.ranks, values, pair_bridges)
+            )
         out.sort(key=lambda s: (-s.total, s.other.id))
         return plan, lists, out
 
-    def _evidence_components(self, values: dict[str, float]) -> list[Component]:
-        """The raw text evidence (BM25 score, cosine) as weighted components, when weighted."""
+    def _bridges(self, kind: Kind, plan: QueryPlan, need: Any, achievement: Any) -> list[str]:
+        """The pair's lexicon bridges: a problem the need states → a concept the achievement
+        uses (the need's problems are the plan's when the need is the source)."""
+        if not self.config.lexicon:
+            return []
+        hints = plan.hints if kind is Kind.need else self.lexicon.hints(full_text(need))
+        return bridges(hints, full_text(achievement)) if hints else []
+
+    def _evidence_components(
+        self, values: dict[str, float], pair_bridges: list[str]
+    ) -> list[Component]:
+        """The raw text evidence (BM25 score, cosine, lexicon bridges) as weighted components,
+        when weighted."""
         out = []
         for name, label, note in EVIDENCE_LABELS:
             w = self.weights.of(name) if self.config.features else 0.0
             if w <= 0 or name not in values:
                 continue
+            if name == "lexicon" and pair_bridges:
+                note = "；".join(pair_bridges)
             value = round(values[name], 4)
             out.append(Component(name=name, label=label, value=value, weight=w,
                                  contribution=round(w * value, 4), note=note))  # fmt: skip
@@ -287,7 +304,7 @@ class Matcher:
                 score=round(c.total, 4),
                 components=c.components,
                 shared_terms=self.shared_terms(source_words, target, c.other),
-                bridges=self.bridges(kind, listing, c.other),
+                bridges=c.bridges,
                 mismatches=c.mismatches,
                 retrieval=c.ranks,
             )
@@ -308,12 +325,6 @@ class Matcher:
             matches=matches,
         )
 
-    def bridges(self, kind: Kind, listing: Any, other: Any) -> list[str]:
-        """Lexicon bridges of a pair: a problem the need states → a concept the achievement
-        uses (shown in both directions, whichever side was matched)."""
-        need, achievement = (listing, other) if kind is Kind.need else (other, listing)
-        return bridges(self.lexicon.hints(full_text(need)), full_text(achievement))
-
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
         """Words both listings use, rarest (most telling) first."""
         common = source_words & set(self.analyzer.words(full_text(other)))
@@ -326,6 +337,7 @@ class Matcher:
 EVIDENCE_LABELS = (
     ("bm25", "关键词吻合度", "BM25 得分与本次最高分之比"),
     ("cosine", "语义相似度", "需求与成果文本向量的余弦相似度"),
+    ("lexicon", "问题与技术对应", "需求所述问题在成果中有对应技术"),
 )
 
 

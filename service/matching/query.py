@@ -21,7 +21,7 @@ from indexer.analysis import Analyzer, bm25_idf
 from indexer.base import SearchIndex
 from indexer.documents import full_text
 from service.listings.schemas import Kind, Listing
-from service.matching.lexicon import Hint, ProblemLexicon
+from service.matching.lexicon import Hint
 
 MAX_QUERY_TERMS = 48
 MAX_TERM_REPEAT = 3
@@ -52,21 +52,6 @@ def plain_terms(analyzer: Analyzer, listing: Listing) -> QueryPlan:
     """Every distinct token once, as a bag-of-words BM25 baseline would query."""
     tokens = list(dict.fromkeys(analyzer.tokens(full_text(listing))))
     return QueryPlan(terms=tokens, weights=dict.fromkeys(tokens, 1.0))
-
-
-def with_lexicon(
-    analyzer: Analyzer, lexicon: ProblemLexicon, plan: QueryPlan, text: str
-) -> QueryPlan:
-    """The plan with the concepts of the lexicon's problems found in ``text`` added once each
-    (tokens the query already has are not repeated)."""
-    plan.hints = lexicon.hints(text)
-    known = set(plan.terms)
-    for hint in plan.hints:
-        for concept in hint.concepts:
-            new = [t for t in dict.fromkeys(analyzer.tokens(concept)) if t not in known]
-            plan.terms += new
-            known.update(new)
-    return plan
 
 
 def key_terms(analyzer: Analyzer, index: SearchIndex, listing: Listing, target: Kind) -> QueryPlan:

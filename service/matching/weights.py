@@ -18,7 +18,7 @@ log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = "weights.json"
 RETRIEVERS = ("lexical", "dense")
-EVIDENCE = ("bm25", "cosine")  # raw text evidence beside the fused ranks
+EVIDENCE = ("bm25", "cosine", "lexicon")  # raw text evidence beside the fused ranks
 STRUCTURED = ("field", "maturity", "mode", "money", "region")
 FEATURES = (*EVIDENCE, *STRUCTURED)  # every weighted component except the fused text rank
 
@@ -34,6 +34,7 @@ class Weights:
     text: float = 0.55
     bm25: float = 0.0  # the BM25 score scaled by the best one of the list
     cosine: float = 0.0  # the dense cosine similarity (when a model is loaded)
+    lexicon: float = 0.0  # problem-lexicon bridges of the pair (浮头→溶解氧), 0, 0.5 or 1
     field: float = 0.15
     maturity: float = 0.10
     mode: float = 0.08
@@ -87,7 +88,7 @@ class MatchConfig:
     dense: bool = True  # used when a model is loaded and the index holds vectors
     feedback: bool = False  # pseudo-relevance feedback (only with query="understood")
     features: bool = True  # structured features in the total
-    lexicon: bool = True  # needs: concepts of the problem lexicon added to the lexical query
+    lexicon: bool = True  # the problem-lexicon bridges of each pair as evidence
 
 
 def weights_path(index_dir: Path) -> Path:

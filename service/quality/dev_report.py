@@ -15,7 +15,8 @@ from service.quality.tuning import run_tune
 
 LIFT = 0.08  # problem-worded needs: at least this much above BM25 over the full need text
 REFERENCE = "BM25 over the full need text"
-PLAIN = MatchConfig("plain", query="plain", feedback=False)
+PLAIN = MatchConfig("plain", query="plain", feedback=False, lexicon=False)
+LEXICON = MatchConfig("lexicon", query="plain", feedback=False, lexicon=True)
 BM25 = MatchConfig("bm25", query="plain", dense=False, feedback=False, features=False)
 DENSE = MatchConfig("dense", lexical=False, feedback=False, features=False)
 FUSED = MatchConfig("rrf", query="plain", feedback=False, features=False)
@@ -59,11 +60,18 @@ def collect_dev(
         report.rows.append(
             (label, _scores(dev, run_devset(market, dev, config, weights, progress)))
         )
-    for method, label in (("pairwise", "pairwise logistic"), ("ascent", "coordinate ascent")):
-        result = run_tune(market, {}, [], folds, progress, PLAIN, dev=dev, method=method)
-        name = f"+ learned weights, {label} ({folds}-fold, held-out)"
-        report.rows.append((name, _scores(dev, result.cv.after_runs)))
-        report.learned[method] = result.weights
+    learned = (
+        ("pairwise", "learned weights, pairwise logistic", PLAIN),
+        ("ascent", "learned weights, coordinate ascent", PLAIN),
+        ("lexicon", "problem-lexicon bridges as a learned feature (pairwise)", LEXICON),
+    )
+    for name, label, config in learned:
+        method = "ascent" if name == "ascent" else "pairwise"
+        result = run_tune(market, {}, [], folds, progress, config, dev=dev, method=method)
+        report.rows.append(
+            (f"+ {label} ({folds}-fold, held-out)", _scores(dev, result.cv.after_runs))
+        )
+        report.learned[name] = result.weights
     return report
 
 
@@ -96,7 +104,7 @@ def targets(report: DevReport) -> list[str]:
     rows = dict(report.rows)
     base = rows.get(REFERENCE)
     best_label, best = next(
-        ((label, f) for label, f in reversed(report.rows) if f and "pairwise" in label),
+        ((label, f) for label, f in reversed(report.rows) if f and "pairwise logistic" in label),
         (None, None),
     )
     if base is None or best is None:

@@ -79,6 +79,11 @@ class TuneResult:
     meta: dict[str, Any]
 
 
+DEFAULT_CONFIG = MatchConfig("tuned", query="plain", lexicon=False)
+"""What ``techmatch tune`` fits by default: the plain query, without the problem-lexicon
+feature (it measured no better on the development set; the bridges are still explained)."""
+
+
 def run_tune(
     market: JudgedMarket,
     gold: Qrels,
@@ -94,6 +99,7 @@ def run_tune(
     ``dev`` adds the development set's needs and grades; ``method`` is ``pairwise`` (the
     learned logistic model of ``pairwise.py``) or ``ascent`` (coordinate ascent on nDCG@10).
     """
+    config = config or DEFAULT_CONFIG
     qrels = merge_judgments({**gold, **(dev.qrels if dev else {})}, broker)
     judged = [n for n, j in qrels.items() if any(g > 0 for g in j.values())]
     unsaved = dict(dev.needs) if dev else {}
@@ -102,7 +108,8 @@ def run_tune(
         raise ValueError(f"only {len(pool)} judged needs found in the catalog; need {folds}+")
     start = Weights()
     start_coef = tune.coefficients(start, present)
-    components = (*present, *tune.FEATURES)
+    features = [f for f in tune.FEATURES if config.lexicon or f != "lexicon"]
+    components = (*present, *features)
     fitter = pairwise.fit if method == "pairwise" else tune.fit
     cv = tune.cross_validate(pool, qrels, start_coef, folds, components, progress, fitter)
     coef = fitter(pool, qrels, start_coef, components)
@@ -110,7 +117,7 @@ def run_tune(
     meta = {
         "fitted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "method": METHODS[method],
-        "query": (config or MatchConfig()).query,
+        "query": config.query,
         "judgments": {
             "gold_pairs": sum(len(j) for j in gold.values()),
             "dev_pairs": sum(len(j) for j in dev.qrels.values()) if dev else 0,
