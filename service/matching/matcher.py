@@ -8,19 +8,18 @@ weights are the tuned ones stored beside the index when present (``weights.py``)
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from indexer.analysis import Analyzer
-from indexer.base import Filters, Hit, IndexError_, SearchIndex
+from indexer.base import Filters, Hit, SearchIndex
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
 from service.catalog import Catalog
 from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
+from service.matching.cache import ResultCache
 from service.matching.features import structured_features
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
 from service.matching.lexicon import ProblemLexicon, bridges
@@ -119,8 +118,7 @@ class Matcher:
         self.tuned = tuned
         self.config = config or MatchConfig()
         self.lexicon = lexicon or ProblemLexicon([])
-        self._cache: OrderedDict[tuple[Any, ...], MatchList] = OrderedDict()
-        self._cache_lock = threading.Lock()
+        self._cache: ResultCache[MatchList] = ResultCache(catalog, index, CACHE_SIZE)
 
     def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
         """The same matcher with other weights or parts switched off (for the ablation)."""
@@ -273,24 +271,10 @@ class Matcher:
     def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
         """The counterparts of a stored listing, cached until any listing changes or the index
         is rebuilt (a new generation)."""
-        key = (kind, listing_id, limit, self.catalog.version(), self._generation())
-        with self._cache_lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit.model_copy(deep=True)
-        result = self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
-        with self._cache_lock:
-            self._cache[key] = result
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
-        return result.model_copy(deep=True)
-
-    def _generation(self) -> str:
-        try:
-            return self.index.manifest().generation
-        except IndexError_:
-            return ""  # no usable index: the match itself says so
+        return self._cache.get(
+            (kind, listing_id, limit),
+            lambda: self.match_listing(kind, self.catalog.get(kind, listing_id), limit),
+        )
 
     def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
         """Rank the counterparts of a listing object (stored, or an unsaved preview)."""

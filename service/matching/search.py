@@ -13,11 +13,14 @@ from indexer.sync import vectors_usable
 from service.catalog import Catalog
 from service.listings.schemas import Kind, Listing
 from service.listings.taxonomy import Taxonomy
+from service.matching.cache import ResultCache
 from service.matching.fusion import reciprocal_rank_fusion
 from service.matching.matcher import brief
 from service.matching.results import SearchItem, SearchPage
 
 MAX_RESULTS = 1000  # results ranked and faceted per query
+CACHE_SIZE = 2048  # result pages kept per process (keyed by the catalog's version)
+WORDS_CACHE_SIZE = 20_000  # listings whose content words are remembered for matched terms
 DENSE_RESULTS = 20  # semantic neighbours added to the lexical matches
 QUERY_MAX = 500
 PAGE_SIZE_MAX = 100
@@ -58,6 +61,8 @@ class Searcher:
         self.encoder = encoder
         self.taxonomy = taxonomy
         self.rrf_k = rrf_k
+        self._pages: ResultCache[SearchPage] = ResultCache(catalog, index, CACHE_SIZE)
+        self._words: dict[tuple[str, str, object], frozenset[str]] = {}
 
     def search(
         self,
@@ -70,8 +75,24 @@ class Searcher:
         sort: Sort = Sort.relevance,
     ) -> SearchPage:
         """One page of results; an empty query lists the newest listings passing the filters,
-        a query made only of stop words (的, 不 …) finds nothing."""
-        return _search(self, query, kind, filters or Filters(), page, page_size, sort)
+        a query made only of stop words (的, 不 …) finds nothing. Pages are cached until a
+        listing changes or the index is rebuilt."""
+        filters = filters or Filters()
+        return self._pages.get(
+            (query, kind, filters, page, page_size, sort),
+            lambda: _search(self, query, kind, filters, page, page_size, sort),
+        )
+
+    def words(self, listing: Listing) -> frozenset[str]:
+        """The content words of a listing's title and text, remembered per version."""
+        key = (listing.kind.value, listing.id, listing.updated_at)
+        found = self._words.get(key)
+        if found is None:
+            if len(self._words) >= WORDS_CACHE_SIZE:
+                self._words.clear()
+            found = frozenset(self.analyzer.words(listing.title + listing.body))
+            self._words[key] = found
+        return found
 
 
 def _search(
@@ -123,18 +144,17 @@ def _search(
         )
 
     start = (page - 1) * page_size
-    query_words = set(tokens)
     items = []
     for score, k, listing_id in ranked[start : start + page_size]:
         listing = listings[(k, listing_id)]
         text = listing.body
-        terms = [t for t in dict.fromkeys(searcher.analyzer.words(listing.title + text))]
+        words = searcher.words(listing)
         items.append(
             SearchItem(
                 **brief(listing, searcher.taxonomy).model_dump(),
                 score=round(max(score, 0.0), 6),
                 snippet=text[:140] + ("…" if len(text) > 140 else ""),
-                matched_terms=[t for t in terms if t in query_words][:10],
+                matched_terms=[t for t in dict.fromkeys(tokens) if t in words][:10],
                 date=listing.created_at.date(),
             )
         )

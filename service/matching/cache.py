@@ -1,0 +1,53 @@
+"""Per-process caches of derived results (match lists, search pages).
+
+A result stays valid while no listing changes and the index keeps its generation, so every key
+carries the catalog's version (``Catalog.version``: two indexed lookups) and the index
+generation (read once per generation file change by the backend). Several worker processes each
+keep their own cache; a write in one is seen by the others through the catalog's version.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel
+
+from indexer.base import IndexError_, SearchIndex
+from service.catalog import Catalog
+
+Result = TypeVar("Result", bound=BaseModel)
+
+
+class ResultCache(Generic[Result]):
+    """A thread-safe LRU of results; callers get deep copies they may change."""
+
+    def __init__(self, catalog: Catalog, index: SearchIndex, size: int) -> None:
+        self.catalog = catalog
+        self.index = index
+        self.size = size
+        self._entries: OrderedDict[tuple[Hashable, ...], Result] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Hashable, ...], compute: Callable[[], Result]) -> Result:
+        """The cached result for ``key`` in the current catalog and index, else ``compute()``."""
+        full = (*key, self.catalog.version(), self.generation())
+        with self._lock:
+            hit = self._entries.get(full)
+            if hit is not None:
+                self._entries.move_to_end(full)
+                return hit.model_copy(deep=True)
+        result = compute()
+        with self._lock:
+            self._entries[full] = result
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return result.model_copy(deep=True)
+
+    def generation(self) -> str:
+        try:
+            return self.index.manifest().generation
+        except IndexError_:
+            return ""  # no usable index: the result itself says so
