@@ -101,3 +101,9 @@ def test_the_shipped_lexicon_covers_every_sub_field() -> None:
     problems = [p for path in sorted((SEED_DIR / "lexicon").glob("*.tsv"))
                 for p, _ in read_entries(path)]  # fmt: skip
     assert all(len(p) >= 2 for p in problems)
+
+
+def test_a_concept_bridged_by_two_problems_is_listed_once() -> None:
+    lexicon = ProblemLexicon([("鱼塘清早浮头", ["溶解氧"]), ("浮头", ["溶解氧", "增氧"])])
+    hints = lexicon.hints("鱼塘清早浮头，白天也浮头")
+    assert bridges(hints, "溶解氧在线监测与增氧") == ["鱼塘清早浮头→溶解氧", "浮头→增氧"]

@@ -105,9 +105,15 @@ class ProblemLexicon:
 
 
 def bridges(hints: Iterable[Hint], other_text: str) -> list[str]:
-    """``problem→concept`` for each concept of ``hints`` that the other listing uses."""
+    """``problem→concept`` for each concept of ``hints`` that the other listing uses, each
+    concept once (under the first problem that names it)."""
     text = normalise(other_text)
-    return [f"{h.problem}→{c}" for h in hints for c in h.concepts if c in text]
+    seen: dict[str, str] = {}
+    for hint in hints:
+        for concept in hint.concepts:
+            if concept in text:
+                seen.setdefault(concept, hint.problem)
+    return [f"{problem}→{concept}" for concept, problem in seen.items()]
 
 
 def read_entries(path: Path) -> list[tuple[str, list[str]]]:
