@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -31,7 +32,9 @@ from service.catalog import CatalogBusyError, DuplicateIdError, NotFoundError
 from service.composition import Components, build_components
 from service.config import Settings, get_settings
 from service.error_messages import chinese_message
+from service.matching.cache import market_stamp
 from service.matching.matcher import NotPublishedError
+from web.page_cache import PageCache
 from web.routes import mount_web
 from web.templating import render
 
@@ -223,4 +226,21 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)
+    if settings.page_cache_seconds > 0:  # outermost: kept responses carry every header
+        app.add_middleware(
+            PageCache,
+            stamp=partial(_page_stamp, parts),
+            ttl=settings.page_cache_seconds,
+            paths=CACHED_PAGES,
+        )
     return app
+
+
+CACHED_PAGES = ("/", "/search", "/needs/", "/achievements/", "/api/search", "/api/needs/",
+                "/api/achievements/")  # fmt: skip
+"""What an anonymous visitor may be served from the page cache: pages made of listings, their
+matches and their expert evaluations only (programme pages depend on other tables)."""
+
+
+def _page_stamp(parts: Components) -> tuple[object, ...]:
+    return (*market_stamp(parts.catalog, parts.index), parts.evaluations.version())

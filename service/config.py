@@ -79,6 +79,13 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted by the /import upload (bytes).",
     )
+    page_cache_seconds: float = Field(
+        default=30.0,
+        ge=0,
+        le=3600,
+        description="How long an anonymous visitor's GET response may be served again while "
+        "no listing changes (0: off).",
+    )
     match_queue_threshold: float = Field(
         default=0.80,
         ge=0,

@@ -77,13 +77,25 @@ def render(
     values = {
         "user": user,
         "unread": unread,
-        "csrf_token": csrf_token(request),
+        "csrf_token": LazyCsrfToken(request),
         "notice": semantic_notice(part(request, "indexing")) if staff else None,
         "flashes": request.session.pop("flash", []),
         "taxonomy": part(request, "taxonomy"),
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, values, status_code=status_code)
+
+
+class LazyCsrfToken:
+    """The session's CSRF token, made only when a page renders a form: a page without one
+    starts no session, so an anonymous visitor gets no cookie (and may be served from the
+    page cache)."""
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self.request)
 
 
 def listing_path(kind: Kind, listing_id: str) -> str:  # for the templates

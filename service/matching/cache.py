@@ -33,7 +33,7 @@ class ResultCache(Generic[Result]):
 
     def get(self, key: tuple[Hashable, ...], compute: Callable[[], Result]) -> Result:
         """The cached result for ``key`` in the current catalog and index, else ``compute()``."""
-        full = (*key, self.catalog.version(), self.generation())
+        full = (*key, *market_stamp(self.catalog, self.index))
         with self._lock:
             hit = self._entries.get(full)
             if hit is not None:
@@ -46,8 +46,11 @@ class ResultCache(Generic[Result]):
                 self._entries.popitem(last=False)
         return result.model_copy(deep=True)
 
-    def generation(self) -> str:
-        try:
-            return self.index.manifest().generation
-        except IndexError_:
-            return ""  # no usable index: the result itself says so
+
+def market_stamp(catalog: Catalog, index: SearchIndex) -> tuple[Hashable, ...]:
+    """What derived results depend on: the catalog's version and the index generation."""
+    try:
+        generation = index.manifest().generation
+    except IndexError_:
+        generation = ""  # no usable index: the result itself says so
+    return (*catalog.version(), generation)

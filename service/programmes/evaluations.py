@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -76,6 +76,11 @@ class Evaluations:
             session.flush()
             values = row_to_dict(row)
         return _evaluation(values, {expert.id: (expert.name, expert.title, expert.organisation)})
+
+    def version(self) -> int:
+        """Changes whenever an evaluation is recorded (the newest row id), for page caches."""
+        with self._sessions() as session:
+            return int(session.scalar(select(func.max(EvaluationRow.id))) or 0)
 
     def of_achievements(self, achievement_ids: list[str]) -> dict[str, list[Evaluation]]:
         """Evaluations by achievement, newest first."""
