@@ -4,7 +4,9 @@ The grouping (``grouping.py``) proposes; proposals are stored so an admin can re
 split, remove a member, dismiss, or publish a group into the catalogue. A group an admin has
 touched is never replaced by a later run; untouched proposals are recomputed whenever the
 published needs change, and a new need that fits a reviewed group is proposed for it
-(``suggested``) rather than regrouped.
+(``suggested``) rather than regrouped. Reads are cheap: the needs are regrouped only when
+their fingerprint differs from the stored one, and answered lists are kept per process
+(``group_reads.py``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.catalog import Catalog
@@ -28,12 +31,14 @@ from service.programmes.errors import (
     ProgrammeNotFoundError,
 )
 from service.programmes.group_matching import GroupMatcher
+from service.programmes.group_reads import Lru, groups_stamp
 from service.programmes.grouping import NeedGrouper
-from service.programmes.models import CommonNeedMemberRow, CommonNeedRow
+from service.programmes.models import CommonNeedMemberRow, CommonNeedRow, GroupingMarkRow
 from service.programmes.views import CommonNeed, CommonNeedList, GroupMatch, GroupStatus, Member
 
 KEPT = (GroupStatus.reviewed, GroupStatus.published, GroupStatus.dismissed)
 TITLE_MAX = 100
+MARK = "common_needs"  # the row of ``grouping_marks`` this grouping keeps its fingerprint in
 
 
 class CommonNeeds:
@@ -45,6 +50,8 @@ class CommonNeeds:
         self.grouper = grouper
         self.ranker = ranker
         self._refreshing = threading.Lock()  # one regrouping at a time in this process
+        self._checked: tuple[Any, ...] | None = None  # catalog version the needs were checked at
+        self._lists: Lru[CommonNeedList] = Lru()
 
     # ---- proposals ---------------------------------------------------------------------
     def _needs(self) -> builtins.list[Any]:
@@ -56,19 +63,46 @@ class CommonNeeds:
         return hashlib.sha256(text.encode()).hexdigest()[:32]
 
     def refresh(self, *, force: bool = False) -> bool:
-        """Recompute the untouched proposals if the published needs changed; True if it ran."""
+        """Recompute the untouched proposals if the published needs changed; True if it ran.
+
+        Cheap when nothing changed: one look at the catalog's version while it stays the same
+        in this process, else one scan of the needs against the stored fingerprint."""
+        seen = (self.catalog.version(), self.grouper.semantic)
+        if not force and seen == self._checked:
+            return False
         with self._refreshing:
-            return self._refresh(force)
+            try:
+                ran = self._refresh(force)
+            except IntegrityError:  # another process grouped the same needs at the same time
+                ran = False
+            self._checked = seen
+            return ran
+
+    def _mark(self, needs: Sequence[Any]) -> str:
+        return self.fingerprint(needs) + ("" if self.grouper.semantic else "-lex")
+
+    def _stored_mark(self, session: Session) -> str | None:
+        row = session.get(GroupingMarkRow, MARK)
+        return row.fingerprint if row is not None else None
 
     def _refresh(self, force: bool) -> bool:
         needs = self._needs()
-        mark = self.fingerprint(needs) + ("" if self.grouper.semantic else "-lex")
+        mark = self._mark(needs)
+        if not force:
+            with self._sessions() as session:
+                if self._stored_mark(session) == mark:
+                    return False
         with self._sessions.begin() as session:
+            # Take the write lock first (SQLite) / the mark's row lock (PostgreSQL), then look
+            # again: a worker that waited here finds the needs already grouped.
+            session.execute(
+                update(GroupingMarkRow).where(GroupingMarkRow.name == MARK).values(at=utcnow())
+            )
+            if not force and self._stored_mark(session) == mark:
+                return False
             proposed = list(
                 session.scalars(select(CommonNeedRow).where(CommonNeedRow.status == "proposed"))
             )
-            if not force and {r.fingerprint for r in proposed} == {mark}:
-                return False
             ids = [r.id for r in proposed]
             session.execute(
                 delete(CommonNeedMemberRow).where(CommonNeedMemberRow.group_id.in_(ids))
@@ -92,6 +126,11 @@ class CommonNeeds:
                         )
                     )
             self._suggest(session, needs)
+            stored = session.get(GroupingMarkRow, MARK)
+            if stored is None:
+                session.add(GroupingMarkRow(name=MARK, fingerprint=mark))
+            else:
+                stored.fingerprint = mark
         return True
 
     def _suggest(self, session: Session, needs: Sequence[Any]) -> None:
@@ -143,6 +182,18 @@ class CommonNeeds:
         achievements: int = 0,
     ) -> CommonNeedList:
         self.refresh()
+        key = (tuple(statuses), achievements, self.ranker.version(), self._stamp())
+        found = self._lists.get(key)
+        if found is None:
+            found = self._list(statuses, achievements)
+            self._lists.put(key, found)
+        return found.model_copy(deep=True)
+
+    def _stamp(self) -> tuple[Any, ...]:
+        with self._sessions() as session:
+            return groups_stamp(session)
+
+    def _list(self, statuses: Sequence[GroupStatus], achievements: int) -> CommonNeedList:
         with self._sessions() as session:
             rows = list(
                 session.scalars(
