@@ -8,7 +8,8 @@ achievements for a theme and to rank an event's invitations; and the reads of
 ``GET /api/common-needs`` (the part behind it, 3 achievements per group): the first read after
 seeding (groups the needs, ranks the achievements), a worker process's first read of stored
 groups, a repeated read, a read after an achievement changed and after a need changed (regroups),
-each with the number of grouping runs it caused; and the 万达开科技成果库 view.
+after every group was reviewed, each with the number of grouping runs it caused; and the
+万达开科技成果库 view.
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ def common_need_reads(parts: Any) -> dict[str, object]:
     from service.listings.schemas import Kind
     from service.programmes.common_needs import CommonNeeds
     from service.programmes.group_matching import GroupMatcher
+    from service.programmes.views import GroupStatus
 
     board = parts.common_needs
     runs = [0]
@@ -126,6 +128,16 @@ def common_need_reads(parts: Any) -> dict[str, object]:
     parts.listings.update(Kind.need, need.id, {"title": need.title + "（更新）"}, None)
     read("after_a_need_changed", board)
     read("repeated_read_again", board)
+    # no untouched proposal left (before: this regrouped the needs on the next read)
+    for found in board.list(achievements=0).groups:
+        board.set_status(found.id, GroupStatus.reviewed, user_id=1)
+    read("after_every_group_reviewed", board)
+    read(
+        "after_every_group_reviewed_new_process",
+        CommonNeeds(
+            parts.catalog.engine, parts.catalog, board.grouper, GroupMatcher(parts.matcher)
+        ),
+    )
     return out
 
 

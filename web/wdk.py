@@ -81,9 +81,7 @@ def library_page(
         "params": shown,
         "problems": problems,
         "export": url_with("/api/wdk-achievements/export.xlsx", shown),
-        "json": url_with(
-            "/api/wdk-achievements", {**shown, "tagged": "true" if filters.tagged else ""}
-        ),
+        "json": url_with("/api/wdk-achievements", shown),
         "back": url_with(PATH, shown),
         "options": {
             "tier": [(t, TIER_LABELS[t]) for t in REGION_TIERS],

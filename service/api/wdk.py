@@ -22,9 +22,11 @@ from service.listings.taxonomy import REGION_TIERS, Taxonomy
 from service.programmes.exports import wdk_xlsx
 from service.programmes.wdk_views import City, WdkFilters, WdkItem, WdkLibraryView
 
+# 401: a bearer token that is not valid (reads are open, but a bad token is refused)
 router = APIRouter(
-    prefix="/api/wdk-achievements", tags=["programmes"], responses=responses(401, 403, 422)
+    prefix="/api/wdk-achievements", tags=["programmes"], responses=responses(401, 422)
 )
+WRITE = responses(401, 403, 404, 409, 413)
 AchievementId = Annotated[str, Path(max_length=64, pattern=ID_PATTERN, description="成果编号")]
 TIERS = "|".join(REGION_TIERS)
 
@@ -67,14 +69,14 @@ def export(library: WdkLibraryDep, filters: Filters, user: CurrentUser) -> Respo
     return xlsx(wdk_xlsx(library.view(filters, user)), "wdk-achievements.xlsx")
 
 
-@router.post("/{achievement_id}/tag", response_model=WdkItem, responses=responses(404, 409, 413))
+@router.post("/{achievement_id}/tag", response_model=WdkItem, responses=WRITE)
 def tag(achievement_id: AchievementId, library: WdkLibraryDep, user: AdminUser) -> WdkItem:
     """Tag a published achievement for the 成果库 (admins); tagging it again changes nothing."""
     with answers():
         return library.tag(achievement_id, user)
 
 
-@router.delete("/{achievement_id}/tag", response_model=WdkItem, responses=responses(404, 413))
+@router.delete("/{achievement_id}/tag", response_model=WdkItem, responses=WRITE)
 def untag(achievement_id: AchievementId, library: WdkLibraryDep, user: AdminUser) -> WdkItem:
     """Take the tag off (admins); an achievement of the three cities stays in the library."""
     with answers():
