@@ -12,12 +12,11 @@ their fingerprint differs from the stored one, and answered lists are kept per p
 from __future__ import annotations
 
 import builtins
-import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,14 +30,20 @@ from service.programmes.errors import (
     ProgrammeNotFoundError,
 )
 from service.programmes.group_matching import GroupMatcher
-from service.programmes.group_reads import Lru, groups_stamp
+from service.programmes.group_reads import (
+    Lru,
+    groups_stamp,
+    lock_mark,
+    needs_mark,
+    store_mark,
+    stored_mark,
+)
 from service.programmes.grouping import NeedGrouper
-from service.programmes.models import CommonNeedMemberRow, CommonNeedRow, GroupingMarkRow
+from service.programmes.models import CommonNeedMemberRow, CommonNeedRow
 from service.programmes.views import CommonNeed, CommonNeedList, GroupMatch, GroupStatus, Member
 
 KEPT = (GroupStatus.reviewed, GroupStatus.published, GroupStatus.dismissed)
 TITLE_MAX = 100
-MARK = "common_needs"  # the row of ``grouping_marks`` this grouping keeps its fingerprint in
 
 
 class CommonNeeds:
@@ -57,11 +62,6 @@ class CommonNeeds:
     def _needs(self) -> builtins.list[Any]:
         return list(self.catalog.iter_all(Kind.need, published_only=True))
 
-    @staticmethod
-    def fingerprint(needs: Iterable[Any]) -> str:
-        text = "|".join(f"{n.id}@{n.updated_at.isoformat()}" for n in needs)
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
-
     def refresh(self, *, force: bool = False) -> bool:
         """Recompute the untouched proposals if the published needs changed; True if it ran.
 
@@ -78,27 +78,16 @@ class CommonNeeds:
             self._checked = seen
             return ran
 
-    def _mark(self, needs: Sequence[Any]) -> str:
-        return self.fingerprint(needs) + ("" if self.grouper.semantic else "-lex")
-
-    def _stored_mark(self, session: Session) -> str | None:
-        row = session.get(GroupingMarkRow, MARK)
-        return row.fingerprint if row is not None else None
-
     def _refresh(self, force: bool) -> bool:
         needs = self._needs()
-        mark = self._mark(needs)
+        mark = needs_mark(needs, self.grouper.semantic)
         if not force:
             with self._sessions() as session:
-                if self._stored_mark(session) == mark:
+                if stored_mark(session) == mark:
                     return False
         with self._sessions.begin() as session:
-            # Take the write lock first (SQLite) / the mark's row lock (PostgreSQL), then look
-            # again: a worker that waited here finds the needs already grouped.
-            session.execute(
-                update(GroupingMarkRow).where(GroupingMarkRow.name == MARK).values(at=utcnow())
-            )
-            if not force and self._stored_mark(session) == mark:
+            lock_mark(session)  # then look again: a worker that waited finds the needs grouped
+            if not force and stored_mark(session) == mark:
                 return False
             proposed = list(
                 session.scalars(select(CommonNeedRow).where(CommonNeedRow.status == "proposed"))
@@ -126,11 +115,7 @@ class CommonNeeds:
                         )
                     )
             self._suggest(session, needs)
-            stored = session.get(GroupingMarkRow, MARK)
-            if stored is None:
-                session.add(GroupingMarkRow(name=MARK, fingerprint=mark))
-            else:
-                stored.fingerprint = mark
+            store_mark(session, mark)
         return True
 
     def _suggest(self, session: Session, needs: Sequence[Any]) -> None:

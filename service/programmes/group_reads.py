@@ -15,18 +15,45 @@ everything it is made of: the catalog's version, the index generation, the group
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from service.programmes.models import CommonNeedMemberRow, CommonNeedRow
+from service.catalog.models import utcnow
+from service.programmes.models import CommonNeedMemberRow, CommonNeedRow, GroupingMarkRow
 
 LISTS_KEPT = 32  # answered lists kept per process (statuses × achievements per group)
+MARK = "common_needs"  # the row of ``grouping_marks`` the grouping keeps its fingerprint in
 T = TypeVar("T")
+
+
+def needs_mark(needs: Iterable[Any], semantic: bool) -> str:
+    """The fingerprint of the published needs (ids and update times) and of the encoder's part."""
+    text = "|".join(f"{n.id}@{n.updated_at.isoformat()}" for n in needs)
+    return hashlib.sha256(text.encode()).hexdigest()[:32] + ("" if semantic else "-lex")
+
+
+def stored_mark(session: Session) -> str | None:
+    row = session.get(GroupingMarkRow, MARK)
+    return row.fingerprint if row is not None else None
+
+
+def lock_mark(session: Session) -> None:
+    """Take the write lock (SQLite) or the mark's row lock (PostgreSQL) before regrouping."""
+    session.execute(update(GroupingMarkRow).where(GroupingMarkRow.name == MARK).values(at=utcnow()))
+
+
+def store_mark(session: Session, mark: str) -> None:
+    row = session.get(GroupingMarkRow, MARK)
+    if row is None:
+        session.add(GroupingMarkRow(name=MARK, fingerprint=mark))
+    else:
+        row.fingerprint, row.at = mark, utcnow()
 
 
 def groups_stamp(session: Session) -> tuple[Any, ...]:
