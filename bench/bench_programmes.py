@@ -4,7 +4,12 @@
 
 Prints, as JSON: expert ranking latency for every seed need and achievement, how often the
 top expert of a need works in its sub-field and serves its county, the time to propose
-achievements for a theme and to rank an event's invitations.
+achievements for a theme and to rank an event's invitations; and the reads of
+``GET /api/common-needs`` (the part behind it, 3 achievements per group): the first read after
+seeding (groups the needs, ranks the achievements), a worker process's first read of stored
+groups, a repeated read, a read after an achievement changed and after a need changed (regroups),
+after every group was reviewed, each with the number of grouping runs it caused; and the
+万达开科技成果库 view.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,6 +33,7 @@ def main() -> None:
     from service.config import Settings
     from service.listings.schemas import Kind
     from service.programmes.events import EventIn, beijing_today
+    from service.programmes.wdk_views import WdkFilters
 
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(home=Path(scratch), embedding_model="")  # type: ignore[call-arg]
@@ -75,7 +82,63 @@ def main() -> None:
             out["invited_from_needs"] = sum(
                 any(r.source == "need" for r in i.achievements) for i in invited
             )
+            out["common_needs"] = common_need_reads(parts)
+            started = time.perf_counter()
+            library = parts.wdk_library.view(WdkFilters(), None)
+            out["wdk_library"] = {"achievements": library.total,
+                                  "view_s": round(time.perf_counter() - started, 3)}  # fmt: skip
     print(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+def common_need_reads(parts: Any) -> dict[str, object]:
+    """Seconds of ``CommonNeeds.list`` (what ``GET /api/common-needs`` answers) in each case."""
+    from service.listings.schemas import Kind
+    from service.programmes.common_needs import CommonNeeds
+    from service.programmes.group_matching import GroupMatcher
+    from service.programmes.views import GroupStatus
+
+    board = parts.common_needs
+    runs = [0]
+    group = board.grouper.group
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        runs[0] += 1
+        return group(*args, **kwargs)
+
+    board.grouper.group = counted  # type: ignore[method-assign]
+    out: dict[str, object] = {}
+
+    def read(name: str, part: CommonNeeds) -> None:
+        before, started = runs[0], time.perf_counter()
+        groups = part.list(achievements=3).groups
+        out[name] = {"s": round(time.perf_counter() - started, 3), "regrouped": runs[0] - before,
+                     "groups": len(groups)}  # fmt: skip
+
+    read("first_read_after_seeding", board)
+    read("repeated_read", board)
+    # a worker process that starts now: its own part (and ranker caches) on the same catalog
+    fresh = CommonNeeds(parts.catalog.engine, parts.catalog, board.grouper,
+                        GroupMatcher(parts.matcher))  # fmt: skip
+    read("new_process_first_read", fresh)
+    read("new_process_repeated_read", fresh)
+    achievement = next(parts.catalog.iter_all(Kind.achievement, published_only=True))
+    parts.listings.update(Kind.achievement, achievement.id, {"price_wan": 1}, None)
+    read("after_an_achievement_changed", board)
+    need = next(parts.catalog.iter_all(Kind.need, published_only=True))
+    parts.listings.update(Kind.need, need.id, {"title": need.title + "（更新）"}, None)
+    read("after_a_need_changed", board)
+    read("repeated_read_again", board)
+    # no untouched proposal left (before: this regrouped the needs on the next read)
+    for found in board.list(achievements=0).groups:
+        board.set_status(found.id, GroupStatus.reviewed, user_id=1)
+    read("after_every_group_reviewed", board)
+    read(
+        "after_every_group_reviewed_new_process",
+        CommonNeeds(
+            parts.catalog.engine, parts.catalog, board.grouper, GroupMatcher(parts.matcher)
+        ),
+    )
+    return out
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from service.api import events as events_api
 from service.api import experts as experts_api
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
+from service.api import wdk as wdk_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
 from service.api.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.catalog import CatalogBusyError, DuplicateIdError, NotFoundError
@@ -170,7 +171,7 @@ PARTS = (
     "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
     "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
-    "intents", "programme_stats", "common_needs", "challenges", "challenge_stats",
+    "intents", "programme_stats", "common_needs", "challenges", "challenge_stats", "wdk_library",
     "inbox", "saved_searches", "terms", "watcher",
 )  # fmt: skip
 
@@ -221,7 +222,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         listings.achievements, listings.needs, search.router, stats_api.router,
         suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
         events_api.router, experts_api.router,
-        programmes.common_needs, programmes.challenges, programmes.statistics,
+        programmes.common_needs, programmes.challenges, programmes.statistics, wdk_api.router,
         inbox.router, accounts_admin.router,
     ):  # fmt: skip
         app.include_router(router)

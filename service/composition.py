@@ -50,6 +50,7 @@ from service.programmes.invitations import Invitations
 from service.programmes.programme_stats import ProgrammeStatistics
 from service.programmes.services_log import ServiceLog
 from service.programmes.stats import ChallengeStatistics
+from service.programmes.wdk import WdkLibrary
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -88,6 +89,7 @@ class Components:
     challenges: Challenges
     challenge_stats: ChallengeStatistics
     programme_stats: ProgrammeStatistics
+    wdk_library: WdkLibrary  # 万达开科技成果库
     inbox: Inbox
     saved_searches: SavedSearches
     terms: Terms
@@ -201,6 +203,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         challenges=Challenges(catalog.engine, catalog, common_needs, accounts),
         challenge_stats=ChallengeStatistics(catalog.engine),
         programme_stats=ProgrammeStatistics(catalog.engine),
+        wdk_library=WdkLibrary(catalog.engine, catalog, taxonomy, desk, accounts),
         inbox=inbox,
         saved_searches=saved_searches,
         terms=terms,

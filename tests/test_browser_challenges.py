@@ -1,6 +1,7 @@
 """End to end in headless Chromium: an admin reviews a proposed common need and publishes it
 to the 重大科技需求目录, publishes a 揭榜挂帅 challenge from it, a university applies, the
-admin selects it; both Excel exports open with the right rows. The tests share one server and
+admin selects it; both Excel exports open with the right rows. Then the admin tags an
+achievement for the 万达开科技成果库 and downloads its export. The tests share one server and
 run in file order."""
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from openpyxl import load_workbook
 
 from service.accounts import Role
 from service.composition import build_components
+from service.listings.schemas import Kind
+from service.programmes.exports import WDK_HEADER
 from tests.conftest import make_settings
 from tests.live_server import chromium, chromium_path, live_server
 from tests.test_browser import PASSWORD, log_in, new_page, shot, sign_up
@@ -132,3 +135,34 @@ def test_admin_selects_the_university_and_exports(market: Any) -> None:
         page.get_by_role("link", name="导出榜单（Excel）").click()
     rows = rows_of(info.value)
     assert rows[3][1] == f"{TITLE}技术攻关" and rows[3][5] == "已立项" and rows[3][6] == UNIVERSITY
+
+
+def test_admin_tags_an_achievement_for_the_wdk_library_and_exports(market: Any) -> None:
+    url, browser, parts = market
+    chengdu = next(
+        a for a in parts.catalog.iter_all(Kind.achievement, published_only=True)
+        if a.region == "成都市"
+    )  # fmt: skip
+    page = new_page(browser, url)
+    log_in(page, "dz-admin", "/desk")
+    page.get_by_role("link", name="共性需求").first.click()
+    page.wait_for_url("**/common-needs")
+    page.get_by_role("link", name="万达开科技成果库").click()
+    page.wait_for_url("**/wdk-achievements")
+    assert page.get_by_role("heading", level=1).inner_text() == "万达开科技成果库"
+    assert page.get_by_role("heading", name="达州市").is_visible()
+    page.get_by_label("标注成果入库（成果编号）").fill(chengdu.id)
+    page.get_by_role("button", name="标注入库", exact=True).click()
+    assert "已标注入万达开科技成果库" in page.locator(".flash").inner_text()
+    assert "管理员标注" in page.locator(f"#row-{chengdu.id}").inner_text()
+    page.get_by_label("只看管理员标注").check()
+    page.get_by_role("button", name="筛选", exact=True).click()
+    page.wait_for_url("**/wdk-achievements?*tagged=1")
+    assert page.locator("#wdk-total").inner_text().startswith("共 1 项")
+    shot(page, "wdk-achievements")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="导出成果库（Excel）").click()
+    rows = rows_of(info.value)
+    assert rows[2] == WDK_HEADER and len(rows) == 4
+    assert rows[3][:5] == (1, chengdu.title, chengdu.institution, rows[3][3], "成都市")
+    assert rows[3][6] == chengdu.contact  # an admin sees the contact

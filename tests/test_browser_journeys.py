@@ -29,11 +29,12 @@ AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 PUBLIC = ["/", "/search", "/search?q=玄武岩纤维&kind=achievement", "/search?page=99",
-          "/needs/N2001", "/achievements/A1001", "/stats", "/login", "/signup"]  # fmt: skip
+          "/needs/N2001", "/achievements/A1001", "/stats", "/login", "/signup",
+          "/wdk-achievements?city=wanzhou"]  # fmt: skip
 SIGNED_IN = {
     "ux-ent": ["/mine", "/account", "/needs/new", "/needs/N2002", "/inbox", "/search?q=玄武岩"],
     "ux-uni": ["/import"],
-    "ux-admin": ["/desk", "/desk/deals", "/admin/accounts"],
+    "ux-admin": ["/desk", "/desk/deals", "/admin/accounts", "/wdk-achievements?city=wanzhou"],
 }  # N2002 is ux-ent's own draft
 
 

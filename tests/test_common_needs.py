@@ -1,7 +1,11 @@
 """共性需求凝练: the grouping measured on the reference, proposals kept across runs, new needs
-proposed for reviewed groups, and the scoring functions on hand-made cases."""
+proposed for reviewed groups, reads that regroup only when the needs change, and the scoring
+functions on hand-made cases."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
 
 import pytest
 
@@ -9,7 +13,8 @@ from indexer.analysis import get_analyzer
 from seed_data import SEED_DIR
 from service.composition import Components
 from service.listings.schemas import Kind, NeedIn
-from service.programmes.grouping import THRESHOLD, NeedGrouper
+from service.programmes.common_needs import CommonNeeds
+from service.programmes.grouping import THRESHOLD, NeedGrouper, Proposal
 from service.programmes.grouping_eval import evaluate, pairs_of, score
 from service.programmes.views import GroupStatus
 
@@ -94,3 +99,46 @@ def test_a_dismissed_group_leaves_the_list(seeded_market: Components, status: Gr
     board.set_status(first.id, status, user_id=1)
     shown = {g.id for g in board.list().groups}
     assert (first.id in shown) is (status is GroupStatus.reviewed)
+
+
+def test_reads_regroup_only_when_the_published_needs_change(
+    seeded_market: Components, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    board = seeded_market.common_needs
+    runs: list[int] = []
+    group = board.grouper.group
+
+    def counted(needs: Sequence[Any], threshold: float | None = None) -> list[Proposal]:
+        runs.append(len(needs))
+        return group(needs, threshold)
+
+    monkeypatch.setattr(board.grouper, "group", counted)
+    first = board.list(achievements=0)
+    assert len(runs) == 1 and len(first.groups) >= 10
+    assert board.list(achievements=0) == first and len(runs) == 1  # the second read
+    # another worker process (a fresh part on the same database) reads the stored proposals
+    other = CommonNeeds(seeded_market.catalog.engine, seeded_market.catalog, board.grouper,
+                        board.ranker)  # fmt: skip
+    assert other.list(achievements=0) == first and len(runs) == 1
+    # every proposal reviewed or dismissed: still nothing to regroup
+    for g in first.groups:
+        board.set_status(g.id, GroupStatus.dismissed, user_id=1)
+    other = CommonNeeds(seeded_market.catalog.engine, seeded_market.catalog, board.grouper,
+                        board.ranker)  # fmt: skip
+    assert other.list(achievements=0).groups == [] and len(runs) == 1
+    # a review action shows at once (the kept answer is keyed by the groups' stamp)
+    board.set_status(first.groups[0].id, GroupStatus.reviewed, user_id=1)
+    assert [g.id for g in board.list(achievements=0).groups] == [first.groups[0].id]
+    assert len(runs) == 1
+    # an achievement changed: the catalog's version moved, the needs did not
+    achievement = next(seeded_market.catalog.iter_all(Kind.achievement, published_only=True))
+    seeded_market.listings.update(Kind.achievement, achievement.id, {"price_wan": 9}, None)
+    board.list(achievements=0)
+    assert len(runs) == 1
+    # a new need: regrouped once, then read as stored again
+    seeded_market.listings.create(
+        Kind.need, need("拉丝漏板断丝", "玄武岩纤维拉丝漏板下垂，断丝频繁", "丁公司", "N9200"), None
+    )
+    board.list(achievements=0)
+    board.list(achievements=0)
+    assert len(runs) == 2

@@ -24,6 +24,7 @@ from web.search_filters import search_filters
 from web.security import SecurityHeaders
 from web.stats import router as stats_router
 from web.templating import HERE, render
+from web.wdk import router as wdk_router
 
 router = APIRouter(include_in_schema=False)
 NEWEST = 6  # listings of each kind on the home page
@@ -115,3 +116,4 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(experts_router)
     app.include_router(audit.router)
     app.include_router(programmes_router)
+    app.include_router(wdk_router)

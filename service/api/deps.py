@@ -38,6 +38,7 @@ from service.programmes.invitations import Invitations
 from service.programmes.programme_stats import ProgrammeStatistics
 from service.programmes.services_log import ServiceLog
 from service.programmes.stats import ChallengeStatistics
+from service.programmes.wdk import WdkLibrary
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 
@@ -84,6 +85,7 @@ ProgrammeStatsDep = Annotated[ProgrammeStatistics, _dep("programme_stats")]
 CommonNeedsDep = Annotated[CommonNeeds, _dep("common_needs")]
 ChallengesDep = Annotated[Challenges, _dep("challenges")]
 ChallengeStatsDep = Annotated[ChallengeStatistics, _dep("challenge_stats")]
+WdkLibraryDep = Annotated[WdkLibrary, _dep("wdk_library")]
 
 InboxDep = Annotated[Inbox, _dep("inbox")]
 SavedSearchesDep = Annotated[SavedSearches, _dep("saved_searches")]

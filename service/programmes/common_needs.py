@@ -4,19 +4,21 @@ The grouping (``grouping.py``) proposes; proposals are stored so an admin can re
 split, remove a member, dismiss, or publish a group into the catalogue. A group an admin has
 touched is never replaced by a later run; untouched proposals are recomputed whenever the
 published needs change, and a new need that fits a reviewed group is proposed for it
-(``suggested``) rather than regrouped.
+(``suggested``) rather than regrouped. Reads are cheap: the needs are regrouped only when
+their fingerprint differs from the stored one, and answered lists are kept per process
+(``group_reads.py``).
 """
 
 from __future__ import annotations
 
 import builtins
-import hashlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.catalog import Catalog
@@ -28,6 +30,14 @@ from service.programmes.errors import (
     ProgrammeNotFoundError,
 )
 from service.programmes.group_matching import GroupMatcher
+from service.programmes.group_reads import (
+    Lru,
+    groups_stamp,
+    lock_mark,
+    needs_mark,
+    store_mark,
+    stored_mark,
+)
 from service.programmes.grouping import NeedGrouper
 from service.programmes.models import CommonNeedMemberRow, CommonNeedRow
 from service.programmes.views import CommonNeed, CommonNeedList, GroupMatch, GroupStatus, Member
@@ -45,30 +55,43 @@ class CommonNeeds:
         self.grouper = grouper
         self.ranker = ranker
         self._refreshing = threading.Lock()  # one regrouping at a time in this process
+        self._checked: tuple[Any, ...] | None = None  # catalog version the needs were checked at
+        self._lists: Lru[CommonNeedList] = Lru()
 
     # ---- proposals ---------------------------------------------------------------------
     def _needs(self) -> builtins.list[Any]:
         return list(self.catalog.iter_all(Kind.need, published_only=True))
 
-    @staticmethod
-    def fingerprint(needs: Iterable[Any]) -> str:
-        text = "|".join(f"{n.id}@{n.updated_at.isoformat()}" for n in needs)
-        return hashlib.sha256(text.encode()).hexdigest()[:32]
-
     def refresh(self, *, force: bool = False) -> bool:
-        """Recompute the untouched proposals if the published needs changed; True if it ran."""
+        """Recompute the untouched proposals if the published needs changed; True if it ran.
+
+        Cheap when nothing changed: one look at the catalog's version while it stays the same
+        in this process, else one scan of the needs against the stored fingerprint."""
+        seen = (self.catalog.version(), self.grouper.semantic)
+        if not force and seen == self._checked:
+            return False
         with self._refreshing:
-            return self._refresh(force)
+            try:
+                ran = self._refresh(force)
+            except IntegrityError:  # another process grouped the same needs at the same time
+                ran = False
+            self._checked = seen
+            return ran
 
     def _refresh(self, force: bool) -> bool:
         needs = self._needs()
-        mark = self.fingerprint(needs) + ("" if self.grouper.semantic else "-lex")
+        mark = needs_mark(needs, self.grouper.semantic)
+        if not force:
+            with self._sessions() as session:
+                if stored_mark(session) == mark:
+                    return False
         with self._sessions.begin() as session:
+            lock_mark(session)  # then look again: a worker that waited finds the needs grouped
+            if not force and stored_mark(session) == mark:
+                return False
             proposed = list(
                 session.scalars(select(CommonNeedRow).where(CommonNeedRow.status == "proposed"))
             )
-            if not force and {r.fingerprint for r in proposed} == {mark}:
-                return False
             ids = [r.id for r in proposed]
             session.execute(
                 delete(CommonNeedMemberRow).where(CommonNeedMemberRow.group_id.in_(ids))
@@ -92,6 +115,7 @@ class CommonNeeds:
                         )
                     )
             self._suggest(session, needs)
+            store_mark(session, mark)
         return True
 
     def _suggest(self, session: Session, needs: Sequence[Any]) -> None:
@@ -143,6 +167,18 @@ class CommonNeeds:
         achievements: int = 0,
     ) -> CommonNeedList:
         self.refresh()
+        key = (tuple(statuses), achievements, self.ranker.version(), self._stamp())
+        found = self._lists.get(key)
+        if found is None:
+            found = self._list(statuses, achievements)
+            self._lists.put(key, found)
+        return found.model_copy(deep=True)
+
+    def _stamp(self) -> tuple[Any, ...]:
+        with self._sessions() as session:
+            return groups_stamp(session)
+
+    def _list(self, statuses: Sequence[GroupStatus], achievements: int) -> CommonNeedList:
         with self._sessions() as session:
             rows = list(
                 session.scalars(

@@ -11,9 +11,11 @@ from typing import Any
 from service.listings.taxonomy import Taxonomy
 from service.programmes.challenge_views import Challenge
 from service.programmes.views import CommonNeed
+from service.programmes.wdk_views import WdkLibraryView
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CATALOGUE_HEADER = ("序号", "名称", "单位", "领域", "所在地", "预算（万元）", "联系人")
+WDK_HEADER = ("序号", "名称", "单位", "领域", "所在地", "价格（万元）", "联系人")
 CHALLENGE_HEADER = (
     "序号",
     "榜单名称",
@@ -103,3 +105,21 @@ def challenges_xlsx(challenges: Sequence[Challenge]) -> bytes:
         for n, c in enumerate(challenges, start=1)
     ]
     return _sheet("揭榜挂帅榜单", CHALLENGE_HEADER, rows, (6, 30, 50, 16, 14, 10, 24))
+
+
+def wdk_xlsx(library: WdkLibraryView) -> bytes:
+    """万达开科技成果库: one row per achievement, by region tier as the page shows them; the
+    contact only where the reader may see it (``WdkItem.contact`` is None otherwise)."""
+    rows = [
+        (
+            n,
+            item.title,
+            item.institution,
+            item.field_label,
+            item.place,
+            "面议" if item.price_wan is None else f"{item.price_wan:g}",
+            item.contact or "",
+        )
+        for n, item in enumerate((i for s in library.sections for i in s.items), start=1)
+    ]
+    return _sheet("万达开科技成果库", WDK_HEADER, rows, (6, 36, 24, 22, 18, 14, 30))

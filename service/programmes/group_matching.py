@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.base import Hit
+from indexer.base import Hit, IndexError_
 from indexer.documents import full_text
 from service.catalog import NotFoundError
 from service.listings.schemas import Kind, Status
@@ -56,6 +56,14 @@ class GroupMatcher:
                 self._cache.clear()
             self._cache[key] = (now, found)
         return found
+
+    def version(self) -> tuple[Any, ...]:
+        """What the rankings depend on: the catalog's version and the index generation."""
+        try:
+            generation = self.matcher.index.manifest().generation
+        except IndexError_:
+            generation = ""  # no usable index: the rankings say so themselves
+        return (*self.matcher.catalog.version(), generation)
 
     def lists(self, need_ids: Sequence[str]) -> dict[str, _Ranked]:
         out = {}

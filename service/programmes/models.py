@@ -1,4 +1,5 @@
-"""SQL tables of the programmes: common-need groups, the 重大科技需求目录, 揭榜挂帅 challenges.
+"""SQL tables of the programmes: common-need groups, the 重大科技需求目录, 揭榜挂帅 challenges,
+the achievements an admin tagged for the 万达开科技成果库.
 
 Kept in this one module so that a schema migration can add them together; the catalog creates
 them (``TABLE_MODULES`` in ``service/catalog/repository.py``).
@@ -40,6 +41,19 @@ class CommonNeedRow(Base):
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class GroupingMarkRow(Base):
+    """What the last grouping run saw: the fingerprint of the published needs it grouped.
+
+    One row (``name`` = "common_needs"). Compared on read, so the needs are regrouped only
+    when they changed, even when every proposal has since been reviewed or dismissed."""
+
+    __tablename__ = "grouping_marks"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class CommonNeedMemberRow(Base):
@@ -125,4 +139,14 @@ class InvitationRow(Base):
     challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), index=True)
     institution: Mapped[str] = mapped_column(String(100))
     invited_by: Mapped[int] = mapped_column(Integer)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class WdkTagRow(Base):
+    """An achievement an admin tagged for the 万达开科技成果库 (whatever its region)."""
+
+    __tablename__ = "wdk_tags"
+
+    achievement_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tagged_by: Mapped[int] = mapped_column(Integer)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
