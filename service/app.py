@@ -23,6 +23,7 @@ from service import __version__
 from service.api import accounts_admin, admin, desk, inbox, listings, me, programmes, search
 from service.api import events as events_api
 from service.api import experts as experts_api
+from service.api import password as password_api
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
@@ -168,7 +169,7 @@ PARTS = (
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
     "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
     "intents", "programme_stats", "common_needs", "challenges", "challenge_stats",
-    "inbox", "saved_searches", "terms", "watcher",
+    "inbox", "saved_searches", "terms", "watcher", "password_mail", "throttle",
 )  # fmt: skip
 
 
@@ -219,7 +220,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
         events_api.router, experts_api.router,
         programmes.common_needs, programmes.challenges, programmes.statistics,
-        inbox.router, accounts_admin.router,
+        inbox.router, accounts_admin.router, password_api.router,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

@@ -18,6 +18,7 @@ from web.admin import router as admin_router
 from web.desk import router as desk_router
 from web.events import router as events_router
 from web.experts import router as experts_router
+from web.forgot import router as forgot_router
 from web.inbox import router as inbox_router
 from web.programmes import router as programmes_router
 from web.search_filters import search_filters
@@ -109,6 +110,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(listing_page.router)
     app.include_router(accounts_router)
     app.include_router(admin_router)
+    app.include_router(forgot_router)
     app.include_router(stats_router)
     app.include_router(desk_router)
     app.include_router(events_router)
