@@ -189,8 +189,9 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
             if owned:
                 parts.close()
 
-    app = FastAPIOffline(  # Swagger UI and ReDoc served from the app, no CDN
-        favicon_url="/favicon.ico",
+    app = FastAPIOffline(  # Swagger UI and ReDoc assets served from the app, no CDN
+        docs_url=None,  # the pages themselves: web/api_docs.py
+        redoc_url=None,
         title="TechMatch 川东北技术交易市场",
         version=__version__,
         description="科技成果与企业技术需求的撮合引擎：检索、匹配、解释。",
