@@ -34,7 +34,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 PREFIX = ROOT / ".cache" / "lighthouse"
-PACKAGE = "lighthouse@12"
+PACKAGE = "lighthouse@12.8.2"  # the version .ci/run installs
 RUNNER = Path(__file__).with_name("lighthouse_run.mjs")
 CHROMIUM_FLAGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -166,11 +166,9 @@ def run_lighthouse(jobs: list[dict[str, str]], chrome_port: int, prefix: Path) -
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
 
 
-def audit(
-    form_factors: tuple[str, ...] = FORM_FACTORS, pages: list[str] | None = None,
-    prefix: Path = PREFIX,
-) -> list[dict]:  # fmt: skip
-    """Every public page × form factor → its scores and what failed (one dict each)."""
+def audit(plan: dict[str, list[str] | None], prefix: Path = PREFIX) -> list[dict]:
+    """Lighthouse for each form factor of ``plan`` over its pages (None: every public page);
+    one dict per page and form factor, with the scores and what failed."""
     path = chromium_path()
     if path is None:
         raise RuntimeError("no Chromium: install Debian's chromium or set CHROME_PATH")
@@ -178,9 +176,9 @@ def audit(
         tempfile.TemporaryDirectory(prefix="techmatch-lh-") as scratch,
         served(Path(scratch) / "home") as (base, env),
     ):
-        wanted = pages or PAGES + programme_pages(base, env)
-        jobs = [{"path": p, "url": base + p, "formFactor": f}
-                for p in wanted for f in form_factors]  # fmt: skip
+        every = PAGES + programme_pages(base, env)
+        jobs = [{"path": p, "url": base + p, "formFactor": factor}
+                for factor, pages in plan.items() for p in pages or every]  # fmt: skip
         with chromium(path) as port:
             return run_lighthouse(jobs, port, prefix)
 
@@ -231,8 +229,8 @@ def main() -> int:
             return 2
         install()
     started = time.perf_counter()
-    factors = tuple(f for f in args.form_factors.split(",") if f in FORM_FACTORS)
-    results = audit(factors, args.pages.split(",") if args.pages else None)
+    pages = args.pages.split(",") if args.pages else None
+    results = audit({f: pages for f in args.form_factors.split(",") if f in FORM_FACTORS})
     print(table(results))
     print(f"\n{len(results)} audits in {time.perf_counter() - started:.0f} s")
     if args.json:
