@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+import smtplib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -18,6 +20,8 @@ from service.accounts import Role
 from service.composition import Components, build_components
 from service.desk.stages import Stage
 from service.listings.schemas import Kind
+from service.mail.compose import Mail
+from service.mail.smtp import Mailer, SmtpConfig
 from tests.conftest import make_settings
 from tests.desk_support import ACHIEVEMENT, NEED, api_client, make_user, own
 from tests.pages import PASSWORD, csrf, page_client, sign_in
@@ -199,3 +203,25 @@ def test_a_mail_server_needs_a_sender(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match="SMTP_SENDER"):
         make_settings(tmp_path, smtp_host="smtp.example.com")
     assert not make_settings(tmp_path).mail_enabled
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # the sink has none
+def test_the_sender_logs_in_when_a_user_is_set() -> None:
+    from aiosmtpd.smtp import AuthResult
+
+    def check(server: Any, session: Any, envelope: Any, mechanism: str, auth: Any) -> AuthResult:
+        ok = auth.login == b"mailer" and auth.password == b"secret-pass"
+        return AuthResult(success=ok)
+
+    options = {"authenticator": check, "auth_required": True, "auth_require_tls": False}
+    with smtp_sink(**options) as sink:
+        config = SmtpConfig(host="127.0.0.1", port=sink.port, sender="noreply@techmatch.test",
+                            username="mailer", password="secret-pass", starttls=False,
+                            timeout=5.0)  # fmt: skip
+        mail = Mail(to="zhao@example.com", subject="【川东北技术交易市场】测试", body="正文\n")
+        assert Mailer(config).send_now([mail]) == 1
+        assert str(sink.wait_for("zhao@example.com")[0]["Subject"]) == mail.subject
+        anonymous = SmtpConfig(**{**config.__dict__, "username": None})
+        with pytest.raises(smtplib.SMTPException):
+            Mailer(anonymous).send_now([mail])  # the server asks for a login
+        assert len(sink.received) == 1

@@ -49,11 +49,12 @@ class Sink:
 
 
 @contextmanager
-def smtp_sink() -> Iterator[Sink]:
+def smtp_sink(**options: Any) -> Iterator[Sink]:
+    """The sink; ``options`` go to aiosmtpd's server (e.g. an ``authenticator``)."""
     from aiosmtpd.controller import Controller
 
     sink = Sink(port=free_port())
-    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port, **options)
     controller.start()
     try:
         yield sink
