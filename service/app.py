@@ -137,6 +137,12 @@ def prepare(parts: Components) -> None:
     it on purpose); an unreachable backend only logs, and search answers 503.
     """
     parts.catalog.ensure_schema()  # a fresh catalog is created; an old schema refuses to start
+    settings = parts.settings
+    if settings.mail_enabled and not settings.public_url:
+        log.warning(
+            "e-mail is on but TECHMATCH_PUBLIC_URL is not set: links in e-mails point at %s",
+            settings.site_url,
+        )
     parts.encoder.status  # load the model now, not on the first request  # noqa: B018
     indexing = parts.indexing
     try:

@@ -53,5 +53,6 @@ def forgot(
         message = ask_for_reset(mail, throttle, client_address(request), account)
     except TooManyRequestsError as exc:
         return _page(request, mail, {"account": str(exc.detail)}, account, 429)
-    flash(request, message)
+    if message != NO_MAIL:  # without e-mail the page itself says what to do
+        flash(request, message)
     return RedirectResponse("/forgot", 303)
