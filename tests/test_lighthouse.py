@@ -7,8 +7,8 @@ ones at desktop size, to stay within a few minutes; the script does every page a
 Skipped when Lighthouse or Chromium is missing, unless TECHMATCH_REQUIRE_LIGHTHOUSE is set.
 
 /docs and /redoc are Swagger UI and ReDoc: best practices and SEO at 100, accessibility held
-at what their own markup allows (both skip heading levels; ReDoc's response tabs lack
-contrast), so that it cannot get worse.
+at what their own markup allows (both skip heading levels; ReDoc's JSON-sample toggles are
+small and close together), so that it cannot get worse.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "bench" / "lighthouse_audit.py"
 DESKTOP = ["/", "/search?q=玄武岩纤维&kind=achievement", "/needs/N2001", "/stats", "/signup"]
-THIRD_PARTY_A11Y = {"/docs": 90, "/redoc": 90}  # their heading levels are their own
+THIRD_PARTY_A11Y = {"/docs": 95, "/redoc": 90}  # their heading levels are their own
 
 
 def _script() -> ModuleType:

@@ -1,12 +1,13 @@
 """/docs (Swagger UI) and /redoc (ReDoc) from the assets fastapi-offline vendors, so nothing
 comes from a CDN, in pages that say their language and what they are (a meta description),
-with a small stylesheet (``api-docs.css``) that gives Swagger UI's small text enough contrast
-and its links and ReDoc's toggles 24 px targets.
+with a small stylesheet (``api-docs.css``) that gives Swagger UI's small text and method badges
+and ReDoc's response tabs enough contrast, and Swagger UI's path links 24 px targets.
 
 ReDoc's script always shows its maker's logo from ``cdn.redoc.ly``, which the page's
 Content-Security-Policy refuses (an error in the console, and an outside request offline
 users cannot make): /redoc is given that script with that one address replaced by an empty
-local image. What stays below Lighthouse 100 is their own markup: both skip heading levels.
+local image. What stays below Lighthouse 100 is their own markup: both skip heading levels;
+ReDoc's JSON-sample toggles are small and close together, some of its code samples are pale.
 """
 
 from __future__ import annotations
