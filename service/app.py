@@ -24,6 +24,7 @@ from service import __version__
 from service.api import accounts_admin, admin, desk, inbox, listings, me, programmes, search
 from service.api import events as events_api
 from service.api import experts as experts_api
+from service.api import password as password_api
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api import wdk as wdk_api
@@ -140,6 +141,12 @@ def prepare(parts: Components) -> None:
     it on purpose); an unreachable backend only logs, and search answers 503.
     """
     parts.catalog.ensure_schema()  # a fresh catalog is created; an old schema refuses to start
+    settings = parts.settings
+    if settings.mail_enabled and not settings.public_url:
+        log.warning(
+            "e-mail is on but TECHMATCH_PUBLIC_URL is not set: links in e-mails point at %s",
+            settings.site_url,
+        )
     parts.encoder.status  # load the model now, not on the first request  # noqa: B018
     indexing = parts.indexing
     try:
@@ -172,7 +179,7 @@ PARTS = (
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
     "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
     "intents", "programme_stats", "common_needs", "challenges", "challenge_stats", "wdk_library",
-    "inbox", "saved_searches", "terms", "watcher",
+    "inbox", "saved_searches", "terms", "watcher", "password_mail", "throttle",
 )  # fmt: skip
 
 
@@ -192,8 +199,9 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
             if owned:
                 parts.close()
 
-    app = FastAPIOffline(  # Swagger UI and ReDoc served from the app, no CDN
-        favicon_url="/favicon.ico",
+    app = FastAPIOffline(  # Swagger UI and ReDoc assets served from the app, no CDN
+        docs_url=None,  # the pages themselves: web/api_docs.py
+        redoc_url=None,
         title="TechMatch 川东北技术交易市场",
         version=__version__,
         description="科技成果与企业技术需求的撮合引擎：检索、匹配、解释。",
@@ -223,7 +231,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
         events_api.router, experts_api.router,
         programmes.common_needs, programmes.challenges, programmes.statistics, wdk_api.router,
-        inbox.router, accounts_admin.router,
+        inbox.router, accounts_admin.router, password_api.router,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

@@ -21,6 +21,7 @@ from indexer.embedding import SemanticEncoder
 from indexer.sync import IndexSync, Progress
 from seed_data import SEED_DIR
 from service.accounts import Accounts
+from service.accounts.throttle import Throttle
 from service.audit import AuditLog
 from service.catalog import Catalog
 from service.config import Settings
@@ -29,6 +30,8 @@ from service.desk.queue import BrokerQueue
 from service.desk.store import Desk
 from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
 from service.listings.writes import ListingWriter
+from service.mail.outbox import NotificationMail, PasswordMail
+from service.mail.smtp import Mailer, SmtpConfig
 from service.matching.lexicon import ProblemLexicon
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
@@ -94,8 +97,13 @@ class Components:
     saved_searches: SavedSearches
     terms: Terms
     watcher: Watcher
+    # e-mail (off unless SMTP is configured) and the limits on guessing
+    mailer: Mailer
+    password_mail: PasswordMail
+    throttle: Throttle
 
     def close(self) -> None:
+        self.mailer.close()
         self.index.close()
         self.encoder.close()
         self.catalog.close()
@@ -166,7 +174,8 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     )
     searcher = Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k)
     listings = ListingWriter(catalog, indexing, audit)
-    inbox = Inbox(catalog.engine)
+    mailer = Mailer(SmtpConfig.from_settings(settings))
+    inbox = Inbox(catalog.engine, NotificationMail(accounts, mailer, settings.site_url))
     saved_searches = SavedSearches(catalog.engine, searcher, inbox)
     terms = Terms(catalog.engine, catalog, accounts, listings, inbox)
     watcher = Watcher(
@@ -208,6 +217,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         saved_searches=saved_searches,
         terms=terms,
         watcher=watcher,
+        mailer=mailer,
+        password_mail=PasswordMail(accounts, mailer, settings.site_url),
+        throttle=Throttle(),
     )
 
 
@@ -237,5 +249,6 @@ def scratch_market(parent: Components, progress: Progress | None = None) -> Iter
             parts.indexing.rebuild(progress)
             yield parts
         finally:
+            parts.mailer.close()
             parts.index.close()
             parts.catalog.close()  # the encoder belongs to the parent

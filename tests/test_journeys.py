@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,7 +13,7 @@ from tests.pages import csrf, page_client, sign_in
 
 pytestmark = pytest.mark.anyio
 PUBLIC = ["/", "/search", "/search?q=玄武岩", "/stats", "/needs/N2001", "/achievements/A1001",
-          "/login", "/signup"]  # fmt: skip
+          "/login", "/signup", "/forgot"]  # fmt: skip
 
 
 async def test_owner_sees_own_draft_as_a_page_with_a_publish_button(
@@ -62,8 +63,23 @@ async def test_docs_load_no_external_asset(market: Components) -> None:
             assert "cdn." not in html and "https://" not in html.replace("https://fastapi", ""), (
                 path
             )
+            assert '<html lang="zh-CN">' in html and '<meta name="description"' in html, path
         asset = await client.get("/static-offline-docs/swagger-ui-bundle.js")
         assert asset.status_code == 200
+        redoc = await client.get("/api-docs/redoc.standalone.js")
+        assert redoc.status_code == 200 and len(redoc.content) > 100_000
+        assert "cdn.redoc.ly" not in redoc.text  # ReDoc's own logo, refused by the policy
+
+
+def test_no_template_runs_inline_script() -> None:
+    """The policy refuses inline script: an ``onclick`` would silently do nothing."""
+    templates = Path(__file__).resolve().parents[1] / "web" / "templates"
+    found = [
+        f"{page.name}: {hit}"
+        for page in sorted(templates.glob("*.html"))
+        for hit in re.findall(r"\s(on[a-z]+=|href=\"javascript:)", page.read_text("utf-8"))
+    ]
+    assert found == []
 
 
 async def test_stop_word_query_finds_nothing(seeded_market: Components) -> None:

@@ -11,8 +11,10 @@ from starlette.responses import Response
 from service.accounts import AuthError, Role
 from service.accounts.contact import account_problems, clean_email, clean_phone
 from service.accounts.roles import SIGNUP_ROLES
+from service.accounts.throttle import LOGIN_MESSAGE
 from service.api.auth import SignedIn
-from service.api.deps import AccountsDep
+from service.api.deps import AccountsDep, ThrottleDep
+from service.api.password import client_address
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -52,15 +54,22 @@ def login_form(request: Request, next: str = "") -> Response:
 def login(
     request: Request,
     accounts: AccountsDep,
+    throttle: ThrottleDep,
     username: Annotated[str, Form(max_length=40)] = "",
     password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
+    """Failed sign-ins are counted per address (and name); past the limit none is tried."""
+    address = client_address(request)
+    context = {"next": safe_next(next, ""), "values": {"username": username}}
+    if not throttle.login_allowed(address, username):
+        context["errors"] = {"password": LOGIN_MESSAGE}
+        return render(request, "login.html", context, status_code=429)
     try:
         user = accounts.authenticate(username, password)
     except AuthError as exc:
-        context = {"next": safe_next(next, ""), "errors": {exc.field: exc.message}}
-        context["values"] = {"username": username}
+        throttle.login_failed(address, username)
+        context["errors"] = {exc.field: exc.message}
         return render(request, "login.html", context, status_code=400)
     start_session(request, user.id)
     flash(request, f"欢迎回来，{user.display_name}")

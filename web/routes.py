@@ -12,12 +12,13 @@ from starlette.responses import Response
 from service.api.deps import AnalyzerDep, CatalogDep, SearcherDep, StatsDep, TaxonomyDep
 from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX, Sort
-from web import audit, form_data, listing_forms, listing_page, my_listings
+from web import api_docs, audit, form_data, listing_forms, listing_page, my_listings
 from web.accounts import router as accounts_router
 from web.admin import router as admin_router
 from web.desk import router as desk_router
 from web.events import router as events_router
 from web.experts import router as experts_router
+from web.forgot import router as forgot_router
 from web.inbox import router as inbox_router
 from web.programmes import router as programmes_router
 from web.search_filters import search_filters
@@ -110,6 +111,8 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(listing_page.router)
     app.include_router(accounts_router)
     app.include_router(admin_router)
+    app.include_router(forgot_router)
+    app.include_router(api_docs.router)
     app.include_router(stats_router)
     app.include_router(desk_router)
     app.include_router(events_router)

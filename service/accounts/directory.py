@@ -1,5 +1,6 @@
 """What admins and brokers do with accounts: list them, disable and re-enable them, and issue
-one-time password-reset links (no e-mail needed: the broker hands the link over)."""
+one-time password-reset links (no e-mail needed: the broker hands the link over; with SMTP
+configured a person may also ask for one by e-mail, ``find_for_reset``)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,16 @@ import secrets
 
 from argon2 import PasswordHasher
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.accounts.contact import PASSWORD_MIN
+from service.accounts.contact import PASSWORD_MIN, clean_email, clean_phone
 from service.accounts.models import AccountProfileRow, PasswordResetRow, UserRow
 from service.accounts.roles import Role
 from service.catalog.models import utcnow
 
 RESET_HOURS = 72  # a reset link works this long, and once
+FOUND_MAX = 5  # accounts sharing one e-mail address or phone number that get a reset link
 
 
 class AccountRow(BaseModel):
@@ -90,8 +92,34 @@ class AccountDirectory:
             _profile(session, user_id).disabled_at = utcnow() if disabled else None
             return True
 
-    def issue_reset(self, user_id: int, issued_by: int | None) -> str:
-        """A one-time reset token for the account (earlier unused ones stop working)."""
+    def find_for_reset(self, typed: str) -> list[int]:
+        """The enabled accounts with an e-mail address that ``typed`` names: by username,
+        e-mail address or phone number (a few at most; none is not an error)."""
+        typed = typed.strip()
+        if not typed:
+            return []
+        email, phone = clean_email(typed), clean_phone(typed)
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(UserRow.id)
+                .join(AccountProfileRow, AccountProfileRow.user_id == UserRow.id)
+                .where(
+                    or_(
+                        UserRow.username == typed,
+                        func.lower(AccountProfileRow.email) == email,
+                        AccountProfileRow.phone == phone,
+                    ),
+                    AccountProfileRow.email.is_not(None),
+                    AccountProfileRow.disabled_at.is_(None),
+                )
+                .order_by(UserRow.id)
+                .limit(FOUND_MAX)
+            )
+            return list(rows)
+
+    def issue_reset(self, user_id: int, issued_by: int | None, hours: int = RESET_HOURS) -> str:
+        """A one-time reset token for the account, good for ``hours`` (earlier unused ones
+        stop working)."""
         token = secrets.token_urlsafe(32)
         now = utcnow()
         with self._sessions.begin() as session:
@@ -109,7 +137,7 @@ class AccountDirectory:
                     token_hash=_digest(token),
                     issued_by=issued_by,
                     created_at=now,
-                    expires_at=now + dt.timedelta(hours=RESET_HOURS),
+                    expires_at=now + dt.timedelta(hours=hours),
                 )
             )
         return token
@@ -119,7 +147,10 @@ class AccountDirectory:
             select(PasswordResetRow).where(PasswordResetRow.token_hash == _digest(token))
         )
         if row is None or row.used_at is not None or row.expires_at < utcnow():
-            raise ResetError("token", "该重置链接无效、已使用或已过期，请向经纪人或管理员重新索取")
+            raise ResetError(
+                "token",
+                "该重置链接无效、已使用或已过期，请重新申请（忘记密码）或向经纪人或管理员索取",
+            )
         return row
 
     def reset_username(self, token: str) -> str:

@@ -14,6 +14,7 @@ from indexer.analysis import Analyzer
 from indexer.embedding import SemanticEncoder
 from indexer.sync import IndexSync
 from service.accounts import Accounts
+from service.accounts.throttle import Throttle
 from service.audit import AuditLog
 from service.catalog import Catalog
 from service.config import Settings
@@ -22,6 +23,7 @@ from service.desk.queue import BrokerQueue
 from service.desk.store import Desk
 from service.listings.taxonomy import Taxonomy
 from service.listings.writes import ListingWriter
+from service.mail.outbox import PasswordMail
 from service.matching.matcher import Matcher
 from service.matching.search import Searcher
 from service.notifications.inbox import Inbox
@@ -90,6 +92,8 @@ WdkLibraryDep = Annotated[WdkLibrary, _dep("wdk_library")]
 InboxDep = Annotated[Inbox, _dep("inbox")]
 SavedSearchesDep = Annotated[SavedSearches, _dep("saved_searches")]
 TermsDep = Annotated[Terms, _dep("terms")]
+PasswordMailDep = Annotated[PasswordMail, _dep("password_mail")]
+ThrottleDep = Annotated[Throttle, _dep("throttle")]
 
 
 RowId = Annotated[int, Path(ge=1, le=2**63 - 1, description="a row id")]  # SQL's INTEGER range

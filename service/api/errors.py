@@ -33,6 +33,7 @@ DESCRIPTIONS = {
     409: "conflict: the id is taken, the listing is not published, or the stage does not allow it",
     413: "the request body is larger than the limit (see docs/reliability.md, Limits)",
     422: "bad input: `errors` names each bad field",
+    429: "too many attempts from this address (or for this account): wait and try again",
     503: "the search index is missing, built for other settings, or unreachable",
 }
 

@@ -1,4 +1,5 @@
-"""The inbox: notify an account once per event, count what is unread, list, mark read."""
+"""The inbox: notify an account once per event (copied to e-mail when SMTP is configured),
+count what is unread, list, mark read."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from service.catalog.models import utcnow
+from service.mail.outbox import NotificationMail
 from service.notifications.models import NotificationRow
 
 
@@ -22,11 +24,20 @@ class Notification(BaseModel):
 
 
 class Inbox:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, mail: NotificationMail | None = None) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.mail = mail
 
     def notify(self, user_id: int, key: str, title: str, link: str | None = None) -> bool:
-        """Add a message unless this event (``key``) was already told; True when added."""
+        """Add a message unless this event (``key``) was already told; True when added. A new
+        message is also queued for e-mail (after it is stored, so a failed send loses
+        nothing)."""
+        added = self._add(user_id, key, title, link)
+        if added and self.mail is not None:
+            self.mail.told(user_id, title[:300], link)
+        return added
+
+    def _add(self, user_id: int, key: str, title: str, link: str | None) -> bool:
         try:
             with self._sessions.begin() as session:
                 found = session.scalar(
