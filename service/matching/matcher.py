@@ -271,7 +271,7 @@ class Matcher:
         """Rank the counterparts of a listing object (stored, or an unsaved preview)."""
         plan, lists, scored = self.candidates(kind, listing)
         target = kind.other
-        source_words = set(self.analyzer.words(full_text(listing)))
+        source_words = set(self.analyzer.content_words(full_text(listing)))
         matches = [
             Match(
                 **brief(c.other, self.taxonomy).model_dump(),
@@ -299,8 +299,9 @@ class Matcher:
         )
 
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
-        """Words both listings use, rarest (most telling) first."""
-        common = source_words & set(self.analyzer.words(full_text(other)))
+        """Content words both listings use (``Analyzer.content_words``: no single characters,
+        numbers, function words or fragments), rarest (most telling) first."""
+        common = source_words & set(self.analyzer.content_words(full_text(other)))
         if not common:
             return []
         df = self.index.doc_freq(target.value, list(common))
