@@ -3,6 +3,7 @@ from types import SimpleNamespace
 import pytest
 
 from indexer.base import Hit
+from indexer.documents import passages
 from service.composition import Components, build_components
 from service.listings.schemas import Kind
 from service.listings.taxonomy import get_taxonomy
@@ -133,6 +134,10 @@ def test_dense_path_with_tiny_model(seeded_home, tmp_path, tiny_model) -> None: 
     assert result.semantic and result.notice is None
     assert sum("dense" in m.retrieval for m in result.matches) >= 20
     assert any(set(m.retrieval) == {"lexical", "dense"} for m in result.matches)
+    # the explanation quotes each match's passage closest to the need: its title or a sentence
+    for match in result.matches[:5]:
+        achievement = market.catalog.get(Kind.achievement, match.id)
+        assert match.best_passage in passages(achievement)
     market.close()
 
 

@@ -152,7 +152,9 @@ class Matcher:
         if self.config.dense and vectors_usable(self.index, self.encoder):
             vector = self.encoder.encode_query(full_text(listing))
             if vector is not None:
-                lists["dense"] = self.index.vector(target.value, vector, filters, pool)
+                lists["dense"] = self.index.vector(
+                    target.value, vector, filters, pool, passages=self.config.passages
+                )
         return lists
 
     def _feedback(
@@ -272,6 +274,7 @@ class Matcher:
         plan, lists, scored = self.candidates(kind, listing)
         target = kind.other
         source_words = set(self.analyzer.content_words(full_text(listing)))
+        passages = self._best_passages(listing, lists, target, [c.other.id for c in scored[:limit]])
         matches = [
             Match(
                 **brief(c.other, self.taxonomy).model_dump(),
@@ -281,6 +284,7 @@ class Matcher:
                 shared_terms=self.shared_terms(source_words, target, c.other),
                 mismatches=c.mismatches,
                 retrieval=c.ranks,
+                best_passage=passages.get(c.other.id),
             )
             for rank, c in enumerate(scored[:limit], start=1)
         ]
@@ -298,6 +302,18 @@ class Matcher:
             matches=matches,
         )
 
+    def _best_passages(
+        self, listing: Any, lists: dict[str, list[Hit]], target: Kind, ids: list[str]
+    ) -> dict[str, str]:
+        """Each match's passage (title or sentence) closest to the source, for the explanation."""
+        if "dense" not in lists or not (self.index.stores_passages and self.config.passages):
+            return {}
+        vector = self.encoder.encode_query(full_text(listing))  # from the cache
+        if vector is None:
+            return {}
+        found = self.index.best_passages(target.value, vector, ids)
+        return {listing_id: hit.text for listing_id, hit in found.items()}
+
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
         """Content words both listings use (``Analyzer.content_words``: no single characters,
         numbers, function words or fragments), rarest (most telling) first."""
@@ -310,7 +326,7 @@ class Matcher:
 
 EVIDENCE_LABELS = (
     ("bm25", "关键词吻合度", "BM25 得分与本次最高分之比"),
-    ("cosine", "语义相似度", "需求与成果文本向量的余弦相似度"),
+    ("cosine", "语义相似度", "需求与成果文本向量的余弦相似度（全文与最接近的一句）"),
 )
 
 

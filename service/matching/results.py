@@ -39,6 +39,11 @@ class Match(ListingBrief):
     shared_terms: list[str]
     mismatches: list[str]
     retrieval: dict[str, int] = Field(description="rank given by each retriever (1 = first)")
+    best_passage: str | None = Field(
+        default=None,
+        description="the counterpart's title or sentence closest in meaning to the source "
+        "(semantic matching on, embedded backend)",
+    )
 
 
 class MatchList(BaseModel):
