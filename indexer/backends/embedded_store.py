@@ -62,9 +62,11 @@ class PassageTable:
         which = np.full(documents, -1, dtype=np.int64)
         if len(self.texts):
             scores = self.matrix @ vector.astype(np.float32)
-            order = np.argsort(scores, kind="stable")  # ascending: the best is written last
-            best[self.owners[order]] = scores[order]
-            which[self.owners[order]] = order
+            order = np.lexsort((-scores, self.owners))  # by owner, best passage first
+            owners = self.owners[order]
+            first = order[np.r_[True, owners[1:] != owners[:-1]]]  # each owner's best
+            best[self.owners[first]] = scores[first]
+            which[self.owners[first]] = first
         return np.where(np.isfinite(best), best, np.nan), which
 
 
