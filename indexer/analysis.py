@@ -23,6 +23,23 @@ ANALYZER_VERSION = "1"
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
 _NUMBER = re.compile(r"^[\d.,%℃°~\-+/×x]+[a-z%℃°]{0,3}$")
+_LATIN = re.compile(r"^[a-z][a-z0-9\-]+$")  # an English term or code (mdea, xrf, hrb400e)
+# Content words by jieba.posseg's tags: nouns (n, nr, ns, nz …), verbal and adjectival nouns,
+# distinguishing words (非金属, 便携式) and abbreviations. Verbs only when specialised (萃取,
+# 拉挤): not common in general Chinese and not a verb with a complement or a negation
+# (摘下来, 上不去, 扛不住). Numerals, measure words, pronouns, adverbs, time words, adjectives,
+# idioms and set phrases never.
+CONTENT_TAGS = ("n", "vn", "an", "b", "j")
+COMMON_VERB = 2000  # jieba dictionary frequency above which a verb is general language
+_COMPLEMENT = re.compile(
+    r"^[不没别]|(下来|下去|上来|上去|起来|出来|出去|过来|过去|回来|回去|进来|进去|不住|不了"
+    r"|不到|不去|不来|不下|不动|不起|不上|不出|不开|得见|得动|得了|掉|满|完|着|过)$"
+)
+# A word jieba's HMM made up (in no dictionary) is kept when free of function characters and
+# of complements: 驰放气, 种薯 stay; fragments such as 筋到, 卤里, 我司, 时易 go.
+_FUNCTION_CHARS = frozenset(
+    "的了着过得和及与或在于以为就也都还又再更较偏很太被把将等约可需要能会是不没无我你他上下里到"
+)
 
 
 def normalise(text: str) -> str:
@@ -71,6 +88,8 @@ class Analyzer:
 
     resources: Resources
     _tokenizer: jieba.Tokenizer = field(init=False, repr=False)
+    _tags: dict[str, str] | None = field(default=None, init=False, repr=False)
+    domain_terms: frozenset[str] = field(init=False)
     stopwords: frozenset[str] = field(init=False)
     boilerplate: frozenset[str] = field(init=False)
     synonyms: dict[str, str] = field(init=False)
@@ -87,14 +106,17 @@ class Analyzer:
             group = [normalise(t) for t in line.split(",") if t.strip()]
             for term in group[1:]:
                 self.synonyms[term] = group[0]
+        domain = set()
         for line in _lines(self.resources.dictionary):
             parts = line.split()
             term = normalise(parts[0])
             freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-            self._tokenizer.add_word(term, freq)
+            self._tokenizer.add_word(term, freq, parts[2] if len(parts) > 2 else None)
+            domain.add(term)
         for term in {*self.synonyms, *self.synonyms.values()}:
             if term not in self._tokenizer.FREQ or not self._tokenizer.FREQ[term]:
                 self._tokenizer.add_word(term, 2000)
+        self.domain_terms = frozenset(domain | set(self.synonyms) | set(self.synonyms.values()))
         self.version = self.resources.fingerprint()
 
     def tokens(self, text: str) -> list[str]:
@@ -119,6 +141,57 @@ class Analyzer:
                 continue
             out.append(self.synonyms.get(token, token))
         return out
+
+    def content_words(self, text: str) -> list[str]:
+        """Words that can stand for what a text is about (shared terms, suggested keywords):
+        those of ``words`` that are content words by their part of speech (jieba.posseg's
+        dictionary tags, ``CONTENT_TAGS``; specialised verbs), domain dictionary terms and
+        English terms. No fragments (筋到, 上改), no verbs with complements (摘下来, 上不去),
+        numerals (几十次), pronouns or function words."""
+        out = []
+        previous = ""
+        for word in self._accurate(text):
+            unit = word.isascii() and bool(previous) and previous[-1].isdigit()  # 3.5 kg
+            if not unit and self._content(word):
+                out.append(self.synonyms.get(word, word))
+            previous = word
+        return out
+
+    def known(self, word: str) -> bool:
+        """A word of jieba's dictionary, the domain dictionary or the synonyms (English terms
+        count as known)."""
+        return word in self.domain_terms or word.isascii() or bool(self._tokenizer.FREQ.get(word))
+
+    def tags(self) -> dict[str, str]:
+        """Each dictionary word's part of speech (jieba.posseg's table, the domain dictionary's
+        tags added), read on first use."""
+        if self._tags is None:
+            import jieba.posseg  # reads jieba's dictionary once more: only when needed
+
+            tagger = jieba.posseg.POSTokenizer(self._tokenizer)
+            tagger.makesure_userdict_loaded()
+            self._tags = tagger.word_tag_tab
+        return self._tags
+
+    def _accurate(self, text: str) -> list[str]:
+        return [t.strip() for t in self._tokenizer.cut(normalise(text))]
+
+    def _content(self, word: str) -> bool:
+        if len(word) < 2 or _NUMBER.match(word) or not _WORD.search(word):
+            return False
+        if word in self.stopwords or word in self.boilerplate:
+            return False
+        if word in self.domain_terms:
+            return True
+        if word.isascii():
+            return bool(_LATIN.match(word))
+        frequency = self._tokenizer.FREQ.get(word)
+        if not frequency:  # made up by jieba's HMM: a fragment unless free of function chars
+            return not _FUNCTION_CHARS.intersection(word) and not _COMPLEMENT.search(word)
+        tag = self.tags().get(word, "x")
+        if tag.startswith(CONTENT_TAGS):
+            return True
+        return tag == "v" and frequency <= COMMON_VERB and not _COMPLEMENT.search(word)
 
     def is_key_term(self, token: str) -> bool:
         """Whether a token may stand for a listing (not boilerplate such as 技术, 需要)."""

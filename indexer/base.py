@@ -54,6 +54,8 @@ class IndexedDoc:
     money: float | None = None
     content_hash: str = ""
     vector: np.ndarray | None = None
+    passages: list[str] = dc_field(default_factory=list)  # title and sentences (documents.py)
+    passage_vectors: np.ndarray | None = None  # one row per passage, when embedded
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,14 @@ class Hit:
     score: float
 
 
+@dataclass(frozen=True)
+class PassageHit:
+    """A document's passage closest to a query vector."""
+
+    text: str
+    score: float  # cosine similarity
+
+
 @dataclass
 class Manifest:
     """What an index was built with; compared with the settings when the index is opened."""
@@ -89,6 +99,7 @@ class Manifest:
     analyzer: str
     counts: dict[str, int] = dc_field(default_factory=dict)
     vectors: bool = False
+    passages: bool = False  # passage vectors stored beside the listings' vectors
     created_at: str = dc_field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
 
     def to_dict(self) -> dict[str, Any]:
@@ -123,6 +134,7 @@ class SearchIndex(Protocol):
     """
 
     backend: str  # "embedded" or "elasticsearch", recorded in the manifest
+    stores_passages: bool  # whether ``vector`` and ``best_passages`` use passage vectors
 
     def exists(self) -> bool:
         """True when a complete index has been built (a manifest is present)."""
@@ -143,9 +155,20 @@ class SearchIndex(Protocol):
         within one call. Tokens the index does not know are ignored; no known token, no hits.
         """
 
-    def vector(self, kind: str, vector: np.ndarray, filters: Filters, limit: int) -> list[Hit]:
+    def vector(
+        self, kind: str, vector: np.ndarray, filters: Filters, limit: int, passages: bool = True
+    ) -> list[Hit]:
         """Nearest documents by cosine similarity (score in [-1, 1], best first, ties by id);
-        documents without a vector are never returned."""
+        documents without a vector are never returned. A backend that ``stores_passages``
+        scores a document with passage vectors by the mean of its own cosine and its best
+        passage's (measured better on the development set than either alone), unless
+        ``passages`` is false (the ablation's whole-listing row)."""
+
+    def best_passages(
+        self, kind: str, vector: np.ndarray, ids: Sequence[str]
+    ) -> dict[str, PassageHit]:
+        """Each listed document's passage closest to ``vector`` (documents without passage
+        vectors, or a backend that does not store them, are left out)."""
 
     def browse(self, kind: str, filters: Filters, limit: int) -> list[str]:
         """Ids passing the filters in a stable order (newest indexed first), for empty queries."""

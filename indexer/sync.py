@@ -138,7 +138,19 @@ class IndexSync:
                 # the query role too (asymmetric models), so matching a listing never embeds
                 # on the request path; a symmetric model's query vector is the passage's
                 self.encoder.encode(texts, query=True)
+                if self.index.stores_passages:
+                    self._embed_passages(docs)
         return docs
+
+    def _embed_passages(self, docs: Sequence[IndexedDoc]) -> None:
+        flat = [text for doc in docs for text in doc.passages]
+        vectors = self.encoder.encode(flat)
+        if vectors is None:
+            return
+        start = 0
+        for doc in docs:
+            doc.passage_vectors = vectors[start : start + len(doc.passages)]
+            start += len(doc.passages)
 
     # ---- single writes -----------------------------------------------------------------
     def apply(self, kind: str, listing: IndexableListing) -> None:
@@ -208,6 +220,7 @@ class IndexSync:
             dimension=self.encoder.dimension,
             analyzer=self.analyzer.version,
             vectors=with_vectors,
+            passages=with_vectors and self.index.stores_passages,
         )
         self.index.rebuild(batches(), manifest)
         # Writes that landed in the old generation between that pass and the switch, and
@@ -240,6 +253,8 @@ class IndexSync:
             return self.rebuild(progress, reason=str(exc))
         if self.encoder.available and not manifest.vectors:
             return self.rebuild(progress, reason="the embedding model is available now")
+        if self.encoder.available and self.index.stores_passages and not manifest.passages:
+            return self.rebuild(progress, reason="the index has no passage vectors yet")
         with self._lock:
             return self._incremental(manifest, progress)
 

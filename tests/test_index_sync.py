@@ -55,8 +55,14 @@ def test_vectors_are_built_and_cached(home: Path, tiny_model: Path) -> None:
     market.catalog.create_schema()
     market.catalog.create(Kind.achievement, AchievementIn.model_validate(ACH))
     report = market.indexing.sync()
-    assert report.vectors and report.embedded == 1
+    # the listing's text, and its passages: the title and the summary's one sentence
+    assert report.vectors and report.embedded == 3
     assert market.index.has_vector("achievement") == {"S-A1"}
+    assert market.index.manifest().passages
+    vector = market.encoder.encode_query("卤水中提锂的吸附剂")
+    assert vector is not None
+    best = market.index.best_passages("achievement", vector, ["S-A1", "missing"])
+    assert set(best) == {"S-A1"} and best["S-A1"].text in (ACH["title"], ACH["summary"])
     rebuilt = market.indexing.sync(force=True)
     assert rebuilt.mode == "rebuild" and rebuilt.embedded == 0  # served from the cache
     market.close()

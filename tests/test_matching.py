@@ -3,6 +3,7 @@ from types import SimpleNamespace
 import pytest
 
 from indexer.base import Hit
+from indexer.documents import passages
 from service.composition import Components, build_components
 from service.listings.schemas import Kind
 from service.listings.taxonomy import get_taxonomy
@@ -133,6 +134,10 @@ def test_dense_path_with_tiny_model(seeded_home, tmp_path, tiny_model) -> None: 
     assert result.semantic and result.notice is None
     assert sum("dense" in m.retrieval for m in result.matches) >= 20
     assert any(set(m.retrieval) == {"lexical", "dense"} for m in result.matches)
+    # the explanation quotes each match's passage closest to the need: its title or a sentence
+    for match in result.matches[:5]:
+        achievement = market.catalog.get(Kind.achievement, match.id)
+        assert match.best_passage in passages(achievement)
     market.close()
 
 
@@ -150,3 +155,40 @@ def test_match_lists_are_cached_until_a_listing_changes(seeded_market: Component
     )
     again = matcher.match(Kind.need, "N2001", limit=5)  # a write anywhere: computed afresh
     assert created.id in [m.id for m in again.matches]
+
+
+def test_shared_terms_are_content_words_only(seeded_market: Components) -> None:
+    """Issue #12 saw 年、约、逸、一、种、不 among the shared terms: content words only."""
+    import datetime as dt
+
+    from indexer.documents import full_text
+    from service.listings.schemas import Need
+
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    posted = Need(
+        id="N-PREVIEW",
+        title="我们厂玄武岩纤维拉丝一个班断几十次，产量上不去",
+        description=(
+            "我们厂有两条池窑拉丝线，一年要停炉约3次，每次都得把漏板摘下来上改一下。一个班断丝"
+            "几十次，种种办法都试过了也不行，希望通过合作进行改进，可以按年付费。"
+        ),
+        enterprise="达州某玄武岩纤维公司",
+        field="materials.basalt_fiber",
+        region="达川区",
+        created_at=now,
+        updated_at=now,
+    )
+    analyzer = seeded_market.analyzer
+    result = seeded_market.matcher.match_listing(Kind.need, posted, limit=10)
+    terms = [t for m in result.matches for t in m.shared_terms]
+    assert terms and "玄武岩纤维" in terms
+    source = set(analyzer.content_words(full_text(posted)))
+    for match in result.matches:
+        other = set(
+            analyzer.content_words(full_text(seeded_market.catalog.get(Kind.achievement, match.id)))
+        )
+        assert set(match.shared_terms) <= source & other
+    junk = {"年", "约", "一", "种", "不", "一个", "一个班", "几十次", "我们", "每次", "通过",
+            "进行", "可以", "上改", "摘下来", "上不去", "一下", "3", "3次"}  # fmt: skip
+    assert not junk & set(terms), junk & set(terms)
+    assert all(len(t) > 1 and not t.isdigit() for t in terms)

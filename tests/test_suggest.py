@@ -75,6 +75,23 @@ def test_keywords_are_key_terms_canonical_and_deterministic(seeded_market: Compo
     assert not {"技术", "需要", "我们", "本项目", "1000mpa"} & set(first.keywords)
 
 
+def test_keywords_are_never_fragments_numerals_or_set_phrases(seeded_market: Components) -> None:
+    analyzer = seeded_market.analyzer
+    title = "烘干炉温度上不去，零件要摘下来上改"
+    text = (
+        "我们厂的烘干炉冬天温度上不去，每次都得把零件摘下来上改一下再装回去，一个班要折腾"
+        "几十次，温度上不去产量就上不去，工人心疼，老是返工。想找懂烘干炉加热和保温的团队。"
+    )
+    result = seeded_market.suggester.suggest(Kind.need, text, title=title)
+    assert "烘干炉" in result.keywords
+    junk = {"上改", "温度上不去", "上不去", "摘下来", "一个班", "几十次", "心疼", "老是", "每次"}
+    assert not junk & set(result.keywords), result.keywords
+    for keyword in result.keywords:  # each a content word, or two written together
+        assert (
+            keyword in analyzer.content_words(keyword) or len(analyzer.content_words(keyword)) == 2
+        )
+
+
 def test_synonyms_come_back_canonical(seeded_market: Components) -> None:
     written, canonical = next(iter(seeded_market.analyzer.synonyms.items()))
     result = seeded_market.suggester.suggest(Kind.need, f"{written}。{written}。{written}的应用")

@@ -36,6 +36,7 @@ from indexer.base import (
     IndexError_,
     IndexMissingError,
     Manifest,
+    PassageHit,
 )
 
 __all__ = [
@@ -74,6 +75,10 @@ class ElasticsearchIndex:
     """SearchIndex over Elasticsearch 8; safe to share between threads (the client is)."""
 
     backend = "elasticsearch"
+    # One vector per listing: passage vectors would need nested dense vectors (or a second
+    # index) and a nested kNN query; the embedded backend has them, this one ranks by the
+    # whole listing's vector and shows no best passage.
+    stores_passages = False
 
     def __init__(
         self,
@@ -318,10 +323,17 @@ class ElasticsearchIndex:
         hits = self._search(kind, query=bodies.lexical_query(tokens, filters), size=limit)
         return [Hit(h["_id"], float(h["_score"])) for h in hits]
 
-    def vector(self, kind: str, vector: np.ndarray, filters: Filters, limit: int) -> list[Hit]:
+    def vector(
+        self, kind: str, vector: np.ndarray, filters: Filters, limit: int, passages: bool = True
+    ) -> list[Hit]:
         hits = self._search(kind, knn=bodies.knn_request(vector, filters, limit), size=limit)
         # ES scores cosine as (1 + cos) / 2; report the cosine itself, as the embedded mode does
         return [Hit(h["_id"], 2.0 * float(h["_score"]) - 1.0) for h in hits]
+
+    def best_passages(
+        self, kind: str, vector: np.ndarray, ids: Sequence[str]
+    ) -> dict[str, PassageHit]:
+        return {}  # no passage vectors here (``stores_passages``)
 
     def browse(self, kind: str, filters: Filters, limit: int) -> list[str]:
         sort = [{"indexed_at": "desc"}, {"id": "desc"}]

@@ -1,7 +1,9 @@
 """The embedded backend: SQLite FTS5 (BM25) for lexical search, numpy for vector search.
 
 One SQLite file per index generation under ``TECHMATCH_HOME/index/``; vectors live in it as
-float32 blobs and are held in memory as one matrix per kind for cosine search.
+float32 blobs and are held in memory as one matrix per kind for cosine search, beside one
+matrix of passage vectors (title and sentences) per kind: a document's dense score is the mean
+of its own cosine and its best passage's.
 """
 
 from __future__ import annotations
@@ -15,30 +17,28 @@ from typing import Any
 
 import numpy as np
 
+from indexer.backends.embedded_store import (
+    PASSAGES_TABLE,
+    PassageTable,
+    VectorTable,
+    build_generation,
+    check_kind,
+    open_db,
+    write_doc,
+    write_manifest,
+)
 from indexer.backends.generations import Generations
-from indexer.base import KINDS, Filters, Hit, IndexedDoc, IndexMissingError, Manifest
+from indexer.base import (
+    Filters,
+    Hit,
+    IndexedDoc,
+    IndexMissingError,
+    Manifest,
+    PassageHit,
+)
 
 DB_NAME = "index.sqlite3"
 TITLE_WEIGHT = 2.0  # a term in the title counts twice a term in the body (FTS5 bm25 weights)
-
-_SCHEMA = [
-    "CREATE TABLE docs (rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL,"
-    " field TEXT, field_top TEXT, maturity TEXT, modes TEXT, region TEXT, money REAL,"
-    " content_hash TEXT, vector BLOB, UNIQUE (kind, id))",
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
-    *(
-        f"CREATE VIRTUAL TABLE fts_{k} USING fts5(title, body,"
-        " tokenize='unicode61 remove_diacritics 0')"
-        for k in KINDS
-    ),
-    *(f"CREATE VIRTUAL TABLE vocab_{k} USING fts5vocab(fts_{k}, 'row')" for k in KINDS),
-]
-
-
-def _kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}")
-    return kind
 
 
 def match_expression(tokens: Sequence[str]) -> str:
@@ -72,20 +72,11 @@ def where_clause(filters: Filters) -> tuple[str, list[Any]]:
     return ("".join(f" AND {p}" for p in parts), params)
 
 
-class _Vectors:
-    """The vectors of one kind, held in memory for brute-force cosine search."""
-
-    def __init__(self, rowids: list[int], ids: list[str], matrix: np.ndarray) -> None:
-        self.rowids = np.asarray(rowids, dtype=np.int64)
-        self.ids = ids
-        self.matrix = matrix
-        self.position = {rowid: i for i, rowid in enumerate(rowids)}
-
-
 class EmbeddedIndex:
     """SQLite FTS5 + numpy. Safe to share between threads; readers follow rebuilds by others."""
 
     backend = "embedded"
+    stores_passages = True
 
     def __init__(self, root: Path) -> None:
         self.generations = Generations(root)
@@ -93,7 +84,8 @@ class EmbeddedIndex:
         self._conn: sqlite3.Connection | None = None
         self._path: Path | None = None
         self._data_version = -1
-        self._vectors: dict[str, _Vectors] = {}
+        self._vectors: dict[str, VectorTable] = {}
+        self._passages: dict[str, PassageTable] = {}
 
     # ---- connection and generation following ---------------------------------------------
     def exists(self) -> bool:
@@ -105,11 +97,13 @@ class EmbeddedIndex:
             raise IndexMissingError("no search index yet: run `techmatch index` to build it")
         if self._conn is None or current != self._path:
             self.close()
-            self._conn = _open(current / DB_NAME)
+            self._conn = open_db(current / DB_NAME)
+            self._conn.execute(PASSAGES_TABLE)
             self._path = current
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:  # another process committed: reload vectors lazily
             self._vectors.clear()
+            self._passages.clear()
             self._data_version = version
         return self._conn
 
@@ -120,6 +114,7 @@ class EmbeddedIndex:
             self._conn = None
             self._path = None
             self._vectors.clear()
+            self._passages.clear()
 
     # ---- manifest -----------------------------------------------------------------------
     def manifest(self) -> Manifest:
@@ -133,7 +128,7 @@ class EmbeddedIndex:
         with self._lock:
             db = self._db()
             with db:
-                _write_manifest(db, manifest)
+                write_manifest(db, manifest)
 
     # ---- writes -------------------------------------------------------------------------
     def upsert(self, docs: Sequence[IndexedDoc]) -> None:
@@ -141,11 +136,12 @@ class EmbeddedIndex:
             db = self._db()
             with db:
                 for doc in docs:
-                    rowid = _write_doc(db, doc)
+                    rowid = write_doc(db, doc)
                     self._update_vector(doc, rowid)
+                    self._passages.pop(doc.kind, None)  # reloaded on the next search
 
     def delete(self, kind: str, ids: Sequence[str]) -> None:
-        kind = _kind(kind)
+        kind = check_kind(kind)
         with self._lock:
             db = self._db()
             with db:
@@ -156,8 +152,10 @@ class EmbeddedIndex:
                     if row is None:
                         continue
                     db.execute(f"DELETE FROM fts_{kind} WHERE rowid = ?", row)
+                    db.execute("DELETE FROM passages WHERE doc = ?", row)
                     db.execute("DELETE FROM docs WHERE rowid = ?", row)
             self._vectors.pop(kind, None)
+            self._passages.pop(kind, None)
 
     def rebuild(self, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest) -> None:
         """Write a complete new generation, then switch to it; on any error keep the old one.
@@ -169,7 +167,7 @@ class EmbeddedIndex:
         with self.generations.rebuilding():
             path = self.generations.new()
             try:
-                _build(path / DB_NAME, batches, manifest, path.name)
+                build_generation(path / DB_NAME, batches, manifest, path.name)
             except BaseException:
                 self.generations.discard(path)
                 raise
@@ -179,7 +177,7 @@ class EmbeddedIndex:
 
     # ---- reads --------------------------------------------------------------------------
     def lexical(self, kind: str, tokens: Sequence[str], filters: Filters, limit: int) -> list[Hit]:
-        kind = _kind(kind)
+        kind = check_kind(kind)
         if not tokens:
             return []
         where, params = where_clause(filters)
@@ -192,13 +190,18 @@ class EmbeddedIndex:
             rows = self._db().execute(sql, [match_expression(tokens), *params, limit])
             return [Hit(listing_id, -score) for listing_id, score in rows]
 
-    def vector(self, kind: str, vector: np.ndarray, filters: Filters, limit: int) -> list[Hit]:
-        kind = _kind(kind)
+    def vector(
+        self, kind: str, vector: np.ndarray, filters: Filters, limit: int, passages: bool = True
+    ) -> list[Hit]:
+        kind = check_kind(kind)
         with self._lock:
             table = self._load_vectors(kind)
             if not table.ids:
                 return []
             scores = table.matrix @ vector.astype(np.float32)
+            if passages:
+                best, _ = self._load_passages(kind, table).best(vector, len(table.ids))
+                scores = np.where(np.isnan(best), scores, (scores + best) / 2)
             if not filters.is_empty():
                 where, params = where_clause(filters)
                 allowed = self._db().execute(
@@ -215,8 +218,24 @@ class EmbeddedIndex:
             top = top[np.argsort(-scores[top])]
             return [Hit(table.ids[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
 
+    def best_passages(
+        self, kind: str, vector: np.ndarray, ids: Sequence[str]
+    ) -> dict[str, PassageHit]:
+        kind = check_kind(kind)
+        with self._lock:
+            table = self._load_vectors(kind)
+            passages = self._load_passages(kind, table)
+            best, which = passages.best(vector, len(table.ids))
+            rows = {listing_id: i for i, listing_id in enumerate(table.ids)}
+            out = {}
+            for listing_id in ids:
+                i = rows.get(listing_id)
+                if i is not None and which[i] >= 0:
+                    out[listing_id] = PassageHit(passages.texts[which[i]], float(best[i]))
+            return out
+
     def browse(self, kind: str, filters: Filters, limit: int) -> list[str]:
-        kind = _kind(kind)
+        kind = check_kind(kind)
         where, params = where_clause(filters)
         with self._lock:
             rows = self._db().execute(
@@ -231,7 +250,8 @@ class EmbeddedIndex:
             row = (
                 self._db()
                 .execute(
-                    f"SELECT count(*) FROM docs d WHERE kind = ?{where}", [_kind(kind), *params]
+                    f"SELECT count(*) FROM docs d WHERE kind = ?{where}",
+                    [check_kind(kind), *params],
                 )
                 .fetchone()
             )
@@ -240,19 +260,19 @@ class EmbeddedIndex:
     def content_hashes(self, kind: str) -> dict[str, str]:
         with self._lock:
             rows = self._db().execute(
-                "SELECT id, content_hash FROM docs WHERE kind = ?", (_kind(kind),)
+                "SELECT id, content_hash FROM docs WHERE kind = ?", (check_kind(kind),)
             )
             return dict(rows.fetchall())
 
     def has_vector(self, kind: str) -> set[str]:
         with self._lock:
             rows = self._db().execute(
-                "SELECT id FROM docs WHERE kind = ? AND vector IS NOT NULL", (_kind(kind),)
+                "SELECT id FROM docs WHERE kind = ? AND vector IS NOT NULL", (check_kind(kind),)
             )
             return {r[0] for r in rows}
 
     def doc_freq(self, kind: str, terms: Sequence[str]) -> dict[str, int]:
-        kind = _kind(kind)
+        kind = check_kind(kind)
         unique = list(dict.fromkeys(terms))
         if not unique:
             return {}
@@ -264,7 +284,7 @@ class EmbeddedIndex:
             return dict(rows.fetchall())
 
     # ---- vectors in memory --------------------------------------------------------------
-    def _load_vectors(self, kind: str) -> _Vectors:
+    def _load_vectors(self, kind: str) -> VectorTable:
         db = self._db()
         if kind not in self._vectors:
             rowids, ids, rows = [], [], []
@@ -276,8 +296,27 @@ class EmbeddedIndex:
                 ids.append(listing_id)
                 rows.append(np.frombuffer(blob, dtype=np.float32))
             matrix = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-            self._vectors[kind] = _Vectors(rowids, ids, matrix)
+            self._vectors[kind] = VectorTable(rowids, ids, matrix)
         return self._vectors[kind]
+
+    def _load_passages(self, kind: str, table: VectorTable) -> PassageTable:
+        """The kind's passage vectors, each row owned by a row of ``table`` (loaded with it)."""
+        if kind not in self._passages:
+            owners, texts, rows = [], [], []
+            for doc, text, blob in self._db().execute(
+                "SELECT p.doc, p.text, p.vector FROM passages p JOIN docs d ON d.rowid = p.doc"
+                " WHERE d.kind = ? ORDER BY p.doc, p.position",
+                (kind,),
+            ):
+                owner = table.position.get(doc)
+                if owner is None:
+                    continue
+                owners.append(owner)
+                texts.append(text)
+                rows.append(np.frombuffer(blob, dtype=np.float32))
+            matrix = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+            self._passages[kind] = PassageTable(owners, texts, matrix)
+        return self._passages[kind]
 
     def _update_vector(self, doc: IndexedDoc, rowid: int) -> None:
         table = self._vectors.get(doc.kind)
@@ -295,76 +334,3 @@ class EmbeddedIndex:
             table.ids.append(doc.id)
             table.rowids = np.append(table.rowids, rowid)
             table.position[rowid] = len(table.ids) - 1
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    conn.isolation_level = "DEFERRED"
-    return conn
-
-
-def _build(
-    file: Path, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest, generation: str
-) -> None:
-    db = _open(file)
-    try:
-        with db:
-            for statement in _SCHEMA:
-                db.execute(statement)
-            for batch in batches:
-                for doc in batch:
-                    _write_doc(db, doc)
-            manifest.generation = generation
-            manifest.counts = {
-                k: db.execute("SELECT count(*) FROM docs WHERE kind = ?", (k,)).fetchone()[0]
-                for k in KINDS
-            }
-            _write_manifest(db, manifest)
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        db.close()
-
-
-def _write_manifest(db: sqlite3.Connection, manifest: Manifest) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('manifest', ?)",
-        (json.dumps(manifest.to_dict(), ensure_ascii=False),),
-    )
-
-
-def _write_doc(db: sqlite3.Connection, doc: IndexedDoc) -> int:
-    kind = _kind(doc.kind)
-    values = (
-        doc.field,
-        doc.field_top,
-        doc.maturity,
-        " " + " ".join(doc.modes) + " ",
-        doc.region,
-        doc.money,
-        doc.content_hash,
-        None if doc.vector is None else doc.vector.astype(np.float32).tobytes(),
-    )
-    row = db.execute("SELECT rowid FROM docs WHERE kind = ? AND id = ?", (kind, doc.id)).fetchone()
-    if row is None:
-        cur = db.execute(
-            "INSERT INTO docs (kind, id, field, field_top, maturity, modes, region, money,"
-            " content_hash, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (kind, doc.id, *values),
-        )
-        rowid = int(cur.lastrowid or 0)
-    else:
-        rowid = int(row[0])
-        db.execute(
-            "UPDATE docs SET field = ?, field_top = ?, maturity = ?, modes = ?, region = ?,"
-            " money = ?, content_hash = ?, vector = ? WHERE rowid = ?",
-            (*values, rowid),
-        )
-        db.execute(f"DELETE FROM fts_{kind} WHERE rowid = ?", (rowid,))
-    db.execute(
-        f"INSERT INTO fts_{kind} (rowid, title, body) VALUES (?, ?, ?)",
-        (rowid, " ".join(doc.title_tokens), " ".join(doc.body_tokens)),
-    )
-    return rowid

@@ -158,7 +158,9 @@ class Matcher:
         if self.config.dense and vectors_usable(self.index, self.encoder):
             vector = self.encoder.encode_query(full_text(listing))
             if vector is not None:
-                lists["dense"] = self.index.vector(target.value, vector, filters, pool)
+                lists["dense"] = self.index.vector(
+                    target.value, vector, filters, pool, passages=self.config.passages
+                )
         return lists
 
     def _feedback(
@@ -280,7 +282,8 @@ class Matcher:
         """Rank the counterparts of a listing object (stored, or an unsaved preview)."""
         plan, lists, scored = self.candidates(kind, listing)
         target = kind.other
-        source_words = set(self.analyzer.words(full_text(listing)))
+        source_words = set(self.analyzer.content_words(full_text(listing)))
+        passages = self._best_passages(listing, lists, target, [c.other.id for c in scored[:limit]])
         matches = [
             Match(
                 **brief(c.other, self.taxonomy).model_dump(),
@@ -291,6 +294,7 @@ class Matcher:
                 bridges=c.bridges,
                 mismatches=c.mismatches,
                 retrieval=c.ranks,
+                best_passage=passages.get(c.other.id),
             )
             for rank, c in enumerate(scored[:limit], start=1)
         ]
@@ -309,9 +313,22 @@ class Matcher:
             matches=matches,
         )
 
+    def _best_passages(
+        self, listing: Any, lists: dict[str, list[Hit]], target: Kind, ids: list[str]
+    ) -> dict[str, str]:
+        """Each match's passage (title or sentence) closest to the source, for the explanation."""
+        if "dense" not in lists or not (self.index.stores_passages and self.config.passages):
+            return {}
+        vector = self.encoder.encode_query(full_text(listing))  # from the cache
+        if vector is None:
+            return {}
+        found = self.index.best_passages(target.value, vector, ids)
+        return {listing_id: hit.text for listing_id, hit in found.items()}
+
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
-        """Words both listings use, rarest (most telling) first."""
-        common = source_words & set(self.analyzer.words(full_text(other)))
+        """Content words both listings use (``Analyzer.content_words``: no single characters,
+        numbers, function words or fragments), rarest (most telling) first."""
+        common = source_words & set(self.analyzer.content_words(full_text(other)))
         if not common:
             return []
         df = self.index.doc_freq(target.value, list(common))
@@ -320,7 +337,7 @@ class Matcher:
 
 EVIDENCE_LABELS = (
     ("bm25", "关键词吻合度", "BM25 得分与本次最高分之比"),
-    ("cosine", "语义相似度", "需求与成果文本向量的余弦相似度"),
+    ("cosine", "语义相似度", "需求与成果文本向量的余弦相似度（全文与最接近的一句）"),
     ("lexicon", "问题与技术对应", "需求所述问题在成果中有对应技术"),
 )
 

@@ -44,6 +44,11 @@ class Match(ListingBrief):
         "achievement uses (浮头→溶解氧)",
     )
     retrieval: dict[str, int] = Field(description="rank given by each retriever (1 = first)")
+    best_passage: str | None = Field(
+        default=None,
+        description="the counterpart's title or sentence closest in meaning to the source "
+        "(semantic matching on, embedded backend)",
+    )
 
 
 class MatchList(BaseModel):

@@ -86,6 +86,7 @@ class MatchConfig:
     query: str = "plain"
     lexical: bool = True
     dense: bool = True  # used when a model is loaded and the index holds vectors
+    passages: bool = True  # dense scores include the best passage (embedded backend)
     feedback: bool = False  # pseudo-relevance feedback (only with query="understood")
     features: bool = True  # structured features in the total
     lexicon: bool = True  # the problem-lexicon bridges of each pair as evidence

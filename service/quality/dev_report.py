@@ -19,11 +19,16 @@ PLAIN = MatchConfig("plain", query="plain", feedback=False, lexicon=False)
 LEXICON = MatchConfig("lexicon", query="plain", feedback=False, lexicon=True)
 BM25 = MatchConfig("bm25", query="plain", dense=False, feedback=False, features=False)
 DENSE = MatchConfig("dense", lexical=False, feedback=False, features=False)
+WHOLE = MatchConfig("dense-whole", lexical=False, feedback=False, features=False, passages=False)
+PLAIN_WHOLE = MatchConfig(
+    "plain-whole", query="plain", feedback=False, passages=False, lexicon=False
+)
 FUSED = MatchConfig("rrf", query="plain", feedback=False, features=False)
 UNDERSTOOD = MatchConfig("understood", query="understood", feedback=True)
 ROWS: list[tuple[str, MatchConfig, Weights | None]] = [
     (REFERENCE, BM25, None),
-    ("dense alone (e5 cosine)", DENSE, None),
+    ("dense alone (e5 cosine, whole-listing vectors only)", WHOLE, None),
+    ("dense alone (e5 cosine, whole listing and its best passage)", DENSE, None),
     ("+ fused: BM25 and dense by reciprocal rank", FUSED, None),
     ("+ structured features (the old hand-set weights)", PLAIN, Weights()),
     ("+ key terms and feedback instead of the full text", UNDERSTOOD, Weights()),
@@ -72,6 +77,10 @@ def collect_dev(
             (f"+ {label} ({folds}-fold, held-out)", _scores(dev, result.cv.after_runs))
         )
         report.learned[name] = result.weights
+    if semantic:  # what the passage vectors add to the shipped ranking
+        result = run_tune(market, {}, [], folds, progress, PLAIN_WHOLE, dev=dev)
+        name = f"… pairwise logistic ({folds}-fold) with whole-listing vectors only (no passages)"
+        report.rows.append((name, _scores(dev, result.cv.after_runs)))
     return report
 
 
@@ -104,7 +113,11 @@ def targets(report: DevReport) -> list[str]:
     rows = dict(report.rows)
     base = rows.get(REFERENCE)
     best_label, best = next(
-        ((label, f) for label, f in reversed(report.rows) if f and "pairwise logistic" in label),
+        (
+            (label, f)
+            for label, f in reversed(report.rows)
+            if f and label.startswith("+ learned weights, pairwise")
+        ),
         (None, None),
     )
     if base is None or best is None:

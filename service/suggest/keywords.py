@@ -1,11 +1,14 @@
 """Keyword suggestion: a text's key terms, weighted by tf·idf against a corpus.
 
-Candidates are the analyzer's whole words (jieba accurate mode with the domain dictionary,
-stop words and boilerplate dropped, synonyms mapped to their canonical form) plus two-word
-phrases written contiguously in the text at least twice (authors'
-keywords are often such compounds: 玄武岩纤维 + 复合筋). Weight = term frequency (title words
-count ``TITLE_WEIGHT`` times) × idf from the corpus' document frequencies, boosted for longer
-terms and for terms of the domain dictionary. Plain tf·idf was chosen over TextRank because
+Candidates are the analyzer's content words (``Analyzer.content_words``: nouns and specialised
+verbs by jieba.posseg's tags, domain dictionary terms and English terms; stop words,
+boilerplate, numerals, verbs with complements, set phrases and pronouns dropped; synonyms
+mapped to their canonical form) plus two content words written contiguously in the text at
+least twice (authors' keywords are often such compounds: 玄武岩纤维 + 复合筋). A word in no
+dictionary (a guess of jieba's HMM) counts only when ``UNKNOWN_MIN_DF`` listings use it, so
+fragments such as 上改 or 筋到 are never suggested. Weight = term frequency (title words count
+``TITLE_WEIGHT`` times) × idf from the corpus' document frequencies, boosted for longer terms
+and for terms of the domain dictionary. Plain tf·idf was chosen over TextRank because
 it is transparent, deterministic and measured better on csl-dev in trials.
 """
 
@@ -26,6 +29,7 @@ PHRASE_MAX_CHARS = 10
 DICTIONARY_BOOST = 1.2
 LENGTH_BOOST = 0.15  # per character beyond two, up to three characters
 DEFAULT_LIMIT = 8
+UNKNOWN_MIN_DF = 2  # listings of the corpus that must use a word no dictionary knows
 _CLAUSE = re.compile(r"[，。；：、！？,.;:!?()（）\[\]【】“”\"'《》<>\s]+")
 _NUMBER = re.compile(r"^[\d.,%~+\-×/]+[a-zμ%℃°]*$")
 
@@ -71,7 +75,7 @@ class KeywordExtractor:
 
     def words(self, text: str) -> list[str]:
         """Candidate words of a text (what document frequencies are counted over)."""
-        return [w for w in self.analyzer.words(text) if self.acceptable(w)]
+        return [w for w in self.analyzer.content_words(text) if self.acceptable(w)]
 
     def acceptable(self, term: str) -> bool:
         """At least two characters, not a number or measurement, not stop word/boilerplate."""
@@ -81,7 +85,7 @@ class KeywordExtractor:
         """Two consecutive key words written together in the text, counted per occurrence."""
         found: Counter[str] = Counter()
         for clause in _CLAUSE.split(normalise(text)):
-            parts = self.analyzer.words(clause) if clause else []
+            parts = self.analyzer.content_words(clause) if clause else []
             for left, right in itertools.pairwise(parts):
                 phrase = left + right
                 if (
@@ -93,6 +97,11 @@ class KeywordExtractor:
                     found[self.analyzer.synonyms.get(phrase, phrase)] += 1
         return found
 
+    def supported(self, term: str) -> bool:
+        """A dictionary word, or a word in no dictionary that other listings use too (the
+        others are fragments of jieba's guesses: 筋到, 一弯)."""
+        return self.analyzer.known(term) or self.frequencies.counts.get(term, 0) >= UNKNOWN_MIN_DF
+
     def scores(self, title: str, body: str) -> dict[str, float]:
         """Every candidate with its weight."""
         tf: dict[str, float] = defaultdict(float)
@@ -100,6 +109,7 @@ class KeywordExtractor:
             tf[word] += TITLE_WEIGHT
         for word in self.words(body):
             tf[word] += 1.0
+        tf = {w: n for w, n in tf.items() if self.supported(w)}
         scored = {
             term: count * self.frequencies.idf(term) * self._boost(term)
             for term, count in tf.items()
@@ -109,7 +119,7 @@ class KeywordExtractor:
             if seen < PHRASE_MIN_COUNT or phrase in scored:
                 continue
             count = TITLE_WEIGHT * in_title[phrase] + in_body[phrase]
-            parts = self.analyzer.words(phrase) or [phrase]
+            parts = self.analyzer.content_words(phrase) or [phrase]
             idf = max(self.frequencies.idf(p) for p in parts)
             scored[phrase] = count * idf * self._boost(phrase)
         return scored
