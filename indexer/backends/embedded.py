@@ -1,99 +1,65 @@
-"""The embedded backend: SQLite FTS5 (BM25) for lexical search, numpy for vector search.
+"""The embedded backend: SQLite for the rows and filters, numpy (and faiss) for retrieval.
 
-One SQLite file per index generation under ``TECHMATCH_HOME/index/``; vectors live in it as
-float32 blobs and are held in memory as one matrix per kind for cosine search.
+One directory per index generation under ``TECHMATCH_HOME/index/``: its SQLite file (the rows:
+tokens, attributes, vectors) and one segment per kind (postings, vectors, an HNSW graph for
+large kinds; ``segments.py``). BM25 is scored as FTS5 scores it (``postings.py``) without
+scanning every row; vectors are scanned exactly, or through the HNSW graph from
+``ann_threshold`` vectors on (``vectors.py``). Rows written after the build form a small delta
+that is scored beside the segment until the next rebuild.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from indexer.backends.embedded_store import (
+    DB_NAME,
+    TITLE_WEIGHT,
+    build,
+    check_kind,
+    open_db,
+    where_clause,
+    write_doc,
+    write_manifest,
+)
 from indexer.backends.generations import Generations
-from indexer.base import KINDS, Filters, Hit, IndexedDoc, IndexMissingError, Manifest
+from indexer.backends.segments import Segment, View
+from indexer.base import (
+    KINDS,
+    Filters,
+    Hit,
+    IndexedDoc,
+    IndexMismatchError,
+    IndexMissingError,
+    Manifest,
+)
 
-DB_NAME = "index.sqlite3"
-TITLE_WEIGHT = 2.0  # a term in the title counts twice a term in the body (FTS5 bm25 weights)
+ANN_THRESHOLD = 50_000  # vectors of a kind from which dense search goes through the HNSW graph
 
-_SCHEMA = [
-    "CREATE TABLE docs (rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL,"
-    " field TEXT, field_top TEXT, maturity TEXT, modes TEXT, region TEXT, money REAL,"
-    " content_hash TEXT, vector BLOB, UNIQUE (kind, id))",
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
-    *(
-        f"CREATE VIRTUAL TABLE fts_{k} USING fts5(title, body,"
-        " tokenize='unicode61 remove_diacritics 0')"
-        for k in KINDS
-    ),
-    *(f"CREATE VIRTUAL TABLE vocab_{k} USING fts5vocab(fts_{k}, 'row')" for k in KINDS),
-]
-
-
-def _kind(kind: str) -> str:
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}")
-    return kind
-
-
-def match_expression(tokens: Sequence[str]) -> str:
-    """An FTS5 query that ORs the tokens; a repeated token weighs more in BM25."""
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-
-
-def where_clause(filters: Filters) -> tuple[str, list[Any]]:
-    """Translate backend-neutral filters into SQL over the ``docs`` table aliased ``d``."""
-    parts: list[str] = []
-    params: list[Any] = []
-    if filters.field:
-        parts.append("d.field = ?" if "." in filters.field else "d.field_top = ?")
-        params.append(filters.field)
-    for column, value in (("maturity", filters.maturity), ("region", filters.region)):
-        if value:
-            parts.append(f"d.{column} = ?")
-            params.append(value)
-    if filters.mode:
-        parts.append("d.modes LIKE ?")
-        params.append(f"% {filters.mode} %")
-    if filters.money_min is not None:
-        parts.append("d.money >= ?")
-        params.append(filters.money_min)
-    if filters.money_max is not None:
-        parts.append("d.money <= ?")
-        params.append(filters.money_max)
-    if filters.exclude_ids:
-        parts.append(f"d.id NOT IN ({','.join('?' * len(filters.exclude_ids))})")
-        params.extend(filters.exclude_ids)
-    return ("".join(f" AND {p}" for p in parts), params)
-
-
-class _Vectors:
-    """The vectors of one kind, held in memory for brute-force cosine search."""
-
-    def __init__(self, rowids: list[int], ids: list[str], matrix: np.ndarray) -> None:
-        self.rowids = np.asarray(rowids, dtype=np.int64)
-        self.ids = ids
-        self.matrix = matrix
-        self.position = {rowid: i for i, rowid in enumerate(rowids)}
+__all__ = ["ANN_THRESHOLD", "DB_NAME", "TITLE_WEIGHT", "EmbeddedIndex", "where_clause"]
 
 
 class EmbeddedIndex:
-    """SQLite FTS5 + numpy. Safe to share between threads; readers follow rebuilds by others."""
+    """Safe to share between threads; readers follow rebuilds and writes by other processes."""
 
     backend = "embedded"
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, ann_threshold: int = ANN_THRESHOLD) -> None:
         self.generations = Generations(root)
+        self.ann_threshold = ann_threshold
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
         self._path: Path | None = None
         self._data_version = -1
-        self._vectors: dict[str, _Vectors] = {}
+        self._segments: dict[str, Segment] = {}
+        self._views: dict[str, View] = {}
 
     # ---- connection and generation following ---------------------------------------------
     def exists(self) -> bool:
@@ -104,14 +70,30 @@ class EmbeddedIndex:
         if current is None:
             raise IndexMissingError("no search index yet: run `techmatch index` to build it")
         if self._conn is None or current != self._path:
+            if not all(Segment.files_present(current, kind) for kind in KINDS):
+                raise IndexMismatchError(
+                    "the search index was built by an older TechMatch (no segments); run "
+                    "`techmatch index --rebuild` to rebuild it from the catalog"
+                )
             self.close()
-            self._conn = _open(current / DB_NAME)
+            self._conn = open_db(current / DB_NAME)
             self._path = current
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._data_version:  # another process committed: reload vectors lazily
-            self._vectors.clear()
+        if version != self._data_version:  # another process committed: reload the deltas
+            self._views.clear()
             self._data_version = version
         return self._conn
+
+    def _view(self, kind: str) -> View:
+        db = self._db()
+        view = self._views.get(kind)
+        if view is None:
+            assert self._path is not None
+            segment = self._segments.get(kind)
+            if segment is None:
+                segment = self._segments[kind] = Segment.load(self._path, kind)
+            view = self._views[kind] = View(db, segment, kind, TITLE_WEIGHT)
+        return view
 
     def close(self) -> None:
         with self._lock:
@@ -119,7 +101,8 @@ class EmbeddedIndex:
                 self._conn.close()
             self._conn = None
             self._path = None
-            self._vectors.clear()
+            self._segments.clear()
+            self._views.clear()
 
     # ---- manifest -----------------------------------------------------------------------
     def manifest(self) -> Manifest:
@@ -133,7 +116,7 @@ class EmbeddedIndex:
         with self._lock:
             db = self._db()
             with db:
-                _write_manifest(db, manifest)
+                write_manifest(db, manifest)
 
     # ---- writes -------------------------------------------------------------------------
     def upsert(self, docs: Sequence[IndexedDoc]) -> None:
@@ -141,23 +124,22 @@ class EmbeddedIndex:
             db = self._db()
             with db:
                 for doc in docs:
-                    rowid = _write_doc(db, doc)
-                    self._update_vector(doc, rowid)
+                    write_doc(db, doc)
+            for kind in {doc.kind for doc in docs}:
+                self._views.pop(kind, None)  # our own commits do not change data_version
 
     def delete(self, kind: str, ids: Sequence[str]) -> None:
-        kind = _kind(kind)
+        kind = check_kind(kind)
         with self._lock:
             db = self._db()
             with db:
-                for listing_id in ids:
-                    row = db.execute(
-                        "SELECT rowid FROM docs WHERE kind = ? AND id = ?", (kind, listing_id)
-                    ).fetchone()
-                    if row is None:
-                        continue
-                    db.execute(f"DELETE FROM fts_{kind} WHERE rowid = ?", row)
-                    db.execute("DELETE FROM docs WHERE rowid = ?", row)
-            self._vectors.pop(kind, None)
+                for start in range(0, len(ids), 500):
+                    chunk = list(ids[start : start + 500])
+                    marks = ",".join("?" * len(chunk))
+                    db.execute(
+                        f"DELETE FROM docs WHERE kind = ? AND id IN ({marks})", [kind, *chunk]
+                    )
+            self._views.pop(kind, None)
 
     def rebuild(self, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest) -> None:
         """Write a complete new generation, then switch to it; on any error keep the old one.
@@ -169,7 +151,7 @@ class EmbeddedIndex:
         with self.generations.rebuilding():
             path = self.generations.new()
             try:
-                _build(path / DB_NAME, batches, manifest, path.name)
+                build(path / DB_NAME, batches, manifest, path.name, self.ann_threshold)
             except BaseException:
                 self.generations.discard(path)
                 raise
@@ -178,45 +160,52 @@ class EmbeddedIndex:
                 self.close()
 
     # ---- reads --------------------------------------------------------------------------
+    def _filters(self, kind: str, filters: Filters) -> np.ndarray | None:
+        """Rowids passing the filters, None when nothing is filtered."""
+        if filters.is_empty():
+            return None
+        where, params = where_clause(filters)
+        rows = self._db().execute(
+            f"SELECT rowid FROM docs d WHERE kind = ?{where}", [kind, *params]
+        )
+        return np.fromiter((r for (r,) in rows), dtype=np.int64)
+
+    def _excluded(self, kind: str, filters: Filters) -> tuple[Filters, np.ndarray]:
+        """The filters without ``exclude_ids``, and the rowids of those ids (a few: cheaper
+        than listing every other row)."""
+        if not filters.exclude_ids:
+            return filters, np.zeros(0, dtype=np.int64)
+        marks = ",".join("?" * len(filters.exclude_ids))
+        rows = self._db().execute(
+            f"SELECT rowid FROM docs WHERE kind = ? AND id IN ({marks})",
+            [kind, *filters.exclude_ids],
+        )
+        excluded = np.fromiter((r for (r,) in rows), dtype=np.int64)
+        return dataclasses.replace(filters, exclude_ids=()), excluded
+
     def lexical(self, kind: str, tokens: Sequence[str], filters: Filters, limit: int) -> list[Hit]:
-        kind = _kind(kind)
+        kind = check_kind(kind)
         if not tokens:
             return []
-        where, params = where_clause(filters)
-        sql = (
-            f"SELECT d.id, bm25(fts_{kind}, {TITLE_WEIGHT}, 1.0) AS s FROM fts_{kind}"
-            f" JOIN docs d ON d.rowid = fts_{kind}.rowid WHERE fts_{kind} MATCH ?{where}"
-            " ORDER BY s LIMIT ?"
-        )
         with self._lock:
-            rows = self._db().execute(sql, [match_expression(tokens), *params, limit])
-            return [Hit(listing_id, -score) for listing_id, score in rows]
+            rest, excluded = self._excluded(kind, filters)
+            view = self._view(kind)
+            found = view.lexical(tokens, self._filters(kind, rest), excluded, limit)
+            return [Hit(listing_id, score) for listing_id, score in found]
 
     def vector(self, kind: str, vector: np.ndarray, filters: Filters, limit: int) -> list[Hit]:
-        kind = _kind(kind)
+        kind = check_kind(kind)
         with self._lock:
-            table = self._load_vectors(kind)
-            if not table.ids:
+            rest, excluded = self._excluded(kind, filters)
+            view = self._view(kind)
+            query = np.ascontiguousarray(vector, dtype=np.float32)
+            if view.dimension and query.shape[0] != view.dimension:
                 return []
-            scores = table.matrix @ vector.astype(np.float32)
-            if not filters.is_empty():
-                where, params = where_clause(filters)
-                allowed = self._db().execute(
-                    f"SELECT rowid FROM docs d WHERE kind = ?{where}", [kind, *params]
-                )
-                mask = np.zeros(len(table.ids), dtype=bool)
-                for (rowid,) in allowed:
-                    pos = table.position.get(rowid)
-                    if pos is not None:
-                        mask[pos] = True
-                scores = np.where(mask, scores, -np.inf)
-            k = min(limit, len(table.ids))
-            top = np.argpartition(-scores, k - 1)[:k]
-            top = top[np.argsort(-scores[top])]
-            return [Hit(table.ids[i], float(scores[i])) for i in top if np.isfinite(scores[i])]
+            found = view.vector(query, self._filters(kind, rest), excluded, limit)
+            return [Hit(listing_id, score) for listing_id, score in found]
 
     def browse(self, kind: str, filters: Filters, limit: int) -> list[str]:
-        kind = _kind(kind)
+        kind = check_kind(kind)
         where, params = where_clause(filters)
         with self._lock:
             rows = self._db().execute(
@@ -226,145 +215,31 @@ class EmbeddedIndex:
             return [r[0] for r in rows]
 
     def count(self, kind: str, filters: Filters | None = None) -> int:
-        where, params = where_clause(filters or Filters())
+        kind = check_kind(kind)
         with self._lock:
-            row = (
-                self._db()
-                .execute(
-                    f"SELECT count(*) FROM docs d WHERE kind = ?{where}", [_kind(kind), *params]
-                )
-                .fetchone()
-            )
-            return int(row[0])
+            if filters is None or filters.is_empty():
+                return self._view(kind).count
+            where, params = where_clause(filters)
+            sql = f"SELECT count(*) FROM docs d WHERE kind = ?{where}"
+            return int(self._db().execute(sql, [kind, *params]).fetchone()[0])
 
     def content_hashes(self, kind: str) -> dict[str, str]:
         with self._lock:
             rows = self._db().execute(
-                "SELECT id, content_hash FROM docs WHERE kind = ?", (_kind(kind),)
+                "SELECT id, content_hash FROM docs WHERE kind = ?", (check_kind(kind),)
             )
             return dict(rows.fetchall())
 
     def has_vector(self, kind: str) -> set[str]:
         with self._lock:
             rows = self._db().execute(
-                "SELECT id FROM docs WHERE kind = ? AND vector IS NOT NULL", (_kind(kind),)
+                "SELECT id FROM docs WHERE kind = ? AND vector IS NOT NULL", (check_kind(kind),)
             )
             return {r[0] for r in rows}
 
     def doc_freq(self, kind: str, terms: Sequence[str]) -> dict[str, int]:
-        kind = _kind(kind)
-        unique = list(dict.fromkeys(terms))
-        if not unique:
+        kind = check_kind(kind)
+        if not terms:
             return {}
-        marks = ",".join("?" * len(unique))
         with self._lock:
-            rows = self._db().execute(
-                f"SELECT term, doc FROM vocab_{kind} WHERE term IN ({marks})", unique
-            )
-            return dict(rows.fetchall())
-
-    # ---- vectors in memory --------------------------------------------------------------
-    def _load_vectors(self, kind: str) -> _Vectors:
-        db = self._db()
-        if kind not in self._vectors:
-            rowids, ids, rows = [], [], []
-            for rowid, listing_id, blob in db.execute(
-                "SELECT rowid, id, vector FROM docs WHERE kind = ? AND vector IS NOT NULL",
-                (kind,),
-            ):
-                rowids.append(rowid)
-                ids.append(listing_id)
-                rows.append(np.frombuffer(blob, dtype=np.float32))
-            matrix = np.stack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-            self._vectors[kind] = _Vectors(rowids, ids, matrix)
-        return self._vectors[kind]
-
-    def _update_vector(self, doc: IndexedDoc, rowid: int) -> None:
-        table = self._vectors.get(doc.kind)
-        if table is None:
-            return  # loaded lazily on the next search
-        pos = table.position.get(rowid)
-        if doc.vector is None or (table.ids and doc.vector.shape[0] != table.matrix.shape[1]):
-            self._vectors.pop(doc.kind, None)
-        elif pos is not None:
-            table.matrix[pos] = doc.vector
-        elif not table.ids:
-            self._vectors.pop(doc.kind, None)
-        else:
-            table.matrix = np.vstack([table.matrix, doc.vector[None, :]])
-            table.ids.append(doc.id)
-            table.rowids = np.append(table.rowids, rowid)
-            table.position[rowid] = len(table.ids) - 1
-
-
-def _open(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, check_same_thread=False, timeout=30, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=30000")
-    conn.isolation_level = "DEFERRED"
-    return conn
-
-
-def _build(
-    file: Path, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest, generation: str
-) -> None:
-    db = _open(file)
-    try:
-        with db:
-            for statement in _SCHEMA:
-                db.execute(statement)
-            for batch in batches:
-                for doc in batch:
-                    _write_doc(db, doc)
-            manifest.generation = generation
-            manifest.counts = {
-                k: db.execute("SELECT count(*) FROM docs WHERE kind = ?", (k,)).fetchone()[0]
-                for k in KINDS
-            }
-            _write_manifest(db, manifest)
-        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    finally:
-        db.close()
-
-
-def _write_manifest(db: sqlite3.Connection, manifest: Manifest) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO meta VALUES ('manifest', ?)",
-        (json.dumps(manifest.to_dict(), ensure_ascii=False),),
-    )
-
-
-def _write_doc(db: sqlite3.Connection, doc: IndexedDoc) -> int:
-    kind = _kind(doc.kind)
-    values = (
-        doc.field,
-        doc.field_top,
-        doc.maturity,
-        " " + " ".join(doc.modes) + " ",
-        doc.region,
-        doc.money,
-        doc.content_hash,
-        None if doc.vector is None else doc.vector.astype(np.float32).tobytes(),
-    )
-    row = db.execute("SELECT rowid FROM docs WHERE kind = ? AND id = ?", (kind, doc.id)).fetchone()
-    if row is None:
-        cur = db.execute(
-            "INSERT INTO docs (kind, id, field, field_top, maturity, modes, region, money,"
-            " content_hash, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (kind, doc.id, *values),
-        )
-        rowid = int(cur.lastrowid or 0)
-    else:
-        rowid = int(row[0])
-        db.execute(
-            "UPDATE docs SET field = ?, field_top = ?, maturity = ?, modes = ?, region = ?,"
-            " money = ?, content_hash = ?, vector = ? WHERE rowid = ?",
-            (*values, rowid),
-        )
-        db.execute(f"DELETE FROM fts_{kind} WHERE rowid = ?", (rowid,))
-    db.execute(
-        f"INSERT INTO fts_{kind} (rowid, title, body) VALUES (?, ?, ?)",
-        (rowid, " ".join(doc.title_tokens), " ".join(doc.body_tokens)),
-    )
-    return rowid
+            return self._view(kind).doc_freq(terms)
