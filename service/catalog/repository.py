@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.catalog.db import make_engine, retry_when_locked
+from service.catalog.facts import ListingFacts, read_facts
 from service.catalog.models import (
     AchievementRow,
     ListingOwnerRow,
@@ -92,6 +93,10 @@ class Catalog:
                 for row in session.scalars(select(table).where(table.id.in_(chunk))):
                     found[row.id] = _to_model(kind, row)
         return found
+
+    def facts(self, kind: Kind, ids: Sequence[str]) -> dict[str, ListingFacts]:
+        """Sort and facet attributes of listings by id, without building the models."""
+        return read_facts(self._sessions, kind, ids)
 
     def list(
         self,

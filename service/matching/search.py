@@ -11,6 +11,7 @@ from indexer.documents import top_field
 from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
 from service.catalog import Catalog
+from service.catalog.facts import ListingFacts
 from service.listings.schemas import Kind, Listing
 from service.listings.taxonomy import Taxonomy
 from service.matching.fusion import reciprocal_rank_fusion
@@ -110,23 +111,30 @@ def _search(
     ranked.sort(key=lambda r: (-r[0], r[2]))
     ranked = ranked[:MAX_RESULTS]
 
-    listings: dict[tuple[Kind, str], Listing] = {}
+    facts: dict[tuple[Kind, str], ListingFacts] = {}
     for k in kinds:
-        found = searcher.catalog.get_many(k, [i for _, kk, i in ranked if kk is k])
-        listings.update({(k, i): v for i, v in found.items()})
-    ranked = [r for r in ranked if (r[1], r[2]) in listings]
+        of_kind = searcher.catalog.facts(k, [i for _, kk, i in ranked if kk is k])
+        facts.update({(k, i): v for i, v in of_kind.items()})
+    ranked = [r for r in ranked if (r[1], r[2]) in facts]
     if sort is Sort.newest:
-        ranked.sort(key=lambda r: listings[(r[1], r[2])].created_at, reverse=True)
+        ranked.sort(key=lambda r: facts[(r[1], r[2])].created_at, reverse=True)
     elif sort is Sort.price:  # 面议 (no figure) last
         ranked.sort(
-            key=lambda r: (listings[(r[1], r[2])].money is None, listings[(r[1], r[2])].money or 0)
+            key=lambda r: (facts[(r[1], r[2])].money is None, facts[(r[1], r[2])].money or 0)
         )
 
     start = (page - 1) * page_size
+    shown = ranked[start : start + page_size]
+    listings: dict[tuple[Kind, str], Listing] = {}
+    for k in kinds:
+        found = searcher.catalog.get_many(k, [i for _, kk, i in shown if kk is k])
+        listings.update({(k, i): v for i, v in found.items()})
     query_words = set(tokens)
     items = []
-    for score, k, listing_id in ranked[start : start + page_size]:
-        listing = listings[(k, listing_id)]
+    for score, k, listing_id in shown:
+        listing = listings.get((k, listing_id))
+        if listing is None:  # removed between the two reads
+            continue
         text = listing.body
         terms = [t for t in dict.fromkeys(searcher.analyzer.words(listing.title + text))]
         items.append(
@@ -146,19 +154,19 @@ def _search(
         total=len(ranked),
         semantic=dense_on,
         items=items,
-        facets=_facets([listings[(k, i)] for _, k, i in ranked]),
+        facets=_facets([facts[(k, i)] for _, k, i in ranked]),
     )
 
 
-def _facets(results: list[Listing]) -> dict[str, dict[str, int]]:
+def _facets(results: list[ListingFacts]) -> dict[str, dict[str, int]]:
     counters: dict[str, Counter[str]] = {
         n: Counter() for n in ("kind", "field", "maturity", "region")
     }
     for listing in results:
         counters["kind"][listing.kind.value] += 1
         counters["field"][top_field(listing.field)] += 1
-        if listing.maturity_code:
-            counters["maturity"][listing.maturity_code] += 1
+        if listing.maturity:
+            counters["maturity"][listing.maturity] += 1
         if listing.region:
             counters["region"][listing.region] += 1
     return {name: dict(c.most_common()) for name, c in counters.items()}
