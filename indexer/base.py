@@ -90,6 +90,8 @@ class Manifest:
     counts: dict[str, int] = dc_field(default_factory=dict)
     vectors: bool = False
     created_at: str = dc_field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
+    # the catalog's latest write (``updated_at``, ISO) already indexed; "" before the first
+    synced_through: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -173,3 +175,29 @@ class SearchIndex(Protocol):
 
     def close(self) -> None:
         """Release files and connections; the object is not used afterwards."""
+
+
+@dataclass
+class SyncReport:
+    """What a rebuild or an incremental sync did."""
+
+    mode: str  # "rebuild" or "incremental"
+    reason: str = ""
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    vectors: bool = False
+    seconds: float = 0.0
+    counts: dict[str, int] = dc_field(default_factory=dict)
+
+
+@dataclass
+class WriteFailure:
+    """The last single write the index could not take (the catalog kept it)."""
+
+    kind: str
+    listing_id: str
+    error: str
+    at: float

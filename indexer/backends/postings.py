@@ -88,9 +88,9 @@ class Postings:
         return cls({t: i for i, t in enumerate(terms)}, *arrays)
 
     def postings(
-        self, query: Counter[str], alive: np.ndarray | None
+        self, query: Iterable[str], dead: np.ndarray | None
     ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """Per known query term, its (positions, frequencies), dead positions left out."""
+        """Per known query term, its (positions, frequencies), ``dead`` positions left out."""
         out = {}
         for term in query:
             tid = self.vocab.get(term)
@@ -98,11 +98,24 @@ class Postings:
                 continue
             start, end = self.indptr[tid], self.indptr[tid + 1]
             docs, tf = self.docs[start:end], self.tf[start:end]
-            if alive is not None:
-                keep = alive[docs]
+            if dead is not None:
+                keep = ~dead[docs]
                 docs, tf = docs[keep], tf[keep]
             if len(docs):
                 out[term] = (docs, tf)
+        return out
+
+    def counts(self, terms: Iterable[str], dead: np.ndarray | None) -> dict[str, int]:
+        """Documents holding each known term, ``dead`` positions left out."""
+        out = {}
+        for term in terms:
+            tid = self.vocab.get(term)
+            if tid is None:
+                continue
+            start, end = int(self.indptr[tid]), int(self.indptr[tid + 1])
+            out[term] = end - start
+            if dead is not None and end > start:
+                out[term] -= int(np.count_nonzero(dead[self.docs[start:end]]))
         return out
 
 

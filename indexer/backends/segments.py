@@ -95,6 +95,7 @@ class View:
         )
         self.alive = np.zeros(len(segment.ids), dtype=bool)
         self.alive[self.positions(alive_rowids)] = True
+        self.dead = None if self.alive.all() else ~self.alive  # None: nothing to skip
         rowids, self.delta_ids, texts, vectors = _rows(db, kind, " AND seg = 0")
         self.delta_rowids = np.asarray(rowids, dtype=np.int64)
         self.delta = Postings.build(texts, title_weight)
@@ -134,12 +135,8 @@ class View:
         return seg, delta
 
     def doc_freq(self, terms: Sequence[str]) -> dict[str, int]:
-        query = Counter(dict.fromkeys(terms, 1))
-        seg = self.segment.postings.postings(query, self.alive)
-        delta = self.delta.postings(query, None)
-        out = {t: len(seg[t][0]) if t in seg else 0 for t in query}
-        for term, (docs, _) in delta.items():
-            out[term] += len(docs)
+        seg, delta = self.segment.postings.counts(terms, self.dead), self.delta.counts(terms, None)
+        out = {t: seg.get(t, 0) + delta.get(t, 0) for t in dict.fromkeys(terms)}
         return {t: n for t, n in out.items() if n}
 
     def lexical(
@@ -148,7 +145,7 @@ class View:
         """(id, bm25) of the best ``limit`` documents holding a query token, best first."""
         query = Counter(tokens)
         seg_mask, delta_mask = self.masks(allowed, excluded)
-        seg_hits = self.segment.postings.postings(query, self.alive)
+        seg_hits = self.segment.postings.postings(query, self.dead)
         delta_hits = self.delta.postings(query, None)
         df = {t: len(seg_hits[t][0]) if t in seg_hits else 0 for t in query}
         for term, (docs, _) in delta_hits.items():

@@ -12,7 +12,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.catalog.db import make_engine, retry_when_locked
-from service.catalog.facts import ListingFacts, read_facts
+from service.catalog.feeds import CatalogFeeds
 from service.catalog.models import (
     AchievementRow,
     ListingOwnerRow,
@@ -48,7 +48,7 @@ def new_id(kind: Kind) -> str:
     return ("A" if kind is Kind.achievement else "N") + uuid.uuid4().hex[:11].upper()
 
 
-class Catalog:
+class Catalog(CatalogFeeds):
     """The system of record: listings in SQL, validated by the pydantic models."""
 
     def __init__(self, url: str) -> None:
@@ -93,10 +93,6 @@ class Catalog:
                 for row in session.scalars(select(table).where(table.id.in_(chunk))):
                     found[row.id] = _to_model(kind, row)
         return found
-
-    def facts(self, kind: Kind, ids: Sequence[str]) -> dict[str, ListingFacts]:
-        """Sort and facet attributes of listings by id, without building the models."""
-        return read_facts(self._sessions, kind, ids)
 
     def list(
         self,

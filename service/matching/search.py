@@ -11,7 +11,7 @@ from indexer.documents import top_field
 from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
 from service.catalog import Catalog
-from service.catalog.facts import ListingFacts
+from service.catalog.feeds import ListingFacts
 from service.listings.schemas import Kind, Listing
 from service.listings.taxonomy import Taxonomy
 from service.matching.fusion import reciprocal_rank_fusion
