@@ -31,9 +31,11 @@ from indexer.documents import IndexableListing, content_hash, full_text, to_docu
 from indexer.embedding import SemanticEncoder
 
 BATCH = 256
-# An incremental sync looks at the listings written since the last one, less this margin (a
-# transaction that set ``updated_at`` before the last sync but committed after it).
-SINCE_MARGIN = dt.timedelta(minutes=10)
+# An incremental sync looks at the listings written since the last one, less this margin: for a
+# transaction that set ``updated_at`` before the last sync but committed after it, and for
+# clocks of several hosts writing one catalog. A write left out all the same is caught by the
+# next full pass (`techmatch index --rebuild`, or any sync once the index misses a listing).
+SINCE_MARGIN = dt.timedelta(minutes=2)
 KIND_LABELS = {"achievement": "科技成果", "need": "技术需求"}
 
 log = logging.getLogger(__name__)
