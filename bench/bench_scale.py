@@ -83,7 +83,7 @@ def _change_some(market: object, n: int = 5) -> None:
     catalog.upsert_many(Kind.achievement, rows)
 
 
-def run_one(size: str, queries: int) -> dict[str, object]:
+def run_one(size: str, queries: int, ann_threshold: int | None) -> dict[str, object]:
     from scale_peers import BigramEncoder, dense_peer, lexical_peer, stored
 
     from indexer.documents import full_text
@@ -95,6 +95,8 @@ def run_one(size: str, queries: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="techmatch-scale-") as tmp:
         home = Path(tmp) / "home"
         settings = Settings(home=home, embedding_model=BigramEncoder.name)
+        if ann_threshold is not None:
+            settings.ann_threshold = ann_threshold
         encoder = SemanticEncoder(
             BigramEncoder.name, settings.cache_dir / "embeddings.sqlite3", loaded=BigramEncoder()
         )
@@ -177,15 +179,19 @@ def main() -> None:
     )
     parser.add_argument("--sizes", default="seed,100000")
     parser.add_argument("--queries", type=int, default=100, help="needs matched and searched")
+    parser.add_argument(
+        "--ann-threshold", type=int, help="TECHMATCH_ANN_THRESHOLD (default: the setting's)"
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one, args.queries)))
+        print(json.dumps(run_one(args.one, args.queries, args.ann_threshold)))
         return
     rows = []
+    extra = [] if args.ann_threshold is None else ["--ann-threshold", str(args.ann_threshold)]
     for size in args.sizes.split(","):
         done = subprocess.run(
-            [sys.executable, __file__, "--one", size, "--queries", str(args.queries)],
+            [sys.executable, __file__, "--one", size, "--queries", str(args.queries), *extra],
             check=True,
             capture_output=True,
             text=True,

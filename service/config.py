@@ -49,7 +49,7 @@ class Settings(BaseSettings):
         default=100, ge=10, le=2000, description="Candidates per retriever before fusion."
     )
     ann_threshold: int = Field(
-        default=50_000,
+        default=200_000,
         ge=1,
         description="Vectors of a kind from which the embedded index searches them through an "
         "HNSW graph (faiss) built with each rebuild, instead of an exact scan.",

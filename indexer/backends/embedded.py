@@ -41,7 +41,9 @@ from indexer.base import (
     Manifest,
 )
 
-ANN_THRESHOLD = 50_000  # vectors of a kind from which dense search goes through the HNSW graph
+# Vectors of a kind from which dense search goes through the HNSW graph: below it the exact
+# float32 scan is fast enough (about 10 ms at 100,000 × 384 on one core) and never misses.
+ANN_THRESHOLD = 200_000
 
 __all__ = ["ANN_THRESHOLD", "DB_NAME", "TITLE_WEIGHT", "EmbeddedIndex", "where_clause"]
 

@@ -15,9 +15,12 @@ from typing import Any
 
 import numpy as np
 
-HNSW_M = 32  # graph degree: recall@10 ≥ 0.98 at 100,000 × 384 with the ef below
-HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 160  # at least the number of neighbours asked for
+# Graph degree and beam widths. Recall depends on the vectors: on clustered ones (as text
+# embeddings are; tests/test_index_segments.py) recall@10 is ≥ 0.98, on near-random ones (the
+# scale benchmark's synthetic vectors) far lower: docs/performance.md.
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 100
+HNSW_EF_SEARCH = 256  # at least the number of neighbours asked for
 EXACT_BELOW_FRACTION = 0.05  # filters leaving fewer positions than this: exact scan of them
 
 
