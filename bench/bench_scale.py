@@ -86,6 +86,7 @@ def _change_some(market: object, n: int = 5) -> None:
 def run_one(size: str, queries: int, ann_threshold: int | None) -> dict[str, object]:
     from scale_peers import BigramEncoder, dense_peer, lexical_peer, stored
 
+    from indexer.base import Filters
     from indexer.documents import full_text
     from indexer.embedding import SemanticEncoder
     from service.composition import build_components
@@ -117,6 +118,13 @@ def run_one(size: str, queries: int, ann_threshold: int | None) -> dict[str, obj
             t = time.perf_counter()
             matcher.match(Kind.need, need.id, 10)
             match_times.append(time.perf_counter() - t)
+        retrieval_times = []  # the index's part of a match: key terms, lexical and dense lists
+        for need in needs[:-1]:
+            t = time.perf_counter()
+            terms = matcher.plan(Kind.need, need).terms
+            own = Filters(exclude_ids=(need.id,))
+            matcher.retrieve(Kind.need, need, Kind.achievement, own, terms)
+            retrieval_times.append(time.perf_counter() - t)
         search_times = []
         for need in needs[:-1]:
             t = time.perf_counter()
@@ -134,6 +142,7 @@ def run_one(size: str, queries: int, ann_threshold: int | None) -> dict[str, obj
         dense = dense_peer(market.index, "achievement", ids, matrix, vectors, pool)
         market.close()
     (m50, m95), (s50, s95) = _percentiles(match_times), _percentiles(search_times)
+    r50, r95 = _percentiles(retrieval_times)
     return {
         "size": size,
         "achievements": cold.counts.get("achievement", 0),
@@ -143,6 +152,7 @@ def run_one(size: str, queries: int, ann_threshold: int | None) -> dict[str, obj
         "warm_changed": warm.updated + warm.added,
         "match_p50_ms": m50,
         "match_p95_ms": m95,
+        "retrieval_ms": f"{r50}/{r95}",
         "search_p50_ms": s50,
         "search_p95_ms": s95,
         "peak_mb": round(peak_mb),
