@@ -84,15 +84,16 @@ def lexical_peer(
 
     model = bm25s.BM25(k1=1.2, b=0.75, method="lucene")
     model.index(tokens, show_progress=False)
-    ours = [_timed(lambda q=q: index.lexical(kind, q, Filters(), pool)) for q in queries]
-    peer = [
-        _timed(
-            lambda q=q: model.retrieve(
-                [q], k=min(pool, len(tokens)), show_progress=False, n_threads=1
+    ours, peer = [], []
+    for q in queries:  # interleaved, so that both see the same load on a shared machine
+        ours.append(_timed(lambda q=q: index.lexical(kind, q, Filters(), pool)))
+        peer.append(
+            _timed(
+                lambda q=q: model.retrieve(
+                    [q], k=min(pool, len(tokens)), show_progress=False, n_threads=1
+                )
             )
         )
-        for q in queries
-    ]
     (o50, o95), (p50, p95) = _ms(ours), _ms(peer)
     return {"ours_p50": o50, "ours_p95": o95, "bm25s_p50": p50, "bm25s_p95": p95,
             "ratio": round(o50 / p50, 2)}  # fmt: skip
@@ -110,8 +111,10 @@ def dense_peer(
         top = np.argpartition(-scores, k - 1)[:k]
         return [ids[i] for i in top[np.argsort(-scores[top])]]
 
-    ours = [_timed(lambda q=q: index.vector(kind, q, Filters(), pool)) for q in queries]
-    floor = [_timed(lambda q=q: exact(q)) for q in queries]
+    ours, floor = [], []
+    for q in queries:  # interleaved, so that both see the same load on a shared machine
+        ours.append(_timed(lambda q=q: index.vector(kind, q, Filters(), pool)))
+        floor.append(_timed(lambda q=q: exact(q)))
     recalls = []
     for q in queries:
         truth = set(exact(q)[:10])

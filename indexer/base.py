@@ -90,7 +90,7 @@ class Manifest:
     counts: dict[str, int] = dc_field(default_factory=dict)
     vectors: bool = False
     created_at: str = dc_field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
-    # the catalog's latest write (``updated_at``, ISO) already indexed; "" before the first
+    # when the last sync began (UTC, ISO): the catalog's writes before it are indexed
     synced_through: str = ""
 
     def to_dict(self) -> dict[str, Any]:

@@ -31,10 +31,11 @@ from indexer.documents import IndexableListing, content_hash, full_text, to_docu
 from indexer.embedding import SemanticEncoder
 
 BATCH = 256
-# An incremental sync looks at the listings written since the last one, less this margin: for a
-# transaction that set ``updated_at`` before the last sync but committed after it, and for
-# clocks of several hosts writing one catalog. A write left out all the same is caught by the
-# next full pass (`techmatch index --rebuild`, or any sync once the index misses a listing).
+# An incremental sync looks at the listings written (``updated_at``) since the last sync began,
+# less this margin: for a transaction that set ``updated_at`` before the last sync began but
+# committed after it, and for the clocks of several hosts writing one catalog. A write left out
+# all the same is caught by the next full pass (`techmatch index --rebuild`, or any sync once
+# the index misses a listing).
 SINCE_MARGIN = dt.timedelta(minutes=2)
 KIND_LABELS = {"achievement": "科技成果", "need": "技术需求"}
 
@@ -49,9 +50,6 @@ class ListingSource(Protocol):
     def count_published(self, kind: str) -> int: ...
 
     def published_ids(self, kind: str) -> set[str]: ...
-
-    def latest_update(self) -> dt.datetime | None:
-        """The latest write to any listing (every write moves it)."""
 
     def iter_published_since(self, kind: str, since: dt.datetime) -> Iterator[IndexableListing]:
         """Published listings written at or after ``since``."""
@@ -192,7 +190,7 @@ class IndexSync:
                     report.updated += len(docs)
                     yield docs
 
-        latest = self.source.latest_update()  # before reading: later writes are caught up
+        begun = _now()  # before reading: writes from here on are read by the next sync
         manifest = Manifest(
             backend=self.index.backend,
             generation="",
@@ -200,7 +198,7 @@ class IndexSync:
             dimension=self.encoder.dimension,
             analyzer=self.analyzer.version,
             vectors=with_vectors,
-            synced_through=latest.isoformat() if latest else "",
+            synced_through=begun.isoformat(),
         )
         self.index.rebuild(batches(), manifest)
         # Writes that landed in the old generation between that pass and the switch, and
@@ -243,7 +241,7 @@ class IndexSync:
         with_vectors = manifest.vectors and self.encoder.available
         encoded_before = self.encoder.encoded
         report = SyncReport(mode="incremental", vectors=manifest.vectors)
-        latest = self.source.latest_update()  # before reading: later writes are seen next time
+        begun = _now()  # before reading: writes from here on are read by the next sync
         since = _since(manifest.synced_through)
         for kind in KINDS:
             indexed = self.index.content_hashes(kind)
@@ -271,13 +269,18 @@ class IndexSync:
                 self.index.delete(kind, sorted(gone))
                 report.removed += len(gone)
         manifest.counts = {kind: self.index.count(kind) for kind in KINDS}
-        manifest.synced_through = latest.isoformat() if latest else ""
+        manifest.synced_through = begun.isoformat()
         self.index.set_manifest(manifest)
         self.last_failure = None
         report.counts = manifest.counts
         report.embedded = self.encoder.encoded - encoded_before
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _now() -> dt.datetime:
+    """The time as the catalog writes ``updated_at``: UTC, without a zone."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _since(synced_through: str) -> dt.datetime | None:

@@ -62,9 +62,6 @@ class WritingSource:
     def published_ids(self, kind: str) -> set[str]:
         return self.market.catalog.published_ids(kind)
 
-    def latest_update(self) -> dt.datetime | None:
-        return self.market.catalog.latest_update()
-
     def iter_published_since(self, kind: str, since: dt.datetime) -> Iterator[Any]:
         return self.market.catalog.iter_published_since(kind, since)
 

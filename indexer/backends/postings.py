@@ -18,6 +18,7 @@ of ``N``, ``idf = ln((N - n + 0.5) / (n + 0.5))`` (at least 1e-6) and ``score +=
 from __future__ import annotations
 
 import json
+import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -119,25 +120,28 @@ class Postings:
         return out
 
 
+def norms(lengths: np.ndarray, avgdl: float) -> np.ndarray:
+    """The length part of BM25's denominator per position: k1 · (1 - b + b · D / avgD)."""
+    return (K1 * (1 - B + B * lengths / max(avgdl, 1e-9))).astype(np.float32)
+
+
 def bm25(
     hits: dict[str, tuple[np.ndarray, np.ndarray]],
     query: Counter[str],
     df: dict[str, int],
-    lengths: np.ndarray,
+    norm: np.ndarray,
     n_docs: int,
-    avgdl: float,
 ) -> np.ndarray:
     """FTS5's bm25 of every position of one posting set (0 where no query term occurs);
-    ``df``, ``n_docs`` and ``avgdl`` are the statistics of all segments together."""
+    ``df`` and ``n_docs`` are the statistics of all segments together, ``norm`` is ``norms``
+    of the positions' lengths over the average length of all segments."""
     if not hits:
-        return np.zeros(len(lengths), dtype=np.float64)
-    norm = K1 * (1 - B + B * lengths.astype(np.float64) / max(avgdl, 1e-9))
+        return np.zeros(len(norm), dtype=np.float64)
     all_docs, all_weights = [], []
     for term, (docs, tf) in hits.items():
         n = df[term]
-        idf = max(np.log((n_docs - n + 0.5) / (n + 0.5)), 1e-6) * query[term]
-        f = tf.astype(np.float64)
+        idf = max(math.log((n_docs - n + 0.5) / (n + 0.5)), 1e-6) * query[term]
         all_docs.append(docs)
-        all_weights.append(idf * f * (K1 + 1) / (f + norm[docs]))
+        all_weights.append(tf * np.float32(idf * (K1 + 1)) / (tf + norm[docs]))
     weights = np.concatenate(all_weights)
-    return np.bincount(np.concatenate(all_docs), weights, minlength=len(lengths))
+    return np.bincount(np.concatenate(all_docs), weights, minlength=len(norm))

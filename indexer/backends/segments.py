@@ -13,14 +13,14 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from indexer.backends.postings import Postings, bm25
-from indexer.backends.vectors import VectorSegment, top_k
+from indexer.backends.postings import Postings, bm25, norms
+from indexer.backends.vectors import VectorRows, VectorSegment, top_k
 
 
 @dataclass
@@ -54,29 +54,36 @@ class Segment:
 
 
 def read_segment(db: sqlite3.Connection, kind: str, title_weight: float) -> Segment:
-    """The segment of every row of ``kind`` now in ``db`` (called at the end of a build)."""
-    rowids, ids, texts, vectors = _rows(db, kind, "")
-    return Segment(
-        np.asarray(rowids, dtype=np.int64),
-        ids,
-        Postings.build(texts, title_weight),
-        VectorSegment.build(vectors, None),
-    )
+    """The segment of every row of ``kind`` now in ``db`` (called at the end of a build),
+    streamed: the tokens go straight into the postings, the vectors into one matrix."""
+    n = db.execute("SELECT count(*) FROM docs WHERE kind = ?", (kind,)).fetchone()[0]
+    rowids, ids, vectors = np.zeros(n, dtype=np.int64), [], VectorRows(n)
+
+    def texts() -> Iterator[tuple[list[str], list[str]]]:
+        rows = db.execute(
+            "SELECT rowid, id, title, body, vector FROM docs WHERE kind = ? ORDER BY rowid",
+            (kind,),
+        )
+        for i, (rowid, listing_id, title, body, blob) in enumerate(rows):
+            rowids[i] = rowid
+            ids.append(listing_id)
+            vectors.put(i, blob)
+            yield title.split(), body.split()
+
+    postings = Postings.build(texts(), title_weight)
+    return Segment(rowids, ids, postings, vectors.segment())
 
 
-def _rows(
-    db: sqlite3.Connection, kind: str, where: str
-) -> tuple[list[int], list[str], list[tuple[list[str], list[str]]], list[np.ndarray | None]]:
-    rowids, ids, texts, vectors = [], [], [], []
-    for rowid, listing_id, title, body, blob in db.execute(
-        f"SELECT rowid, id, title, body, vector FROM docs WHERE kind = ?{where} ORDER BY rowid",
+def _delta(
+    db: sqlite3.Connection, kind: str
+) -> tuple[list[int], list[str], list[tuple[list[str], list[str]]], list[bytes | None]]:
+    """Rowids, ids, tokens and vector blobs of the rows written since the build."""
+    rows = db.execute(
+        "SELECT rowid, id, title, body, vector FROM docs WHERE kind = ? AND seg = 0 ORDER BY rowid",
         (kind,),
-    ):
-        rowids.append(rowid)
-        ids.append(listing_id)
-        texts.append((title.split(), body.split()))
-        vectors.append(None if blob is None else np.frombuffer(blob, dtype=np.float32))
-    return rowids, ids, texts, vectors
+    ).fetchall()
+    texts = [(title.split(), body.split()) for _, _, title, body, _ in rows]
+    return [r[0] for r in rows], [r[1] for r in rows], texts, [r[4] for r in rows]
 
 
 class View:
@@ -96,13 +103,14 @@ class View:
         self.alive = np.zeros(len(segment.ids), dtype=bool)
         self.alive[self.positions(alive_rowids)] = True
         self.dead = None if self.alive.all() else ~self.alive  # None: nothing to skip
-        rowids, self.delta_ids, texts, vectors = _rows(db, kind, " AND seg = 0")
+        rowids, self.delta_ids, texts, blobs = _delta(db, kind)
         self.delta_rowids = np.asarray(rowids, dtype=np.int64)
         self.delta = Postings.build(texts, title_weight)
-        self.delta_vectors = VectorSegment.build(vectors, segment.vectors.matrix.shape[1] or None)
+        self.delta_vectors = VectorSegment.build(blobs)
         self.count = int(self.alive.sum()) + len(self.delta_ids)
         tokens = float(segment.postings.lengths[self.alive].sum()) + float(self.delta.lengths.sum())
-        self.avgdl = tokens / max(self.count, 1)
+        avgdl = tokens / max(self.count, 1)
+        self.norms = norms(segment.postings.lengths, avgdl), norms(self.delta.lengths, avgdl)
 
     def positions(self, rowids: np.ndarray) -> np.ndarray:
         """Segment positions of those ``rowids`` that are in the segment."""
@@ -144,17 +152,17 @@ class View:
     ) -> list[tuple[str, float]]:
         """(id, bm25) of the best ``limit`` documents holding a query token, best first."""
         query = Counter(tokens)
-        seg_mask, delta_mask = self.masks(allowed, excluded)
         seg_hits = self.segment.postings.postings(query, self.dead)
         delta_hits = self.delta.postings(query, None)
         df = {t: len(seg_hits[t][0]) if t in seg_hits else 0 for t in query}
         for term, (docs, _) in delta_hits.items():
             df[term] += len(docs)
-        args = (query, df)
-        seg = bm25(seg_hits, *args, self.segment.postings.lengths, self.count, self.avgdl)
-        delta = bm25(delta_hits, *args, self.delta.lengths, self.count, self.avgdl)
-        seg = np.where(seg_mask, seg, 0.0)
-        delta = np.where(delta_mask, delta, 0.0)
+        seg = bm25(seg_hits, query, df, self.norms[0], self.count)
+        delta = bm25(delta_hits, query, df, self.norms[1], self.count)
+        if allowed is not None or len(excluded):
+            seg_mask, delta_mask = self.masks(allowed, excluded)
+            seg[~seg_mask] = 0.0
+            delta[~delta_mask] = 0.0
         return self._best(seg, delta, limit, positive=True)
 
     def vector(

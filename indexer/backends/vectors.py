@@ -33,15 +33,12 @@ class VectorSegment:
         self.ann = ann
 
     @classmethod
-    def build(cls, rows: list[np.ndarray | None], dimension: int | None) -> VectorSegment:
-        dim = dimension or next((len(r) for r in rows if r is not None), 0)
-        matrix = np.zeros((len(rows), dim), dtype=np.float32)
-        present = np.zeros(len(rows), dtype=bool)
-        for i, row in enumerate(rows):
-            if row is not None and len(row) == dim:
-                matrix[i] = row
-                present[i] = True
-        return cls(matrix, present)
+    def build(cls, rows: list[bytes | None]) -> VectorSegment:
+        """From float32 blobs (None: no vector)."""
+        collected = VectorRows(len(rows))
+        for i, blob in enumerate(rows):
+            collected.put(i, blob)
+        return collected.segment()
 
     def build_ann(self, threshold: int) -> None:
         """Build the HNSW graph when at least ``threshold`` positions carry a vector."""
@@ -104,6 +101,30 @@ class VectorSegment:
         scores, labels = self.ann.search(query[None, :], limit, params=params)
         keep = labels[0] >= 0
         return labels[0][keep], scores[0][keep]
+
+
+class VectorRows:
+    """Float32 blobs collected row by row into one matrix (sized at the first vector; a row of
+    another dimension counts as none)."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.matrix: np.ndarray | None = None
+        self.present = np.zeros(n, dtype=bool)
+
+    def put(self, i: int, blob: bytes | None) -> None:
+        if blob is None:
+            return
+        row = np.frombuffer(blob, dtype=np.float32)
+        if self.matrix is None:
+            self.matrix = np.zeros((self.n, len(row)), dtype=np.float32)
+        if len(row) == self.matrix.shape[1]:
+            self.matrix[i] = row
+            self.present[i] = True
+
+    def segment(self) -> VectorSegment:
+        matrix = self.matrix if self.matrix is not None else np.zeros((self.n, 0), np.float32)
+        return VectorSegment(matrix, self.present)
 
 
 def top_k(scores: np.ndarray, positions: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,7 @@
 - ``facts``: the few attributes that search sorts and counts by, without building the listing
   models (a search ranks and counts up to a thousand results and shows twenty; validating a
   thousand full listings cost more than the whole retrieval at 100,000 listings);
-- ``published_ids``, ``latest_update`` and ``iter_published_since``: what an incremental index
+- ``published_ids`` and ``iter_published_since``: what an incremental index
   sync needs to look only at the listings written since the last one (``ListingSource``).
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.catalog.models import AchievementRow, NeedRow, row_to_dict
@@ -63,13 +63,6 @@ class CatalogFeeds:
         query = select(table.id).where(table.status == Status.published.value)
         with self._sessions() as session:
             return set(session.scalars(query))
-
-    def latest_update(self) -> dt.datetime | None:
-        """The latest ``updated_at`` of any listing (every write sets it)."""
-        latest = [select(func.max(_table(k).updated_at)).scalar_subquery() for k in Kind]
-        with self._sessions() as session:
-            values = [v for v in session.execute(select(*latest)).one() if v is not None]
-        return max(values, default=None)
 
     def iter_published_since(self, kind: str, since: dt.datetime) -> Iterator[Any]:
         """Published listings of a kind written at or after ``since``."""
