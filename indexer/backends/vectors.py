@@ -83,9 +83,13 @@ class VectorSegment:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if self.ann is not None and n_allowed >= EXACT_BELOW_FRACTION * len(allowed):
             return self._graph(query, allowed, min(limit, n_allowed))
-        if n_allowed == len(allowed):
-            return top_k(np.asarray(self.matrix @ query), np.arange(len(allowed)), limit)
-        positions = np.flatnonzero(allowed)
+        if n_allowed * 4 >= len(allowed):  # most allowed: scan all, drop the others' scores
+            scores = np.asarray(self.matrix @ query)
+            if n_allowed < len(allowed):
+                scores = np.where(allowed, scores, -np.inf)
+            positions = np.arange(len(allowed))
+            return top_k(scores, positions, min(limit, n_allowed))
+        positions = np.flatnonzero(allowed)  # a few: gather those rows only
         return top_k(np.asarray(self.matrix[positions] @ query), positions, limit)
 
     def _graph(
