@@ -254,7 +254,9 @@ class IndexSync:
                 else self.source.iter_published(kind)
             )
             stale: list[IndexableListing] = []
+            checked = 0
             for listing in listings:
+                checked += 1
                 seen = indexed.get(listing.id)
                 if seen != content_hash(listing, self.analyzer.version, self.model_name):
                     stale.append(listing)
@@ -262,6 +264,8 @@ class IndexSync:
                     report.updated += seen is not None
                 if progress:
                     progress(f"核对{KIND_LABELS[kind]}", 1)
+            if progress and len(published) > checked:  # not written since: known unchanged
+                progress(f"核对{KIND_LABELS[kind]}", len(published) - checked)
             report.unchanged += len(published) - len(stale)
             for chunk in _chunks(iter(stale), BATCH):
                 self.index.upsert(self.documents(kind, chunk, with_vectors))
