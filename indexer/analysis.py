@@ -10,7 +10,7 @@ import hashlib
 import logging
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +18,8 @@ from pathlib import Path
 import jieba
 
 from seed_data import SEED_DIR
+
+WORDS_CACHE = 8192  # texts whose content words are kept per analyzer (per process)
 
 ANALYZER_VERSION = "1"
 _SPACE = re.compile(r"\s+")
@@ -94,8 +96,12 @@ class Analyzer:
     boilerplate: frozenset[str] = field(init=False)
     synonyms: dict[str, str] = field(init=False)
     version: str = field(init=False)
+    _words_of: Callable[[str], tuple[str, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        # explanations and search results ask for the words of the same listings again and
+        # again; jieba's accurate mode is the dearest step of a search page
+        self._words_of = lru_cache(maxsize=WORDS_CACHE)(self._words)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
@@ -132,6 +138,9 @@ class Analyzer:
     def words(self, text: str) -> list[str]:
         """Content words (accurate mode) for explanations: no stop words, no boilerplate, no
         single characters (年, 约, 不 …) and no bare numbers or measurements (3.5, 98%)."""
+        return list(self._words_of(text))
+
+    def _words(self, text: str) -> tuple[str, ...]:
         out = []
         for token in self._tokenizer.cut(normalise(text)):
             token = token.strip()
@@ -140,7 +149,7 @@ class Analyzer:
             if token in self.stopwords or token in self.boilerplate or not _WORD.search(token):
                 continue
             out.append(self.synonyms.get(token, token))
-        return out
+        return tuple(out)
 
     def content_words(self, text: str) -> list[str]:
         """Words that can stand for what a text is about (shared terms, suggested keywords):

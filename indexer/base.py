@@ -101,6 +101,8 @@ class Manifest:
     vectors: bool = False
     passages: bool = False  # passage vectors stored beside the listings' vectors
     created_at: str = dc_field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
+    # when the last sync began (UTC, ISO): the catalog's writes before it are indexed
+    synced_through: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -196,3 +198,29 @@ class SearchIndex(Protocol):
 
     def close(self) -> None:
         """Release files and connections; the object is not used afterwards."""
+
+
+@dataclass
+class SyncReport:
+    """What a rebuild or an incremental sync did."""
+
+    mode: str  # "rebuild" or "incremental"
+    reason: str = ""
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    embedded: int = 0
+    vectors: bool = False
+    seconds: float = 0.0
+    counts: dict[str, int] = dc_field(default_factory=dict)
+
+
+@dataclass
+class WriteFailure:
+    """The last single write the index could not take (the catalog kept it)."""
+
+    kind: str
+    listing_id: str
+    error: str
+    at: float

@@ -147,8 +147,12 @@ class SemanticEncoder:
         batch_size: int = 32,
         max_chars: int = 512,
         precomputed: Path | None = None,
+        loaded: Encoder | None = None,
     ) -> None:
+        """``loaded``: an encoder already built, used instead of loading ``model_name`` (the
+        scale benchmark brings a synthetic one); ``model_name`` must be its name."""
         self.model_name = model_name.strip()
+        self._loaded = loaded
         self._cache_path = cache_path
         self._allow_download = allow_download
         self._batch_size = batch_size
@@ -163,10 +167,14 @@ class SemanticEncoder:
         """Whether the model is loaded (loads it on the first call)."""
         with self._lock:
             if self._status is None:
-                encoder, self._status = load_encoder(
-                    self.model_name,
-                    allow_download=self._allow_download,
-                    batch_size=self._batch_size,
+                encoder, self._status = (
+                    (self._loaded, SemanticStatus(True, self.model_name, self._loaded.dimension))
+                    if self._loaded is not None
+                    else load_encoder(
+                        self.model_name,
+                        allow_download=self._allow_download,
+                        batch_size=self._batch_size,
+                    )
                 )
                 if encoder is not None:
                     cache = EmbeddingCache(self._cache_path)

@@ -7,11 +7,11 @@ single writes applied as they happen.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 from indexer.analysis import Analyzer
@@ -24,11 +24,19 @@ from indexer.base import (
     Manifest,
     Progress,
     SearchIndex,
+    SyncReport,
+    WriteFailure,
 )
 from indexer.documents import IndexableListing, content_hash, full_text, to_document
 from indexer.embedding import SemanticEncoder
 
 BATCH = 256
+# An incremental sync looks at the listings written (``updated_at``) since the last sync began,
+# less this margin: for a transaction that set ``updated_at`` before the last sync began but
+# committed after it, and for the clocks of several hosts writing one catalog. A write left out
+# all the same is caught by the next full pass (`techmatch index --rebuild`, or any sync once
+# the index misses a listing).
+SINCE_MARGIN = dt.timedelta(minutes=2)
 KIND_LABELS = {"achievement": "科技成果", "need": "技术需求"}
 
 log = logging.getLogger(__name__)
@@ -41,29 +49,10 @@ class ListingSource(Protocol):
 
     def count_published(self, kind: str) -> int: ...
 
+    def published_ids(self, kind: str) -> set[str]: ...
 
-@dataclass
-class SyncReport:
-    mode: str  # "rebuild" or "incremental"
-    reason: str = ""
-    added: int = 0
-    updated: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    embedded: int = 0
-    vectors: bool = False
-    seconds: float = 0.0
-    counts: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class WriteFailure:
-    """The last single write the index could not take (the catalog kept it)."""
-
-    kind: str
-    listing_id: str
-    error: str
-    at: float
+    def iter_published_since(self, kind: str, since: dt.datetime) -> Iterator[IndexableListing]:
+        """Published listings written at or after ``since``."""
 
 
 def vectors_usable(index: SearchIndex, encoder: SemanticEncoder) -> bool:
@@ -213,6 +202,7 @@ class IndexSync:
                     report.updated += len(docs)
                     yield docs
 
+        begun = _now()  # before reading: writes from here on are read by the next sync
         manifest = Manifest(
             backend=self.index.backend,
             generation="",
@@ -221,6 +211,7 @@ class IndexSync:
             analyzer=self.analyzer.version,
             vectors=with_vectors,
             passages=with_vectors and self.index.stores_passages,
+            synced_through=begun.isoformat(),
         )
         self.index.rebuild(batches(), manifest)
         # Writes that landed in the old generation between that pass and the switch, and
@@ -259,33 +250,60 @@ class IndexSync:
             return self._incremental(manifest, progress)
 
     def _incremental(self, manifest: Manifest, progress: Progress | None) -> SyncReport:
+        """Index what changed. Only the listings written since the last sync are read (and
+        hashed) when the index holds every published listing; otherwise all of them."""
         started = time.perf_counter()
         with_vectors = manifest.vectors and self.encoder.available
         encoded_before = self.encoder.encoded
         report = SyncReport(mode="incremental", vectors=manifest.vectors)
+        begun = _now()  # before reading: writes from here on are read by the next sync
+        since = _since(manifest.synced_through)
         for kind in KINDS:
             indexed = self.index.content_hashes(kind)
+            published = self.source.published_ids(kind)
+            gone = indexed.keys() - published
+            complete = since is not None and published <= indexed.keys()
+            listings: Iterable[IndexableListing] = (
+                self.source.iter_published_since(kind, since)
+                if since is not None and complete
+                else self.source.iter_published(kind)
+            )
             stale: list[IndexableListing] = []
-            for listing in self.source.iter_published(kind):
-                seen = indexed.pop(listing.id, None)
-                current = content_hash(listing, self.analyzer.version, self.model_name)
-                if seen == current:
-                    report.unchanged += 1
-                else:
+            checked = 0
+            for listing in listings:
+                checked += 1
+                seen = indexed.get(listing.id)
+                if seen != content_hash(listing, self.analyzer.version, self.model_name):
                     stale.append(listing)
                     report.added += seen is None
                     report.updated += seen is not None
                 if progress:
                     progress(f"核对{KIND_LABELS[kind]}", 1)
+            if progress and len(published) > checked:  # not written since: known unchanged
+                progress(f"核对{KIND_LABELS[kind]}", len(published) - checked)
+            report.unchanged += len(published) - len(stale)
             for chunk in _chunks(iter(stale), BATCH):
                 self.index.upsert(self.documents(kind, chunk, with_vectors))
-            if indexed:
-                self.index.delete(kind, list(indexed))
-                report.removed += len(indexed)
+            if gone:
+                self.index.delete(kind, sorted(gone))
+                report.removed += len(gone)
         manifest.counts = {kind: self.index.count(kind) for kind in KINDS}
+        manifest.synced_through = begun.isoformat()
         self.index.set_manifest(manifest)
         self.last_failure = None
         report.counts = manifest.counts
         report.embedded = self.encoder.encoded - encoded_before
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _now() -> dt.datetime:
+    """The time as the catalog writes ``updated_at``: UTC, without a zone."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _since(synced_through: str) -> dt.datetime | None:
+    """Where an incremental sync starts reading, None for a full pass."""
+    if not synced_through:
+        return None
+    return dt.datetime.fromisoformat(synced_through) - SINCE_MARGIN

@@ -132,6 +132,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     index = create_index(
         settings.search_backend,
         root=settings.index_dir,
+        ann_threshold=settings.ann_threshold,
         es_url=settings.elasticsearch_url,
         es_prefix=settings.elasticsearch_prefix,
         es_timeout=settings.elasticsearch_timeout,

@@ -48,6 +48,12 @@ class Settings(BaseSettings):
     candidate_pool: int = Field(
         default=100, ge=10, le=2000, description="Candidates per retriever before fusion."
     )
+    ann_threshold: int = Field(
+        default=200_000,
+        ge=1,
+        description="Vectors of a kind from which the embedded index searches them through an "
+        "HNSW graph (faiss) built with each rebuild, instead of an exact scan.",
+    )
     rrf_k: int = Field(default=10, ge=1, le=1000, description="Reciprocal rank fusion constant k.")
     host: str = Field(default="127.0.0.1", description="Address `techmatch serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `techmatch serve` binds.")

@@ -1,4 +1,7 @@
+import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +69,46 @@ def test_vectors_are_built_and_cached(home: Path, tiny_model: Path) -> None:
     rebuilt = market.indexing.sync(force=True)
     assert rebuilt.mode == "rebuild" and rebuilt.embedded == 0  # served from the cache
     market.close()
+
+
+class CountingSource:
+    """The catalog, counting the listings each kind of read hands out."""
+
+    def __init__(self, market: Components) -> None:
+        self.catalog = market.catalog
+        self.full = 0
+        self.since = 0
+
+    def iter_published(self, kind: str) -> Iterator[Any]:
+        for listing in self.catalog.iter_published(kind):
+            self.full += 1
+            yield listing
+
+    def iter_published_since(self, kind: str, since: dt.datetime) -> Iterator[Any]:
+        for listing in self.catalog.iter_published_since(kind, since):
+            self.since += 1
+            yield listing
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.catalog, name)
+
+
+def test_a_sync_reads_only_what_was_written_since_unless_the_index_lost_some(
+    market: Components, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(5):
+        market.catalog.create(
+            Kind.achievement, AchievementIn.model_validate({**ACH, "id": f"S{i}"})
+        )
+    market.indexing.sync()
+    source = CountingSource(market)
+    monkeypatch.setattr(market.indexing, "source", source)
+    market.catalog.patch(Kind.achievement, "S1", {"title": "卤水提锂新型吸附剂"})
+    market.catalog.patch(Kind.achievement, "S2", {"status": "withdrawn"})
+    report = market.indexing.sync()
+    assert (report.updated, report.removed, report.unchanged) == (1, 1, 3)
+    assert source.full == 0 and source.since <= 4  # the listings of the last minutes only
+    market.index.delete("achievement", ["S3"])  # lost behind the sync's back
+    report = market.indexing.sync()
+    assert report.added == 1 and source.full == 4  # a full pass found it
+    assert market.index.content_hashes("achievement").keys() == {"S0", "S1", "S3", "S4"}

@@ -4,6 +4,7 @@ but never indexed (a crash between the two) is searchable after the next start."
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +58,12 @@ class WritingSource:
 
     def count_published(self, kind: str) -> int:
         return self.market.catalog.count_published(kind)
+
+    def published_ids(self, kind: str) -> set[str]:
+        return self.market.catalog.published_ids(kind)
+
+    def iter_published_since(self, kind: str, since: dt.datetime) -> Iterator[Any]:
+        return self.market.catalog.iter_published_since(kind, since)
 
 
 def _ids_in(generation: Path, kind: str) -> set[str]:

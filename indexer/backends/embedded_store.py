@@ -1,5 +1,11 @@
-"""The embedded backend's storage: the SQLite schema of a generation, document writes, and the
-in-memory tables of vectors (one per kind) and passage vectors used for cosine search."""
+"""The SQLite side of the embedded index: schema, filters as SQL, writing rows and building a
+generation's file with its segments.
+
+The ``docs`` table holds each listing's tokens (space-separated), attributes, vector and ``seg``
+(1 while the row is as the generation's segment holds it, 0 once written since); ``passages``
+holds the vectors of each listing's title and sentences, read for the few candidates a dense
+search rescores. SQLite answers the filters; ``segments.py`` scores the text and the vectors.
+"""
 
 from __future__ import annotations
 
@@ -7,29 +13,33 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from indexer.base import KINDS, IndexedDoc, Manifest
+from indexer.backends.segments import read_segment
+from indexer.base import KINDS, Filters, IndexedDoc, Manifest
 
-# passage vectors of each document (added to generations built before them when opened)
+DB_NAME = "index.sqlite3"
+TITLE_WEIGHT = 2.0  # a term in the title counts twice a term in the body (as FTS5 bm25 weights)
+
+SCHEMA = [
+    "CREATE TABLE docs (rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL,"
+    " field TEXT, field_top TEXT, maturity TEXT, modes TEXT, region TEXT, money REAL,"
+    " content_hash TEXT, vector BLOB, title TEXT, body TEXT, seg INTEGER NOT NULL DEFAULT 0,"
+    " UNIQUE (kind, id))",
+    "CREATE INDEX docs_delta ON docs (kind, seg)",
+    # covering indexes: filters and sync read these instead of rows carrying vectors and text
+    "CREATE INDEX docs_filters ON docs"
+    " (kind, field_top, field, maturity, region, money, modes, id)",
+    "CREATE INDEX docs_hashes ON docs (kind, id, content_hash)",
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
+]
+# the passage vectors of each document (also made when a generation built before them is opened)
 PASSAGES_TABLE = (
     "CREATE TABLE IF NOT EXISTS passages (doc INTEGER NOT NULL, position INTEGER NOT NULL,"
     " text TEXT NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (doc, position))"
 )
-_SCHEMA = [
-    "CREATE TABLE docs (rowid INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL,"
-    " field TEXT, field_top TEXT, maturity TEXT, modes TEXT, region TEXT, money REAL,"
-    " content_hash TEXT, vector BLOB, UNIQUE (kind, id))",
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)",
-    PASSAGES_TABLE,
-    *(
-        f"CREATE VIRTUAL TABLE fts_{k} USING fts5(title, body,"
-        " tokenize='unicode61 remove_diacritics 0')"
-        for k in KINDS
-    ),
-    *(f"CREATE VIRTUAL TABLE vocab_{k} USING fts5vocab(fts_{k}, 'row')" for k in KINDS),
-]
 
 
 def check_kind(kind: str) -> str:
@@ -38,36 +48,30 @@ def check_kind(kind: str) -> str:
     return kind
 
 
-class VectorTable:
-    """The vectors of one kind, held in memory for brute-force cosine search."""
-
-    def __init__(self, rowids: list[int], ids: list[str], matrix: np.ndarray) -> None:
-        self.rowids = np.asarray(rowids, dtype=np.int64)
-        self.ids = ids
-        self.matrix = matrix
-        self.position = {rowid: i for i, rowid in enumerate(rowids)}
-
-
-class PassageTable:
-    """The passage vectors of one kind: one matrix, each row's owner (a row of ``VectorTable``)."""
-
-    def __init__(self, owners: list[int], texts: list[str], matrix: np.ndarray) -> None:
-        self.owners = np.asarray(owners, dtype=np.int64)
-        self.texts = texts
-        self.matrix = matrix
-
-    def best(self, vector: np.ndarray, documents: int) -> tuple[np.ndarray, np.ndarray]:
-        """Per document row: the best passage's cosine (NaN without passages), and its row."""
-        best = np.full(documents, -np.inf, dtype=np.float32)
-        which = np.full(documents, -1, dtype=np.int64)
-        if len(self.texts):
-            scores = self.matrix @ vector.astype(np.float32)
-            order = np.lexsort((-scores, self.owners))  # by owner, best passage first
-            owners = self.owners[order]
-            first = order[np.r_[True, owners[1:] != owners[:-1]]]  # each owner's best
-            best[self.owners[first]] = scores[first]
-            which[self.owners[first]] = first
-        return np.where(np.isfinite(best), best, np.nan), which
+def where_clause(filters: Filters) -> tuple[str, list[Any]]:
+    """Translate backend-neutral filters into SQL over the ``docs`` table aliased ``d``."""
+    parts: list[str] = []
+    params: list[Any] = []
+    if filters.field:
+        parts.append("d.field = ?" if "." in filters.field else "d.field_top = ?")
+        params.append(filters.field)
+    for column, value in (("maturity", filters.maturity), ("region", filters.region)):
+        if value:
+            parts.append(f"d.{column} = ?")
+            params.append(value)
+    if filters.mode:
+        parts.append("d.modes LIKE ?")
+        params.append(f"% {filters.mode} %")
+    if filters.money_min is not None:
+        parts.append("d.money >= ?")
+        params.append(filters.money_min)
+    if filters.money_max is not None:
+        parts.append("d.money <= ?")
+        params.append(filters.money_max)
+    if filters.exclude_ids:
+        parts.append(f"d.id NOT IN ({','.join('?' * len(filters.exclude_ids))})")
+        params.extend(filters.exclude_ids)
+    return ("".join(f" AND {p}" for p in parts), params)
 
 
 def open_db(path: Path) -> sqlite3.Connection:
@@ -79,13 +83,18 @@ def open_db(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def build_generation(
-    file: Path, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest, generation: str
+def build(
+    file: Path,
+    batches: Iterable[Sequence[IndexedDoc]],
+    manifest: Manifest,
+    generation: str,
+    ann_threshold: int,
 ) -> None:
+    """Write every row, then each kind's segment (postings, vectors, HNSW graph when large)."""
     db = open_db(file)
     try:
         with db:
-            for statement in _SCHEMA:
+            for statement in (*SCHEMA, PASSAGES_TABLE):
                 db.execute(statement)
             for batch in batches:
                 for doc in batch:
@@ -95,6 +104,12 @@ def build_generation(
                 k: db.execute("SELECT count(*) FROM docs WHERE kind = ?", (k,)).fetchone()[0]
                 for k in KINDS
             }
+            for kind in KINDS:
+                segment = read_segment(db, kind, TITLE_WEIGHT)
+                segment.vectors.build_ann(ann_threshold)
+                segment.save(file.parent, kind)
+                del segment
+            db.execute("UPDATE docs SET seg = 1")
             write_manifest(db, manifest)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
@@ -109,6 +124,7 @@ def write_manifest(db: sqlite3.Connection, manifest: Manifest) -> None:
 
 
 def write_doc(db: sqlite3.Connection, doc: IndexedDoc) -> int:
+    """Insert or replace one row (it leaves the segment: ``seg = 0``); returns its rowid."""
     kind = check_kind(doc.kind)
     values = (
         doc.field,
@@ -119,12 +135,14 @@ def write_doc(db: sqlite3.Connection, doc: IndexedDoc) -> int:
         doc.money,
         doc.content_hash,
         None if doc.vector is None else doc.vector.astype(np.float32).tobytes(),
+        " ".join(doc.title_tokens),
+        " ".join(doc.body_tokens),
     )
     row = db.execute("SELECT rowid FROM docs WHERE kind = ? AND id = ?", (kind, doc.id)).fetchone()
     if row is None:
         cur = db.execute(
             "INSERT INTO docs (kind, id, field, field_top, maturity, modes, region, money,"
-            " content_hash, vector) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " content_hash, vector, title, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (kind, doc.id, *values),
         )
         rowid = int(cur.lastrowid or 0)
@@ -132,23 +150,37 @@ def write_doc(db: sqlite3.Connection, doc: IndexedDoc) -> int:
         rowid = int(row[0])
         db.execute(
             "UPDATE docs SET field = ?, field_top = ?, maturity = ?, modes = ?, region = ?,"
-            " money = ?, content_hash = ?, vector = ? WHERE rowid = ?",
+            " money = ?, content_hash = ?, vector = ?, title = ?, body = ?, seg = 0"
+            " WHERE rowid = ?",
             (*values, rowid),
         )
-        db.execute(f"DELETE FROM fts_{kind} WHERE rowid = ?", (rowid,))
-    db.execute(
-        f"INSERT INTO fts_{kind} (rowid, title, body) VALUES (?, ?, ?)",
-        (rowid, " ".join(doc.title_tokens), " ".join(doc.body_tokens)),
-    )
     db.execute("DELETE FROM passages WHERE doc = ?", (rowid,))
     if doc.passage_vectors is not None:
         db.executemany(
-            "INSERT INTO passages VALUES (?, ?, ?, ?)",
+            "INSERT INTO passages (doc, position, text, vector) VALUES (?, ?, ?, ?)",
             [
-                (rowid, i, text, vector.astype(np.float32).tobytes())
-                for i, (text, vector) in enumerate(
-                    zip(doc.passages, doc.passage_vectors, strict=True)
-                )
+                (rowid, i, text, np.asarray(v, dtype=np.float32).tobytes())
+                for i, (text, v) in enumerate(zip(doc.passages, doc.passage_vectors, strict=True))
             ],
         )
     return rowid
+
+
+def read_passages(
+    db: sqlite3.Connection, kind: str, ids: Sequence[str]
+) -> dict[str, tuple[list[str], np.ndarray]]:
+    """The passages (texts and a matrix of their vectors) of the listed documents."""
+    found: dict[str, tuple[list[str], list[np.ndarray]]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        rows = db.execute(
+            "SELECT d.id, p.text, p.vector FROM passages p JOIN docs d ON d.rowid = p.doc"
+            f" WHERE d.kind = ? AND d.id IN ({','.join('?' * len(chunk))})"
+            " ORDER BY p.doc, p.position",
+            [kind, *chunk],
+        )
+        for listing_id, text, blob in rows:
+            texts, vectors = found.setdefault(listing_id, ([], []))
+            texts.append(text)
+            vectors.append(np.frombuffer(blob, dtype=np.float32))
+    return {i: (texts, np.stack(vectors)) for i, (texts, vectors) in found.items()}

@@ -12,6 +12,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.catalog.db import make_engine, retry_when_locked
+from service.catalog.feeds import CatalogFeeds
 from service.catalog.models import (
     AchievementRow,
     ListingOwnerRow,
@@ -47,7 +48,7 @@ def new_id(kind: Kind) -> str:
     return ("A" if kind is Kind.achievement else "N") + uuid.uuid4().hex[:11].upper()
 
 
-class Catalog:
+class Catalog(CatalogFeeds):
     """The system of record: listings in SQL, validated by the pydantic models."""
 
     def __init__(self, url: str) -> None:

@@ -11,6 +11,7 @@ from indexer.documents import top_field
 from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
 from service.catalog import Catalog
+from service.catalog.feeds import ListingFacts
 from service.listings.schemas import Kind, Listing
 from service.listings.taxonomy import Taxonomy
 from service.matching.cache import ResultCache
@@ -20,7 +21,6 @@ from service.matching.results import SearchItem, SearchPage
 
 MAX_RESULTS = 1000  # results ranked and faceted per query
 CACHE_SIZE = 2048  # result pages kept per process (keyed by the catalog's version)
-WORDS_CACHE_SIZE = 20_000  # listings whose content words are remembered for matched terms
 DENSE_RESULTS = 20  # semantic neighbours added to the lexical matches
 QUERY_MAX = 500
 PAGE_SIZE_MAX = 100
@@ -62,7 +62,6 @@ class Searcher:
         self.taxonomy = taxonomy
         self.rrf_k = rrf_k
         self._pages: ResultCache[SearchPage] = ResultCache(catalog, index, CACHE_SIZE)
-        self._words: dict[tuple[str, str, object], frozenset[str]] = {}
 
     def search(
         self,
@@ -82,17 +81,6 @@ class Searcher:
             (query, kind, filters, page, page_size, sort),
             lambda: _search(self, query, kind, filters, page, page_size, sort),
         )
-
-    def words(self, listing: Listing) -> frozenset[str]:
-        """The content words of a listing's title and text, remembered per version."""
-        key = (listing.kind.value, listing.id, listing.updated_at)
-        found = self._words.get(key)
-        if found is None:
-            if len(self._words) >= WORDS_CACHE_SIZE:
-                self._words.clear()
-            found = frozenset(self.analyzer.words(listing.title + listing.body))
-            self._words[key] = found
-        return found
 
 
 def _search(
@@ -131,24 +119,31 @@ def _search(
     ranked.sort(key=lambda r: (-r[0], r[2]))
     ranked = ranked[:MAX_RESULTS]
 
-    listings: dict[tuple[Kind, str], Listing] = {}
+    facts: dict[tuple[Kind, str], ListingFacts] = {}
     for k in kinds:
-        found = searcher.catalog.get_many(k, [i for _, kk, i in ranked if kk is k])
-        listings.update({(k, i): v for i, v in found.items()})
-    ranked = [r for r in ranked if (r[1], r[2]) in listings]
+        of_kind = searcher.catalog.facts(k, [i for _, kk, i in ranked if kk is k])
+        facts.update({(k, i): v for i, v in of_kind.items()})
+    ranked = [r for r in ranked if (r[1], r[2]) in facts]
     if sort is Sort.newest:
-        ranked.sort(key=lambda r: listings[(r[1], r[2])].created_at, reverse=True)
+        ranked.sort(key=lambda r: facts[(r[1], r[2])].created_at, reverse=True)
     elif sort is Sort.price:  # 面议 (no figure) last
         ranked.sort(
-            key=lambda r: (listings[(r[1], r[2])].money is None, listings[(r[1], r[2])].money or 0)
+            key=lambda r: (facts[(r[1], r[2])].money is None, facts[(r[1], r[2])].money or 0)
         )
 
     start = (page - 1) * page_size
+    shown = ranked[start : start + page_size]
+    listings: dict[tuple[Kind, str], Listing] = {}
+    for k in kinds:
+        found = searcher.catalog.get_many(k, [i for _, kk, i in shown if kk is k])
+        listings.update({(k, i): v for i, v in found.items()})
     items = []
-    for score, k, listing_id in ranked[start : start + page_size]:
-        listing = listings[(k, listing_id)]
+    for score, k, listing_id in shown:
+        listing = listings.get((k, listing_id))
+        if listing is None:  # removed between the two reads
+            continue
         text = listing.body
-        words = searcher.words(listing)
+        words = set(searcher.analyzer.words(listing.title + text))  # remembered per text
         items.append(
             SearchItem(
                 **brief(listing, searcher.taxonomy).model_dump(),
@@ -166,19 +161,19 @@ def _search(
         total=len(ranked),
         semantic=dense_on,
         items=items,
-        facets=_facets([listings[(k, i)] for _, k, i in ranked]),
+        facets=_facets([facts[(k, i)] for _, k, i in ranked]),
     )
 
 
-def _facets(results: list[Listing]) -> dict[str, dict[str, int]]:
+def _facets(results: list[ListingFacts]) -> dict[str, dict[str, int]]:
     counters: dict[str, Counter[str]] = {
         n: Counter() for n in ("kind", "field", "maturity", "region")
     }
     for listing in results:
         counters["kind"][listing.kind.value] += 1
         counters["field"][top_field(listing.field)] += 1
-        if listing.maturity_code:
-            counters["maturity"][listing.maturity_code] += 1
+        if listing.maturity:
+            counters["maturity"][listing.maturity] += 1
         if listing.region:
             counters["region"][listing.region] += 1
     return {name: dict(c.most_common()) for name, c in counters.items()}
