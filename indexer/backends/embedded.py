@@ -14,6 +14,7 @@ import dataclasses
 import json
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -51,6 +52,7 @@ ANN_THRESHOLD = 200_000
 # many times the asked number, at least PASSAGE_POOL_MIN (at the seed's size, every document).
 PASSAGE_POOL_FACTOR = 3
 PASSAGE_POOL_MIN = 600
+PASSAGE_CACHE_DOCS = 5_000  # documents whose passages are kept in memory (an LRU per process)
 
 __all__ = ["ANN_THRESHOLD", "DB_NAME", "TITLE_WEIGHT", "EmbeddedIndex", "where_clause"]
 
@@ -70,6 +72,7 @@ class EmbeddedIndex:
         self._data_version = -1
         self._segments: dict[str, Segment] = {}
         self._views: dict[str, View] = {}
+        self._passages: OrderedDict[tuple[str, str], tuple[list[str], np.ndarray]] = OrderedDict()
 
     # ---- connection and generation following ---------------------------------------------
     def exists(self) -> bool:
@@ -92,6 +95,7 @@ class EmbeddedIndex:
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:  # another process committed: reload the deltas
             self._views.clear()
+            self._passages.clear()
             self._data_version = version
         return self._conn
 
@@ -114,6 +118,7 @@ class EmbeddedIndex:
             self._path = None
             self._segments.clear()
             self._views.clear()
+            self._passages.clear()
 
     # ---- manifest -----------------------------------------------------------------------
     def manifest(self) -> Manifest:
@@ -138,6 +143,7 @@ class EmbeddedIndex:
                     write_doc(db, doc)
             for kind in {doc.kind for doc in docs}:
                 self._views.pop(kind, None)  # our own commits do not change data_version
+            self._passages.clear()
 
     def delete(self, kind: str, ids: Sequence[str]) -> None:
         kind = check_kind(kind)
@@ -156,6 +162,7 @@ class EmbeddedIndex:
                         f"DELETE FROM docs WHERE kind = ? AND id IN ({marks})", [kind, *chunk]
                     )
             self._views.pop(kind, None)
+            self._passages.clear()
 
     def rebuild(self, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest) -> None:
         """Write a complete new generation, then switch to it; on any error keep the old one.
@@ -242,13 +249,37 @@ class EmbeddedIndex:
     def _best_passages(
         self, kind: str, query: np.ndarray, ids: Sequence[str]
     ) -> dict[str, PassageHit]:
-        out = {}
-        for listing_id, (texts, matrix) in read_passages(self._db(), kind, ids).items():
-            if matrix.shape[1] != query.shape[0]:
-                continue
-            cosines = matrix @ query
-            best = int(np.argmax(cosines))
-            out[listing_id] = PassageHit(texts[best], float(cosines[best]))
+        """Each document's best passage: one product over their passages stacked."""
+        found = [(i, p) for i, p in self._passages_of(kind, ids) if p[1].shape[1] == len(query)]
+        if not found:
+            return {}
+        cosines = np.concatenate([matrix for _, (_, matrix) in found]) @ query
+        out, start = {}, 0
+        for listing_id, (texts, _) in found:
+            part = cosines[start : start + len(texts)]
+            best = int(np.argmax(part))
+            out[listing_id] = PassageHit(texts[best], float(part[best]))
+            start += len(texts)
+        return out
+
+    def _passages_of(
+        self, kind: str, ids: Sequence[str]
+    ) -> list[tuple[str, tuple[list[str], np.ndarray]]]:
+        """The passages of the listed documents that have some, from memory or SQLite."""
+        missing = [i for i in ids if (kind, i) not in self._passages]
+        if missing:
+            read = read_passages(self._db(), kind, missing)
+            for listing_id in missing:  # none: remembered as empty, not asked again
+                empty: tuple[list[str], np.ndarray] = ([], np.zeros((0, 0), np.float32))
+                self._passages[(kind, listing_id)] = read.get(listing_id, empty)
+            while len(self._passages) > PASSAGE_CACHE_DOCS:
+                self._passages.popitem(last=False)
+        out = []
+        for listing_id in ids:
+            entry = self._passages.get((kind, listing_id))
+            if entry is not None and entry[0]:
+                self._passages.move_to_end((kind, listing_id))
+                out.append((listing_id, entry))
         return out
 
     def browse(self, kind: str, filters: Filters, limit: int) -> list[str]:
