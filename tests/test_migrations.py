@@ -159,3 +159,9 @@ def test_a_release_0_1_0_database_is_refused_then_upgraded_with_every_row(
     need = before["needs"][0]
     assert catalog.get(Kind.need, need["id"]).title == need["title"]
     catalog.close()
+
+
+def test_the_head_written_in_the_code_is_alembics() -> None:
+    assert schema.alembic_head() == schema.HEAD, (
+        "a new migration revision: set HEAD in service/catalog/schema.py to its id"
+    )

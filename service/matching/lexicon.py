@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,13 @@ class Hint:
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 
 
+@dataclass(frozen=True)
+class _Index:
+    pattern: re.Pattern[str] | None
+    keys: dict[str, frozenset[str]]
+    by_word: dict[str, list[str]]
+
+
 class ProblemLexicon:
     """Problems found in a text as written (leftmost-longest), or, given ``words`` (the
     analyzer's content words), when all of a problem's words occur in one sentence: 收割机下田陷
@@ -58,16 +66,25 @@ class ProblemLexicon:
             kept = table.setdefault(normalise(problem), [])
             kept += [c for c in (normalise(c) for c in concepts) if c and c not in kept]
         self.table = {p: tuple(c[:MAX_CONCEPTS]) for p, c in table.items() if p and c}
-        by_length = sorted(self.table, key=lambda p: (-len(p), p))
-        self._pattern = re.compile("|".join(map(re.escape, by_length))) if by_length else None
         self._words = words
-        self._keys: dict[str, frozenset[str]] = {}  # problem -> its content words
-        self._by_word: dict[str, list[str]] = {}  # content word -> problems using it
         self._cache: dict[tuple[str, int], list[Hint]] = {}
-        for problem in by_length if words is not None else []:
-            self._keys[problem] = frozenset(words(problem))  # type: ignore[misc]
-            for word in self._keys[problem]:
-                self._by_word.setdefault(word, []).append(problem)
+        self._lock = threading.Lock()
+        self._index: _Index | None = None  # built on first use (a CLI search never needs it)
+
+    def _prepared(self) -> _Index:
+        """The pattern of every problem (longest first) and the problems by content word."""
+        with self._lock:
+            if self._index is None:
+                by_length = sorted(self.table, key=lambda p: (-len(p), p))
+                pattern = re.compile("|".join(map(re.escape, by_length))) if by_length else None
+                keys: dict[str, frozenset[str]] = {}  # problem -> its content words
+                by_word: dict[str, list[str]] = {}  # content word -> problems using it
+                for problem in by_length if self._words is not None else []:
+                    keys[problem] = frozenset(self._words(problem))  # type: ignore[misc]
+                    for word in keys[problem]:
+                        by_word.setdefault(word, []).append(problem)
+                self._index = _Index(pattern, keys, by_word)
+            return self._index
 
     def __len__(self) -> int:
         return len(self.table)
@@ -84,7 +101,7 @@ class ProblemLexicon:
 
     def hints(self, text: str, limit: int = MAX_HINTS) -> list[Hint]:
         """The problems stated in ``text``, each once: as written first, then by their words."""
-        if self._pattern is None:
+        if not self.table:
             return []
         key = (text, limit)
         if key not in self._cache:
@@ -94,12 +111,13 @@ class ProblemLexicon:
         return list(self._cache[key])
 
     def _find(self, text: str, limit: int) -> list[Hint]:
-        found = [m.group(0) for m in self._pattern.finditer(text)] if self._pattern else []
+        index = self._prepared()
+        found = [m.group(0) for m in index.pattern.finditer(text)] if index.pattern else []
         if self._words is not None:
             for sentence in _SENTENCE.split(text):
                 present = set(self._words(sentence))
-                found += [p for w in present for p in self._by_word.get(w, ())
-                          if self._keys[p] <= present]  # fmt: skip
+                found += [p for w in present for p in index.by_word.get(w, ())
+                          if index.keys[p] <= present]  # fmt: skip
         problems = list(dict.fromkeys(found))[:limit]
         return [Hint(p, self.table[p]) for p in problems]
 
