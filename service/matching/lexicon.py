@@ -79,10 +79,12 @@ class ProblemLexicon:
                 pattern = re.compile("|".join(map(re.escape, by_length))) if by_length else None
                 keys: dict[str, frozenset[str]] = {}  # problem -> its content words
                 by_word: dict[str, list[str]] = {}  # content word -> problems using it
-                for problem in by_length if self._words is not None else []:
-                    keys[problem] = frozenset(self._words(problem))  # type: ignore[misc]
-                    for word in keys[problem]:
-                        by_word.setdefault(word, []).append(problem)
+                words = self._words
+                if words is not None:
+                    for problem in by_length:
+                        keys[problem] = frozenset(words(problem))
+                        for word in keys[problem]:
+                            by_word.setdefault(word, []).append(problem)
                 self._index = _Index(pattern, keys, by_word)
             return self._index
 

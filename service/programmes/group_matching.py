@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.base import Hit, IndexError_
+from indexer.base import Hit
 from indexer.documents import full_text
 from service.catalog import NotFoundError
 from service.listings.schemas import Kind, Status
+from service.matching.cache import market_stamp
 from service.matching.fusion import reciprocal_rank_fusion
 from service.matching.matcher import Candidate, Matcher, brief
 from service.matching.results import Component
@@ -59,11 +60,7 @@ class GroupMatcher:
 
     def version(self) -> tuple[Any, ...]:
         """What the rankings depend on: the catalog's version and the index generation."""
-        try:
-            generation = self.matcher.index.manifest().generation
-        except IndexError_:
-            generation = ""  # no usable index: the rankings say so themselves
-        return (*self.matcher.catalog.version(), generation)
+        return market_stamp(self.matcher.catalog, self.matcher.index)
 
     def lists(self, need_ids: Sequence[str]) -> dict[str, _Ranked]:
         out = {}
