@@ -17,8 +17,10 @@ from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
 from service.catalog import Catalog
+from service.catalog.feeds import CandidateFacts
 from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
+from service.matching.analysed import Analysed, Shelf
 from service.matching.cache import ResultCache
 from service.matching.features import structured_features
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
@@ -66,15 +68,25 @@ class MatchSettings:
 
 @dataclass
 class Candidate:
-    """One scored counterpart before ranking; ``values`` feed ``techmatch tune``."""
+    """One scored counterpart before ranking; ``values`` feed ``techmatch tune``. Scoring reads
+    the candidate's ``facts``; its whole listing (``other``) is loaded when first asked for."""
 
     total: float
-    other: Any
+    facts: CandidateFacts
     components: list[Component]
     mismatches: list[str]
     ranks: dict[str, int]
     values: dict[str, float]
     bridges: list[str]
+    shelf: Shelf
+
+    @property
+    def id(self) -> str:
+        return self.facts.id
+
+    @property
+    def other(self) -> Any:
+        return self.shelf.get(self.facts.id)
 
 
 def brief(listing: Listing, taxonomy: Taxonomy) -> ListingBrief:
@@ -135,16 +147,25 @@ class Matcher:
             lexicon=self.lexicon,
         )
 
-    def plan(self, kind: Kind, listing: Listing) -> QueryPlan:
+    def analyse(self, listing: Any) -> Analysed:
+        """The source listing as one request reads it (text, words, vector: each made once)."""
+        return (
+            listing
+            if isinstance(listing, Analysed)
+            else Analysed(listing, self.analyzer, self.encoder)
+        )
+
+    def plan(self, kind: Kind, listing: Listing | Analysed) -> QueryPlan:
         """The lexical query; its key terms (tf·idf) are shown to readers either way, and a
         need's problems found in the lexicon."""
-        plan = key_terms(self.analyzer, self.index, listing, kind.other)
+        source = self.analyse(listing)
+        plan = key_terms(self.analyzer, self.index, source.listing, kind.other, text=source.text)
         if self.config.query == "plain":
-            plain = plain_terms(self.analyzer, listing)
+            plain = plain_terms(self.analyzer, source.listing)
             plain.weights, plain.expansions = plan.weights, plan.expansions
             plan = plain
         if kind is Kind.need and self.config.lexicon:
-            plan.hints = self.lexicon.hints(full_text(listing))
+            plan.hints = self.lexicon.hints(source.text)
         return plan
 
     def retrieve(
@@ -156,7 +177,7 @@ class Matcher:
         if self.config.lexical:
             lists["lexical"] = self.index.lexical(target.value, terms, filters, pool)
         if self.config.dense and vectors_usable(self.index, self.encoder):
-            vector = self.encoder.encode_query(full_text(listing))
+            vector = self.analyse(listing).vector()
             if vector is not None:
                 lists["dense"] = self.index.vector(
                     target.value, vector, filters, pool, passages=self.config.passages
@@ -164,12 +185,17 @@ class Matcher:
         return lists
 
     def _feedback(
-        self, plan: QueryPlan, lists: dict[str, list[Hit]], target: Kind, filters: Filters
+        self,
+        plan: QueryPlan,
+        lists: dict[str, list[Hit]],
+        target: Kind,
+        filters: Filters,
+        shelf: Shelf,
     ) -> None:
         """Rocchio: re-run the lexical query expanded with terms of the first-pass top results."""
         k = self.settings.rrf_k
         first = reciprocal_rank_fusion(lists, self.weights.retrievers, k)[:FEEDBACK_DOCS]
-        found = self.catalog.get_many(target, [f.id for f in first])
+        found = shelf.many([f.id for f in first])
         top = [found[f.id] for f in first if f.id in found]
         plan.feedback_terms = feedback_terms(self.analyzer, self.index, plan, target, top)
         if plan.feedback_terms:
@@ -178,80 +204,100 @@ class Matcher:
             lists["lexical"] = self.index.lexical(target.value, expanded, filters, pool)
 
     def candidates(
-        self, kind: Kind, listing: Any
+        self, kind: Kind, listing: Any, *, every_value: bool = False
     ) -> tuple[QueryPlan, dict[str, list[Hit]], list[Candidate]]:
-        """Every fused candidate, scored and explained, best first."""
+        """Every fused candidate, scored, best first. Candidates are scored on a few catalog
+        columns (``CandidateFacts``); lexicon bridges are found for each only when they weigh
+        or ``every_value`` asks for every component value (tuning), else for the shown ones."""
+        source = self.analyse(listing)
+        listing = source.listing
         if listing.status != Status.published:
             raise NotPublishedError(
                 f"{kind.value} {listing.id!r} is {listing.status.value}; only published "
                 "listings are matched"
             )
         target = kind.other
-        plan = self.plan(kind, listing)
+        plan = self.plan(kind, source)
         filters = Filters(exclude_ids=(listing.id,))
-        lists = self.retrieve(kind, listing, target, filters, plan.terms)
+        lists = self.retrieve(kind, source, target, filters, plan.terms)
+        shelf = Shelf(self.catalog, target)
         use_feedback = self.config.feedback and self.config.query != "plain"
         if use_feedback and self.config.lexical:
-            self._feedback(plan, lists, target, filters)
+            self._feedback(plan, lists, target, filters, shelf)
         k = self.settings.rrf_k
         fused = reciprocal_rank_fusion(lists, self.weights.retrievers, k)
         top = best_possible(list(lists), self.weights.retrievers, k)
-        found = self.catalog.get_many(target, [f.id for f in fused])
+        facts = self.catalog.candidate_facts(target, [f.id for f in fused])
+        shelf.rank([f.id for f in fused if f.id in facts])
         text_weight = self.weights.text if self.config.features else 1.0
-        out: list[Candidate] = []
+        bridged = self.config.lexicon and (every_value or self.weights.of("lexicon") > 0)
         evidence = _evidence(lists)
+        out: list[Candidate] = []
         for item in fused:
-            other = found.get(item.id)
-            if other is None or other.status != Status.published:
+            other = facts.get(item.id)
+            if other is None or not other.is_published:
                 continue
-            need, achievement = (listing, other) if kind is Kind.need else (other, listing)
             values = {r: (k + 1) / (k + rank) for r, rank in item.ranks.items()}
             values.update({name: found_in.get(item.id, 0.0) for name, found_in in evidence.items()})
-            pair_bridges = self._bridges(kind, plan, need, achievement)
+            pair_bridges = self._bridges(kind, plan, source, shelf.get(item.id)) if bridged else []
             values["lexicon"] = min(1.0, len(pair_bridges) / 2)
-            components = [
-                Component(
-                    name="text",
-                    label="文本相关度",
-                    value=round(item.score / top, 4),
-                    weight=text_weight,
-                    contribution=round(text_weight * item.score / top, 4),
-                    note=_retrieval_note(item.ranks),
-                )
-            ]
-            components += self._evidence_components(values, pair_bridges)
-            mismatches = []
-            for feature in structured_features(need, achievement, self.taxonomy):
-                values[feature.name] = feature.value
-                if feature.mismatch:
-                    mismatches.append(feature.mismatch)  # shown even when it weighs nothing
-                if not self.config.features:
-                    continue
-                w = self.weights.of(feature.name)
-                components.append(
-                    Component(
-                        name=feature.name,
-                        label=feature.label,
-                        value=feature.value,
-                        weight=w,
-                        contribution=round(w * feature.value, 4),
-                        note=feature.note,
-                    )
-                )
-            total = sum(c.contribution for c in components)
-            out.append(
-                Candidate(total, other, components, mismatches, item.ranks, values, pair_bridges)
+            text = Component(
+                name="text",
+                label="文本相关度",
+                value=round(item.score / top, 4),
+                weight=text_weight,
+                contribution=round(text_weight * item.score / top, 4),
+                note=_retrieval_note(item.ranks),
             )
-        out.sort(key=lambda s: (-s.total, s.other.id))
+            components = [text, *self._evidence_components(values, pair_bridges)]
+            mismatches = self._structured(kind, listing, other, values, components)
+            total = sum(c.contribution for c in components)
+            out.append(Candidate(total, other, components, mismatches, item.ranks, values,
+                                 pair_bridges, shelf))  # fmt: skip
+        out.sort(key=lambda s: (-s.total, s.id))
         return plan, lists, out
 
-    def _bridges(self, kind: Kind, plan: QueryPlan, need: Any, achievement: Any) -> list[str]:
+    def _structured(
+        self,
+        kind: Kind,
+        listing: Any,
+        other: CandidateFacts,
+        values: dict[str, float],
+        components: list[Component],
+    ) -> list[str]:
+        """The pair's structured features: values recorded, components appended when they
+        weigh; returns what does not fit (shown even when it weighs nothing)."""
+        need, achievement = (listing, other) if kind is Kind.need else (other, listing)
+        mismatches = []
+        for feature in structured_features(need, achievement, self.taxonomy):
+            values[feature.name] = feature.value
+            if feature.mismatch:
+                mismatches.append(feature.mismatch)
+            if not self.config.features:
+                continue
+            w = self.weights.of(feature.name)
+            components.append(
+                Component(
+                    name=feature.name,
+                    label=feature.label,
+                    value=feature.value,
+                    weight=w,
+                    contribution=round(w * feature.value, 4),
+                    note=feature.note,
+                )
+            )
+        return mismatches
+
+    def _bridges(self, kind: Kind, plan: QueryPlan, source: Analysed, other: Any) -> list[str]:
         """The pair's lexicon bridges: a problem the need states → a concept the achievement
         uses (the need's problems are the plan's when the need is the source)."""
         if not self.config.lexicon:
             return []
-        hints = plan.hints if kind is Kind.need else self.lexicon.hints(full_text(need))
-        return bridges(hints, full_text(achievement)) if hints else []
+        if kind is Kind.need:
+            hints, achievement_text = plan.hints, full_text(other)
+        else:
+            hints, achievement_text = self.lexicon.hints(full_text(other)), source.text
+        return bridges(hints, achievement_text) if hints else []
 
     def _evidence_components(
         self, values: dict[str, float], pair_bridges: list[str]
@@ -280,29 +326,32 @@ class Matcher:
 
     def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
         """Rank the counterparts of a listing object (stored, or an unsaved preview)."""
-        plan, lists, scored = self.candidates(kind, listing)
+        source = self.analyse(listing)
+        plan, lists, scored = self.candidates(kind, source)
         target = kind.other
-        source_words = set(self.analyzer.content_words(full_text(listing)))
-        passages = self._best_passages(listing, lists, target, [c.other.id for c in scored[:limit]])
+        shown = scored[:limit]
+        others = shown[0].shelf.many([c.id for c in shown]) if shown else {}
+        shared = self.shared_terms_of(source.words, target, [others[c.id] for c in shown])
+        passages = self._best_passages(source, lists, target, [c.id for c in shown])
         matches = [
             Match(
-                **brief(c.other, self.taxonomy).model_dump(),
+                **brief(others[c.id], self.taxonomy).model_dump(),
                 rank=rank,
                 score=round(c.total, 4),
                 components=c.components,
-                shared_terms=self.shared_terms(source_words, target, c.other),
-                bridges=c.bridges,
+                shared_terms=shared[c.id],
+                bridges=c.bridges or self._bridges(kind, plan, source, others[c.id]),
                 mismatches=c.mismatches,
                 retrieval=c.ranks,
-                best_passage=passages.get(c.other.id),
+                best_passage=passages.get(c.id),
             )
-            for rank, c in enumerate(scored[:limit], start=1)
+            for rank, c in enumerate(shown, start=1)
         ]
         notice = None
         if "dense" not in lists and self.config.dense:
             notice = "语义匹配未启用：" + (self.encoder.status.reason or "索引中没有向量")
         return MatchList(
-            source=brief(listing, self.taxonomy),
+            source=brief(source.listing, self.taxonomy),
             semantic="dense" in lists,
             notice=notice,
             expansions=[f"{a}→{b}" for a, b in plan.expansions],
@@ -314,12 +363,12 @@ class Matcher:
         )
 
     def _best_passages(
-        self, listing: Any, lists: dict[str, list[Hit]], target: Kind, ids: list[str]
+        self, source: Analysed, lists: dict[str, list[Hit]], target: Kind, ids: list[str]
     ) -> dict[str, str]:
         """Each match's passage (title or sentence) closest to the source, for the explanation."""
         if "dense" not in lists or not (self.index.stores_passages and self.config.passages):
             return {}
-        vector = self.encoder.encode_query(full_text(listing))  # from the cache
+        vector = source.vector()
         if vector is None:
             return {}
         found = self.index.best_passages(target.value, vector, ids)
@@ -328,11 +377,17 @@ class Matcher:
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
         """Content words both listings use (``Analyzer.content_words``: no single characters,
         numbers, function words or fragments), rarest (most telling) first."""
-        common = source_words & set(self.analyzer.content_words(full_text(other)))
-        if not common:
-            return []
-        df = self.index.doc_freq(target.value, list(common))
-        return sorted(common, key=lambda t: (df.get(t, 0), t))[:8]
+        return self.shared_terms_of(source_words, target, [other])[other.id]
+
+    def shared_terms_of(
+        self, source_words: set[str], target: Kind, others: list[Any]
+    ) -> dict[str, list[str]]:
+        """``shared_terms`` of several listings, with one look-up of document frequencies."""
+        common = {o.id: source_words & set(self.analyzer.content_words(full_text(o)))
+                  for o in others}  # fmt: skip
+        words = sorted(set().union(*common.values())) if common else []
+        df = self.index.doc_freq(target.value, words) if words else {}
+        return {lid: sorted(c, key=lambda t: (df.get(t, 0), t))[:8] for lid, c in common.items()}
 
 
 EVIDENCE_LABELS = (
