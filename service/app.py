@@ -179,7 +179,7 @@ PARTS = (
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
     "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
     "intents", "programme_stats", "common_needs", "challenges", "challenge_stats", "wdk_library",
-    "inbox", "saved_searches", "terms", "watcher", "password_mail", "throttle",
+    "inbox", "saved_searches", "terms", "watcher", "upkeep", "password_mail", "throttle",
 )  # fmt: skip
 
 
@@ -193,9 +193,11 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         assert parts is not None
         await run_in_threadpool(prepare, parts)
+        parts.upkeep.start()  # warm-up and sweeps in the background, after start-up
         try:
             yield
         finally:
+            parts.upkeep.stop()
             if owned:
                 parts.close()
 

@@ -32,6 +32,7 @@ from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
 from service.listings.writes import ListingWriter
 from service.mail.outbox import NotificationMail, PasswordMail
 from service.mail.smtp import Mailer, SmtpConfig
+from service.matching.kept import KeptMatches
 from service.matching.lexicon import ProblemLexicon
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
@@ -56,6 +57,8 @@ from service.programmes.stats import ChallengeStatistics
 from service.programmes.wdk import WdkLibrary
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
+from service.upkeep.runner import Upkeep
+from service.upkeep.warm import MatchWarmer
 
 
 @dataclass
@@ -97,12 +100,14 @@ class Components:
     saved_searches: SavedSearches
     terms: Terms
     watcher: Watcher
+    upkeep: Upkeep
     # e-mail (off unless SMTP is configured) and the limits on guessing
     mailer: Mailer
     password_mail: PasswordMail
     throttle: Throttle
 
     def close(self) -> None:
+        self.upkeep.stop()
         self.mailer.close()
         self.index.close()
         self.encoder.close()
@@ -164,6 +169,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         stored,
         tuned=stored is not None,
         lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
+        kept=KeptMatches(catalog.engine),
     )
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)
@@ -183,6 +189,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms,
         settings.match_queue_threshold,
     )  # fmt: skip
+    desk.on_stage(watcher.told_stage)  # a broker's move reaches the owners' inboxes at once
+    warmer = MatchWarmer(catalog, matcher, common_needs, derived=(queue.items,))
+    upkeep = Upkeep(warmer, watcher, settings.home / "upkeep.lock", settings.upkeep_seconds)
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -218,6 +227,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         saved_searches=saved_searches,
         terms=terms,
         watcher=watcher,
+        upkeep=upkeep,
         mailer=mailer,
         password_mail=PasswordMail(accounts, mailer, settings.site_url),
         throttle=Throttle(),

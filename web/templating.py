@@ -71,8 +71,7 @@ def render(
     user = viewer(request)
     staff = user is not None and user.sees_everything  # the model notice is for staff only
     unread = 0
-    if user is not None:
-        part(request, "watcher").sweep_if_due(user)  # at most every few minutes
+    if user is not None:  # the inbox is filled in the background (``service/upkeep.py``)
         unread = part(request, "inbox").unread_count(user.id)
     values = {
         "user": user,

@@ -1,4 +1,5 @@
-"""``techmatch migrate``, ``backup`` and ``restore``: the operator's care of the catalog."""
+"""``techmatch migrate``, ``backup``, ``restore`` and ``sweep``: the operator's care of the
+catalog."""
 
 from __future__ import annotations
 
@@ -37,6 +38,20 @@ def register(app: typer.Typer) -> None:
     app.command()(migrate)
     app.command()(backup)
     app.command()(restore)
+    app.command()(sweep)
+
+
+def sweep() -> None:
+    """Run the background sweep now: withdraw listings whose term ended, remind owners of
+    terms and deadlines, and bring every account's inbox up to date (a serving process does
+    this by itself every TECHMATCH_UPKEEP_SECONDS)."""
+    with open_components(settings_for()) as parts:
+        parts.catalog.ensure_schema()
+        withdrawn = parts.watcher.run_terms(force=True)
+        swept = parts.watcher.sweep_all(force=True, terms=False)
+    console.print(f"已检查 {swept} 个账号的消息；到期下架 {len(withdrawn)} 条信息。")
+    for listing_id in withdrawn:
+        console.print(f"  已下架：{listing_id}")
 
 
 def _summary(found: CatalogFile) -> str:

@@ -106,27 +106,19 @@ def structured_features(need: Any, achievement: Any, taxonomy: Taxonomy) -> list
 class _Facts:
     """The attributes a feature reads, as plain hashable values (the cache's key)."""
 
-    __slots__ = ("field", "maturity", "modes", "money", "region", "required_maturity")
-
-    def __init__(self, **values: Any) -> None:
-        for name, value in values.items():
-            setattr(self, name, value)
-
-    @property
-    def cooperation_modes(self) -> tuple[str, ...]:
-        return self.modes  # type: ignore[no-any-return]
-
-    @property
-    def transfer_modes(self) -> tuple[str, ...]:
-        return self.modes  # type: ignore[no-any-return]
-
-    @property
-    def budget_wan(self) -> float | None:
-        return self.money  # type: ignore[no-any-return]
-
-    @property
-    def price_wan(self) -> float | None:
-        return self.money  # type: ignore[no-any-return]
+    def __init__(
+        self,
+        field: str = "",
+        region: str | None = None,
+        maturity: str | None = None,
+        required_maturity: str | None = None,
+        modes: tuple[str, ...] = (),
+        money: float | None = None,
+    ) -> None:
+        self.field, self.region = field, region
+        self.maturity, self.required_maturity = maturity, required_maturity
+        self.cooperation_modes = self.transfer_modes = modes
+        self.budget_wan = self.price_wan = money
 
 
 def _modes(values: Any) -> tuple[str, ...]:

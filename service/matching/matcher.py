@@ -8,6 +8,7 @@ weights are the tuned ones stored beside the index when present (``weights.py``)
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +22,10 @@ from service.catalog.feeds import CandidateFacts
 from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.analysed import Analysed, Shelf
-from service.matching.cache import ResultCache
+from service.matching.cache import ResultCache, market_stamp
 from service.matching.features import structured_features
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
+from service.matching.kept import KeptMatches, stamp_text
 from service.matching.lexicon import ProblemLexicon, bridges
 from service.matching.query import (
     FEEDBACK_DOCS,
@@ -36,17 +38,26 @@ from service.matching.query import (
     plain_terms,
     with_feedback,
 )
-from service.matching.results import Component, ListingBrief, Match, MatchList
+from service.matching.results import Component, Match, MatchList
+from service.matching.scoring import (
+    EVIDENCE_LABELS,
+    Candidate,
+    brief,
+    evidence,
+    retrieval_note,
+)
 from service.matching.weights import MatchConfig, Weights
 
 __all__ = [
     "MAX_QUERY_TERMS",
     "MAX_TERM_REPEAT",
+    "Candidate",
     "MatchConfig",
     "MatchSettings",
     "Matcher",
     "NotPublishedError",
     "Weights",
+    "brief",
     "idf",
 ]
 
@@ -66,43 +77,6 @@ class MatchSettings:
     rrf_k: int = 10
 
 
-@dataclass
-class Candidate:
-    """One scored counterpart before ranking; ``values`` feed ``techmatch tune``. Scoring reads
-    the candidate's ``facts``; its whole listing (``other``) is loaded when first asked for."""
-
-    total: float
-    facts: CandidateFacts
-    components: list[Component]
-    mismatches: list[str]
-    ranks: dict[str, int]
-    values: dict[str, float]
-    bridges: list[str]
-    shelf: Shelf
-
-    @property
-    def id(self) -> str:
-        return self.facts.id
-
-    @property
-    def other(self) -> Any:
-        return self.shelf.get(self.facts.id)
-
-
-def brief(listing: Listing, taxonomy: Taxonomy) -> ListingBrief:
-    return ListingBrief(
-        id=listing.id,
-        kind=listing.kind,
-        title=listing.title,
-        organisation=listing.organisation,
-        field=listing.field,
-        field_label=taxonomy.label(listing.field),
-        region=listing.region,
-        maturity=listing.maturity_code,
-        money_wan=listing.money,
-    )
-
-
 class Matcher:
     """Ranks the counterparts of a listing. ``weights`` are the tuned ones when ``tuned``."""
 
@@ -119,6 +93,7 @@ class Matcher:
         tuned: bool = False,
         config: MatchConfig | None = None,
         lexicon: ProblemLexicon | None = None,
+        kept: KeptMatches | None = None,
     ) -> None:
         self.index = index
         self.catalog = catalog
@@ -130,6 +105,7 @@ class Matcher:
         self.tuned = tuned
         self.config = config or MatchConfig()
         self.lexicon = lexicon or ProblemLexicon([])
+        self.kept = kept  # lists shared by every process (the tuned matcher's only)
         self._cache: ResultCache[MatchList] = ResultCache(catalog, index, CACHE_SIZE)
 
     def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
@@ -231,14 +207,14 @@ class Matcher:
         shelf.rank([f.id for f in fused if f.id in facts])
         text_weight = self.weights.text if self.config.features else 1.0
         bridged = self.config.lexicon and (every_value or self.weights.of("lexicon") > 0)
-        evidence = _evidence(lists)
+        found_by = evidence(lists)
         out: list[Candidate] = []
         for item in fused:
             other = facts.get(item.id)
             if other is None or not other.is_published:
                 continue
             values = {r: (k + 1) / (k + rank) for r, rank in item.ranks.items()}
-            values.update({name: found_in.get(item.id, 0.0) for name, found_in in evidence.items()})
+            values.update({name: found_in.get(item.id, 0.0) for name, found_in in found_by.items()})
             pair_bridges = self._bridges(kind, plan, source, shelf.get(item.id)) if bridged else []
             values["lexicon"] = min(1.0, len(pair_bridges) / 2)
             text = Component(
@@ -247,7 +223,7 @@ class Matcher:
                 value=round(item.score / top, 4),
                 weight=text_weight,
                 contribution=round(text_weight * item.score / top, 4),
-                note=_retrieval_note(item.ranks),
+                note=retrieval_note(item.ranks),
             )
             components = [text, *self._evidence_components(values, pair_bridges)]
             mismatches = self._structured(kind, listing, other, values, components)
@@ -317,12 +293,28 @@ class Matcher:
         return out
 
     def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
-        """The counterparts of a stored listing, cached until any listing changes or the index
-        is rebuilt (a new generation)."""
+        """The counterparts of a stored listing, valid until any listing changes or the index
+        is rebuilt (a new generation): from this process's cache, else the kept lists of the
+        catalog (computed in the background after each change), else computed and kept."""
+        stamp = market_stamp(self.catalog, self.index)
         return self._cache.get(
-            (kind, listing_id, limit),
-            lambda: self.match_listing(kind, self.catalog.get(kind, listing_id), limit),
+            (kind, listing_id, limit), lambda: self._kept(kind, listing_id, limit, stamp), stamp
         )
+
+    def mark(self) -> str:
+        """What else a kept list depends on: the weights and the pipeline's switches."""
+        made_of = f"{sorted(self.weights.to_dict().items())}{self.config}"
+        return hashlib.sha256(made_of.encode()).hexdigest()[:12]
+
+    def _kept(self, kind: Kind, listing_id: str, limit: int, stamp: tuple[Any, ...]) -> MatchList:
+        if self.kept is None:
+            return self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
+        text = stamp_text((*stamp, self.mark()))
+        found = self.kept.get(kind, listing_id, limit, text)
+        if found is None:
+            found = self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
+            self.kept.put(kind, listing_id, limit, text, found)
+        return found
 
     def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
         """Rank the counterparts of a listing object (stored, or an unsaved preview)."""
@@ -388,28 +380,3 @@ class Matcher:
         words = sorted(set().union(*common.values())) if common else []
         df = self.index.doc_freq(target.value, words) if words else {}
         return {lid: sorted(c, key=lambda t: (df.get(t, 0), t))[:8] for lid, c in common.items()}
-
-
-EVIDENCE_LABELS = (
-    ("bm25", "关键词吻合度", "BM25 得分与本次最高分之比"),
-    ("cosine", "语义相似度", "需求与成果文本向量的余弦相似度（全文与最接近的一句）"),
-    ("lexicon", "问题与技术对应", "需求所述问题在成果中有对应技术"),
-)
-
-
-def _evidence(lists: dict[str, list[Hit]]) -> dict[str, dict[str, float]]:
-    """Per candidate: the BM25 score scaled by the list's best, and the (non-negative) cosine."""
-    out: dict[str, dict[str, float]] = {}
-    lexical = lists.get("lexical", [])
-    if lexical:
-        best = max(h.score for h in lexical) or 1.0
-        out["bm25"] = {h.id: h.score / best for h in lexical}
-    if "dense" in lists:
-        out["cosine"] = {h.id: max(h.score, 0.0) for h in lists["dense"]}
-    return out
-
-
-def _retrieval_note(ranks: dict[str, int]) -> str:
-    names = {"lexical": "关键词检索", "dense": "语义检索"}
-    parts = [f"{names.get(s, s)}第{r}名" for s, r in sorted(ranks.items())]
-    return "，".join(parts) if parts else "未被检索到"

@@ -31,6 +31,7 @@ from service.programmes.errors import (
 )
 from service.programmes.group_matching import GroupMatcher
 from service.programmes.group_reads import (
+    MAX_ACHIEVEMENTS,
     Lru,
     groups_stamp,
     lock_mark,
@@ -167,12 +168,18 @@ class CommonNeeds:
         achievements: int = 0,
     ) -> CommonNeedList:
         self.refresh()
-        key = (tuple(statuses), achievements, self.ranker.version(), self._stamp())
+        if not 0 <= achievements <= MAX_ACHIEVEMENTS:
+            raise ValueError(f"achievements must be 0–{MAX_ACHIEVEMENTS}, not {achievements}")
+        ranked = MAX_ACHIEVEMENTS if achievements else 0  # none asked for: no ranking at all
+        key = (tuple(statuses), ranked, self.ranker.version(), self._stamp())
         found = self._lists.get(key)
         if found is None:
-            found = self._list(statuses, achievements)
+            found = self._list(statuses, ranked)
             self._lists.put(key, found)
-        return found.model_copy(deep=True)
+        cut = found.model_copy(deep=True)
+        for group in cut.groups:
+            group.achievements = group.achievements[:achievements]
+        return cut
 
     def _stamp(self) -> tuple[Any, ...]:
         with self._sessions() as session:

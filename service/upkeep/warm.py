@@ -1,0 +1,98 @@
+"""Compute on write: after the market changes, the match lists of every published listing are
+recomputed and kept (``KeptMatches``), then what derives from them: the common-need rankings
+and the broker's queue. Requests read what is kept; a list not kept yet is computed by the
+request that asks for it and kept for the others (a read-through).
+
+A round starts only when the market has been quiet for ``QUIET_SECONDS`` (an import of a
+hundred rows is one round, not a hundred), goes needs first (their matches are what most pages
+show), and stops as soon as the market changes again: the next round starts over at the new
+stamp. Lists another process keeps at the current stamp are skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from service.catalog import Catalog, NotFoundError
+from service.listings.schemas import Kind
+from service.matching.cache import market_stamp
+from service.matching.kept import stamp_text
+from service.matching.matcher import Matcher, NotPublishedError
+from service.programmes.common_needs import CommonNeeds
+from service.programmes.group_reads import MAX_ACHIEVEMENTS
+
+log = logging.getLogger(__name__)
+
+QUIET_SECONDS = 1.0  # no change for this long before a round starts
+LIST_SIZE = 10  # the size pages and the API ask for by default
+
+
+@dataclass
+class WarmReport:
+    computed: int = 0
+    skipped: int = 0  # kept already (by another process, or a request)
+    complete: bool = False  # False when the market changed during the round
+    seconds: float = 0.0
+
+
+class MatchWarmer:
+    def __init__(self, catalog: Catalog, matcher: Matcher, common_needs: CommonNeeds,
+                 derived: tuple[Callable[[], object], ...] = ()) -> None:  # fmt: skip
+        self.catalog = catalog
+        self.matcher = matcher
+        self.common_needs = common_needs
+        self.derived = derived  # further reads to warm (the broker's queue …)
+        self._done: tuple[Hashable, ...] | None = None  # the stamp of the last complete round
+        self._seen: tuple[tuple[Hashable, ...], float] | None = None
+
+    def stamp(self) -> tuple[Hashable, ...]:
+        return market_stamp(self.catalog, self.matcher.index)
+
+    def due(self) -> bool:
+        """A round is due when the market changed since the last complete one and has been
+        quiet for a moment."""
+        stamp = self.stamp()
+        if stamp == self._done:
+            return False
+        now = time.monotonic()
+        if self._seen is None or self._seen[0] != stamp:
+            self._seen = (stamp, now)
+        return now - self._seen[1] >= QUIET_SECONDS or self._done is None
+
+    def run(
+        self, *, should_stop: Callable[[], bool] = lambda: False, reverse: bool = False
+    ) -> WarmReport:
+        """One round: every published listing's list kept at the current stamp (in id order,
+        or the reverse), then the derived reads. Stops early (``complete`` False) when the
+        market changes."""
+        started, report = time.monotonic(), WarmReport()
+        stamp = self.stamp()
+        kept = self.matcher.kept
+        text = stamp_text((*stamp, self.matcher.mark()))
+        for kind in (Kind.need, Kind.achievement):
+            fresh = kept.fresh_ids(kind, LIST_SIZE, text) if kept is not None else set()
+            for listing_id in sorted(self.catalog.published_ids(kind.value), reverse=reverse):
+                if should_stop() or self.stamp() != stamp:
+                    report.seconds = time.monotonic() - started
+                    return report
+                if listing_id in fresh:
+                    report.skipped += 1
+                    continue
+                try:
+                    self.matcher.match(kind, listing_id, LIST_SIZE)
+                except (NotFoundError, NotPublishedError):
+                    continue  # withdrawn a moment ago: the next round sees it
+                report.computed += 1
+        self.common_needs.list(achievements=MAX_ACHIEVEMENTS)
+        for read in self.derived:
+            read()
+        if kept is not None:
+            kept.prune(text)
+        report.complete = self.stamp() == stamp
+        if report.complete:
+            self._done = stamp
+        report.seconds = time.monotonic() - started
+        return report
