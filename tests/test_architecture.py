@@ -45,11 +45,11 @@ def service_imports() -> set[tuple[str, str]]:
                 names = [a.name for a in node.names]
             for name in names:
                 bits = name.split(".")
-                if bits[0] == "service" and len(bits) > 1 and bits[1] != source:
-                    if (ROOT / "service" / bits[1]).exists() or (
-                        ROOT / "service" / f"{bits[1]}.py"
-                    ).exists():
-                        pairs.add((source, bits[1]))
+                if bits[0] != "service" or len(bits) < 2 or bits[1] == source:
+                    continue
+                package = ROOT / "service" / bits[1]
+                if package.exists() or package.with_suffix(".py").exists():
+                    pairs.add((source, bits[1]))
     return pairs
 
 
@@ -58,7 +58,7 @@ def test_every_service_package_has_a_documented_layer() -> None:
     present = {
         p.stem if p.is_file() else p.name
         for p in (ROOT / "service").iterdir()
-        if (p.is_dir() and (p / "__init__.py").exists()) or (p.suffix == ".py" and p.stem != "__init__")
+        if (p / "__init__.py").exists() or (p.suffix == ".py" and p.stem != "__init__")
     }
     assert present - layers.keys() == set(), "packages missing from docs/architecture.md"
     assert layers.keys() - present == set(), "the doc names packages that do not exist"
