@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from service import clock
 from service.api.auth import BrokerUser, ForbiddenError, SignedIn
-from service.api.deps import BoardDep, DeskDep, QueueDep, part
+from service.api.deps import BoardDep, DeskDep, QueueDep, RowId, part
 from service.api.desk import csv_response
 from service.desk.board import Board
 from service.desk.contracts import FIELD_LABELS, ContractIn, field_errors
@@ -108,7 +108,7 @@ def decide(
 def _detail_page(
     request: Request,
     board: Board,
-    match_id: int,
+    match_id: RowId,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
@@ -172,14 +172,14 @@ def contract_values(
 
 
 @router.get("/desk/matches/{match_id}")
-def match_page(request: Request, match_id: int, board: BoardDep, user: BrokerUser) -> Response:
+def match_page(request: Request, match_id: RowId, board: BoardDep, user: BrokerUser) -> Response:
     return _detail_page(request, board, match_id)
 
 
 @router.post("/desk/matches/{match_id}/stage")
 def move(
     request: Request,
-    match_id: int,
+    match_id: RowId,
     desk: DeskDep,
     user: BrokerUser,
     stage: FormText,
@@ -203,7 +203,7 @@ def move(
 @router.post("/desk/matches/{match_id}/notes")
 def add_note(
     request: Request,
-    match_id: int,
+    match_id: RowId,
     desk: DeskDep,
     user: BrokerUser,
     body: Annotated[str, Form(max_length=4000)] = "",
@@ -219,7 +219,7 @@ def add_note(
 
 @router.post("/desk/matches/{match_id}/contract")
 async def save_contract(
-    request: Request, match_id: int, desk: DeskDep, board: BoardDep, user: BrokerUser
+    request: Request, match_id: RowId, desk: DeskDep, board: BoardDep, user: BrokerUser
 ) -> Response:
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in FIELD_LABELS}

@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from service import clock
 from service.api.auth import BrokerUser, SignedIn
-from service.api.deps import CatalogDep, EventsDep, IntentsDep, InvitationsDep, TaxonomyDep
+from service.api.deps import CatalogDep, EventsDep, IntentsDep, InvitationsDep, RowId, TaxonomyDep
 from service.api.events import create_event
 from service.error_messages import first_per_field
 from service.listings.schemas import Kind
@@ -82,7 +82,7 @@ async def create_event_page(
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 def event_page(
     request: Request,
-    event_id: int,
+    event_id: RowId,
     events: EventsDep,
     invitations: InvitationsDep,
     intents: IntentsDep,
@@ -117,7 +117,9 @@ def event_page(
 
 
 @router.get("/events/{event_id}/programme", response_class=HTMLResponse)
-def programme(request: Request, event_id: int, events: EventsDep, catalog: CatalogDep) -> Response:
+def programme(
+    request: Request, event_id: RowId, events: EventsDep, catalog: CatalogDep
+) -> Response:
     """The printable programme: the event and the achievements presented, in order."""
     event = events.get(event_id)
     shown = catalog.get_many(Kind.achievement, event.achievement_ids)
@@ -142,7 +144,7 @@ def attempt(request: Request, action: Callable[[], Any], message: str | None = N
 @router.post("/events/{event_id}/register")
 def register(
     request: Request,
-    event_id: int,
+    event_id: RowId,
     events: EventsDep,
     user: SignedIn,
     attendees: FormText = "",
@@ -162,7 +164,9 @@ def register(
 
 
 @router.post("/events/{event_id}/achievements")
-async def choose(request: Request, event_id: int, events: EventsDep, user: BrokerUser) -> Response:
+async def choose(
+    request: Request, event_id: RowId, events: EventsDep, user: BrokerUser
+) -> Response:
     form = await request.form()
     chosen = [str(v) for v in form.getlist("achievement_id")]
 
@@ -177,8 +181,8 @@ async def choose(request: Request, event_id: int, events: EventsDep, user: Broke
 @router.post("/events/{event_id}/registrations/{registration_id}/attendance")
 def attendance(
     request: Request,
-    event_id: int,
-    registration_id: int,
+    event_id: RowId,
+    registration_id: RowId,
     events: EventsDep,
     user: BrokerUser,
     attended: FormText = "yes",
@@ -194,7 +198,7 @@ def attendance(
 @router.post("/events/{event_id}/intents")
 def intent(
     request: Request,
-    event_id: int,
+    event_id: RowId,
     intents: IntentsDep,
     user: BrokerUser,
     enterprise: FormText = "",

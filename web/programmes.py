@@ -15,9 +15,8 @@ from starlette.responses import Response
 
 from service import clock
 from service.accounts import Role
-from service.api.auth import CurrentUser, ForbiddenError, SignedIn
-from service.api.deps import ChallengesDep, CommonNeedsDep
-from service.api.programmes import AdminUser, Applicant
+from service.api.auth import AdminUser, Applicant, CurrentUser, ForbiddenError, SignedIn
+from service.api.deps import ChallengesDep, CommonNeedsDep, RowId
 from service.error_messages import first_per_field
 from service.programmes.challenge_views import ApplicationIn, ChallengeIn, ChallengeStage
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
@@ -55,13 +54,8 @@ def common_needs_page(
 
 
 @router.get("/common-needs/{group_id}", response_class=HTMLResponse)
-def common_need_page(request: Request, group_id: int, groups: CommonNeedsDep) -> Response:
-    try:
-        group = groups.get(group_id)
-    except ProgrammeError:
-        context = {"what": "共性需求", "number": group_id, "back": "/common-needs",
-                   "back_label": "共性技术需求"}  # fmt: skip
-        return page(request, "programme_missing.html", context, 404)
+def common_need_page(request: Request, group_id: RowId, groups: CommonNeedsDep) -> Response:
+    group = groups.get(group_id)
     others = [g for g in groups.list(achievements=0).groups if g.id != group_id]
     context = {"group": group, "others": others, "errors": {}, "form": {}}
     return page(request, "common_need.html", context)
@@ -70,7 +64,7 @@ def common_need_page(request: Request, group_id: int, groups: CommonNeedsDep) ->
 @router.post("/common-needs/{group_id}/review")
 def review(
     request: Request,
-    group_id: int,
+    group_id: RowId,
     groups: CommonNeedsDep,
     user: AdminUser,
     action: Annotated[str, Form(max_length=20)],
@@ -174,14 +168,8 @@ def create_challenge(
 
 @router.get("/challenges/{challenge_id}", response_class=HTMLResponse)
 def challenge_page(
-    request: Request, challenge_id: int, board: ChallengesDep, user: CurrentUser
+    request: Request, challenge_id: RowId, board: ChallengesDep, user: CurrentUser
 ) -> Response:
-    try:
-        board.get(challenge_id)
-    except ProgrammeError:
-        context = {"what": "榜单", "number": challenge_id, "back": "/challenges",
-                   "back_label": "揭榜挂帅"}  # fmt: skip
-        return page(request, "programme_missing.html", context, 404)
     return page(request, "challenge.html", _challenge_context(board, challenge_id, user))
 
 
@@ -202,7 +190,7 @@ def _challenge_context(board: Any, challenge_id: int, user: Any, **extra: Any) -
 @router.post("/challenges/{challenge_id}/apply")
 def apply(
     request: Request,
-    challenge_id: int,
+    challenge_id: RowId,
     board: ChallengesDep,
     user: Applicant,
     team: Text = "",
@@ -237,7 +225,7 @@ def apply(
 @router.post("/challenges/{challenge_id}/manage")
 def manage(
     request: Request,
-    challenge_id: int,
+    challenge_id: RowId,
     board: ChallengesDep,
     user: SignedIn,
     action: Annotated[str, Form(max_length=20)],
