@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from service import clock
 from service.accounts import Role
 from service.cli import app as cli_app
 from service.composition import Components
@@ -101,7 +102,7 @@ def test_the_sweep_runs_without_a_page_view(seeded_market: Components, tmp_path:
     owner = make_user(market, Role.enterprise, "ent-upkeep")
     own(market, owner, Kind.need, NEED)
     with market.terms._sessions.begin() as session:  # its term ended yesterday
-        yesterday = dt.date.today() - dt.timedelta(days=1)
+        yesterday = clock.today() - dt.timedelta(days=1)
         session.add(ListingTermRow(kind="need", listing_id=NEED, expires_on=yesterday))
     upkeep = Upkeep(market.upkeep.warmer, market.watcher, tmp_path / "upkeep.lock", 60)
     upkeep.step()  # what the serving process's background thread does every minute
