@@ -29,8 +29,6 @@ CHANGES = {**responses(404, 409), **BODY}
 ListingId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-
-
 class _Body(BaseModel):
     """Request bodies reject unknown keys, as listing bodies do."""
 

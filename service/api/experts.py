@@ -45,8 +45,6 @@ router = APIRouter(
 UPLOAD_MAX = 10 * 1024 * 1024
 
 
-
-
 def shown(expert: Expert, user: User | None) -> Expert:
     """Contacts go to brokers and admins only."""
     return expert if user is not None and user.sees_everything else expert.public()

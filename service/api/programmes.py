@@ -47,10 +47,6 @@ challenges = APIRouter(prefix="/api/challenges", tags=["programmes"], responses=
 statistics = APIRouter(prefix="/api/stats", tags=["stats"], responses=responses(422))
 
 
-
-
-
-
 def xlsx(content: bytes, name: str) -> Response:
     return Response(
         content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}

@@ -46,7 +46,7 @@ class CandidateFacts:
     field: str
     region: str | None
     maturity: str | None = None  # an achievement's
-    transfer_modes: tuple[str, ...] = ()
+    transfer_modes: tuple[str, ...] = ()  # codes, sorted
     price_wan: float | None = None
     required_maturity: str | None = None  # a need's lowest acceptable maturity
     cooperation_modes: tuple[str, ...] = ()
@@ -101,7 +101,8 @@ class CatalogFeeds:
                 query = select(*common, *extra).where(table.id.in_(chunk))
                 for lid, status, field, region, level, modes, money in session.execute(query):
                     names = _SIDE[kind]
-                    values = {names[0]: level, names[1]: tuple(modes or ()), names[2]: money}
+                    values = {names[0]: level, names[1]: tuple(sorted(modes or ())),
+                              names[2]: money}  # fmt: skip
                     found[lid] = CandidateFacts(lid, kind, Status(status), field, region, **values)
         return found
 

@@ -100,7 +100,7 @@ def structured_features(need: Any, achievement: Any, taxonomy: Taxonomy) -> list
     """The five features of a pair. They depend only on a few attributes of each side, whose
     values repeat across a market (a few dozen fields, four maturities, five modes …), so each
     is computed once per distinct combination (``FeatureTable``)."""
-    return _table(taxonomy).features(need, achievement)
+    return feature_table(taxonomy).features(need, achievement)
 
 
 class _Facts:
@@ -122,6 +122,8 @@ class _Facts:
 
 
 def _modes(values: Any) -> tuple[str, ...]:
+    if type(values) is tuple:  # CandidateFacts: codes, sorted when read
+        return values
     return tuple(sorted(getattr(m, "value", m) for m in values or ()))
 
 
@@ -141,13 +143,31 @@ class FeatureTable:
         self.region = lru_cache(maxsize=16384)(self._region)
 
     def features(self, need: Any, achievement: Any) -> list[Feature]:
+        return self.pair(self.side(need, True), self.side(achievement, False))
+
+    def pair(self, n: tuple[Any, ...], a: tuple[Any, ...]) -> list[Feature]:
+        """The features of a need's and an achievement's ``side`` keys."""
         return [
-            self.field(need.field, achievement.field),
-            self.maturity(_level(need.required_maturity), _level(achievement.maturity)),
-            self.mode(_modes(need.cooperation_modes), _modes(achievement.transfer_modes)),
-            self.money(need.budget_wan, achievement.price_wan),
-            self.region(need.region, achievement.region),
+            self.field(n[0], a[0]),
+            self.maturity(n[1], a[1]),
+            self.mode(n[2], a[2]),
+            self.money(n[3], a[3]),
+            self.region(n[4], a[4]),
         ]
+
+    def side(self, listing: Any, need: bool) -> tuple[Any, ...]:
+        """(field, maturity, modes, money, region) of one side, as the caches key them (a
+        request's source is keyed once, each candidate once)."""
+        if need:
+            return (
+                listing.field,
+                _level(listing.required_maturity),
+                _modes(listing.cooperation_modes),
+                listing.budget_wan,
+                listing.region,
+            )
+        return (listing.field, _level(listing.maturity), _modes(listing.transfer_modes),
+                listing.price_wan, listing.region)  # fmt: skip
 
     def _field(self, need: str, achievement: str) -> Feature:
         return field_feature(_Facts(field=need), _Facts(field=achievement), self.taxonomy)
@@ -168,7 +188,7 @@ class FeatureTable:
 _TABLES: dict[int, FeatureTable] = {}
 
 
-def _table(taxonomy: Taxonomy) -> FeatureTable:
+def feature_table(taxonomy: Taxonomy) -> FeatureTable:
     """One table per taxonomy object (taxonomies are immutable once installed)."""
     table = _TABLES.get(id(taxonomy))
     if table is None or table.taxonomy is not taxonomy:

@@ -24,7 +24,7 @@ from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.analysed import Analysed, Shelf
 from service.matching.cache import ResultCache, market_stamp
-from service.matching.features import structured_features
+from service.matching.features import feature_table
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
 from service.matching.kept import KeptMatches, stamp_text
 from service.matching.lexicon import ProblemLexicon, bridges
@@ -39,10 +39,11 @@ from service.matching.query import (
     plain_terms,
     with_feedback,
 )
-from service.matching.results import Component, Match, MatchList
+from service.matching.results import Match, MatchList
 from service.matching.scoring import (
     EVIDENCE_LABELS,
     Candidate,
+    Part,
     brief,
     evidence,
     retrieval_note,
@@ -107,6 +108,7 @@ class Matcher:
         self.config = config or MatchConfig()
         self.lexicon = lexicon or ProblemLexicon([])
         self.kept = kept  # lists shared by every process (the tuned matcher's only)
+        self._features = feature_table(taxonomy)
         self._cache: ResultCache[MatchList] = ResultCache(catalog, index, CACHE_SIZE)
 
     def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
@@ -209,6 +211,7 @@ class Matcher:
         text_weight = self.weights.text if self.config.features else 1.0
         bridged = self.config.lexicon and (every_value or self.weights.of("lexicon") > 0)
         found_by = evidence(lists)
+        source_key = self._features.side(listing, kind is Kind.need)
         out: list[Candidate] = []
         for item in fused:
             other = facts.get(item.id)
@@ -218,51 +221,39 @@ class Matcher:
             values.update({name: found_in.get(item.id, 0.0) for name, found_in in found_by.items()})
             pair_bridges = self._bridges(kind, plan, source, shelf.get(item.id)) if bridged else []
             values["lexicon"] = min(1.0, len(pair_bridges) / 2)
-            text = Component(
-                name="text",
-                label="文本相关度",
-                value=round(item.score / top, 4),
-                weight=text_weight,
-                contribution=round(text_weight * item.score / top, 4),
-                note=retrieval_note(item.ranks),
-            )
-            components = [text, *self._evidence_components(values, pair_bridges)]
-            mismatches = self._structured(kind, listing, other, values, components)
-            total = sum(c.contribution for c in components)
-            out.append(Candidate(total, other, components, mismatches, item.ranks, values,
+            value = round(item.score / top, 4)
+            parts: list[Part] = [("text", "文本相关度", value, text_weight,
+                                  round(text_weight * item.score / top, 4),
+                                  retrieval_note(item.ranks))]  # fmt: skip
+            parts += self._evidence_parts(values, pair_bridges)
+            mismatches = self._structured(source_key, other, values, parts)
+            total = sum(p[4] for p in parts)
+            out.append(Candidate(total, other, parts, mismatches, item.ranks, values,
                                  pair_bridges, shelf))  # fmt: skip
         out.sort(key=lambda s: (-s.total, s.id))
         return plan, lists, out
 
     def _structured(
         self,
-        kind: Kind,
-        listing: Any,
+        source_key: tuple[Any, ...],
         other: CandidateFacts,
         values: dict[str, float],
-        components: list[Component],
+        parts: list[Part],
     ) -> list[str]:
-        """The pair's structured features: values recorded, components appended when they
-        weigh; returns what does not fit (shown even when it weighs nothing)."""
-        need, achievement = (listing, other) if kind is Kind.need else (other, listing)
+        """The pair's structured features: values recorded, parts appended when they weigh;
+        returns what does not fit (shown even when it weighs nothing)."""
+        other_key = self._features.side(other, other.kind is Kind.need)
+        need, achievement = (other_key, source_key) if other.kind is Kind.need else (
+            source_key, other_key)  # fmt: skip
         mismatches = []
-        for feature in structured_features(need, achievement, self.taxonomy):
+        for feature in self._features.pair(need, achievement):
             values[feature.name] = feature.value
             if feature.mismatch:
                 mismatches.append(feature.mismatch)
-            if not self.config.features:
-                continue
-            w = self.weights.of(feature.name)
-            components.append(
-                Component(
-                    name=feature.name,
-                    label=feature.label,
-                    value=feature.value,
-                    weight=w,
-                    contribution=round(w * feature.value, 4),
-                    note=feature.note,
-                )
-            )
+            if self.config.features:
+                w = self.weights.of(feature.name)
+                parts.append((feature.name, feature.label, feature.value, w,
+                              round(w * feature.value, 4), feature.note))  # fmt: skip
         return mismatches
 
     def _bridges(self, kind: Kind, plan: QueryPlan, source: Analysed, other: Any) -> list[str]:
@@ -276,12 +267,10 @@ class Matcher:
             hints, achievement_text = self.lexicon.hints(full_text(other)), source.text
         return bridges(hints, achievement_text) if hints else []
 
-    def _evidence_components(
-        self, values: dict[str, float], pair_bridges: list[str]
-    ) -> list[Component]:
-        """The raw text evidence (BM25 score, cosine, lexicon bridges) as weighted components,
-        when weighted."""
-        out = []
+    def _evidence_parts(self, values: dict[str, float], pair_bridges: list[str]) -> list[Part]:
+        """The raw text evidence (BM25 score, cosine, lexicon bridges) as weighted parts, when
+        weighted."""
+        out: list[Part] = []
         for name, label, note in EVIDENCE_LABELS:
             w = self.weights.of(name) if self.config.features else 0.0
             if w <= 0 or name not in values:
@@ -289,8 +278,7 @@ class Matcher:
             if name == "lexicon" and pair_bridges:
                 note = "；".join(pair_bridges)
             value = round(values[name], 4)
-            out.append(Component(name=name, label=label, value=value, weight=w,
-                                 contribution=round(w * value, 4), note=note))  # fmt: skip
+            out.append((name, label, value, w, round(w * value, 4), note))
         return out
 
     def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:

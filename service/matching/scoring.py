@@ -14,6 +14,9 @@ from service.listings.taxonomy import Taxonomy
 from service.matching.analysed import Shelf
 from service.matching.results import Component, ListingBrief
 
+Part = tuple[str, str, float, float, float, str]
+"""A component before it is shown: name, label, value, weight, contribution, note."""
+
 
 @dataclass
 class Candidate:
@@ -22,20 +25,36 @@ class Candidate:
 
     total: float
     facts: CandidateFacts
-    components: list[Component]
+    parts: list[Part]  # what ``components`` are made of
     mismatches: list[str]
     ranks: dict[str, int]
     values: dict[str, float]
     bridges: list[str]
     shelf: Shelf
+    _components: list[Component] | None = None
 
     @property
     def id(self) -> str:
         return self.facts.id
 
     @property
+    def components(self) -> list[Component]:
+        """The score's parts as shown (made only for candidates someone looks at)."""
+        if self._components is None:
+            self._components = [_component(*p) for p in self.parts]
+        return self._components
+
+    @property
     def other(self) -> Any:
         return self.shelf.get(self.facts.id)
+
+
+def _component(
+    name: str, label: str, value: float, weight: float, contribution: float, note: str
+) -> Component:
+    return Component(
+        name=name, label=label, value=value, weight=weight, contribution=contribution, note=note
+    )
 
 
 def brief(listing: Listing, taxonomy: Taxonomy) -> ListingBrief:
