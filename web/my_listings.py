@@ -99,7 +99,8 @@ def _import_page(request: Request, context: dict[str, Any], status_code: int = 2
     context = {
         "report": None, "error": None, "problems": [],
         "columns": TEMPLATE_COLUMNS[Kind.achievement],
-        "fields": list(taxonomy.fields.values()), **context,
+        "fields": list(taxonomy.fields.values()),
+        "vectors": part(request, "indexing").vectors.status(), **context,
     }  # fmt: skip
     return render(request, "import.html", context, status_code=status_code)
 

@@ -47,6 +47,7 @@ def health(indexing: IndexingDep, catalog: CatalogDep) -> dict[str, Any]:
     """Whether search works, whether semantic matching is on (and why not), what is indexed."""
     semantic = indexing.encoder.status
     problem = indexing.problem()
+    queue = indexing.vectors.status()  # a bulk import's vectors still being made
     counts = {} if problem else indexing.index.manifest().counts  # problem covers "unreachable"
     dense = indexing.vectors_usable()
     failure = indexing.last_failure
@@ -64,6 +65,7 @@ def health(indexing: IndexingDep, catalog: CatalogDep) -> dict[str, Any]:
             "last_write_failure": None
             if failure is None
             else {"kind": failure.kind, "id": failure.listing_id, "error": failure.error},
+            "vectors_queue": {"pending": queue.pending, "done": queue.done, "total": queue.total},
         },
         "catalog": {kind.value: catalog.count(kind) for kind in Kind},
     }

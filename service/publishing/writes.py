@@ -90,7 +90,7 @@ class ListingWriter:
         )
         if report.written:
             written = self.catalog.get_many(kind, report.written)
-            self.indexing.apply_after_commit(kind.value, list(written.values()))
+            self.indexing.apply_many_after_commit(kind.value, list(written.values()))
         self.audit.record(user, AuditAction.imported, kind, report.written, name or path.name)
         return report
 
