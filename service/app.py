@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -140,6 +141,23 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=503, content={"detail": str(exc)})
 
 
+CHECKED_BY_SERVE = "_TECHMATCH_CHECKED_BY_SERVE"
+"""Set by ``techmatch serve`` for its workers once it has run ``prepare`` itself."""
+
+
+def prepare_worker(parts: Components) -> None:
+    """A worker's start-up when ``techmatch serve`` has just run ``prepare``: only what this
+    process needs before it answers (the schema and the index checked); the model loads in the
+    background warm-up, not before ``/api/health`` answers."""
+    parts.catalog.ensure_schema()
+    try:
+        parts.index.manifest().check(
+            model=parts.indexing.model_name, analyzer=parts.analyzer.version
+        )
+    except BackendUnavailableError as exc:
+        log.error("%s; serving anyway, search and matching answer 503 until it is back", exc)
+
+
 def prepare(parts: Components) -> None:
     """Start-up work: catalog tables, the index built or checked and reconciled, model loaded.
 
@@ -199,7 +217,8 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         assert parts is not None
-        await run_in_threadpool(prepare, parts)
+        checked = os.environ.get(CHECKED_BY_SERVE) == "1"
+        await run_in_threadpool(prepare_worker if checked else prepare, parts)
         parts.upkeep.start()  # warm-up and sweeps in the background, after start-up
         try:
             yield

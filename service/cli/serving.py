@@ -78,7 +78,7 @@ def serve(
     """
     import uvicorn
 
-    from service.app import prepare
+    from service.app import CHECKED_BY_SERVE, prepare
 
     for name in BLAS_THREADS:  # read by numpy in each spawned worker when it starts
         os.environ.setdefault(name, "1")
@@ -90,10 +90,12 @@ def serve(
         except IndexError_ as exc:
             fail(str(exc))
     count = workers or settings.workers
+    os.environ[CHECKED_BY_SERVE] = "1"  # the workers skip what was just done here
     err.print(
         f"start-up checks done in {time.monotonic() - started:.1f} s (catalog schema, model, "
-        f"index); starting {count} worker process{'es' if count > 1 else ''}: each loads the "
-        "market, then keeps match lists current in the background"
+        f"index); starting {count} worker process{'es' if count > 1 else ''}: each answers "
+        "as soon as it has opened the market, then loads the model and keeps match lists "
+        "current in the background"
     )
     uvicorn.run(
         "service.app:create_app",

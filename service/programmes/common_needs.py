@@ -58,6 +58,7 @@ class CommonNeeds:
         self._refreshing = threading.Lock()  # one regrouping at a time in this process
         self._checked: tuple[Any, ...] | None = None  # catalog version the needs were checked at
         self._lists: Lru[CommonNeedList] = Lru()
+        self._listing = threading.Lock()  # one answer made at a time in this process
 
     # ---- proposals ---------------------------------------------------------------------
     def _needs(self) -> builtins.list[Any]:
@@ -174,8 +175,11 @@ class CommonNeeds:
         key = (tuple(statuses), ranked, self.ranker.version(), self._stamp())
         found = self._lists.get(key)
         if found is None:
-            found = self._list(statuses, ranked)
-            self._lists.put(key, found)
+            with self._listing:  # a request during the warm-up waits for its answer
+                found = self._lists.get(key)
+                if found is None:
+                    found = self._list(statuses, ranked)
+                    self._lists.put(key, found)
         cut = found.model_copy(deep=True)
         for group in cut.groups:
             group.achievements = group.achievements[:achievements]

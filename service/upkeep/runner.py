@@ -91,6 +91,8 @@ class Upkeep:
     def _loop(self) -> None:
         with contextlib.suppress(OSError):  # below the requests: a best effort
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+        with contextlib.suppress(Exception):  # the model, before the first round needs it
+            self.warmer.matcher.encoder.status  # noqa: B018
         while not self._stop.is_set():
             try:
                 self.step()

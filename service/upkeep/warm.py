@@ -65,30 +65,22 @@ class MatchWarmer:
     def run(
         self, *, should_stop: Callable[[], bool] = lambda: False, reverse: bool = False
     ) -> WarmReport:
-        """One round: every published listing's list kept at the current stamp (in id order,
-        or the reverse), then the derived reads. Stops early (``complete`` False) when the
-        market changes."""
+        """One round, in the order people ask: the needs' lists, the common needs (grouping
+        and their rankings) and the broker's queue, then the achievements' lists. Each list is
+        kept at the current stamp (in id order, or the reverse). Stops early (``complete``
+        False) when the market changes."""
         started, report = time.monotonic(), WarmReport()
         stamp = self.stamp()
         kept = self.matcher.kept
         text = stamp_text((*stamp, self.matcher.mark()))
         for kind in (Kind.need, Kind.achievement):
-            fresh = kept.fresh_ids(kind, LIST_SIZE, text) if kept is not None else set()
-            for listing_id in sorted(self.catalog.published_ids(kind.value), reverse=reverse):
-                if should_stop() or self.stamp() != stamp:
-                    report.seconds = time.monotonic() - started
-                    return report
-                if listing_id in fresh:
-                    report.skipped += 1
-                    continue
-                try:
-                    self.matcher.match(kind, listing_id, LIST_SIZE)
-                except (NotFoundError, NotPublishedError):
-                    continue  # withdrawn a moment ago: the next round sees it
-                report.computed += 1
-        self.common_needs.list(achievements=MAX_ACHIEVEMENTS)
-        for read in self.derived:
-            read()
+            if not self._lists(kind, text, stamp, reverse, should_stop, report):
+                report.seconds = time.monotonic() - started
+                return report
+            if kind is Kind.need:
+                self.common_needs.list(achievements=MAX_ACHIEVEMENTS)
+                for read in self.derived:
+                    read()
         if kept is not None:
             kept.prune(text)
         report.complete = self.stamp() == stamp
@@ -96,3 +88,28 @@ class MatchWarmer:
             self._done = stamp
         report.seconds = time.monotonic() - started
         return report
+
+    def _lists(
+        self,
+        kind: Kind,
+        text: str,
+        stamp: tuple[Hashable, ...],
+        reverse: bool,
+        should_stop: Callable[[], bool],
+        report: WarmReport,
+    ) -> bool:
+        """Keep the lists of one kind; False when stopped or the market changed meanwhile."""
+        kept = self.matcher.kept
+        fresh = kept.fresh_ids(kind, LIST_SIZE, text) if kept is not None else set()
+        for listing_id in sorted(self.catalog.published_ids(kind.value), reverse=reverse):
+            if should_stop() or self.stamp() != stamp:
+                return False
+            if listing_id in fresh:
+                report.skipped += 1
+                continue
+            try:
+                self.matcher.match(kind, listing_id, LIST_SIZE)
+            except (NotFoundError, NotPublishedError):
+                continue  # withdrawn a moment ago: the next round sees it
+            report.computed += 1
+        return True
