@@ -42,7 +42,7 @@ NEED = {
     "region": "达川区",
 }
 ROWS = [
-    ("页岩气压裂返排液处理工艺{}", "针对页岩气压裂返排液高盐高有机物的特点，采用氧化与膜分离组合工艺。"),
+    ("页岩气压裂返排液处理工艺{}", "针对压裂返排液高盐高有机物的特点，采用氧化与膜分离组合工艺。"),
     ("富硒茶叶加工技术{}", "利用达州富硒资源，优化杀青与揉捻工艺，保留茶叶中的有机硒。"),
     ("玄武岩纤维土工格栅{}", "以玄武岩纤维为原料制备土工格栅，用于公路路基加筋，耐腐蚀寿命长。"),
     ("苎麻脱胶生物酶制剂{}", "以复合生物酶替代化学脱胶，降低苎麻脱胶能耗与废水排放。"),
@@ -118,8 +118,8 @@ def first_requests(base: str, tokens: dict[str, str], rows: int) -> list[tuple[s
         files = {"file": ("成果库.csv", chinese_csv(rows), "text/csv")}
         seconds, page = timed(client, "POST", "/import", files=files, headers=as_("b-uni"))
         ok = "新增" in page.text  # type: ignore[attr-defined]
-        found, result = timed(client, "GET", "/api/search",
-                              params={"q": "苎麻脱胶生物酶制剂3", "kind": "achievement"})  # fmt: skip
+        _, result = timed(client, "GET", "/api/search",
+                          params={"q": "苎麻脱胶生物酶制剂3", "kind": "achievement"})  # fmt: skip
         titles = [i["title"] for i in result.json()["items"]]  # type: ignore[attr-defined]
         note = f"report shown: {ok}; searchable at once: {'苎麻脱胶生物酶制剂3' in titles}"
         out.append((f"{rows}-row Chinese CSV through /import", seconds, note))
