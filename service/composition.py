@@ -108,6 +108,8 @@ class Components:
 
     def close(self) -> None:
         self.upkeep.stop()
+        if self.matcher.kept is not None:
+            self.matcher.kept.close()
         self.mailer.close()
         self.index.close()
         self.encoder.close()

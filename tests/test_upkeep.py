@@ -89,6 +89,7 @@ def test_another_process_reads_what_one_kept(seeded_market: Components) -> None:
 
     market = seeded_market
     market.matcher.match(Kind.need, NEED)  # computed by a request and kept (read-through)
+    market.matcher.kept.flush()  # the write happens after the answer, on a writer thread
     other = build_components(market.settings)  # a second worker process's parts
     try:
         other.matcher.match_listing = _fail  # type: ignore[method-assign]

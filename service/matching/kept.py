@@ -10,7 +10,9 @@ request that misses computes the list and stores it (a read-through).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Hashable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -30,6 +32,33 @@ def stamp_text(stamp: Iterable[Hashable]) -> str:
 class KeptMatches:
     def __init__(self, engine: Engine) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._writer: ThreadPoolExecutor | None = None  # made on first use
+        self._lock = threading.Lock()
+
+    def put_later(
+        self, kind: Kind, listing_id: str, size: int, stamp: str, result: MatchList
+    ) -> None:
+        """``put`` on a writer thread: a request that computed a list does not wait for the
+        write (about 10 ms on a busy machine) before it answers."""
+        with self._lock:
+            if self._writer is None:
+                self._writer = ThreadPoolExecutor(1, thread_name_prefix="techmatch-kept")
+            writer = self._writer
+        writer.submit(self.put, kind, listing_id, size, stamp, result)
+
+    def flush(self) -> None:
+        """Wait for the writes handed to the writer thread so far."""
+        with self._lock:
+            writer = self._writer
+        if writer is not None:
+            writer.submit(lambda: None).result()
+
+    def close(self) -> None:
+        """Finish the writes handed to the writer thread."""
+        with self._lock:
+            writer, self._writer = self._writer, None
+        if writer is not None:
+            writer.shutdown(wait=True)
 
     def get(self, kind: Kind, listing_id: str, size: int, stamp: str) -> MatchList | None:
         """The kept list of this listing at this stamp, or None."""

@@ -302,7 +302,7 @@ class Matcher:
         found = self.kept.get(kind, listing_id, limit, text)
         if found is None:
             found = self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
-            self.kept.put(kind, listing_id, limit, text, found)
+            self.kept.put_later(kind, listing_id, limit, text, found.model_copy(deep=True))
         return found
 
     def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:

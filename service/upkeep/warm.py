@@ -82,6 +82,7 @@ class MatchWarmer:
                 for read in self.derived:
                     read()
         if kept is not None:
+            kept.flush()
             kept.prune(text)
         report.complete = self.stamp() == stamp
         if report.complete:
