@@ -21,8 +21,8 @@ from service.listings.schemas import Kind
 from service.matching.cache import market_stamp
 from service.matching.kept import stamp_text
 from service.matching.matcher import Matcher, NotPublishedError
-from service.programmes.common_needs import CommonNeeds
-from service.programmes.group_reads import MAX_ACHIEVEMENTS
+from service.programmes.common_needs.group_reads import MAX_ACHIEVEMENTS
+from service.programmes.common_needs.service import CommonNeeds
 
 log = logging.getLogger(__name__)
 
