@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
@@ -34,6 +35,7 @@ from service.http.auth import NotSignedInError, verify_csrf
 from service.http.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.matching.cache import market_stamp
 from service.programmes import units
+from service.upkeep.runner import RequestGauge
 from web.page_cache import PageCache
 from web.routes import mount_web
 from web.templating import render
@@ -249,6 +251,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         app.include_router(router)
     units.register(app)
     mount_web(app)
+    app.add_middleware(Counted, gauge=parts.upkeep.requests)  # the warm-up steps aside
     if settings.page_cache_seconds > 0:  # outermost: kept responses carry every header
         app.add_middleware(
             PageCache,
@@ -257,6 +260,24 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
             paths=CACHED_PAGES,
         )
     return app
+
+
+class Counted:
+    """Counts the requests in flight (``RequestGauge``): the background warm-up waits for them."""
+
+    def __init__(self, app: ASGIApp, gauge: RequestGauge) -> None:
+        self.app = app
+        self.gauge = gauge
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.gauge.enter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.gauge.leave()
 
 
 CACHED_PAGES = ("/", "/search", "/needs/", "/achievements/", "/api/search", "/api/needs/",

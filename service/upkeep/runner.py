@@ -25,6 +25,32 @@ from service.upkeep.warm import MatchWarmer
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # how often the thread looks whether the market changed
+YIELD_SECONDS = 1.0  # the longest a warm-up step waits for this process's requests to finish
+
+
+class RequestGauge:
+    """How many requests this process is answering (the app's middleware counts them), so
+    that the warm-up steps aside while people wait."""
+
+    def __init__(self) -> None:
+        self._active = 0
+        self._idle = threading.Condition()
+
+    def enter(self) -> None:
+        with self._idle:
+            self._active += 1
+
+    def leave(self) -> None:
+        with self._idle:
+            self._active -= 1
+            if self._active == 0:
+                self._idle.notify_all()
+
+    def wait_idle(self, timeout: float) -> None:
+        with self._idle:
+            self._idle.wait_for(lambda: self._active == 0, timeout)
+
+
 NICE = 10  # the thread's scheduling priority below the request threads'
 
 
@@ -40,6 +66,8 @@ class Upkeep:
         self._thread: threading.Thread | None = None
         self._lock_file: IO[str] | None = None
         self._swept = 0.0
+        self.requests = RequestGauge()
+        warmer.yield_to_requests = lambda: self.requests.wait_idle(YIELD_SECONDS)
 
     def start(self) -> None:
         """Start the thread (once; not at all when ``sweep_seconds`` is 0)."""

@@ -45,6 +45,7 @@ class MatchWarmer:
         self.matcher = matcher
         self.common_needs = common_needs
         self.derived = derived  # further reads to warm (the broker's queue …)
+        self.yield_to_requests: Callable[[], None] = lambda: None  # set by the runner
         self._done: tuple[Hashable, ...] | None = None  # the stamp of the last complete round
         self._seen: tuple[tuple[Hashable, ...], float] | None = None
 
@@ -65,22 +66,21 @@ class MatchWarmer:
     def run(
         self, *, should_stop: Callable[[], bool] = lambda: False, reverse: bool = False
     ) -> WarmReport:
-        """One round, in the order people ask: the needs' lists, the common needs (grouping
-        and their rankings) and the broker's queue, then the achievements' lists. Each list is
-        kept at the current stamp (in id order, or the reverse). Stops early (``complete``
-        False) when the market changes."""
+        """One round, dearest first answers first: the common needs (grouping and their
+        rankings), the broker's queue, then the needs' and the achievements' lists, each kept
+        at the current stamp (in id order, or the reverse). Stops early (``complete`` False)
+        when the market changes."""
         started, report = time.monotonic(), WarmReport()
         stamp = self.stamp()
         kept = self.matcher.kept
         text = stamp_text((*stamp, self.matcher.mark()))
+        self.common_needs.list(achievements=MAX_ACHIEVEMENTS)
+        for read in self.derived:
+            read()
         for kind in (Kind.need, Kind.achievement):
             if not self._lists(kind, text, stamp, reverse, should_stop, report):
                 report.seconds = time.monotonic() - started
                 return report
-            if kind is Kind.need:
-                self.common_needs.list(achievements=MAX_ACHIEVEMENTS)
-                for read in self.derived:
-                    read()
         if kept is not None:
             kept.flush()
             kept.prune(text)
@@ -108,6 +108,7 @@ class MatchWarmer:
             if listing_id in fresh:
                 report.skipped += 1
                 continue
+            self.yield_to_requests()
             try:
                 self.matcher.match(kind, listing_id, LIST_SIZE)
             except (NotFoundError, NotPublishedError):

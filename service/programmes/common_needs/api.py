@@ -31,12 +31,6 @@ ERRORS = responses(400, 401, 403, 404, 409, 413, 422)
 common_needs = APIRouter(prefix="/api/common-needs", tags=["programmes"], responses=ERRORS)
 
 
-
-
-
-
-
-
 def catalogue_file(
     groups: CommonNeedList, taxonomy: TaxonomyDep, catalog: CatalogDep, user: User | None
 ) -> Response:
