@@ -101,6 +101,8 @@ class MatchWarmer:
     ) -> bool:
         """Keep the lists of one kind; False when stopped or the market changed meanwhile."""
         kept = self.matcher.kept
+        if kept is not None:
+            kept.flush()  # lists just computed (the broker's queue …) count as kept
         fresh = kept.fresh_ids(kind, LIST_SIZE, text) if kept is not None else set()
         for listing_id in sorted(self.catalog.published_ids(kind.value), reverse=reverse):
             if should_stop() or self.stamp() != stamp:
