@@ -24,6 +24,7 @@ from service import __version__
 from service.api import accounts_admin, admin, desk, inbox, listings, me, programmes, search
 from service.api import events as events_api
 from service.api import experts as experts_api
+from service.api import organisations as organisations_api
 from service.api import password as password_api
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
@@ -231,7 +232,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
         events_api.router, experts_api.router,
         programmes.common_needs, programmes.challenges, programmes.statistics, wdk_api.router,
-        inbox.router, accounts_admin.router, password_api.router,
+        inbox.router, accounts_admin.router, organisations_api.router, password_api.router,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)
