@@ -8,7 +8,8 @@ import io
 from collections.abc import Iterable
 
 from service.audit.views import AuditEvent
-from service.desk.export import BOM, safe_cell
+from service.desk.export import BOM
+from service.sheets import safe_text
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 HEADER = (
@@ -47,5 +48,5 @@ def audit_csv(events: Iterable[AuditEvent]) -> str:
             e.achievement_id or "",
             e.detail or "",
         )
-        writer.writerow([safe_cell(c) for c in cells])
+        writer.writerow([safe_text(c) for c in cells])
     return out.getvalue()
