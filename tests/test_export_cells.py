@@ -53,9 +53,13 @@ async def test_the_wdk_export_survives_a_hostile_institution(seeded_market: Comp
     market.listings.create(
         Kind.achievement,
         AchievementIn(
-            title=HOSTILE, summary="一种测试用的成果简介，用于检查导出。", institution=LINK,
-            field="resources_env", maturity="pilot", region="通川区",
-        ),  # fmt: skip
+            title=HOSTILE,
+            summary="一种测试用的成果简介，用于检查导出。",
+            institution=LINK,
+            field="resources_env",
+            maturity="pilot",
+            region="通川区",
+        ),
         university,
     )
     async with api_client(market, None) as anonymous:

@@ -20,6 +20,7 @@ from service.desk.stages import ContractType, LostReason, Stage
 from service.desk.views import MatchDetail, QueueItem
 from service.listings.schemas import Kind, TransferMode
 from service.matching.results import ListingBrief
+from service.requests import FORM
 from web.accounts import safe_next
 from web.contacts import contact_by_id
 from web.templating import flash, render
@@ -234,7 +235,7 @@ async def save_contract(
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in FIELD_LABELS}
     try:
-        contract = ContractIn.model_validate(values)
+        contract = ContractIn.model_validate(values, context=FORM)
         desk.save_contract(match_id, contract, user)
     except ValidationError as exc:
         return _detail_page(request, board, match_id, field_errors(exc), values, 422)

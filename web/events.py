@@ -20,6 +20,7 @@ from service.listings.schemas import Kind
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
 from service.programmes.events import EVENT_KINDS, EventIn, RegistrationIn, beijing_today
 from service.programmes.intents import IntentIn
+from service.requests import FORM
 from web import form_data
 from web.desk import back, page
 from web.templating import flash, viewer
@@ -68,7 +69,7 @@ async def create_event_page(
     values = {k: str(form.get(k, "")).strip() for k in EVENT_FIELDS}
     record = {k: v for k, v in values.items() if v != ""}
     try:
-        body = EventIn.model_validate(record)
+        body = EventIn.model_validate(record, context=FORM)
         event = create_event(body, events, invitations, user)
     except ValidationError as exc:
         return events_page(request, events, taxonomy, first_per_field(exc.errors()), values)
@@ -152,7 +153,7 @@ def register(
         record = {"attendees": attendees or None, "contact": contact}
         if enterprise:
             record["enterprise"] = enterprise
-        found = events.register(event_id, RegistrationIn.model_validate(record), user)
+        found = events.register(event_id, RegistrationIn.model_validate(record, context=FORM), user)
         state = "已进入候补名单（名额已满）" if found.waitlisted else "报名成功"
         return f"{found.enterprise}：{state}"
 
@@ -202,7 +203,7 @@ def intent(
 ) -> Response:
     def act() -> str:
         body = IntentIn.model_validate(
-            {"enterprise": enterprise, "achievement_id": achievement_id, "note": note}
+            {"enterprise": enterprise, "achievement_id": achievement_id, "note": note}, context=FORM
         )
         found = intents.record(event_id, body, user)
         return f"意向已登记，工作台对接 #{found.match_id}（{found.stage.label}）"

@@ -22,6 +22,7 @@ from service.programmes.errors import ProgrammeError
 from service.programmes.evaluations import EvaluationIn
 from service.programmes.experts import LIST_COLUMNS, ExpertRole, split_list
 from service.programmes.services_log import ServiceIn
+from service.requests import FORM
 from web import form_data
 from web.desk import back, page
 from web.events import attempt
@@ -109,7 +110,11 @@ async def record_service(
     }
     record = {k: v for k, v in record.items() if v}
     record.update(expert_id=expert_id, adopted=form.get("adopted") == "yes")
-    attempt(request, lambda: log.record(ServiceIn.model_validate(record), user), "服务记录已保存")
+    attempt(
+        request,
+        lambda: log.record(ServiceIn.model_validate(record, context=FORM), user),
+        "服务记录已保存",
+    )
     return back(f"/experts/{expert_id}#services")
 
 
@@ -153,7 +158,9 @@ def record_evaluation(
               "market": market, "comment": comment}  # fmt: skip
     attempt(
         request,
-        lambda: evaluations.record(listing_id, EvaluationIn.model_validate(record), user),
+        lambda: evaluations.record(
+            listing_id, EvaluationIn.model_validate(record, context=FORM), user
+        ),
         "成果评价已记录",
     )
     return back(Kind.achievement.path(listing_id) + "#evaluations")

@@ -31,6 +31,7 @@ from service.error_messages import first_per_field
 from service.listings.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher
+from service.requests import FORM
 from service.suggest.suggester import Suggester
 from web import form_data
 from web.templating import flash, render
@@ -146,7 +147,7 @@ async def _submit_new(request: Request, kind: Kind, parts: Posting, user: User) 
         record["status"] = Status.draft.value
     values = form_data.display_values(kind, record)
     try:
-        checked = IN_MODELS[kind].model_validate(record)
+        checked = IN_MODELS[kind].model_validate(record, context=FORM)
     except ValidationError as exc:
         errors = first_per_field(exc.errors())
         return _form_page(

@@ -22,6 +22,7 @@ from service.error_messages import first_per_field
 from service.programmes.challenge_views import ApplicationIn, ChallengeIn, ChallengeStage
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
 from service.programmes.views import GroupStatus
+from service.requests import FORM
 from web.desk import when
 from web.templating import flash, render
 
@@ -152,7 +153,7 @@ def create_challenge(
         "common_need_id": int(common_need_id) if common_need_id.isdigit() else None,
     }  # fmt: skip
     try:
-        challenge = board.create(ChallengeIn.model_validate(values), user)
+        challenge = board.create(ChallengeIn.model_validate(values, context=FORM), user)
     except ValidationError as exc:
         errors = first_per_field(exc.errors())
     except ProgrammeInputError as exc:
@@ -220,7 +221,7 @@ def apply(
               "budget_wan": budget_wan or None, "months": months or None,
               "achievement_ids": achievement_ids.replace(",", " ").split()}  # fmt: skip
     try:
-        board.apply(challenge_id, ApplicationIn.model_validate(values), user)
+        board.apply(challenge_id, ApplicationIn.model_validate(values, context=FORM), user)
     except ValidationError as exc:
         errors = first_per_field(exc.errors())
     except ProgrammeInputError as exc:

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from service.accounts import Role, User
 from service.accounts.directory import RESET_HOURS, AccountRow, ResetError
 from service.api.auth import BrokerUser, require_roles
-from service.api.deps import AccountsDep
+from service.api.deps import AccountsDep, RowId
 from service.api.errors import responses
 
 router = APIRouter(
@@ -46,18 +46,18 @@ def change_disabled(
 
 
 @router.post("/accounts/{user_id}/disable")
-def disable(user_id: int, accounts: AccountsDep, user: AdminUser) -> dict[str, bool]:
+def disable(user_id: RowId, accounts: AccountsDep, user: AdminUser) -> dict[str, bool]:
     return change_disabled(accounts, user_id, True, user)
 
 
 @router.post("/accounts/{user_id}/enable")
-def enable(user_id: int, accounts: AccountsDep, user: AdminUser) -> dict[str, bool]:
+def enable(user_id: RowId, accounts: AccountsDep, user: AdminUser) -> dict[str, bool]:
     return change_disabled(accounts, user_id, False, user)
 
 
 @router.post("/accounts/{user_id}/reset", response_model=ResetLink)
 def issue_reset(
-    request: Request, user_id: int, accounts: AccountsDep, user: BrokerUser
+    request: Request, user_id: RowId, accounts: AccountsDep, user: BrokerUser
 ) -> ResetLink:
     target = accounts.get_many([user_id]).get(user_id)
     if target is None:

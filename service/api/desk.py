@@ -13,10 +13,10 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from service.api.auth import BrokerUser, ForbiddenError, SignedIn
-from service.api.deps import BoardDep, DeskDep, QueueDep
+from service.api.deps import BoardDep, DeskDep, QueueDep, RowId
 from service.api.errors import BODY, responses
 from service.desk.contracts import Contract, ContractIn
 from service.desk.errors import (
@@ -28,6 +28,7 @@ from service.desk.errors import (
 from service.desk.stages import LostReason, Stage
 from service.desk.views import Card, DeskMatch, MatchDetail, Note, QueueItem
 from service.listings.schemas import Money
+from service.requests import RequestModel
 
 router = APIRouter(prefix="/api/desk", tags=["desk"], responses=responses(401, 403, 422))
 introductions = APIRouter(
@@ -54,10 +55,7 @@ def desk_answers() -> Iterator[None]:
         raise RequestValidationError([error]) from exc
 
 
-class _Body(BaseModel):
-    """Request bodies reject unknown keys, as listing bodies do."""
-
-    model_config = ConfigDict(extra="forbid")
+_Body = RequestModel  # unknown keys refused, numbers are numbers (service/requests.py)
 
 
 class PairIn(_Body):
@@ -111,7 +109,7 @@ def matches(
 
 
 @router.get("/matches/{match_id}", response_model=MatchDetail, responses=responses(404))
-def match_detail(match_id: int, board: BoardDep, user: BrokerUser) -> MatchDetail:
+def match_detail(match_id: RowId, board: BoardDep, user: BrokerUser) -> MatchDetail:
     with desk_answers():
         return board.detail(match_id)
 
@@ -131,19 +129,19 @@ def place(body: PairIn, response: Response, desk: DeskDep, user: BrokerUser) -> 
 
 
 @router.post("/matches/{match_id}/stage", response_model=DeskMatch, responses=CHANGES)
-def move(match_id: int, body: MoveIn, desk: DeskDep, user: BrokerUser) -> DeskMatch:
+def move(match_id: RowId, body: MoveIn, desk: DeskDep, user: BrokerUser) -> DeskMatch:
     with desk_answers():
         return desk.move(match_id, body.stage, user, body.reason)
 
 
 @router.post("/matches/{match_id}/notes", response_model=Note, status_code=201, responses=CHANGES)
-def add_note(match_id: int, body: NoteIn, desk: DeskDep, user: BrokerUser) -> Note:
+def add_note(match_id: RowId, body: NoteIn, desk: DeskDep, user: BrokerUser) -> Note:
     with desk_answers():
         return desk.add_note(match_id, user, body.body)
 
 
 @router.put("/matches/{match_id}/contract", response_model=Contract, responses=CHANGES)
-def save_contract(match_id: int, body: ContractIn, desk: DeskDep, user: BrokerUser) -> Contract:
+def save_contract(match_id: RowId, body: ContractIn, desk: DeskDep, user: BrokerUser) -> Contract:
     with desk_answers():
         return desk.save_contract(match_id, body, user)
 

@@ -33,6 +33,7 @@ from service.programmes.events import (
 from service.programmes.exports import XLSX
 from service.programmes.intents import Intent, IntentIn, IntentList
 from service.programmes.invitations import InvitationList, Invitations, ProposedAchievement
+from service.requests import RequestModel
 
 router = APIRouter(
     prefix="/api/events",
@@ -42,11 +43,11 @@ router = APIRouter(
 PROPOSED = 6  # achievements chosen for an event created without a list
 
 
-class AchievementsIn(BaseModel):
+class AchievementsIn(RequestModel):
     achievement_ids: list[str] = Field(max_length=30)
 
 
-class AttendanceIn(BaseModel):
+class AttendanceIn(RequestModel):
     attended: bool
 
 

@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, UploadFile, status
 from fastapi.exceptions import RequestValidationError
@@ -36,6 +36,7 @@ from service.programmes.experts import (
     ExpertImportReport,
     ExpertIn,
     ExpertPage,
+    ExpertPatch,
     ExpertRole,
     Experts,
 )
@@ -106,12 +107,10 @@ def create_expert(body: ExpertIn, experts: ExpertsDep, user: AdminUser) -> Exper
 
 
 @router.patch("/experts/{expert_id}", response_model=Expert)
-def edit_expert(
-    expert_id: str, body: dict[str, Any], experts: ExpertsDep, user: AdminUser
-) -> Expert:
+def edit_expert(expert_id: str, body: ExpertPatch, experts: ExpertsDep, user: AdminUser) -> Expert:
     """Change some fields of an expert (admins); the whole record is validated again."""
     with programme_answers():
-        return experts.update(expert_id, body)
+        return experts.update(expert_id, body.model_dump(exclude_unset=True))
 
 
 @router.post("/experts/import", response_model=ExpertImportReport)

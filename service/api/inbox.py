@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, HTTPException
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
 from service.api.auth import SignedIn, require_editor
@@ -14,6 +15,7 @@ from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX
 from service.notifications.inbox import Notification
 from service.notifications.saved import SavedSearch, SavedSearchError
+from service.requests import RequestModel
 
 router = APIRouter(
     prefix="/api", tags=["inbox"], responses=responses(400, 401, 403, 404, 409, 413, 422)
@@ -25,7 +27,7 @@ class InboxPage(BaseModel):
     items: list[Notification]
 
 
-class SavedSearchIn(BaseModel):
+class SavedSearchIn(RequestModel):
     q: str = Field(min_length=1, max_length=QUERY_MAX)
     kind: Kind | None = None
 
@@ -54,9 +56,9 @@ def saved_searches(saved: SavedSearchesDep, user: SignedIn) -> list[SavedSearch]
 def save_search(body: SavedSearchIn, saved: SavedSearchesDep, user: SignedIn) -> SavedSearch:
     try:
         return saved.save(user.id, body.q, body.kind)
-    except SavedSearchError as exc:
-        raise HTTPException(422, {"detail": exc.message, "errors": [
-            {"field": exc.field, "message": exc.message}]}) from exc  # fmt: skip
+    except SavedSearchError as exc:  # the same flat 422 as every other bad value
+        error = {"loc": ("body", exc.field), "msg": exc.message, "type": "value_error"}
+        raise RequestValidationError([error]) from exc
 
 
 @router.delete("/saved-searches/{search_id}", status_code=204)

@@ -13,6 +13,7 @@ from service.accounts.organisations import Organisation, OrganisationError, Stan
 from service.api.auth import BrokerUser, SignedIn
 from service.api.deps import AccountsDep, RowId
 from service.api.errors import responses
+from service.requests import RequestModel
 
 router = APIRouter(tags=["accounts"], responses=responses(401, 403, 404, 422))
 
@@ -26,11 +27,11 @@ class Affiliation(BaseModel):
     verified: bool
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(RequestModel):
     verified: bool = True
 
 
-class StandingIn(BaseModel):
+class StandingIn(RequestModel):
     standing: Literal["confirmed", "rejected"]
 
 

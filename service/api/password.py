@@ -5,12 +5,13 @@ same whether or not there is such an account. Without SMTP it says to ask a brok
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from service.accounts.throttle import RESET_MESSAGE, Throttle
 from service.api.deps import PasswordMailDep, ThrottleDep
 from service.api.errors import responses
 from service.mail.outbox import RESET_MAIL_HOURS, PasswordMail
+from service.requests import RequestModel
 
 router = APIRouter(prefix="/api", tags=["accounts"], responses=responses(400, 403, 413, 422, 429))
 ACCOUNT_MAX = 160
@@ -23,9 +24,7 @@ NO_MAIL = (
 )
 
 
-class ResetRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ResetRequestIn(RequestModel):
     account: str = Field(
         min_length=1, max_length=ACCOUNT_MAX, description="username, e-mail address or phone"
     )

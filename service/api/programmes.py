@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from service.accounts import Role, User
 from service.api.auth import CurrentUser, ForbiddenError, SignedIn, require_roles
@@ -49,6 +49,7 @@ from service.programmes.errors import (
 from service.programmes.exports import XLSX, catalogue_xlsx, challenges_xlsx
 from service.programmes.stats import ChallengeStats
 from service.programmes.views import CommonNeed, CommonNeedList, GroupStatus
+from service.requests import RequestModel, RowRef
 
 ERRORS = responses(400, 401, 403, 404, 409, 413, 422)
 common_needs = APIRouter(prefix="/api/common-needs", tags=["programmes"], responses=ERRORS)
@@ -101,23 +102,23 @@ def catalogue_file(
 
 
 # ---- common needs --------------------------------------------------------------------------
-class TitleIn(BaseModel):
+class TitleIn(RequestModel):
     title: str = Field(min_length=1, max_length=100)
 
 
-class MergeIn(BaseModel):
-    other_id: int
+class MergeIn(RequestModel):
+    other_id: RowRef
 
 
-class SplitIn(BaseModel):
+class SplitIn(RequestModel):
     need_ids: list[str] = Field(min_length=1)
 
 
-class MemberIn(BaseModel):
+class MemberIn(RequestModel):
     need_id: str = Field(min_length=1, max_length=64)
 
 
-class GroupStatusIn(BaseModel):
+class GroupStatusIn(RequestModel):
     status: GroupStatus
     note: str | None = Field(default=None, max_length=2000)
 

@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from service.listings.taxonomy import active_taxonomy
+from service.requests import RequestModel
 
 TITLE_MAX = 100
 TEXT_MAX = 5000
@@ -159,7 +160,10 @@ def _dedupe(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-class _Strict(BaseModel):
+class _Strict(RequestModel):
+    """Listings take the one request base (unknown keys refused, numbers are numbers); a
+    listing from a form or an imported file is validated with ``service.requests.FORM``."""
+
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
 
 
@@ -218,10 +222,10 @@ class _AchievementFields(ListingBase):
     institution: Name
     institution_type: InstitutionType = InstitutionType.university
     field: str
-    keywords: Annotated[list[Keyword], Field(max_length=20)] = []
+    keywords: Annotated[list[Keyword], Field(max_length=20)] = Field(default_factory=list)
     maturity: Maturity
-    transfer_modes: list[TransferMode] = []
-    patents: Annotated[list[Short], Field(max_length=30)] = []
+    transfer_modes: list[TransferMode] = Field(default_factory=list)
+    patents: Annotated[list[Short], Field(max_length=30)] = Field(default_factory=list)
     price_wan: Money | None = None
     region: str | None = None
     contact: Short | None = Field(default=None, description=CONTACT_NOTE)
@@ -274,10 +278,10 @@ class _NeedFields(ListingBase):
     description: LongText
     enterprise: Name
     field: str
-    keywords: Annotated[list[Keyword], Field(max_length=20)] = []
+    keywords: Annotated[list[Keyword], Field(max_length=20)] = Field(default_factory=list)
     region: str
     budget_wan: Money | None = None
-    cooperation_modes: list[TransferMode] = []
+    cooperation_modes: list[TransferMode] = Field(default_factory=list)
     required_maturity: Maturity | None = None
     deadline: dt.date | None = None
     contact: Short | None = Field(default=None, description=CONTACT_NOTE)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from service.catalog.db import retry_when_locked
 from service.catalog.models import utcnow
 from service.mail.outbox import NotificationMail
 from service.notifications.models import NotificationRow
@@ -37,6 +38,7 @@ class Inbox:
             self.mail.told(user_id, title[:300], link)
         return added
 
+    @retry_when_locked
     def _add(self, user_id: int, key: str, title: str, link: str | None) -> bool:
         try:
             with self._sessions.begin() as session:

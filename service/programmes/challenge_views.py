@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.programmes.views import GroupMatch
+from service.requests import Day, RequestModel, RowRef
 
 Text = str
 
@@ -39,18 +40,18 @@ def _items(values: list[str]) -> list[str]:
     return out
 
 
-class ChallengeIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+class ChallengeIn(RequestModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=5000, description="the problem")
     indicators: list[str] = Field(min_length=1, max_length=20, description="考核指标")
     reward_wan: float = Field(gt=0, le=100000, description="funding, 万元")
-    deadline: dt.date = Field(description="application deadline, YYYY-MM-DD")
+    deadline: Day = Field(description="application deadline, YYYY-MM-DD")
     delivery_months: int | None = Field(default=None, ge=1, le=120)
     eligibility: str | None = Field(default=None, max_length=1000)
     need_ids: list[str] = Field(default_factory=list, max_length=50)
-    common_need_id: int | None = None
+    common_need_id: RowRef | None = None
 
     _clean = field_validator("indicators")(_items)
 
@@ -62,8 +63,8 @@ class ChallengeIn(BaseModel):
         return value
 
 
-class ApplicationIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+class ApplicationIn(RequestModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     team: str = Field(min_length=1, max_length=2000)
     plan: str = Field(min_length=1, max_length=5000, description="technical plan")
@@ -138,24 +139,24 @@ class SolverCandidate(BaseModel):
     invited: bool
 
 
-class ScoreIn(BaseModel):
+class ScoreIn(RequestModel):
     score: float = Field(ge=0, le=100)
     note: str | None = Field(default=None, max_length=2000)
 
 
-class SelectIn(BaseModel):
-    application_id: int
+class SelectIn(RequestModel):
+    application_id: RowRef
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class StageIn(BaseModel):
+class StageIn(RequestModel):
     stage: ChallengeStage
     note: str | None = Field(default=None, max_length=2000)
 
 
-class ReviewerIn(BaseModel):
+class ReviewerIn(RequestModel):
     username: str = Field(min_length=1, max_length=64, description="a broker's user name")
 
 
-class InviteIn(BaseModel):
+class InviteIn(RequestModel):
     institution: str = Field(min_length=1, max_length=100)

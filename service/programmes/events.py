@@ -29,6 +29,7 @@ from service.programmes.errors import (
     ProgrammePermissionError,
 )
 from service.programmes.events_models import EventAchievementRow, EventRow, RegistrationRow
+from service.requests import Day, RequestModel
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 EventKind = Literal["推介会", "对接会", "路演"]
@@ -42,10 +43,10 @@ def beijing_today() -> dt.date:
     return dt.datetime.now(BEIJING).date()
 
 
-class EventIn(BaseModel):
+class EventIn(RequestModel):
     title: Line
     kind: EventKind
-    date: dt.date
+    date: Day
     place: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     organiser: Line = "川东北技术交易市场"
     field: str | None = None
@@ -98,7 +99,7 @@ class EventPage(BaseModel):
     total: int
 
 
-class RegistrationIn(BaseModel):
+class RegistrationIn(RequestModel):
     attendees: int = Field(ge=1, le=50)
     contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     enterprise: Line | None = Field(

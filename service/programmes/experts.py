@@ -30,6 +30,7 @@ from service.listings.schemas import ID_PATTERN
 from service.listings.taxonomy import active_taxonomy
 from service.programmes.errors import ProgrammeNotFoundError
 from service.programmes.experts_models import ExpertRow
+from service.requests import RequestModel
 
 LIST_COLUMNS = ("fields", "counties", "roles", "assigned_enterprises")
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
@@ -41,10 +42,8 @@ class ExpertRole(StrEnum):
     evaluator = "成果评价"
 
 
-class ExpertIn(BaseModel):
+class ExpertIn(RequestModel):
     """An expert as admins write it (API, Excel import, seed)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=50)]
@@ -78,7 +77,26 @@ class ExpertIn(BaseModel):
         return names
 
 
+class ExpertPatch(RequestModel):
+    """A PATCH body: any of the expert's fields, unknown keys refused; the merged record is
+    validated again as an ``ExpertIn``."""
+
+    name: str | None = None
+    organisation: str | None = None
+    title: str | None = None
+    fields: list[str] | None = None
+    expertise: str | None = None
+    counties: list[str] | None = None
+    roles: list[ExpertRole] | None = None
+    team: str | None = None
+    assigned_enterprises: list[str] | None = None
+    contact: str | None = None
+    status: str | None = None
+
+
 class Expert(ExpertIn):
+    model_config = ConfigDict(extra="ignore")
+
     """A stored expert; ``contact`` is None for viewers who may not see it."""
 
     created_at: dt.datetime

@@ -28,11 +28,12 @@ from service.matching.matcher import Matcher
 from service.programmes.errors import ProgrammeConflictError, ProgrammeInputError
 from service.programmes.events import EventStore, beijing_today
 from service.programmes.events_models import IntentRow
+from service.requests import RequestModel
 
 BEFORE_PIPELINE = (Stage.requested, Stage.shortlisted, Stage.dismissed)
 
 
-class IntentIn(BaseModel):
+class IntentIn(RequestModel):
     enterprise: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)
     ]
