@@ -120,6 +120,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     install_taxonomy(taxonomy)  # what the listing models validate field codes and regions by
     catalog = Catalog(settings.catalog_url)
     accounts = Accounts(catalog.engine)
+    throttle = Throttle()
     analyzer = get_analyzer(seed_dir)
     encoder = encoder or SemanticEncoder(
         settings.embedding_model,
@@ -219,8 +220,8 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         terms=terms,
         watcher=watcher,
         mailer=mailer,
-        password_mail=PasswordMail(accounts, mailer, settings.site_url),
-        throttle=Throttle(),
+        password_mail=PasswordMail(accounts, mailer, settings.site_url, throttle),
+        throttle=throttle,
     )
 
 

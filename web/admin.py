@@ -14,7 +14,7 @@ from service.accounts.directory import RESET_HOURS, ResetError
 from service.accounts.organisations import OrganisationError, Standing
 from service.api import accounts_admin as api
 from service.api.auth import BrokerUser, require_roles
-from service.api.deps import AccountsDep
+from service.api.deps import AccountsDep, SettingsDep
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -33,9 +33,11 @@ def accounts_page(request: Request, accounts: AccountsDep, user: BrokerUser) -> 
 
 
 @router.post("/admin/accounts/{user_id}/reset")
-def reset_link(request: Request, user_id: int, accounts: AccountsDep, user: BrokerUser) -> Response:
+def reset_link(
+    request: Request, user_id: int, accounts: AccountsDep, settings: SettingsDep, user: BrokerUser
+) -> Response:
     try:
-        link = api.issue_reset(request, user_id, accounts, user)
+        link = api.issue_reset(user_id, accounts, settings, user)
     except HTTPException as exc:
         flash(request, str(exc.detail), "error")
         return RedirectResponse("/admin/accounts", 303)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from service.accounts.throttle import RESET_MESSAGE, Throttle
+from service.api.client_address import client_address
 from service.api.deps import PasswordMailDep, ThrottleDep
 from service.api.errors import responses
 from service.mail.outbox import RESET_MAIL_HOURS, PasswordMail
@@ -40,16 +41,12 @@ class TooManyRequestsError(HTTPException):
         super().__init__(429, RESET_MESSAGE, headers={"Retry-After": "900"})
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def ask_for_reset(mail: PasswordMail, throttle: Throttle, address: str, typed: str) -> str:
     """Queue the reset mail (when e-mail is on) and say what happens next; raises
     TooManyRequestsError past the limit."""
     if not mail.enabled:
         return NO_MAIL
-    if not throttle.reset_allowed(address, typed):
+    if not throttle.reset_allowed(address):
         raise TooManyRequestsError()
     mail.request(typed)
     return SENT
