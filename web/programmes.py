@@ -20,7 +20,7 @@ from service.api.deps import ChallengesDep, CommonNeedsDep
 from service.api.programmes import AdminUser, Applicant
 from service.error_messages import first_per_field
 from service.programmes.challenge_views import ApplicationIn, ChallengeIn, ChallengeStage
-from service.programmes.errors import ProgrammeError, ProgrammeInputError
+from service.programmes.errors import ProgrammeError, ProgrammeInputError, ProgrammeNotFoundError
 from service.programmes.views import GroupStatus
 from service.requests import FORM
 from web.desk import when
@@ -57,9 +57,13 @@ def common_needs_page(
 
 
 @router.get("/common-needs/{group_id}", response_class=HTMLResponse)
-def common_need_page(request: Request, group_id: int, groups: CommonNeedsDep) -> Response:
+def common_need_page(
+    request: Request, group_id: int, groups: CommonNeedsDep, user: CurrentUser
+) -> Response:
     try:
         group = groups.get(group_id)
+        if group.status is GroupStatus.dismissed and (user is None or user.role is not Role.admin):
+            raise ProgrammeNotFoundError(group_id)  # dismissed groups are the admins' only
     except ProgrammeError:
         context = {"what": "共性需求", "number": group_id, "back": "/common-needs",
                    "back_label": "共性技术需求"}  # fmt: skip

@@ -11,18 +11,25 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
-from service.accounts import Role, User
+from service.accounts import Accounts, Role, User
 from service.api.auth import BrokerUser, CurrentUser, require_roles
-from service.api.deps import EvaluationsDep, ExpertMatcherDep, ExpertsDep, ServiceLogDep
+from service.api.deps import (
+    AccountsDep,
+    EvaluationsDep,
+    ExpertMatcherDep,
+    ExpertsDep,
+    ServiceLogDep,
+)
 from service.api.errors import responses
+from service.catalog import NotFoundError
 from service.listings.loader import SUFFIXES
-from service.listings.schemas import Kind
+from service.listings.schemas import Kind, Status
 from service.programmes.errors import (
     ProgrammeConflictError,
     ProgrammeInputError,
@@ -30,7 +37,7 @@ from service.programmes.errors import (
     ProgrammePermissionError,
 )
 from service.programmes.evaluations import Evaluation, EvaluationIn, EvaluationList
-from service.programmes.expert_matching import ExpertMatches
+from service.programmes.expert_matching import ExpertMatcher, ExpertMatches
 from service.programmes.experts import (
     Expert,
     ExpertImportReport,
@@ -149,22 +156,37 @@ def upload_error(field: str, message: str) -> RequestValidationError:
 def need_experts(
     listing_id: str,
     matcher: ExpertMatcherDep,
+    accounts: AccountsDep,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> ExpertMatches:
     """Experts who could advise on a need, ranked and explained (contacts for brokers)."""
-    return _ranked(matcher.for_listing(Kind.need, listing_id, limit), user)
+    listing = _visible(matcher, accounts, user, Kind.need, listing_id)
+    return _ranked(matcher.rank(Kind.need, listing, limit), user)
 
 
 @router.get("/achievements/{listing_id}/experts", response_model=ExpertMatches)
 def achievement_experts(
     listing_id: str,
     matcher: ExpertMatcherDep,
+    accounts: AccountsDep,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> ExpertMatches:
     """Experts qualified to evaluate an achievement, ranked and explained."""
-    return _ranked(matcher.for_listing(Kind.achievement, listing_id, limit), user)
+    listing = _visible(matcher, accounts, user, Kind.achievement, listing_id)
+    return _ranked(matcher.rank(Kind.achievement, listing, limit), user)
+
+
+def _visible(
+    matcher: ExpertMatcher, accounts: Accounts, user: User | None, kind: Kind, listing_id: str
+) -> Any:
+    """The listing, if this viewer may see it: a draft or a withdrawn listing is its owner's
+    and the brokers' only (anyone else gets the 404 of an unknown id)."""
+    listing = matcher.catalog.get(kind, listing_id)
+    if listing.status != Status.published and not accounts.may_edit(user, kind, listing_id):
+        raise NotFoundError(kind, listing_id)
+    return listing
 
 
 def _ranked(found: ExpertMatches, user: User | None) -> ExpertMatches:

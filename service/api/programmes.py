@@ -149,9 +149,17 @@ def catalogue_export(
 
 
 @common_needs.get("/{group_id}", response_model=CommonNeed)
-def get_common_need(group_id: RowId, groups: CommonNeedsDep) -> CommonNeed:
+def get_common_need(group_id: RowId, groups: CommonNeedsDep, user: CurrentUser) -> CommonNeed:
+    """A group by id; a dismissed one (and its note) only for admins, 404 for anyone else,
+    as the list shows them."""
     with answers():
-        return groups.get(group_id)
+        return visible_group(groups.get(group_id), user)
+
+
+def visible_group(group: CommonNeed, user: User | None) -> CommonNeed:
+    if group.status is GroupStatus.dismissed and (user is None or user.role is not Role.admin):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"没有编号为 {group.id} 的共性需求")
+    return group
 
 
 @common_needs.post("/{group_id}/title", response_model=CommonNeed)
