@@ -4,12 +4,13 @@ in a body stay in SQL's INTEGER range; every 422 is the one flat shape."""
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 import typing
 
 import pytest
 from fastapi.routing import APIRoute
-from pydantic import BaseModel
+from pydantic import BaseModel, PlainSerializer
 
 from service.accounts import Role
 from service.app import create_app
@@ -121,3 +122,48 @@ async def test_row_ids_beyond_sql_integers_are_refused_on_every_api_route(
                 answers[f"{method} {route.path}"] = r.status_code
     assert len(answers) >= 25
     assert {op: s for op, s in answers.items() if s >= 500 or s not in (404, 422)} == {}
+
+
+def bare_times(model: type[BaseModel], seen: set[type[BaseModel]]) -> typing.Iterator[str]:
+    """Fields of an answer (and of the models inside it) holding a time that is not the one
+    ``Timestamp`` type: they would be sent without their offset."""
+    if model in seen:
+        return
+    seen.add(model)
+    for name, field in model.model_fields.items():
+        if any(isinstance(m, PlainSerializer) for m in field.metadata):
+            continue  # Timestamp itself
+        stack = [field.annotation]
+        while stack:
+            annotation = stack.pop()
+            if typing.get_origin(annotation) is typing.Annotated and any(
+                isinstance(m, PlainSerializer) for m in annotation.__metadata__
+            ):
+                continue  # an optional Timestamp
+            stack.extend(typing.get_args(annotation))
+            if annotation is dt.datetime:
+                yield f"{model.__name__}.{name}"
+            if inspect.isclass(annotation) and issubclass(annotation, BaseModel):
+                yield from bare_times(annotation, seen)
+
+
+def test_every_time_in_every_answer_carries_its_offset(market: Components) -> None:
+    seen: set[type[BaseModel]] = set()
+    found = []
+    for route in api_routes(create_app(parts=market).routes):
+        model = route.response_model
+        for candidate in (model, *typing.get_args(model)):
+            if inspect.isclass(candidate) and issubclass(candidate, BaseModel):
+                found.extend(bare_times(candidate, seen))
+    assert len(seen) >= 40
+    assert sorted(set(found)) == []
+
+
+async def test_answers_carry_the_offset_on_the_wire(market: Components) -> None:
+    broker = make_user(market, Role.broker)
+    async with api_client(market, broker) as client:
+        event = (await client.post("/api/events", json=EVENT)).json()
+        saved = (await client.post("/api/saved-searches", json={"q": "锂"})).json()
+        accounts = (await client.get("/api/admin/accounts")).json()
+    for stamp in (event["created_at"], saved["created_at"], accounts[0]["created_at"]):
+        assert stamp.endswith(("+00:00", "+08:00")), stamp

@@ -25,6 +25,7 @@ from service.accounts.models import (
 from service.accounts.organisations import Standing
 from service.accounts.roles import Role
 from service.catalog.models import utcnow
+from service.stamps import Timestamp
 
 RESET_HOURS = 72  # a reset link works this long, and once
 FOUND_MAX = 5  # accounts sharing one e-mail address or phone number that get a reset link
@@ -40,7 +41,7 @@ class AccountRow(BaseModel):
     organisation: str
     phone: str | None
     email: str | None
-    created_at: dt.datetime
+    created_at: Timestamp
     disabled: bool
     organisation_id: int | None = None
     standing: Standing | None = Field(

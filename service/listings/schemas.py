@@ -16,15 +16,14 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     StringConstraints,
-    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from service.listings.taxonomy import active_taxonomy
 from service.requests import RequestModel
+from service.stamps import Timestamp
 
 TITLE_MAX = 100
 TEXT_MAX = 5000
@@ -129,19 +128,10 @@ def _no_bool(value: Any) -> Any:
     return value
 
 
-def _utc_text(value: dt.datetime) -> str:
-    """Stored times are naive UTC; sent out they carry their offset (RFC 3339 date-time)."""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.isoformat()
-
-
 Money = Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=1_000_000, allow_inf_nan=False)]
-UtcDateTime = Annotated[
-    dt.datetime,
-    PlainSerializer(_utc_text, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
-]
-"""A timestamp: naive UTC inside the service, ISO 8601 with ``+00:00`` in JSON."""
+UtcDateTime = Timestamp
+"""A timestamp: naive UTC inside the service, ISO 8601 with ``+00:00`` in JSON (the one type
+of ``service/stamps.py``)."""
 
 
 def _check_field(code: str) -> str:

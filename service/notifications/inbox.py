@@ -3,8 +3,6 @@ count what is unread, list, mark read."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -14,13 +12,14 @@ from service.catalog.db import retry_when_locked
 from service.catalog.models import utcnow
 from service.mail.outbox import NotificationMail
 from service.notifications.models import NotificationRow
+from service.stamps import Timestamp
 
 
 class Notification(BaseModel):
     id: int
     title: str
     link: str | None
-    created_at: dt.datetime
+    created_at: Timestamp
     read: bool
 
 

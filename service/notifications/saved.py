@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import json
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX, Searcher
 from service.notifications.inbox import Inbox
 from service.notifications.models import SavedSearchRow
+from service.stamps import Timestamp
 
 WATCHED = 100  # the top results of a saved search that are watched for newcomers
 SAVED_MAX = 20  # saved searches per account
@@ -25,7 +25,7 @@ class SavedSearch(BaseModel):
     id: int
     query: str
     kind: Kind | None
-    created_at: dt.datetime
+    created_at: Timestamp
 
     @property
     def url(self) -> str:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from service.programmes.views import GroupMatch
 from service.requests import Day, RequestModel, RowRef
+from service.stamps import Timestamp
 
 Text = str
 
@@ -80,7 +81,7 @@ class StageEntry(BaseModel):
     stage: ChallengeStage
     stage_label: str
     note: str | None
-    at: dt.datetime
+    at: Timestamp
 
 
 class Result(BaseModel):
@@ -109,7 +110,7 @@ class Challenge(BaseModel):
     history: list[StageEntry]
     result: Result | None
     reviewers: list[str] = Field(description="brokers appointed to score the applications")
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class Application(BaseModel):
@@ -125,7 +126,7 @@ class Application(BaseModel):
     score: float | None
     score_note: str | None
     selected: bool
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class SolverCandidate(BaseModel):

@@ -6,7 +6,6 @@ shows them beside a pair.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -22,6 +21,7 @@ from service.programmes.errors import ProgrammeInputError, ProgrammeNotFoundErro
 from service.programmes.experts import Experts
 from service.programmes.experts_models import EvaluationRow
 from service.requests import RequestModel
+from service.stamps import Timestamp
 
 Score = Annotated[int, Field(ge=1, le=5)]
 SCORE_LABELS = {"maturity": "技术成熟度", "novelty": "创新性", "market": "市场前景"}
@@ -44,7 +44,7 @@ class Evaluation(EvaluationIn):
     expert_title: str | None
     expert_organisation: str
     recorded_by: int
-    created_at: dt.datetime
+    created_at: Timestamp
 
     @property
     def mean(self) -> float:

@@ -30,6 +30,7 @@ from service.programmes.errors import (
 )
 from service.programmes.events_models import EventAchievementRow, EventRow, RegistrationRow
 from service.requests import Day, RequestModel
+from service.stamps import Timestamp
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
 EventKind = Literal["推介会", "对接会", "路演"]
@@ -91,7 +92,7 @@ class Event(BaseModel):
     seats_taken: int = Field(description="attendees of confirmed registrations")
     waitlisted: int = Field(description="registrations on the waiting list")
     held: bool = Field(description="the event's date has come (Beijing time)")
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class EventPage(BaseModel):
@@ -116,7 +117,7 @@ class Registration(BaseModel):
     contact: str | None
     waitlisted: bool
     attended: bool | None
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class RegistrationList(BaseModel):

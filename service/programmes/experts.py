@@ -31,6 +31,7 @@ from service.listings.taxonomy import active_taxonomy
 from service.programmes.errors import ProgrammeNotFoundError
 from service.programmes.experts_models import ExpertRow
 from service.requests import RequestModel
+from service.stamps import Timestamp
 
 LIST_COLUMNS = ("fields", "counties", "roles", "assigned_enterprises")
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
@@ -99,8 +100,8 @@ class Expert(ExpertIn):
 
     """A stored expert; ``contact`` is None for viewers who may not see it."""
 
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
     def public(self) -> Expert:
         return self.model_copy(update={"contact": None})

@@ -7,7 +7,6 @@ in the same field. Every intent keeps its event id and desk pair, so a deal can 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
@@ -29,6 +28,7 @@ from service.programmes.errors import ProgrammeConflictError, ProgrammeInputErro
 from service.programmes.events import EventStore, beijing_today
 from service.programmes.events_models import IntentRow
 from service.requests import RequestModel
+from service.stamps import Timestamp
 
 BEFORE_PIPELINE = (Stage.requested, Stage.shortlisted, Stage.dismissed)
 
@@ -52,7 +52,7 @@ class Intent(BaseModel):
     match_id: int
     stage: Stage
     note: str
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class IntentList(BaseModel):

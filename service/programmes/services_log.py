@@ -19,6 +19,7 @@ from service.programmes.events import beijing_today
 from service.programmes.experts import Experts
 from service.programmes.experts_models import ServiceRow
 from service.requests import Day, RequestModel
+from service.stamps import Timestamp
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
 Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
@@ -55,7 +56,7 @@ class Service(ServiceIn):
     id: int
     expert_name: str
     recorded_by: int
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class ServicePage(BaseModel):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 from service.matching.results import Component, ListingBrief
+from service.stamps import Timestamp
 
 
 class GroupStatus(StrEnum):
@@ -66,7 +66,7 @@ class CommonNeed(BaseModel):
     budget_open: int = Field(description="members whose budget is 面议")
     key_terms: list[str]
     note: str | None = None
-    published_at: dt.datetime | None = None
+    published_at: Timestamp | None = None
     achievements: list[GroupMatch] = Field(default_factory=list)
 
 
