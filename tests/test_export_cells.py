@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 from openpyxl.cell.cell import Cell
 
 from service.accounts import Role
+from service.clock import today as beijing_today
 from service.composition import Components
 from service.listings.schemas import AchievementIn, Kind
-from service.programmes.events import beijing_today
 from service.sheets import safe_text
 from tests.desk_support import api_client, make_user
 from tests.pages import PASSWORD

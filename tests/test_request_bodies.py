@@ -14,8 +14,8 @@ from pydantic import BaseModel, PlainSerializer
 
 from service.accounts import Role
 from service.app import create_app
+from service.clock import today as beijing_today
 from service.composition import Components
-from service.programmes.events import beijing_today
 from service.requests import RequestModel
 from tests.desk_support import api_client, make_user
 

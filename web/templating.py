@@ -6,7 +6,6 @@ notice, one-off flash messages and the label enums, so templates never look them
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -18,14 +17,17 @@ from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from indexer.sync import IndexSync
+from service import clock
 from service.accounts import Role, User
-from service.api.auth import CSRF_FIELD, NotSignedInError, csrf_token, current_user
-from service.api.deps import part
 from service.desk.stages import PIPELINE, ContractType, LostReason, Stage
+from service.http.auth import CSRF_FIELD, NotSignedInError, csrf_token, current_user
+from service.http.deps import part
 from service.listings.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
+from service.listings.taxonomy import Taxonomy
+from service.notifications.inbox import Inbox
+from service.notifications.watch import Watcher
 
 HERE = Path(__file__).resolve().parent
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # Asia/Shanghai has no DST
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(
     Kind=Kind,
@@ -72,15 +74,15 @@ def render(
     staff = user is not None and user.sees_everything  # the model notice is for staff only
     unread = 0
     if user is not None:
-        part(request, "watcher").sweep_if_due(user)  # at most every few minutes
-        unread = part(request, "inbox").unread_count(user.id)
+        part(request, Watcher).sweep_if_due(user)  # at most every few minutes
+        unread = part(request, Inbox).unread_count(user.id)
     values = {
         "user": user,
         "unread": unread,
         "csrf_token": LazyCsrfToken(request),
-        "notice": semantic_notice(part(request, "indexing")) if staff else None,
+        "notice": semantic_notice(part(request, IndexSync)) if staff else None,
         "flashes": request.session.pop("flash", []),
-        "taxonomy": part(request, "taxonomy"),
+        "taxonomy": part(request, Taxonomy),
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, values, status_code=status_code)
@@ -117,14 +119,6 @@ def highlight(text: str, terms: list[str]) -> Markup:
     return Markup("").join(out)
 
 
-def beijing(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored time (naive values are UTC) as Beijing time; "—" for none."""
-    if value is None:
-        return "—"
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(BEIJING).strftime(fmt)
-
-
 def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
     """``path`` with the current query ``params`` changed; empty values are dropped."""
     merged = {**params, **changes}
@@ -136,4 +130,4 @@ def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
 
 templates.env.globals.update(listing_path=listing_path, url_with=url_with)
 templates.env.filters["highlight"] = highlight
-templates.env.filters["beijing"] = beijing
+templates.env.filters["beijing"] = clock.format_time

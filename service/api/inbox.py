@@ -5,16 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import APIRouter, HTTPException
-from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
-from service.api.auth import SignedIn, require_editor
-from service.api.deps import AccountsDep, InboxDep, RowId, SavedSearchesDep, TermsDep
-from service.api.errors import responses
+from service.http.auth import SignedIn, require_editor
+from service.http.deps import AccountsDep, InboxDep, RowId, SavedSearchesDep, TermsDep
+from service.http.responses import responses
 from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX
 from service.notifications.inbox import Notification
-from service.notifications.saved import SavedSearch, SavedSearchError
+from service.notifications.saved import SavedSearch
 from service.requests import RequestModel
 
 router = APIRouter(
@@ -54,11 +53,7 @@ def saved_searches(saved: SavedSearchesDep, user: SignedIn) -> list[SavedSearch]
 
 @router.post("/saved-searches", response_model=SavedSearch, status_code=201)
 def save_search(body: SavedSearchIn, saved: SavedSearchesDep, user: SignedIn) -> SavedSearch:
-    try:
-        return saved.save(user.id, body.q, body.kind)
-    except SavedSearchError as exc:  # the same flat 422 as every other bad value
-        error = {"loc": ("body", exc.field), "msg": exc.message, "type": "value_error"}
-        raise RequestValidationError([error]) from exc
+    return saved.save(user.id, body.q, body.kind)
 
 
 @router.delete("/saved-searches/{search_id}", status_code=204)

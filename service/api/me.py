@@ -9,9 +9,9 @@ from pydantic import BaseModel, StringConstraints
 
 from service.accounts import User
 from service.accounts.store import ApiToken
-from service.api.auth import SignedIn
-from service.api.deps import AccountsDep, RowId
-from service.api.errors import BODY, responses
+from service.http.auth import SignedIn
+from service.http.deps import AccountsDep, RowId
+from service.http.responses import BODY, responses
 from service.requests import RequestModel
 
 router = APIRouter(prefix="/api/me", tags=["account"], responses=responses(401))

@@ -8,9 +8,9 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, Field
 
 from service.accounts.throttle import RESET_MESSAGE, Throttle
-from service.api.client_address import client_address
-from service.api.deps import PasswordMailDep, ThrottleDep
-from service.api.errors import responses
+from service.http.client_address import client_address
+from service.http.deps import PasswordMailDep, ThrottleDep
+from service.http.responses import responses
 from service.mail.outbox import RESET_MAIL_HOURS, PasswordMail
 from service.requests import RequestModel
 

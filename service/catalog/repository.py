@@ -21,6 +21,7 @@ from service.catalog.models import (
     utcnow,
 )
 from service.catalog.schema import ensure, metadata, upgrade
+from service.errors import Conflict, NotFound
 from service.listings.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 
 ROWS: dict[Kind, Any] = {
@@ -36,14 +37,14 @@ Upserted = Callable[[Session, builtins.list[str]], None]
 """Run inside an upsert's transaction with the ids created or changed."""
 
 
-class NotFoundError(LookupError):
+class NotFoundError(NotFound):
     def __init__(self, kind: Kind, listing_id: str) -> None:
         super().__init__(f"{kind.value} {listing_id!r} not found")
         self.kind = kind
         self.listing_id = listing_id
 
 
-class DuplicateIdError(ValueError):
+class DuplicateIdError(Conflict):
     def __init__(self, kind: Kind, listing_id: str) -> None:
         super().__init__(f"{kind.value} {listing_id!r} already exists")
         self.kind = kind

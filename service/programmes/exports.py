@@ -4,15 +4,15 @@ every cell written by ``service.sheets.append_row`` (text stays text)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import Any
 
+from service import clock
 from service.listings.taxonomy import Taxonomy
-from service.programmes.challenge_views import Challenge
-from service.programmes.views import CommonNeed
-from service.programmes.wdk_views import WdkLibraryView
+from service.programmes.challenges.views import Challenge
+from service.programmes.common_needs.views import CommonNeed
+from service.programmes.wdk.views import WdkLibraryView
 from service.sheets import append_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,7 +43,7 @@ def _sheet(
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = clock.today()
     append_row(sheet, [f"制表日期：{today.isoformat()}"])
     append_row(sheet, header)
     thin = Side(style="thin")
