@@ -12,7 +12,7 @@ import pytest
 
 from service.accounts import Role
 from service.accounts.directory import ResetError
-from service.api.client_address import forwarded_client, trusted_networks
+from service.http.client_address import forwarded_client, trusted_networks
 from service.app import create_app
 from service.composition import Components
 from tests.desk_support import api_client, make_user
