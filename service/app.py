@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,6 +37,8 @@ from service.config import Settings, get_settings
 from service.error_messages import chinese_message
 from service.matching.cache import market_stamp
 from service.matching.matcher import NotPublishedError
+from service.programmes.offers import api as offers_api
+from service.programmes.offers.closing import sweep_auctions
 from web.page_cache import PageCache
 from web.routes import mount_web
 from web.templating import render
@@ -179,6 +182,7 @@ PARTS = (
     "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
     "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
     "intents", "programme_stats", "common_needs", "challenges", "challenge_stats", "wdk_library",
+    "offers", "transactions", "drafts",
     "inbox", "saved_searches", "terms", "watcher", "password_mail", "throttle",
 )  # fmt: skip
 
@@ -193,9 +197,11 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         assert parts is not None
         await run_in_threadpool(prepare, parts)
+        sweep = asyncio.create_task(sweep_auctions(parts.offers))
         try:
             yield
         finally:
+            sweep.cancel()
             if owned:
                 parts.close()
 
@@ -232,6 +238,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         events_api.router, experts_api.router,
         programmes.common_needs, programmes.challenges, programmes.statistics, wdk_api.router,
         inbox.router, accounts_admin.router, password_api.router,
+        offers_api.offers, offers_api.drafts, offers_api.statistics,
     ):  # fmt: skip
         app.include_router(router)
     mount_web(app)

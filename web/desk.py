@@ -167,7 +167,9 @@ def contract_values(
     """The contract form's values: the saved record, else a draft from the two listings."""
     if detail.contract is not None:
         values = detail.contract.model_dump(mode="json")
-        return {**values, "amount_wan": f"{detail.contract.amount_wan:g}"}
+        tech = detail.contract.tech_amount_wan
+        return {**values, "amount_wan": f"{detail.contract.amount_wan:g}",
+                "tech_amount_wan": "" if tech is None else f"{tech:g}"}  # fmt: skip
     need, achievement = detail.need, detail.achievement
     return {
         "title": achievement.title if achievement else "",
@@ -175,6 +177,7 @@ def contract_values(
         "seller": achievement.organisation if achievement else "",
         "buyer": need.organisation if need else "",
         "amount_wan": "",
+        "tech_amount_wan": "",
         "signed_on": dt.date.today().isoformat(),
         "registration_no": "",
         "registered_on": "",

@@ -37,6 +37,9 @@ from service.programmes.expert_matching import ExpertMatcher
 from service.programmes.experts import Experts
 from service.programmes.intents import EventIntents
 from service.programmes.invitations import Invitations
+from service.programmes.offers.drafts import ContractDrafts
+from service.programmes.offers.store import Offers
+from service.programmes.offers.transactions import Transactions
 from service.programmes.programme_stats import ProgrammeStatistics
 from service.programmes.services_log import ServiceLog
 from service.programmes.stats import ChallengeStatistics
@@ -88,6 +91,9 @@ CommonNeedsDep = Annotated[CommonNeeds, _dep("common_needs")]
 ChallengesDep = Annotated[Challenges, _dep("challenges")]
 ChallengeStatsDep = Annotated[ChallengeStatistics, _dep("challenge_stats")]
 WdkLibraryDep = Annotated[WdkLibrary, _dep("wdk_library")]
+OffersDep = Annotated[Offers, _dep("offers")]
+TransactionsDep = Annotated[Transactions, _dep("transactions")]
+DraftsDep = Annotated[ContractDrafts, _dep("drafts")]
 
 InboxDep = Annotated[Inbox, _dep("inbox")]
 SavedSearchesDep = Annotated[SavedSearches, _dep("saved_searches")]

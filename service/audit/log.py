@@ -6,6 +6,7 @@ commits. Recording never undoes a committed write: if it fails, the failure is l
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -25,6 +26,26 @@ from service.listings.schemas import Kind
 log = logging.getLogger(__name__)
 COMMAND_LINE = "命令行"
 DETAIL_MAX = 200
+
+
+def event_row(
+    user_id: int | None,
+    action: AuditAction,
+    kind: Kind,
+    listing_id: str,
+    detail: str,
+    at: dt.datetime,
+) -> AuditRow:
+    """One event to add in the caller's own transaction (the trading's state changes are
+    recorded with the change itself, so neither stands without the other)."""
+    return AuditRow(
+        at=at,
+        user_id=user_id,
+        action=action.value,
+        kind=kind.value,
+        listing_id=listing_id,
+        detail=detail[:DETAIL_MAX],
+    )
 
 
 class AuditLog:

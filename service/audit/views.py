@@ -18,6 +18,15 @@ class AuditAction(StrEnum):
     drafted = "drafted"
     imported = "imported"
     stage = "stage"
+    # the trading (技术交易): events of an offer, recorded against its achievement
+    offer_listed = "offer_listed"
+    offer_objected = "offer_objected"
+    objection_upheld = "objection_upheld"
+    objection_denied = "objection_denied"
+    offer_bid = "offer_bid"
+    offer_sold = "offer_sold"
+    offer_unsold = "offer_unsold"
+    offer_to_desk = "offer_to_desk"
 
     @property
     def label(self) -> str:
@@ -29,6 +38,14 @@ class AuditAction(StrEnum):
             "drafted": "改为草稿",
             "imported": "批量导入",
             "stage": "对接阶段变更",
+            "offer_listed": "挂牌公示",
+            "offer_objected": "提出异议",
+            "objection_upheld": "异议成立",
+            "objection_denied": "异议不成立",
+            "offer_bid": "竞价出价",
+            "offer_sold": "竞价成交",
+            "offer_unsold": "竞价流拍",
+            "offer_to_desk": "挂牌转入工作台",
         }[self.value]
 
 
