@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -10,6 +9,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from service import clock
 from service.api.auth import BrokerUser, ForbiddenError, SignedIn
 from service.api.deps import BoardDep, DeskDep, QueueDep, part
 from service.api.desk import csv_response
@@ -41,18 +41,8 @@ QUEUE_DECISIONS = {"shortlisted": Stage.shortlisted, "recommended": Stage.recomm
 FormText = Annotated[str, Form(max_length=200)]
 
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
-
-
-def when(value: dt.datetime | None) -> str:
-    """A stored UTC time as Beijing time, to the minute."""
-    if value is None:
-        return "—"
-    return value.replace(tzinfo=dt.UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-
-
 def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
-    return render(request, name, {**context, "when": when}, status_code=status_code)
+    return render(request, name, {**context, "when": clock.format_time}, status_code=status_code)
 
 
 def back(path: str) -> Response:
@@ -178,7 +168,7 @@ def contract_values(
         "buyer": need.organisation if need else "",
         "amount_wan": "",
         "tech_amount_wan": "",
-        "signed_on": dt.date.today().isoformat(),
+        "signed_on": clock.today().isoformat(),
         "registration_no": "",
         "registered_on": "",
     }

@@ -12,13 +12,14 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from service import clock
 from service.api.auth import BrokerUser, SignedIn
 from service.api.deps import CatalogDep, EventsDep, IntentsDep, InvitationsDep, TaxonomyDep
 from service.api.events import create_event
 from service.error_messages import first_per_field
 from service.listings.schemas import Kind
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
-from service.programmes.events import EVENT_KINDS, EventIn, RegistrationIn, beijing_today
+from service.programmes.events import EVENT_KINDS, EventIn, RegistrationIn
 from service.programmes.intents import IntentIn
 from web import form_data
 from web.desk import back, page
@@ -51,7 +52,7 @@ def events_page(
         "events": events.events(0, 100).items,
         "options": _options(taxonomy),
         "errors": errors or {},
-        "values": values or {"date": beijing_today().isoformat(), "capacity": 60},
+        "values": values or {"date": clock.today().isoformat(), "capacity": 60},
     }
     return page(request, "events.html", context, 422 if errors else 200)
 
@@ -95,7 +96,7 @@ def event_page(
         "achievements": [shown[a] for a in event.achievement_ids if a in shown],
         "mine": None,
         "broker": user is not None and user.sees_everything,
-        "today": beijing_today(),
+        "today": clock.today(),
     }
     if user is not None and not user.sees_everything:
         context["mine"] = events.registration_of(event_id, user.organisation)

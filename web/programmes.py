@@ -6,7 +6,6 @@ inline on the form (challenge and application) or as a message naming the field 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -14,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from service import clock
 from service.accounts import Role
 from service.api.auth import CurrentUser, ForbiddenError, SignedIn
 from service.api.deps import ChallengesDep, CommonNeedsDep
@@ -22,7 +22,6 @@ from service.error_messages import first_per_field
 from service.programmes.challenge_views import ApplicationIn, ChallengeIn, ChallengeStage
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
 from service.programmes.views import GroupStatus
-from web.desk import when
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +37,7 @@ def lines(text: str) -> list[str]:
 
 
 def page(request: Request, name: str, context: dict[str, Any], code: int = 200) -> Response:
-    return render(request, name, {**context, "when": when, "GroupStatus": GroupStatus,
+    return render(request, name, {**context, "when": clock.format_time, "GroupStatus": GroupStatus,
                                   "ChallengeStage": ChallengeStage}, status_code=code)  # fmt: skip
 
 
@@ -193,7 +192,7 @@ def _challenge_context(board: Any, challenge_id: int, user: Any, **extra: Any) -
         "candidates": board.candidates(challenge_id, 8),
         "may_score": board.may_review(challenge_id, user),
         "may_apply": user is not None and user.role in (Role.university, Role.enterprise),
-        "today": dt.date.today(),
+        "today": clock.today(),
         "errors": {},
         "form": {},
     }

@@ -21,7 +21,6 @@ from service.accounts import Role, User
 from service.api.auth import BrokerUser, CurrentUser, require_roles
 from service.api.deps import EvaluationsDep, ExpertMatcherDep, ExpertsDep, ServiceLogDep
 from service.api.errors import responses
-from service.listings.loader import SUFFIXES
 from service.listings.schemas import Kind
 from service.programmes.errors import (
     ProgrammeConflictError,
@@ -39,6 +38,7 @@ from service.programmes.experts import (
     Experts,
 )
 from service.programmes.services_log import Service, ServiceIn, ServicePage
+from service.publishing.loader import SUFFIXES
 
 router = APIRouter(
     prefix="/api",
