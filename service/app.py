@@ -25,6 +25,7 @@ from service import __version__
 from service.api import accounts_admin, admin, desk, inbox, listings, me, programmes, search
 from service.api import events as events_api
 from service.api import experts as experts_api
+from service.api import offers as offers_api
 from service.api import password as password_api
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
@@ -37,7 +38,6 @@ from service.config import Settings, get_settings
 from service.error_messages import chinese_message
 from service.matching.cache import market_stamp
 from service.matching.matcher import NotPublishedError
-from service.programmes.offers import api as offers_api
 from service.programmes.offers.closing import sweep_auctions
 from web.page_cache import PageCache
 from web.routes import mount_web

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from service.accounts import Role, User
-from service.catalog.models import utcnow
+from service.clock import utc_now
 from service.composition import Components
 from service.listings.schemas import AchievementIn, Kind, NeedIn
 from service.programmes.offers.views import OfferIn
@@ -28,7 +28,7 @@ class Clock:
     """A settable clock (naive UTC), as the offers read it."""
 
     def __init__(self) -> None:
-        self.now = utcnow().replace(microsecond=0)
+        self.now = utc_now().replace(microsecond=0)
 
     def __call__(self) -> dt.datetime:
         return self.now

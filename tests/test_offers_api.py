@@ -10,11 +10,11 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from service import clock
 from service.composition import Components
 from service.desk.contracts import ContractIn
 from service.desk.stages import Stage
 from service.programmes.offers import registration
-from service.programmes.offers.rules import BEIJING
 from service.programmes.offers.views import BidIn
 from tests.desk_support import api_client
 from tests.offers_support import ACHIEVEMENT, auction_body, trading
@@ -122,7 +122,7 @@ async def test_the_winner_gets_a_contract_draft_and_the_year_counts_it(market: C
         bad = await broker.get(f"/api/desk/matches/{match_id}/contract.docx?template=lease")
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "template"
     # signed, then registered this year (Beijing)
-    today = dt.datetime.now(BEIJING).date()
+    today = clock.today()
     market.desk.move(match_id, Stage.signed, t.broker)
     contract = ContractIn(title="漏板技术转让", contract_type="transfer", seller="达州示例理工学院",
                           buyer="四川示例纤维0号公司", amount_wan=120, tech_amount_wan=100,

@@ -7,5 +7,5 @@
   close of auctions (on read, and by the app's background sweep);
 - ``drafts.py`` / ``draft_text.py``: the Word contract drafts; ``registration.py``: the Excel
   of 技术合同认定登记 records; ``transactions.py``: the year's 技术合同成交额 against the target;
-- ``api.py``: the JSON routes.
+- the JSON routes are in ``service/api/offers.py`` (as the other programmes' routes, for now).
 """

@@ -12,7 +12,8 @@ from service.accounts import Accounts, User
 from service.audit.log import event_row
 from service.audit.views import AuditAction
 from service.catalog import Catalog
-from service.catalog.models import ListingOwnerRow, NeedRow, utcnow
+from service.catalog.models import ListingOwnerRow, NeedRow
+from service.clock import utc_now
 from service.listings.schemas import Kind, Status
 from service.programmes.errors import ProgrammeNotFoundError, ProgrammePermissionError
 from service.programmes.offers import rules
@@ -26,7 +27,7 @@ class OfferBase:
     """Sessions over the catalog's engine and a clock (naive UTC) the tests can set."""
 
     def __init__(
-        self, engine: Engine, catalog: Catalog, accounts: Accounts, clock: Clock = utcnow
+        self, engine: Engine, catalog: Catalog, accounts: Accounts, clock: Clock = utc_now
     ) -> None:
         self.catalog = catalog
         self.accounts = accounts

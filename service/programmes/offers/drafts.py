@@ -12,13 +12,13 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 
+from service import clock
 from service.catalog import Catalog
 from service.desk.stages import ContractType, Stage
 from service.desk.store import Desk
 from service.listings.schemas import Kind
 from service.programmes.errors import ProgrammeConflictError, ProgrammeInputError
 from service.programmes.offers import draft_text as text
-from service.programmes.offers.rules import BEIJING
 from service.programmes.offers.store import Offers
 from service.programmes.offers.views import Transfer
 
@@ -92,7 +92,7 @@ def _months_until(deadline: dt.date | None) -> int:
     """Whole months from today (Beijing) to the need's deadline; 6 when it gives none."""
     if deadline is None:
         return DEFAULT_MONTHS
-    today = dt.datetime.now(BEIJING).date()
+    today = clock.today()
     months = (deadline.year - today.year) * 12 + deadline.month - today.month
     return max(1, months)
 

@@ -8,12 +8,11 @@ amounts by month, county, field, contract type and programme.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import Any
 
-from service.programmes.offers.rules import BEIJING
+from service import clock
 from service.programmes.offers.transactions import Group, Registered, TransactionStats
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,7 +26,7 @@ def _fill(sheet: Any, title: str, header: Sequence[str], rows: Sequence[Sequence
 
     sheet.append([title])
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet.append([f"制表日期：{dt.datetime.now(BEIJING).date().isoformat()}"])
+    sheet.append([f"制表日期：{clock.today().isoformat()}"])
     sheet.append(list(header))
     for row in rows:
         sheet.append(list(row))

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from service.clock import BEIJING, format_time
 from service.programmes.errors import ProgrammeInputError
 from service.programmes.offers.models import OfferRow
 from service.programmes.offers.views import Mode, OfferIn, OfferStatus
 
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")
 SNIPING_WINDOW = dt.timedelta(minutes=5)
 EXTENSION = dt.timedelta(minutes=5)
 LONGEST_AUCTION = dt.timedelta(days=90)
@@ -33,7 +33,7 @@ def naive_utc(value: dt.datetime) -> dt.datetime:
 
 def beijing_text(value: dt.datetime, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored (naive UTC) time as Beijing time."""
-    return value.replace(tzinfo=dt.UTC).astimezone(BEIJING).strftime(fmt)
+    return format_time(value, fmt)
 
 
 def status(row: OfferRow, now: dt.datetime) -> OfferStatus:

@@ -10,19 +10,18 @@ the step 409, a bad value 422 naming its field.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response, status
 
+from service import clock
 from service.api.auth import BrokerUser, CurrentUser, SignedIn
 from service.api.deps import DraftsDep, OffersDep, RowId, TransactionsDep
 from service.api.errors import responses
 from service.api.programmes import AdminUser, answers
 from service.programmes.offers import registration
 from service.programmes.offers.drafts import DOCX
-from service.programmes.offers.rules import BEIJING
 from service.programmes.offers.transactions import TransactionStats
 from service.programmes.offers.views import (
     Bid,
@@ -43,7 +42,7 @@ Year = Annotated[int | None, Query(ge=1990, le=2100, description="default: this 
 
 
 def this_year() -> int:
-    return dt.datetime.now(BEIJING).year
+    return clock.today().year
 
 
 def attachment(content: bytes, media_type: str, ascii_name: str, name: str) -> Response:
