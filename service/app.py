@@ -26,6 +26,7 @@ from service.api import accounts_admin, admin, desk, inbox, listings, me, progra
 from service.api import events as events_api
 from service.api import experts as experts_api
 from service.api import offers as offers_api
+from service.api import organisations as organisations_api
 from service.api import password as password_api
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
@@ -237,7 +238,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
         events_api.router, experts_api.router,
         programmes.common_needs, programmes.challenges, programmes.statistics, wdk_api.router,
-        inbox.router, accounts_admin.router, password_api.router,
+        inbox.router, accounts_admin.router, organisations_api.router, password_api.router,
         offers_api.offers, offers_api.drafts, offers_api.statistics,
     ):  # fmt: skip
         app.include_router(router)

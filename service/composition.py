@@ -175,7 +175,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     audit = AuditLog(catalog.engine, accounts)
     queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
     experts = Experts(catalog.engine)
-    events = EventStore(catalog.engine, catalog)
+    events = EventStore(catalog.engine, catalog, accounts.organisations)
     common_needs = CommonNeeds(
         catalog.engine, catalog, NeedGrouper(analyzer, encoder), GroupMatcher(matcher)
     )
@@ -215,7 +215,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         services_log=ServiceLog(catalog.engine, experts),
         events=events,
         invitations=Invitations(events, catalog, matcher, analyzer, taxonomy),
-        intents=EventIntents(catalog.engine, events, catalog, matcher, desk),
+        intents=EventIntents(catalog.engine, events, catalog, matcher, desk, accounts),
         common_needs=common_needs,
         challenges=Challenges(catalog.engine, catalog, common_needs, accounts),
         challenge_stats=ChallengeStatistics(catalog.engine),

@@ -79,12 +79,17 @@ def trading(market: Components, bidders: int = 2) -> Trading:
             owner_id=company.id,
         )  # fmt: skip
         enterprises.append(company)
+    admin = user(market, Role.admin, "admin-offer", "达州市科学技术局")
+    for company in enterprises:  # bidders are enterprise accounts of verified organisations
+        affiliation = market.accounts.organisation_of(company)
+        assert affiliation is not None
+        market.accounts.organisations.verify(affiliation.organisation_id, True, admin.id)
     clock = Clock()
     market.offers.clock = clock
     return Trading(
         market=market, clock=clock, owner=owner,
         broker=user(market, Role.broker, "broker-offer", "川东北技术交易市场"),
-        admin=user(market, Role.admin, "admin-offer", "达州市科学技术局"),
+        admin=admin,
         enterprises=enterprises,
     )  # fmt: skip
 

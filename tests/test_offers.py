@@ -166,7 +166,16 @@ def test_who_may_bid(market: Components) -> None:
     offer = market.offers.create(auction_body(t.clock), t.owner)
     with pytest.raises(ProgrammePermissionError, match="只有企业账号"):
         market.offers.place_bid(offer.id, BidIn(price_wan=100), t.owner)
+    unverified = user(market, Role.enterprise, "ent-unverified", "未认证的公司")
+    with pytest.raises(ProgrammePermissionError, match="尚未通过单位认证"):
+        market.offers.place_bid(offer.id, BidIn(price_wan=100), unverified)
+    pending = user(market, Role.enterprise, "ent-pending", t.enterprises[0].organisation)
+    with pytest.raises(ProgrammePermissionError, match="尚未获准代表所在单位"):
+        market.offers.place_bid(offer.id, BidIn(price_wan=100), pending)
     needless = user(market, Role.enterprise, "ent-no-need", "没有需求的公司")
+    found = market.accounts.organisation_of(needless)
+    assert found is not None
+    market.accounts.organisations.verify(found.organisation_id, True, t.admin.id)
     with pytest.raises(ProgrammeInputError, match="先发布一项企业需求"):
         market.offers.place_bid(offer.id, BidIn(price_wan=100), needless)
     with pytest.raises(ProgrammeInputError, match="本账号已发布的需求"):

@@ -99,7 +99,7 @@ def event_page(
         "today": clock.today(),
     }
     if user is not None and not user.sees_everything:
-        context["mine"] = events.registration_of(event_id, user.organisation)
+        context["mine"] = events.registration_of(event_id, user)
     if context["broker"]:
         invited = invitations.for_event(event_id)
         context.update(

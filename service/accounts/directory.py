@@ -9,12 +9,19 @@ import hashlib
 import secrets
 
 from argon2 import PasswordHasher
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.accounts.contact import PASSWORD_MIN, clean_email, clean_phone
-from service.accounts.models import AccountProfileRow, PasswordResetRow, UserRow
+from service.accounts.models import (
+    AccountProfileRow,
+    OrganisationMemberRow,
+    OrganisationRow,
+    PasswordResetRow,
+    UserRow,
+)
+from service.accounts.organisations import Standing
 from service.accounts.roles import Role
 from service.catalog.models import utcnow
 
@@ -34,6 +41,11 @@ class AccountRow(BaseModel):
     email: str | None
     created_at: dt.datetime
     disabled: bool
+    organisation_id: int | None = None
+    standing: Standing | None = Field(
+        default=None, description="the account's claim to its organisation"
+    )
+    organisation_verified: bool = False
 
 
 class ResetError(ValueError):
@@ -65,8 +77,12 @@ class AccountDirectory:
     def list_accounts(self) -> list[AccountRow]:
         with self._sessions() as session:
             rows = session.execute(
-                select(UserRow, AccountProfileRow)
+                select(UserRow, AccountProfileRow, OrganisationMemberRow, OrganisationRow)
                 .outerjoin(AccountProfileRow, AccountProfileRow.user_id == UserRow.id)
+                .outerjoin(OrganisationMemberRow, OrganisationMemberRow.user_id == UserRow.id)
+                .outerjoin(
+                    OrganisationRow, OrganisationRow.id == OrganisationMemberRow.organisation_id
+                )
                 .order_by(UserRow.created_at.desc(), UserRow.id.desc())
             )
             return [
@@ -80,8 +96,11 @@ class AccountDirectory:
                     email=profile.email if profile else None,
                     created_at=user.created_at,
                     disabled=bool(profile and profile.disabled_at),
+                    organisation_id=member.organisation_id if member else None,
+                    standing=Standing(member.standing) if member else None,
+                    organisation_verified=bool(org and org.verified_at),
                 )
-                for user, profile in rows
+                for user, profile, member, org in rows
             ]
 
     def set_disabled(self, user_id: int, disabled: bool) -> bool:

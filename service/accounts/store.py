@@ -26,6 +26,7 @@ from service.accounts.contact import (
 )
 from service.accounts.directory import AccountDirectory
 from service.accounts.models import AccountProfileRow, ApiTokenRow, UserRow
+from service.accounts.organisations import Affiliation, Organisations, claim
 from service.accounts.roles import Role
 from service.catalog.db import retry_when_locked
 from service.catalog.models import ListingOwnerRow, utcnow
@@ -110,7 +111,15 @@ class Accounts(AccountDirectory):
     in ``AccountDirectory``)."""
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__(sessionmaker(engine, expire_on_commit=False), _hasher)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        super().__init__(sessions, _hasher)
+        self.organisations = Organisations(sessions)
+
+    def organisation_of(self, user: User | int) -> Affiliation | None:
+        """The organisation the account speaks for and on what standing (``.recognised``: it
+        may act for it; ``.verified``: and a broker or admin verified the organisation); None
+        for an unknown account."""
+        return self.organisations.of(user if isinstance(user, int) else user.id)
 
     # ---- users --------------------------------------------------------------------------
     def create_user(
@@ -152,6 +161,7 @@ class Accounts(AccountDirectory):
                 session.flush()
                 profile = AccountProfileRow(user_id=row.id, phone=phone, email=email)
                 session.add(profile)
+                claim(session, row.id, row.organisation, trusted=role.sees_everything)
                 return _user(row, profile)
         except IntegrityError as exc:  # a concurrent sign-up took the name first
             raise UsernameTakenError(username) from exc

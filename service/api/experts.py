@@ -26,6 +26,7 @@ from service.programmes.errors import (
     ProgrammeConflictError,
     ProgrammeInputError,
     ProgrammeNotFoundError,
+    ProgrammePermissionError,
 )
 from service.programmes.evaluations import Evaluation, EvaluationIn, EvaluationList
 from service.programmes.expert_matching import ExpertMatches
@@ -58,6 +59,8 @@ def programme_answers() -> Iterator[None]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     except ProgrammeConflictError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+    except ProgrammePermissionError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from exc
     except ProgrammeInputError as exc:
         error = {"loc": ("body", exc.field), "msg": exc.message, "type": "value_error"}
         raise RequestValidationError([error]) from exc

@@ -62,7 +62,7 @@ def alembic_config() -> Config:
     return config
 
 
-HEAD = "0007"
+HEAD = "0008_offers"
 """The newest revision in ``migrations/versions/``, written here so that opening an up-to-date
 catalog imports no Alembic (a quick CLI command starts faster); a new revision moves it, and
 ``tests/test_migrations.py`` fails until it matches Alembic's own head."""

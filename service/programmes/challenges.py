@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service import clock
 from service.accounts import Accounts, Role, User
+from service.accounts.organisations import organisation_key
 from service.catalog import Catalog
 from service.catalog.models import utcnow
 from service.listings.schemas import Kind, Status
@@ -167,6 +168,13 @@ class Challenges:
 
     # ---- applications ------------------------------------------------------------------
     def apply(self, challenge_id: int, body: ApplicationIn, user: User) -> Application:
+        mine = self.accounts.organisation_of(user)
+        if mine is None or not mine.recognised:
+            raise ProgrammePermissionError(
+                f"本账号与「{user.organisation}」的关系尚待经纪人或管理员核实，核实后才能以该单位名义揭榜"
+            )
+        ids = list(dict.fromkeys(body.achievement_ids))
+        self._check_citable(ids, mine.organisation_id, mine.name)
         with self._sessions.begin() as session:
             row = self._row(session, challenge_id)
             if not ChallengeStage(row.stage).takes_applications:
@@ -182,21 +190,38 @@ class Challenges:
             )
             if taken is not None:
                 raise ProgrammeConflictError("本账号已揭榜此榜单")
-            ids = list(dict.fromkeys(body.achievement_ids))
-            found = self.catalog.get_many(Kind.achievement, ids)
-            missing = [a for a in ids if a not in found]
-            if missing:
-                raise ProgrammeInputError("achievement_ids", "未找到成果：" + "、".join(missing))
             app = ApplicationRow(
                 challenge_id=challenge_id,
                 user_id=user.id,
-                organisation=user.organisation,
+                organisation=mine.name,
                 **body.model_dump(exclude={"achievement_ids"}),
                 achievement_ids=ids,
             )
             session.add(app)
             session.flush()
             return _application(app, row)
+
+    def _check_citable(self, ids: builtins.list[str], organisation_id: int, name: str) -> None:
+        """An application cites only its own organisation's published achievements: posted by
+        an account that may act for it, or (seeded, no account) published under its name."""
+        found = self.catalog.get_many(Kind.achievement, ids)
+        members = self.accounts.organisations.recognised_members(organisation_id)
+        key = organisation_key(name)
+        refused = []
+        for achievement_id in ids:
+            listing = found.get(achievement_id)
+            owner = self.accounts.owner_of(Kind.achievement, achievement_id)
+            own = (
+                owner in members
+                if owner is not None
+                else (listing is not None and organisation_key(listing.institution) == key)
+            )
+            if listing is None or listing.status != Status.published or not own:
+                refused.append(achievement_id)
+        if refused:
+            raise ProgrammeInputError(
+                "achievement_ids", "只能引用本单位已发布的科技成果，以下不符：" + "、".join(refused)
+            )
 
     def applications(self, challenge_id: int, user: User | None) -> builtins.list[Application]:
         """Every application for admins and brokers; an applicant's own for others."""

@@ -52,7 +52,7 @@ class OfferBids(OfferBase):
 
     @retry_when_locked
     def place_bid(self, offer_id: int, body: BidIn, user: User) -> Bid:
-        refusal = bidder_refusal(user)
+        refusal = bidder_refusal(user, self.accounts)
         if refusal:
             raise ProgrammePermissionError(refusal)
         with self._sessions.begin() as session:

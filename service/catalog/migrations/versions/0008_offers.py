@@ -1,7 +1,7 @@
 """offers: 挂牌, 竞价, 异议; 技术交易额 on contracts
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008_offers
+Revises: 0007_orgs
 Create Date: 2026-12-07 19:10:09.369843
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008_offers"
+down_revision = "0007_orgs"
 branch_labels = None
 depends_on = None
 
