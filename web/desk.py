@@ -20,6 +20,7 @@ from service.desk.stages import ContractType, LostReason, Stage
 from service.desk.views import MatchDetail, QueueItem
 from service.listings.schemas import Kind, TransferMode
 from service.matching.results import ListingBrief
+from service.programmes.offers.draft_text import TEMPLATES
 from web.accounts import safe_next
 from web.contacts import contact_by_id
 from web.templating import flash, render
@@ -133,6 +134,7 @@ def _detail_page(
         "lost_reasons": [(r.value, r.label) for r in LostReason],
         "stage_options": [(s.value, s.label) for s in detail.next_stages if s is not Stage.lost],
         "contract_types": [(t.value, t.label) for t in ContractType],
+        "draft_templates": [(key, t.title) for key, t in TEMPLATES.items()],
         "evaluations": part(request, "evaluations").of_achievement(detail.match.achievement_id),
     }
     return page(request, "desk_match.html", context, status_code=status_code)

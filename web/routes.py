@@ -20,6 +20,7 @@ from web.events import router as events_router
 from web.experts import router as experts_router
 from web.forgot import router as forgot_router
 from web.inbox import router as inbox_router
+from web.offers import router as offers_router
 from web.programmes import router as programmes_router
 from web.search_filters import search_filters
 from web.security import SecurityHeaders
@@ -120,3 +121,4 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(audit.router)
     app.include_router(programmes_router)
     app.include_router(wdk_router)
+    app.include_router(offers_router)

@@ -14,12 +14,14 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
-from service.api.deps import ChallengeStatsDep, ProgrammeStatsDep, StatsDep
+from service import clock
+from service.api.deps import ChallengeStatsDep, ProgrammeStatsDep, StatsDep, TransactionsDep
 from service.stats.market import TIER_LABELS
 from service.stats.models import FieldCount, MarketStats, RegionCount
 from web.chart_format import fmt_number, fmt_percent
 from web.charts import LOST, bar_chart, column_chart, funnel_chart, grouped_bar_chart
 from web.templating import render
+from web.transactions_view import TransactionsView
 
 router = APIRouter(include_in_schema=False)
 
@@ -34,6 +36,7 @@ def stats_page(
     statistics: StatsDep,
     programme_stats: ProgrammeStatsDep,
     challenge_stats: ChallengeStatsDep,
+    transactions: TransactionsDep,
 ) -> Response:
     stats = statistics.market()
     view = StatsView(stats)
@@ -45,6 +48,7 @@ def stats_page(
         "tier_labels": TIER_LABELS,
         "programmes": programme_stats.programmes(),
         "challenge_stats": challenge_stats.programmes(),  # 共性需求 and 揭榜挂帅
+        "tx": TransactionsView(transactions.year(clock.today().year)),  # 技术合同成交额
     }
     return render(request, "stats.html", context)
 
