@@ -68,7 +68,7 @@ def test_only_the_owner_or_a_broker_lists_a_published_achievement(market: Compon
     with pytest.raises(ProgrammeInputError) as info:
         market.offers.create(FIXED.model_copy(update={"achievement_id": "A-NONE"}), t.owner)
     assert info.value.field == "achievement_id"
-    assert market.offers.list() == []
+    assert market.offers.browse() == []
 
 
 def test_an_upheld_objection_stops_the_offer_a_dismissed_one_does_not(market: Components) -> None:
@@ -88,7 +88,7 @@ def test_an_upheld_objection_stops_the_offer_a_dismissed_one_does_not(market: Co
         offers.decide(offer.id, first.id, DecisionIn(decision="upheld"), t.admin)
     offers.decide(offer.id, second.id, DecisionIn(decision="upheld"), t.admin)
     assert offers.get(offer.id).status is OfferStatus.stopped
-    assert offers.list() == [] and len(offers.list(current=False)) == 1
+    assert offers.browse() == [] and len(offers.browse(current=False)) == 1
     assert [o.reason for o in offers.objections(offer.id, t.enterprises[0])] == [first.reason]
     assert AuditAction.objection_upheld in actions(market)
 

@@ -63,7 +63,7 @@ def page(request: Request, name: str, context: dict[str, Any], code: int = 200) 
 @router.get("/offers", response_class=HTMLResponse)
 def offers_page(request: Request, offers: OffersDep, user: CurrentUser, all: str = "") -> Response:
     """The current notices (公示), auctions first by their close; ``?all=1`` adds ended ones."""
-    found = offers.list(current=not all)
+    found = offers.browse(current=not all)
     may_list = user is not None and (user.sees_everything or user.role is Role.university)
     return page(request, "offers.html", {"offers": found, "all": bool(all), "may_list": may_list})
 

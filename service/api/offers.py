@@ -54,7 +54,7 @@ def attachment(content: bytes, media_type: str, ascii_name: str, name: str) -> R
 def list_offers(store: OffersDep, all: bool = False) -> list[Offer]:
     """Offers now open (公示中, 公示期满, 待开拍, 竞价中), the newest first; ``all=true`` adds
     the ended ones."""
-    return store.list(current=not all)
+    return store.browse(current=not all)
 
 
 @offers.post("", response_model=Offer, status_code=status.HTTP_201_CREATED)

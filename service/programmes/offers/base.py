@@ -18,7 +18,7 @@ from service.listings.schemas import Kind, Status
 from service.programmes.errors import ProgrammeNotFoundError, ProgrammePermissionError
 from service.programmes.offers import rules
 from service.programmes.offers.models import ObjectionRow, OfferRow
-from service.programmes.offers.views import Auction, Mode, ObjectionStatus, Offer
+from service.programmes.offers.views import Auction, Mode, ObjectionStatus, Offer, Transfer
 
 Clock = Callable[[], dt.datetime]
 
@@ -111,7 +111,7 @@ def to_view(row: OfferRow, now: dt.datetime, title: str, institution: str, pendi
         title=title,
         institution=institution,
         mode=Mode(row.mode),
-        transfer=row.transfer,
+        transfer=Transfer(row.transfer),
         price_wan=row.price_wan,
         notice_days=row.notice_days,
         notice_starts=row.notice_starts,

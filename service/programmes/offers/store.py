@@ -44,7 +44,7 @@ class Offers(OfferBids):
         with self._sessions() as session:
             return self._views(session, [self._row(session, offer_id)])[0]
 
-    def list(self, current: bool = True, limit: int = 200) -> list[Offer]:
+    def browse(self, current: bool = True, limit: int = 200) -> list[Offer]:
         """Offers still open (公示中, 公示期满, 待开拍, 竞价中) or all, the newest first."""
         self.close_due()
         query = select(OfferRow).order_by(OfferRow.created_at.desc(), OfferRow.id.desc())

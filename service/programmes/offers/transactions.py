@@ -151,7 +151,8 @@ class Transactions:
             events = set(
                 conn.scalars(select(IntentRow.match_id).where(IntentRow.match_id.in_(ids)))
             )
-            offers = set(conn.scalars(select(OfferRow.match_id).where(OfferRow.match_id.in_(ids))))
+            found = conn.scalars(select(OfferRow.match_id).where(OfferRow.match_id.in_(ids)))
+            offers = {m for m in found if m is not None}
             pairs = set(conn.execute(
                 select(DeskMatchRow.need_id, DeskMatchRow.achievement_id, DeskMatchRow.id)
                 .where(DeskMatchRow.id.in_(ids))
