@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from service.composition import Components
+from service.programmes.offers.views import BidIn
 from tests.offers_support import ACHIEVEMENT, auction_body, trading
 from tests.pages import log_in, page_client
 
@@ -79,3 +80,16 @@ async def test_the_stats_page_shows_the_year_against_the_target(market: Componen
         page = (await client.get("/stats")).text
     assert "年技术合同成交额" in page and "完成全年目标 10 亿元（100,000 万元）的" in page
     assert "导出年度报表（Excel）" in page and "挂牌与竞价" in page
+
+
+async def test_the_desk_shows_the_pair_an_auction_opened(market: Components) -> None:
+    t = trading(market)
+    offer = market.offers.create(auction_body(t.clock), t.owner)
+    market.offers.place_bid(offer.id, BidIn(price_wan=120), t.enterprises[1])
+    t.clock.move(hours=3)
+    match_id = market.offers.get(offer.id).match_id
+    async with page_client(market) as client:
+        await log_in(client, t.broker.username)
+        page = (await client.get(f"/desk/matches/{match_id}")).text
+    assert f'<a href="/offers/{offer.id}">竞价 {offer.id}</a>' in page
+    assert "成交价 <strong>120 万元</strong>" in page and "contract.docx" in page

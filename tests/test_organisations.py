@@ -8,9 +8,9 @@ import pytest
 
 from service.accounts import Role
 from service.accounts.organisations import Standing, organisation_key
+from service.clock import today as beijing_today
 from service.composition import Components
 from service.listings.schemas import AchievementIn, Kind, NeedIn
-from service.programmes.events import beijing_today
 from tests.desk_support import api_client, make_user
 from tests.pages import PASSWORD, log_in, page_client
 

@@ -10,8 +10,9 @@ from openpyxl import Workbook
 
 from seed_data import SEED_DIR
 from service.accounts import Role
+from service.clock import today as beijing_today
 from service.composition import Components
-from service.programmes.events import EventIn, beijing_today
+from service.programmes.events import EventIn
 from tests.desk_support import login, make_user
 from tests.pages import page_client
 

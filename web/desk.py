@@ -120,8 +120,13 @@ def _detail_page(
         return page(request, "desk_missing.html", {"message": str(exc)}, status_code=404)
     accounts, catalog = part(request, "accounts"), part(request, "catalog")
     m = detail.match
+    offer = part(request, "offers").of_match(m.id)  # the 挂牌 or 竞价 that opened the pair
+    if values is None and detail.contract is None and offer and offer.deal_price_wan is not None:
+        values = contract_values(detail, _likely_contract(catalog, m.need_id, m.achievement_id))
+        values["amount_wan"] = f"{offer.deal_price_wan:g}"
     context = {
         "d": detail,
+        "offer": offer,
         "contacts": {
             Kind.need: contact_by_id(accounts, catalog, Kind.need, m.need_id),
             Kind.achievement: contact_by_id(accounts, catalog, Kind.achievement, m.achievement_id),
