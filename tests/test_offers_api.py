@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import anyio
 import pytest
 from docx import Document
 from openpyxl import load_workbook
+from sqlalchemy.orm import Session
 
 from service import clock
 from service.composition import Components
 from service.desk.contracts import ContractIn
 from service.desk.stages import Stage
 from service.programmes.offers import registration
+from service.programmes.offers.models import OfferRow
 from service.programmes.offers.views import BidIn
 from tests.desk_support import api_client
 from tests.offers_support import ACHIEVEMENT, auction_body, trading
@@ -165,7 +168,32 @@ async def test_a_pair_before_signing_gets_no_draft(market: Components) -> None:
     async with api_client(market, t.broker) as broker:
         refused = await broker.get(f"/api/desk/matches/{pair.id}/contract.docx")
         assert refused.status_code == 409 and "签约" in refused.json()["detail"]
+        missing = await broker.get("/api/desk/matches/9999/contract.docx")
+        assert missing.status_code == 404 and "9999" in missing.json()["detail"]
     async with api_client(market, t.enterprises[0]) as enterprise:
         assert (
             await enterprise.get(f"/api/desk/matches/{pair.id}/contract.docx")
         ).status_code == 403
+
+
+async def test_the_app_closes_a_due_auction_without_anyone_reading_it(market: Components) -> None:
+    t = trading(market)
+    offer = market.offers.create(auction_body(t.clock), t.owner)
+    market.offers.place_bid(offer.id, BidIn(price_wan=100), t.enterprises[0])
+    t.clock.move(hours=3)
+
+    def state() -> str:
+        with Session(market.catalog.engine) as session:
+            row = session.get(OfferRow, offer.id)
+            assert row is not None
+            return row.state
+
+    assert state() == "open"  # nobody has read it since the close
+    async with api_client(market, None):  # the app's start-up starts the sweep
+        for _ in range(200):
+            if state() != "open":
+                break
+            await anyio.sleep(0.05)
+    assert state() == "sold"
+    events, _ = market.audit.page(listing_id=ACHIEVEMENT)
+    assert events[0].action_label == "竞价成交" and events[0].actor_name == "系统（竞价截止）"

@@ -54,7 +54,9 @@ class AuditEvent(BaseModel):
 
     at: UtcDateTime
     actor_id: int | None = Field(description="the account; null for the command line")
-    actor_name: str = Field(description="display name, or 命令行")
+    actor_name: str = Field(
+        description="display name, 命令行, or 系统（竞价截止） for an auction closing"
+    )
     action: AuditAction
     action_label: str
     kind: Kind | None = Field(description="the listing's kind (listing events)")

@@ -14,10 +14,15 @@ from dataclasses import dataclass
 
 from service import clock
 from service.catalog import Catalog
+from service.desk.errors import DeskNotFoundError
 from service.desk.stages import ContractType, Stage
 from service.desk.store import Desk
 from service.listings.schemas import Kind
-from service.programmes.errors import ProgrammeConflictError, ProgrammeInputError
+from service.programmes.errors import (
+    ProgrammeConflictError,
+    ProgrammeInputError,
+    ProgrammeNotFoundError,
+)
 from service.programmes.offers import draft_text as text
 from service.programmes.offers.store import Offers
 from service.programmes.offers.views import Transfer
@@ -56,7 +61,10 @@ class ContractDrafts:
         """What the draft says; ProgrammeConflictError for a pair not yet at 签约."""
         if template is not None and template not in text.TEMPLATES:
             raise ProgrammeInputError("template", "合同模板应为 " + "、".join(text.TEMPLATES))
-        match = self.desk.get(match_id)
+        try:
+            match = self.desk.get(match_id)
+        except DeskNotFoundError as exc:
+            raise ProgrammeNotFoundError(str(exc)) from exc
         offer = self.offers.of_match(match_id)
         if match.stage not in (Stage.signed, Stage.registered) and offer is None:
             raise ProgrammeConflictError(
