@@ -28,12 +28,13 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from seed_data import SEED_DIR
+    from service import clock
     from service.accounts import Role
     from service.composition import open_components
     from service.config import Settings
     from service.listings.schemas import Kind
-    from service.programmes.events import EventIn, beijing_today
-    from service.programmes.wdk_views import WdkFilters
+    from service.programmes.events.service import EventIn
+    from service.programmes.wdk.views import WdkFilters
 
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(home=Path(scratch), embedding_model="")  # type: ignore[call-arg]
@@ -70,7 +71,7 @@ def main() -> None:
             proposed = parts.invitations.propose("resources_env", "宣汉县", 6)
             out["propose_s"] = round(time.perf_counter() - started, 3)
             event = parts.events.create(
-                EventIn(title="基准活动", kind="推介会", date=beijing_today(), place="达州",
+                EventIn(title="基准活动", kind="推介会", date=clock.today(), place="达州",
                         capacity=100, field="resources_env", region="宣汉县"),
                 [p.id for p in proposed],
                 broker,
@@ -93,9 +94,9 @@ def main() -> None:
 def common_need_reads(parts: Any) -> dict[str, object]:
     """Seconds of ``CommonNeeds.list`` (what ``GET /api/common-needs`` answers) in each case."""
     from service.listings.schemas import Kind
-    from service.programmes.common_needs import CommonNeeds
-    from service.programmes.group_matching import GroupMatcher
-    from service.programmes.views import GroupStatus
+    from service.programmes.common_needs.group_matching import GroupMatcher
+    from service.programmes.common_needs.service import CommonNeeds
+    from service.programmes.common_needs.views import GroupStatus
 
     board = parts.common_needs
     runs = [0]

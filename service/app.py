@@ -22,23 +22,28 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import accounts_admin, admin, desk, inbox, listings, me, programmes, search
-from service.api import events as events_api
-from service.api import experts as experts_api
-from service.api import offers as offers_api
-from service.api import organisations as organisations_api
-from service.api import password as password_api
+from service.api import (
+    accounts_admin,
+    admin,
+    desk,
+    inbox,
+    listings,
+    me,
+    organisations,
+    password,
+    search,
+)
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
-from service.api import wdk as wdk_api
-from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
-from service.api.limits import LIMIT_KEY, BodyLimit, too_large_message
-from service.catalog import CatalogBusyError, DuplicateIdError, NotFoundError
+from service.catalog import NotFoundError
 from service.composition import Components, build_components
 from service.config import Settings, get_settings
 from service.error_messages import chinese_message
+from service.errors import Busy, DomainError, Forbidden, Invalid, NotFound
+from service.http.auth import NotSignedInError, verify_csrf
+from service.http.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.matching.cache import market_stamp
-from service.matching.matcher import NotPublishedError
+from service.programmes import units
 from service.programmes.offers.closing import sweep_auctions
 from web.page_cache import PageCache
 from web.routes import mount_web
@@ -66,6 +71,29 @@ def _bad_page(request: Request, message: str, errors: Any = (), status_code: int
     return render(request, "bad_request.html", context, status_code=status_code)
 
 
+def not_found_page(request: Request, exc: NotFound | None = None) -> Response:
+    """The Chinese 404 page: a listing's own wording when the listing is known."""
+    context: dict[str, Any] = {"kind": None, "message": str(exc) if exc else None}
+    if isinstance(exc, NotFoundError):
+        context = {"kind": exc.kind, "listing_id": exc.listing_id}
+    return render(request, "not_found.html", context, status_code=404)
+
+
+def _error_page(request: Request, exc: DomainError, headers: dict[str, str] | None) -> Response:
+    """A domain error as a page: 404 and 403 have their own; the rest say what was wrong."""
+    if isinstance(exc, NotFound):
+        return not_found_page(request, exc)
+    if isinstance(exc, Forbidden):
+        return render(request, "forbidden.html", {"message": str(exc)}, status_code=403)
+    if isinstance(exc, Invalid):
+        context = {"message": "请求中有内容不符合要求：", "problems": [(exc.field, exc.message)]}
+    else:
+        context = {"message": str(exc), "problems": []}
+    page = render(request, "bad_request.html", context, status_code=exc.status)
+    page.headers.update(headers or {})
+    return page
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     def unprocessable(errors: Any) -> JSONResponse:
         fields = _field_errors(errors)
@@ -74,9 +102,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
-        if not wants_json(request):
-            return _bad_page(request, "请求中有内容不符合要求：", exc.errors(), status_code=422)
-        return unprocessable(exc.errors())
+        if wants_json(request):
+            return unprocessable(exc.errors())
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            return not_found_page(request)  # a malformed id in a link: no such page
+        return _bad_page(request, "请求中有内容不符合要求：", exc.errors(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_problem(request: Request, exc: StarletteHTTPException) -> Response:
@@ -91,20 +121,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _model_invalid(_: Request, exc: ValidationError) -> JSONResponse:
         return unprocessable(exc.errors())
 
-    @app.exception_handler(NotFoundError)
-    async def _not_found(request: Request, exc: NotFoundError) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse(status_code=404, content={"detail": str(exc)})
-        context = {"kind": exc.kind, "listing_id": exc.listing_id}
-        return render(request, "not_found.html", context, status_code=404)
-
-    @app.exception_handler(DuplicateIdError)
-    async def _duplicate(_: Request, exc: DuplicateIdError) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": str(exc)})
-
-    @app.exception_handler(NotPublishedError)
-    async def _not_published(_: Request, exc: NotPublishedError) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": str(exc)})
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        """Every domain error, answered once: JSON on /api/, a Chinese page elsewhere."""
+        headers = {"Retry-After": "5"} if isinstance(exc, Busy) else None
+        if wants_json(request):
+            if isinstance(exc, Invalid):
+                return unprocessable([{"loc": ("body", exc.field), "msg": exc.message}])
+            return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
+        return _error_page(request, exc, headers)
 
     @app.exception_handler(NotSignedInError)
     async def _not_signed_in(request: Request, exc: NotSignedInError) -> Response:
@@ -116,19 +141,6 @@ def _install_error_handlers(app: FastAPI) -> None:
             )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-
-    @app.exception_handler(ForbiddenError)
-    @app.exception_handler(CsrfError)
-    async def _forbidden(request: Request, exc: Exception) -> Response:
-        if wants_json(request):
-            return JSONResponse(status_code=403, content={"detail": str(exc)})
-        return render(request, "forbidden.html", {"message": str(exc)}, status_code=403)
-
-    @app.exception_handler(CatalogBusyError)
-    async def _busy(_: Request, exc: CatalogBusyError) -> JSONResponse:
-        return JSONResponse(
-            status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "5"}
-        )
 
     @app.exception_handler(IndexMissingError)
     @app.exception_handler(IndexMismatchError)
@@ -178,16 +190,6 @@ def prepare(parts: Components) -> None:
         )
 
 
-PARTS = (
-    "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
-    "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
-    "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
-    "intents", "programme_stats", "common_needs", "challenges", "challenge_stats", "wdk_library",
-    "offers", "transactions", "drafts",
-    "inbox", "saved_searches", "terms", "watcher", "password_mail", "throttle",
-)  # fmt: skip
-
-
 def create_app(settings: Settings | None = None, parts: Components | None = None) -> FastAPI:
     """The app. Its lifespan runs ``prepare`` (start-up fails on an index built for other
     settings) and closes the parts it built itself."""
@@ -215,8 +217,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],
     )
-    for name in PARTS:
-        setattr(app.state, name, getattr(parts, name))
+    app.state.parts = parts.by_type()  # what service/http/deps.py hands to routes by type
     settings = parts.settings
     app.add_middleware(
         BodyLimit,  # inside the session middleware, so that its 413 page knows the viewer
@@ -234,14 +235,12 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     )
     _install_error_handlers(app)
     for router in (
-        listings.achievements, listings.needs, search.router, stats_api.router,
-        suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
-        events_api.router, experts_api.router,
-        programmes.common_needs, programmes.challenges, programmes.statistics, wdk_api.router,
-        inbox.router, accounts_admin.router, organisations_api.router, password_api.router,
-        offers_api.offers, offers_api.drafts, offers_api.statistics,
+        listings.achievements, listings.needs, search.router, stats_api.router, suggest_api.router,
+        me.router, desk.router, desk.introductions, admin.router, inbox.router,
+        accounts_admin.router, organisations.router, password.router,
     ):  # fmt: skip
         app.include_router(router)
+    units.register(app)
     mount_web(app)
     if settings.page_cache_seconds > 0:  # outermost: kept responses carry every header
         app.add_middleware(

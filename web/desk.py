@@ -10,19 +10,24 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from service import clock
-from service.api.auth import BrokerUser, ForbiddenError, SignedIn
-from service.api.deps import BoardDep, DeskDep, QueueDep, part
+from service.accounts import Accounts
 from service.api.desk import csv_response
+from service.catalog import Catalog
 from service.desk.board import Board
 from service.desk.contracts import FIELD_LABELS, ContractIn, field_errors
 from service.desk.errors import DeskError, DeskInputError, DeskNotFoundError, DeskPermissionError
 from service.desk.stages import ContractType, LostReason, Stage
 from service.desk.views import MatchDetail, QueueItem
+from service.http.auth import BrokerUser, ForbiddenError, SignedIn
+from service.http.deps import BoardDep, DeskDep, QueueDep, RowId, part
 from service.listings.schemas import Kind, TransferMode
 from service.matching.results import ListingBrief
+from service.programmes.experts.evaluations import Evaluations
 from service.programmes.offers.draft_text import TEMPLATES
-from web.accounts import safe_next
-from web.contacts import contact_by_id
+from service.programmes.offers.store import Offers
+from service.requests import FORM
+from web.accounts.signin import safe_next
+from web.listings.contacts import contact_by_id
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -109,7 +114,7 @@ def decide(
 def _detail_page(
     request: Request,
     board: Board,
-    match_id: int,
+    match_id: RowId,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
@@ -118,9 +123,9 @@ def _detail_page(
         detail = board.detail(match_id)
     except DeskNotFoundError as exc:
         return page(request, "desk_missing.html", {"message": str(exc)}, status_code=404)
-    accounts, catalog = part(request, "accounts"), part(request, "catalog")
+    accounts, catalog = part(request, Accounts), part(request, Catalog)
     m = detail.match
-    offer = part(request, "offers").of_match(m.id)  # the 挂牌 or 竞价 that opened the pair
+    offer = part(request, Offers).of_match(m.id)  # the 挂牌 or 竞价 that opened the pair
     if values is None and detail.contract is None and offer and offer.deal_price_wan is not None:
         values = contract_values(detail, _likely_contract(catalog, m.need_id, m.achievement_id))
         values["amount_wan"] = f"{offer.deal_price_wan:g}"
@@ -140,7 +145,7 @@ def _detail_page(
         "stage_options": [(s.value, s.label) for s in detail.next_stages if s is not Stage.lost],
         "contract_types": [(t.value, t.label) for t in ContractType],
         "draft_templates": [(key, t.title) for key, t in TEMPLATES.items()],
-        "evaluations": part(request, "evaluations").of_achievement(detail.match.achievement_id),
+        "evaluations": part(request, Evaluations).of_achievement(detail.match.achievement_id),
     }
     return page(request, "desk_match.html", context, status_code=status_code)
 
@@ -182,14 +187,14 @@ def contract_values(
 
 
 @router.get("/desk/matches/{match_id}")
-def match_page(request: Request, match_id: int, board: BoardDep, user: BrokerUser) -> Response:
+def match_page(request: Request, match_id: RowId, board: BoardDep, user: BrokerUser) -> Response:
     return _detail_page(request, board, match_id)
 
 
 @router.post("/desk/matches/{match_id}/stage")
 def move(
     request: Request,
-    match_id: int,
+    match_id: RowId,
     desk: DeskDep,
     user: BrokerUser,
     stage: FormText,
@@ -213,7 +218,7 @@ def move(
 @router.post("/desk/matches/{match_id}/notes")
 def add_note(
     request: Request,
-    match_id: int,
+    match_id: RowId,
     desk: DeskDep,
     user: BrokerUser,
     body: Annotated[str, Form(max_length=4000)] = "",
@@ -229,12 +234,12 @@ def add_note(
 
 @router.post("/desk/matches/{match_id}/contract")
 async def save_contract(
-    request: Request, match_id: int, desk: DeskDep, board: BoardDep, user: BrokerUser
+    request: Request, match_id: RowId, desk: DeskDep, board: BoardDep, user: BrokerUser
 ) -> Response:
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in FIELD_LABELS}
     try:
-        contract = ContractIn.model_validate(values)
+        contract = ContractIn.model_validate(values, context=FORM)
         desk.save_contract(match_id, contract, user)
     except ValidationError as exc:
         return _detail_page(request, board, match_id, field_errors(exc), values, 422)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.accounts.contact import PASSWORD_MIN, clean_email, clean_phone
 from service.accounts.models import (
     AccountProfileRow,
+    ApiTokenRow,
     OrganisationMemberRow,
     OrganisationRow,
     PasswordResetRow,
@@ -24,6 +25,7 @@ from service.accounts.models import (
 from service.accounts.organisations import Standing
 from service.accounts.roles import Role
 from service.catalog.models import utcnow
+from service.stamps import Timestamp
 
 RESET_HOURS = 72  # a reset link works this long, and once
 FOUND_MAX = 5  # accounts sharing one e-mail address or phone number that get a reset link
@@ -39,7 +41,7 @@ class AccountRow(BaseModel):
     organisation: str
     phone: str | None
     email: str | None
-    created_at: dt.datetime
+    created_at: Timestamp
     disabled: bool
     organisation_id: int | None = None
     standing: Standing | None = Field(
@@ -165,7 +167,9 @@ class AccountDirectory:
         row = session.scalar(
             select(PasswordResetRow).where(PasswordResetRow.token_hash == _digest(token))
         )
-        if row is None or row.used_at is not None or row.expires_at < utcnow():
+        profile = session.get(AccountProfileRow, row.user_id) if row is not None else None
+        disabled = profile is not None and profile.disabled_at is not None
+        if row is None or row.used_at is not None or row.expires_at < utcnow() or disabled:
             raise ResetError(
                 "token",
                 "该重置链接无效、已使用或已过期，请重新申请（忘记密码）或向经纪人或管理员索取",
@@ -181,13 +185,20 @@ class AccountDirectory:
             return user.username
 
     def redeem_reset(self, token: str, password: str) -> str:
-        """Set the new password and spend the link; returns the username."""
+        """Set the new password and spend the link; returns the username. Whoever knew the
+        old password is out: the account's other sessions end and its API tokens are revoked."""
         if len(password) < PASSWORD_MIN:
             raise ResetError("password", f"密码至少 {PASSWORD_MIN} 位")
         with self._sessions.begin() as session:
             row = self._live_reset(session, token)
             user = session.get(UserRow, row.user_id)
             assert user is not None
-            user.password_hash = self._hasher.hash(password)
+            user.password_hash = self._hasher.hash(password)  # every session signs out
             row.used_at = utcnow()
+            for api_token in session.scalars(
+                select(ApiTokenRow).where(
+                    ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None)
+                )
+            ):
+                api_token.revoked_at = row.used_at  # and every API token stops working
             return user.username

@@ -12,7 +12,6 @@ programmes that admit "enterprise accounts of verified organisations" only.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from enum import StrEnum
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.accounts.models import OrganisationMemberRow, OrganisationRow, UserRow
 from service.catalog.models import AchievementRow, ListingOwnerRow, NeedRow, utcnow
+from service.stamps import Timestamp
 
 
 class Standing(StrEnum):
@@ -79,7 +79,7 @@ class Organisation(BaseModel):
     id: int
     name: str
     verified: bool
-    verified_at: dt.datetime | None
+    verified_at: Timestamp | None
     members: list[Member]
 
 

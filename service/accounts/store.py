@@ -100,6 +100,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _stamp(password_hash: str) -> str:
+    """A short fingerprint of the password hash: it changes when the password does."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
 def check_new_account(username: str, password: str, organisation: str) -> None:
     """Raise AuthError naming the first bad field of a new account."""
     for field_name, message in account_problems(username, password, organisation).items():
@@ -190,6 +195,22 @@ class Accounts(AccountDirectory):
             row = session.get(UserRow, user_id)
             user = _loaded(session, row) if row else None
             return None if user is None or user.disabled else user
+
+    def for_session(self, user_id: int, stamp: object) -> User | None:
+        """The account of a signed-in session, or None when it is gone, disabled, or its
+        password changed since the session began (a reset signs every session out)."""
+        with self._sessions() as session:
+            row = session.get(UserRow, user_id)
+            if row is None or stamp != _stamp(row.password_hash):
+                return None
+            user = _loaded(session, row)
+            return None if user.disabled else user
+
+    def session_stamp(self, user_id: int) -> str:
+        """What a new session keeps to know it began under the current password."""
+        with self._sessions() as session:
+            row = session.get(UserRow, user_id)
+            return _stamp(row.password_hash) if row else ""
 
     def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
         ids = list(set(user_ids))

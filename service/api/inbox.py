@@ -7,13 +7,14 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from service.api.auth import SignedIn, require_editor
-from service.api.deps import AccountsDep, InboxDep, RowId, SavedSearchesDep, TermsDep
-from service.api.errors import responses
+from service.http.auth import SignedIn, require_editor
+from service.http.deps import AccountsDep, InboxDep, RowId, SavedSearchesDep, TermsDep
+from service.http.responses import responses
 from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX
 from service.notifications.inbox import Notification
-from service.notifications.saved import SavedSearch, SavedSearchError
+from service.notifications.saved import SavedSearch
+from service.requests import RequestModel
 
 router = APIRouter(
     prefix="/api", tags=["inbox"], responses=responses(400, 401, 403, 404, 409, 413, 422)
@@ -25,7 +26,7 @@ class InboxPage(BaseModel):
     items: list[Notification]
 
 
-class SavedSearchIn(BaseModel):
+class SavedSearchIn(RequestModel):
     q: str = Field(min_length=1, max_length=QUERY_MAX)
     kind: Kind | None = None
 
@@ -52,11 +53,7 @@ def saved_searches(saved: SavedSearchesDep, user: SignedIn) -> list[SavedSearch]
 
 @router.post("/saved-searches", response_model=SavedSearch, status_code=201)
 def save_search(body: SavedSearchIn, saved: SavedSearchesDep, user: SignedIn) -> SavedSearch:
-    try:
-        return saved.save(user.id, body.q, body.kind)
-    except SavedSearchError as exc:
-        raise HTTPException(422, {"detail": exc.message, "errors": [
-            {"field": exc.field, "message": exc.message}]}) from exc  # fmt: skip
+    return saved.save(user.id, body.q, body.kind)
 
 
 @router.delete("/saved-searches/{search_id}", status_code=204)

@@ -10,11 +10,12 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from service.accounts.organisations import Organisation, OrganisationError, Standing
-from service.api.auth import BrokerUser, SignedIn
-from service.api.deps import AccountsDep, RowId
-from service.api.errors import responses
+from service.http.auth import BrokerUser, SignedIn
+from service.http.deps import AccountsDep, RowId
+from service.http.responses import BODY, responses
+from service.requests import RequestModel
 
-router = APIRouter(tags=["accounts"], responses=responses(401, 403, 404, 422))
+router = APIRouter(tags=["accounts"], responses={**responses(401, 403, 404, 422), **BODY})
 
 
 class Affiliation(BaseModel):
@@ -26,11 +27,11 @@ class Affiliation(BaseModel):
     verified: bool
 
 
-class VerifyIn(BaseModel):
+class VerifyIn(RequestModel):
     verified: bool = True
 
 
-class StandingIn(BaseModel):
+class StandingIn(RequestModel):
     standing: Literal["confirmed", "rejected"]
 
 

@@ -1,7 +1,7 @@
 """Recording listing events and reading them back merged with the desk's stage history.
 
-The write path (``ListingWriter``) records an event right after its catalog transaction
-commits. Recording never undoes a committed write: if it fails, the failure is logged.
+The write path (``ListingWriter``) adds the events of a write to the write's own transaction
+(``AuditLog.add``): a listing written is never left without its event, even by a crash.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, Integer, String, cast, func, literal, null, select, union_all
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.accounts import Accounts, User
 from service.audit.models import AuditRow
@@ -57,17 +56,19 @@ class AuditLog:
         self.accounts = accounts
 
     # ---- recording --------------------------------------------------------------------
-    def record(
+    def add(
         self,
+        session: Session,
         user: User | None,
         action: AuditAction,
         kind: Kind,
         listing_ids: Iterable[str],
         detail: str | None = None,
     ) -> None:
-        """One event per listing, all at the same time, in one transaction."""
+        """One event per listing, added to the transaction of the write it records: the
+        write and its events commit together or not at all."""
         now = utcnow()
-        rows = [
+        session.add_all(
             AuditRow(
                 at=now,
                 user_id=None if user is None else user.id,
@@ -77,14 +78,7 @@ class AuditLog:
                 detail=None if detail is None else detail[:DETAIL_MAX],
             )
             for listing_id in listing_ids
-        ]
-        if not rows:
-            return
-        try:
-            with self._sessions.begin() as session:
-                session.add_all(rows)
-        except SQLAlchemyError:
-            log.exception("audit: %d %s event(s) of %s not recorded", len(rows), action, kind)
+        )
 
     # ---- reading ----------------------------------------------------------------------
     def page(

@@ -31,10 +31,12 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 TABLE_MODULES = (
     "service.accounts.models",
     "service.desk.models",
-    "service.programmes.events_models",
-    "service.programmes.experts_models",
+    "service.programmes.events.models",
+    "service.programmes.experts.models",
     "service.audit.models",
-    "service.programmes.models",
+    "service.programmes.common_needs.models",
+    "service.programmes.challenges.models",
+    "service.programmes.wdk.models",
     "service.notifications.models",
     "service.programmes.offers.models",
 )

@@ -77,6 +77,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        proxy_headers=False,  # the app reads X-Forwarded-For from TECHMATCH_TRUSTED_PROXIES only
     )
 
 

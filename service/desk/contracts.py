@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
@@ -20,6 +19,7 @@ from service import clock
 from service.desk.stages import ContractType, Stage
 from service.error_messages import first_per_field
 from service.listings.schemas import Money, UtcDateTime
+from service.requests import RequestModel
 
 AMOUNT_MAX_WAN = 1_000_000.0  # 100 亿元: anything larger is a typing slip
 EARLIEST = dt.date(1990, 1, 1)  # before the market and its registrations existed: a slip
@@ -40,7 +40,7 @@ FIELD_LABELS = {
 }
 
 
-class ContractIn(BaseModel):
+class ContractIn(RequestModel):
     """A contract as entered; blank optional fields become null."""
 
     model_config = ConfigDict(extra="forbid")

@@ -16,6 +16,7 @@ from typing import Any
 
 from service.listings.schemas import Kind, Maturity, TransferMode
 from service.listings.taxonomy import Taxonomy, active_taxonomy
+from service.sheets import append_row
 
 _COMMON = {
     "编号": "id", "成果编号": "id", "需求编号": "id", "id": "id",
@@ -171,18 +172,18 @@ def template_workbook(kind: Kind, taxonomy: Taxonomy | None = None) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "成果" if kind is Kind.achievement else "需求"
-    sheet.append(TEMPLATE_COLUMNS[kind])
-    sheet.append(TEMPLATE_EXAMPLE[kind])
+    append_row(sheet, TEMPLATE_COLUMNS[kind])
+    append_row(sheet, TEMPLATE_EXAMPLE[kind])
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = 18
     values = book.create_sheet("可选值")
-    values.append(["技术领域（名称）", "领域代码", "地区", "成熟度", "转化/合作方式"])
+    append_row(values, ["技术领域（名称）", "领域代码", "地区", "成熟度", "转化/合作方式"])
     fields = list(taxonomy.fields.values())
     regions = list(taxonomy.regions)
     maturity = [m.label for m in Maturity]
     modes = [m.label for m in TransferMode]
     for i in range(max(len(fields), len(regions))):
-        values.append([
+        append_row(values, [
             fields[i].label if i < len(fields) else None,
             fields[i].code if i < len(fields) else None,
             regions[i] if i < len(regions) else None,

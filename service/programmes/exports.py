@@ -1,5 +1,6 @@
 """Excel exports in the plain layout of a government report: a title line, a date line, one
-header row, 序号 first, thin borders, no colours. Contacts only when the reader may see them."""
+header row, 序号 first, thin borders, no colours. Contacts only when the reader may see them;
+every cell written by ``service.sheets.append_row`` (text stays text)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 
 from service import clock
 from service.listings.taxonomy import Taxonomy
-from service.programmes.challenge_views import Challenge
-from service.programmes.views import CommonNeed
-from service.programmes.wdk_views import WdkLibraryView
+from service.programmes.challenges.views import Challenge
+from service.programmes.common_needs.views import CommonNeed
+from service.programmes.wdk.views import WdkLibraryView
+from service.sheets import append_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CATALOGUE_HEADER = ("序号", "名称", "单位", "领域", "所在地", "预算（万元）", "联系人")
@@ -37,16 +39,16 @@ def _sheet(
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]
-    sheet.append([title])
+    append_row(sheet, [title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
     today = clock.today()
-    sheet.append([f"制表日期：{today.isoformat()}"])
-    sheet.append(list(header))
+    append_row(sheet, [f"制表日期：{today.isoformat()}"])
+    append_row(sheet, header)
     thin = Side(style="thin")
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     for cells in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
         for cell in cells:
             cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)

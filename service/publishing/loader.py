@@ -10,7 +10,7 @@ import contextlib
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from service.catalog import Catalog
+from service.catalog.repository import Upserted
 from service.listings import import_columns
 from service.listings.schemas import IN_MODELS, Kind
+from service.requests import FORM
 
 LIST_FIELDS = {"keywords", "transfer_modes", "patents", "cooperation_modes"}
 NUMBER_FIELDS = {"price_wan", "budget_wan"}
@@ -180,12 +182,14 @@ def import_file(
     *,
     owner_id: int | None = None,
     organisation: str | None = None,
+    then: Upserted | None = None,
 ) -> ImportReport:
     """Validate every row of ``path`` and upsert the good ones by id.
 
     With ``owner_id`` (an account importing through the web or API) new rows become that
     account's, and a row whose id names somebody else's listing is rejected. With
-    ``organisation`` every row is posted under that name, whatever the file says.
+    ``organisation`` every row is posted under that name, whatever the file says; ``then``
+    runs in the upsert's transaction (the audit events of the import commit with it).
     """
     report = ImportReport(kind=kind, source=str(path))
     good: list[BaseModel] = []
@@ -199,7 +203,7 @@ def import_file(
         if organisation is not None:
             record[kind.organisation_field] = organisation
         try:
-            item = IN_MODELS[kind].model_validate(record)
+            item = IN_MODELS[kind].model_validate(record, context=FORM)
         except ValidationError as exc:
             raw = [dict(e) for e in exc.errors(include_url=False, include_input=False)]
             details = import_columns.explain(record, raw)  # the bad value, the allowed ones
@@ -217,7 +221,7 @@ def import_file(
     if owner_id is not None:
         good = _own_rows_only(catalog, kind, good, owner_id, seen, report)
     report.created, report.updated, report.written = catalog.upsert_many(
-        kind, good, owner_id=owner_id
+        kind, good, owner_id=owner_id, then=then
     )
     return report
 
@@ -251,9 +255,16 @@ def seed_files(seed_dir: Path, kind: Kind) -> list[Path]:
     return sorted(folder.glob("*.jsonl"))
 
 
-def seed(catalog: Catalog, seed_dir: Path) -> list[ImportReport]:
-    """Load every seed file (idempotent: upsert by id)."""
+def seed(
+    catalog: Catalog,
+    seed_dir: Path,
+    then: Callable[[Kind, Path], Upserted | None] | None = None,
+) -> list[ImportReport]:
+    """Load every seed file (idempotent: upsert by id); ``then(kind, path)`` gives what runs
+    in each file's transaction."""
     catalog.create_schema()
     return [
-        import_file(catalog, kind, path) for kind in Kind for path in seed_files(seed_dir, kind)
+        import_file(catalog, kind, path, then=then(kind, path) if then else None)
+        for kind in Kind
+        for path in seed_files(seed_dir, kind)
     ]

@@ -21,8 +21,8 @@ from service.catalog.models import AchievementRow, NeedRow
 from service.desk.models import ContractRow, DeskMatchRow
 from service.desk.stages import ContractType, Stage
 from service.listings.taxonomy import Taxonomy
-from service.programmes.events_models import IntentRow
-from service.programmes.models import ApplicationRow, ChallengeRow
+from service.programmes.challenges.models import ApplicationRow, ChallengeRow
+from service.programmes.events.models import IntentRow
 from service.programmes.offers.models import OfferRow
 
 UNSPECIFIED = "未注明"
