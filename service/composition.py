@@ -52,7 +52,7 @@ from service.programmes.experts.matching import ExpertMatcher
 from service.programmes.experts.service import Experts
 from service.programmes.experts.services_log import ServiceLog
 from service.programmes.offers.drafts import ContractDrafts
-from service.programmes.offers.store import Offers
+from service.programmes.offers.service import Offers
 from service.programmes.offers.transactions import Transactions
 from service.programmes.programme_stats import ProgrammeStatistics
 from service.programmes.wdk.service import WdkLibrary

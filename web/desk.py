@@ -24,7 +24,7 @@ from service.listings.schemas import Kind, TransferMode
 from service.matching.results import ListingBrief
 from service.programmes.experts.evaluations import Evaluations
 from service.programmes.offers.draft_text import TEMPLATES
-from service.programmes.offers.store import Offers
+from service.programmes.offers.service import Offers
 from service.requests import FORM
 from web.accounts.signin import safe_next
 from web.listings.contacts import contact_by_id

@@ -21,7 +21,7 @@ from service.http.deps import RowId, dependency
 from service.http.responses import responses
 from service.programmes.offers import registration
 from service.programmes.offers.drafts import DOCX, ContractDrafts
-from service.programmes.offers.store import Offers
+from service.programmes.offers.service import Offers
 from service.programmes.offers.transactions import Transactions, TransactionStats
 from service.programmes.offers.views import (
     Bid,

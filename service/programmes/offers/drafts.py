@@ -24,7 +24,7 @@ from service.programmes.errors import (
     ProgrammeNotFoundError,
 )
 from service.programmes.offers import draft_text as text
-from service.programmes.offers.store import Offers
+from service.programmes.offers.service import Offers
 from service.programmes.offers.views import Transfer
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
