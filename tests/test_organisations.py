@@ -121,6 +121,9 @@ async def test_an_intent_never_introduces_a_squatters_need(seeded_market: Compon
     ranked = market.matcher.match(Kind.need, fake.id, limit=3).matches
     async with api_client(market, broker) as client:
         event = (await client.post("/api/events", json=event_body([ranked[0].id]))).json()
+        invited = await client.get(f"/api/events/{event['id']}/invitations?page_size=200")
+        cited = {r["need_id"] for i in invited.json()["items"] for r in i["achievements"]}
+        assert fake.id not in cited  # the squatter is neither invited nor its contact quoted
         intent = {"enterprise": seeded.enterprise, "achievement_id": ranked[0].id}
         r = await client.post(f"/api/events/{event['id']}/intents", json=intent)
         assert r.status_code == 201, r.text

@@ -9,12 +9,12 @@ import ipaddress
 from pathlib import Path
 
 import pytest
-from service.api.client_address import forwarded_client, trusted_networks
 
 from service.accounts import Role
 from service.accounts.directory import ResetError
 from service.app import create_app
 from service.composition import Components
+from service.http.client_address import forwarded_client, trusted_networks
 from tests.desk_support import api_client, make_user
 from tests.pages import PASSWORD, csrf, log_in, page_client
 from tests.support.app_client import AppClient

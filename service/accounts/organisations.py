@@ -212,6 +212,18 @@ class Organisations:
                 )
             )
 
+    def unrecognised(self) -> set[int]:
+        """Accounts whose claim to their organisation is pending or rejected: what they post
+        under its name does not speak for it."""
+        with self._sessions() as session:
+            return set(
+                session.scalars(
+                    select(OrganisationMemberRow.user_id).where(
+                        OrganisationMemberRow.standing.in_((Standing.pending, Standing.rejected))
+                    )
+                )
+            )
+
     def verify(self, organisation_id: int, verified: bool, by: int) -> Organisation:
         """A broker or admin marks the organisation verified (or takes it back)."""
         with self._sessions.begin() as session:

@@ -10,6 +10,7 @@ enterprise listing which achievements interest it and why.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -153,7 +154,8 @@ class Invitations:
     # ---- whom to invite -------------------------------------------------------------
     def for_event(self, event_id: int) -> list[Invitation]:
         event = self.events.get(event_id)
-        enterprises = self._enterprises()
+        needs = self._needs()
+        enterprises = self._enterprises(needs.values())
         reasons: dict[str, list[InvitationReason]] = {}
         found = self.catalog.get_many(Kind.achievement, event.achievement_ids)
         for achievement_id in event.achievement_ids:
@@ -168,6 +170,8 @@ class Invitations:
                 continue
             seen: set[str] = set()
             for m in matches.matches:
+                if m.id not in needs:
+                    continue  # posted under a name its account may not speak for
                 if m.organisation in seen:
                     continue  # the enterprise's best need for this achievement speaks for it
                 seen.add(m.organisation)
@@ -234,9 +238,18 @@ class Invitations:
             page_size=page_size,
         )
 
-    def _enterprises(self) -> dict[str, _Enterprise]:
+    def _needs(self) -> dict[str, Any]:
+        """The published needs that speak for their enterprise: not those of an account whose
+        claim to the enterprise's name awaits a broker (or was rejected), so an invitation
+        never reaches, nor quotes the contact of, an account squatting on the name."""
+        needs = {n.id: n for n in self.catalog.iter_all(Kind.need, published_only=True)}
+        owners = self.catalog.owners(Kind.need, list(needs))
+        doubtful = self.events.organisations.unrecognised()
+        return {i: n for i, n in needs.items() if owners.get(i) not in doubtful}
+
+    def _enterprises(self, needs: Iterable[Any]) -> dict[str, _Enterprise]:
         out: dict[str, _Enterprise] = {}
-        for need in self.catalog.iter_all(Kind.need, published_only=True):
+        for need in needs:
             info = out.setdefault(need.enterprise, _Enterprise(need.enterprise))
             info.regions.add(need.region)
             info.fields.add(need.field)
