@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -43,6 +44,7 @@ from service.http.auth import NotSignedInError, verify_csrf
 from service.http.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.matching.cache import market_stamp
 from service.programmes import units
+from service.programmes.offers.closing import sweep_auctions
 from web.page_cache import PageCache
 from web.routes import mount_web
 from web.templating import render
@@ -198,9 +200,11 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         assert parts is not None
         await run_in_threadpool(prepare, parts)
+        sweep = asyncio.create_task(sweep_auctions(parts.offers))
         try:
             yield
         finally:
+            sweep.cancel()
             if owned:
                 parts.close()
 

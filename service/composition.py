@@ -51,6 +51,9 @@ from service.programmes.experts.evaluations import Evaluations
 from service.programmes.experts.matching import ExpertMatcher
 from service.programmes.experts.service import Experts
 from service.programmes.experts.services_log import ServiceLog
+from service.programmes.offers.drafts import ContractDrafts
+from service.programmes.offers.service import Offers
+from service.programmes.offers.transactions import Transactions
 from service.programmes.programme_stats import ProgrammeStatistics
 from service.programmes.wdk.service import WdkLibrary
 from service.publishing.writes import ListingWriter
@@ -93,6 +96,9 @@ class Components:
     challenge_stats: ChallengeStatistics
     programme_stats: ProgrammeStatistics
     wdk_library: WdkLibrary  # 万达开科技成果库
+    offers: Offers  # 技术交易: 挂牌, 竞价, 异议
+    transactions: Transactions  # 技术合同成交额 against the year's target
+    drafts: ContractDrafts  # Word contract drafts of the desk's pairs
     inbox: Inbox
     saved_searches: SavedSearches
     terms: Terms
@@ -140,6 +146,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     )
     searcher = Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k)
     listings = ListingWriter(catalog, indexing, audit)
+    offers = Offers(catalog.engine, catalog, accounts)
     mailer = Mailer(SmtpConfig.from_settings(settings))
     inbox = Inbox(catalog.engine, NotificationMail(accounts, mailer, settings.site_url))
     saved_searches = SavedSearches(catalog.engine, searcher, inbox)
@@ -179,6 +186,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         challenge_stats=ChallengeStatistics(catalog.engine),
         programme_stats=ProgrammeStatistics(catalog.engine),
         wdk_library=WdkLibrary(catalog.engine, catalog, taxonomy, desk, accounts),
+        offers=offers,
+        drafts=ContractDrafts(desk, catalog, offers),
+        transactions=Transactions(catalog.engine, taxonomy, settings.contract_target_wan),
         inbox=inbox,
         saved_searches=saved_searches,
         terms=terms,

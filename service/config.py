@@ -100,6 +100,11 @@ class Settings(BaseSettings):
         description="Score from which a computed match enters the broker's queue.",
     )
 
+    contract_target_wan: float = Field(
+        default=100_000.0,
+        gt=0,
+        description="The year's target of registered 技术合同成交额 in 万元 (100000 = 10 亿元).",
+    )
     public_url: str = Field(
         default="",
         description="Address people reach the site at, for links in e-mails (e.g. "

@@ -6,6 +6,7 @@ The write path (``ListingWriter``) adds the events of a write to the write's own
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -23,7 +24,30 @@ from service.listings.schemas import Kind
 
 log = logging.getLogger(__name__)
 COMMAND_LINE = "命令行"
+SYSTEM = "系统（竞价截止）"
+BY_THE_CLOCK = frozenset({AuditAction.offer_sold, AuditAction.offer_unsold})
+"""Events no account causes: an auction closes when its time comes."""
 DETAIL_MAX = 200
+
+
+def event_row(
+    user_id: int | None,
+    action: AuditAction,
+    kind: Kind,
+    listing_id: str,
+    detail: str,
+    at: dt.datetime,
+) -> AuditRow:
+    """One event to add in the caller's own transaction (the trading's state changes are
+    recorded with the change itself, so neither stands without the other)."""
+    return AuditRow(
+        at=at,
+        user_id=user_id,
+        action=action.value,
+        kind=kind.value,
+        listing_id=listing_id,
+        detail=detail[:DETAIL_MAX],
+    )
 
 
 class AuditLog:
@@ -131,6 +155,12 @@ def _merged(listing_id: str | None) -> Any:
     return union_all(listing_events, stage_events)
 
 
+def _actor(user_id: int | None, action: AuditAction, names: dict[int, str]) -> str:
+    if user_id is None:
+        return SYSTEM if action in BY_THE_CLOCK else COMMAND_LINE
+    return names.get(user_id, f"账号 {user_id}")
+
+
 def _event(row: Any, names: dict[int, str]) -> AuditEvent:
     action = AuditAction(row["action"])
     detail = row["detail"]
@@ -144,7 +174,7 @@ def _event(row: Any, names: dict[int, str]) -> AuditEvent:
     return AuditEvent(
         at=row["at"],
         actor_id=user_id,
-        actor_name=COMMAND_LINE if user_id is None else names.get(user_id, f"账号 {user_id}"),
+        actor_name=_actor(user_id, action, names),
         action=action,
         action_label=action.label,
         kind=Kind(row["kind"]) if row["kind"] else None,
