@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.analysis import Analyzer, get_analyzer
+from indexer.terms import TermExtractor, TermRules
 from indexer.backends.factory import create_index
 from indexer.base import SearchIndex
 from indexer.embedding import SemanticEncoder
@@ -121,6 +122,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     catalog = Catalog(settings.catalog_url)
     accounts = Accounts(catalog.engine)
     analyzer = get_analyzer(seed_dir)
+    extractor = TermExtractor(analyzer, TermRules.packaged(seed_dir))
     encoder = encoder or SemanticEncoder(
         settings.embedding_model,
         settings.cache_dir / "embeddings.sqlite3",
@@ -164,6 +166,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         stored,
         tuned=stored is not None,
         lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
+        terms=extractor,
     )
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)
@@ -171,9 +174,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     experts = Experts(catalog.engine)
     events = EventStore(catalog.engine, catalog)
     common_needs = CommonNeeds(
-        catalog.engine, catalog, NeedGrouper(analyzer, encoder), GroupMatcher(matcher)
+        catalog.engine, catalog, NeedGrouper(analyzer, encoder, terms=extractor), GroupMatcher(matcher)
     )
-    searcher = Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k)
+    searcher = Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k, terms=extractor)
     listings = ListingWriter(catalog, indexing, audit)
     mailer = Mailer(SmtpConfig.from_settings(settings))
     inbox = Inbox(catalog.engine, NotificationMail(accounts, mailer, settings.site_url))
@@ -201,7 +204,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         queue=queue,
         board=Board(desk, catalog, queue, taxonomy),
         stats=MarketStatistics(catalog.engine, taxonomy),
-        suggester=Suggester(catalog, analyzer, taxonomy),  # fitted on first use
+        suggester=Suggester(catalog, analyzer, taxonomy, terms=extractor),  # fitted on first use
         experts=experts,
         expert_matcher=ExpertMatcher(experts, index, catalog, analyzer, encoder, taxonomy),
         evaluations=Evaluations(catalog.engine, catalog, experts),

@@ -21,6 +21,7 @@ import numpy as np
 from indexer.analysis import Analyzer
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
+from indexer.terms import TermExtractor
 
 THRESHOLD = 0.78
 """Average-linkage cosine distance at which the tree is cut: the best pairwise F1 of the sweep
@@ -51,11 +52,16 @@ class NeedGrouper:
     """Groups needs; ``similarity`` and ``cluster`` are separate so evaluation can sweep."""
 
     def __init__(
-        self, analyzer: Analyzer, encoder: SemanticEncoder, threshold: float = THRESHOLD
+        self,
+        analyzer: Analyzer,
+        encoder: SemanticEncoder,
+        threshold: float = THRESHOLD,
+        terms: TermExtractor | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.encoder = encoder
         self.threshold = threshold
+        self.terms = terms or TermExtractor.for_analyzer(analyzer)
 
     @property
     def semantic(self) -> bool:
