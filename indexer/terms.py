@@ -28,8 +28,9 @@ Measured on a labelled sample: ``techmatch report`` (docs/quality.md, "Terms").
 from __future__ import annotations
 
 import csv
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,9 +63,9 @@ TERM_HEADS = frozenset(
 )
 
 
-def _lines(path: Path) -> Iterable[str]:
+def _lines(path: Path) -> Iterator[str]:
     if not path.exists():
-        return []
+        return
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             yield from line.split()
@@ -78,6 +79,24 @@ def lexicon_concepts(directory: Path) -> frozenset[str]:
             for row in csv.DictReader(handle, delimiter="\t"):
                 out.update(normalise(c) for c in (row.get("concepts") or "").split(",") if c)
     return frozenset(c for c in out if c)
+
+
+_PLACE_SUFFIX = re.compile(r"(高新区|经开区|新区|市|县|区)$")
+REGION_WORDS = ("四川", "川东北", "川东", "川渝", "达州", "巴蜀")
+
+
+def place_names(taxonomy: Path) -> frozenset[str]:
+    """The market's places (the taxonomy's regions, with and without 市/县/区) and the names
+    of its region: a word that is or starts with one is a place, not a term (渠县黄花)."""
+    names: set[str] = set(REGION_WORDS)
+    if taxonomy.exists():
+        for region in json.loads(taxonomy.read_text(encoding="utf-8")).get("regions", []):
+            name = normalise(region["name"])
+            names.add(name)
+            stem = _PLACE_SUFFIX.sub("", name)
+            if len(stem) >= 2:
+                names.add(stem)
+    return frozenset(names)
 
 
 def general_vocabulary() -> frozenset[str]:
@@ -95,6 +114,7 @@ class TermRules:
     generic: frozenset[str]
     general: frozenset[str]
     concepts: frozenset[str]
+    places: frozenset[str] = frozenset()
 
     @classmethod
     def packaged(cls, directory: Path = SEED_DIR) -> TermRules:
@@ -102,6 +122,7 @@ class TermRules:
             generic=frozenset(normalise(w) for w in _lines(directory / "terms" / "generic.txt")),
             general=general_vocabulary(),
             concepts=lexicon_concepts(directory / "lexicon"),
+            places=place_names(directory / "taxonomy.json"),
         )
 
 
@@ -145,7 +166,10 @@ class TermExtractor:
         if not _CJK.search(word) or _NUMERIC.search(word):
             return False
         return self.is_term(word) or not (
-            word in self.rules.generic or self._general(word) or self._modified(word)
+            word in self.rules.generic
+            or self._general(word)
+            or self._modified(word)
+            or self._placed(word)
         )
 
     def keep(self, words: Sequence[str]) -> list[str]:
@@ -161,7 +185,7 @@ class TermExtractor:
             return bool(_LATIN.match(word)) and (len(word) >= 3 or bool(_HAS_DIGIT.search(word)))
         if not _CJK.search(word) or _NUMERIC.search(word) or word.endswith("式"):
             return False  # 履带式, 便携式: a modifier
-        if self._general(word) or self._modified(word):
+        if self._general(word) or self._modified(word) or self._placed(word):
             return False
         if word in self.analyzer.domain_terms or word in self.rules.concepts:
             return True
@@ -177,6 +201,10 @@ class TermExtractor:
             return True
         return _covered(word, general)
 
+    def _placed(self, word: str) -> bool:
+        """A place, or a word with a place glued before it (渠县黄花, 达州市场)."""
+        return any(word.startswith(place) for place in self.rules.places)
+
     def _modified(self, word: str) -> bool:
         """A one-character modifier before a general word or a single character: 耐高温, 抗冲击,
         富硒, 单株 (a quality, not a thing)."""
@@ -191,7 +219,7 @@ class TermExtractor:
         tag = self.analyzer.tags().get(word, "x")
         if tag.startswith(PLACE_TAGS):
             return False
-        if not (tag.startswith(NOUN_TAGS) or tag == "v" and frequency <= RARE_VERB):
+        if not (tag.startswith(NOUN_TAGS) or (tag == "v" and frequency <= RARE_VERB)):
             return False
         return word[-1] in TERM_HEADS
 

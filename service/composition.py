@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.analysis import Analyzer, get_analyzer
-from indexer.terms import TermExtractor, TermRules
 from indexer.backends.factory import create_index
 from indexer.base import SearchIndex
 from indexer.embedding import SemanticEncoder
 from indexer.sync import IndexSync, Progress
+from indexer.terms import TermExtractor, TermRules
 from seed_data import SEED_DIR
 from service.accounts import Accounts
 from service.accounts.throttle import Throttle
@@ -174,9 +174,14 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     experts = Experts(catalog.engine)
     events = EventStore(catalog.engine, catalog)
     common_needs = CommonNeeds(
-        catalog.engine, catalog, NeedGrouper(analyzer, encoder, terms=extractor), GroupMatcher(matcher)
+        catalog.engine,
+        catalog,
+        NeedGrouper(analyzer, encoder, terms=extractor),
+        GroupMatcher(matcher),
     )
-    searcher = Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k, terms=extractor)
+    searcher = Searcher(
+        index, catalog, analyzer, encoder, taxonomy, settings.rrf_k, terms=extractor
+    )
     listings = ListingWriter(catalog, indexing, audit)
     mailer = Mailer(SmtpConfig.from_settings(settings))
     inbox = Inbox(catalog.engine, NotificationMail(accounts, mailer, settings.site_url))

@@ -39,6 +39,17 @@ class GroupingScore:
 
 
 @dataclass(frozen=True)
+class HeldOut:
+    """The cut fitted on one half of the reference groups (even positions in id order, with
+    every need in no group) and scored on the other half (odd positions, same free needs):
+    what the threshold sweep would promise on groups it never saw."""
+
+    threshold: float
+    fitted: GroupingScore
+    held_out: GroupingScore
+
+
+@dataclass(frozen=True)
 class GroupingReport:
     needs: int
     reference_groups: int
@@ -46,6 +57,7 @@ class GroupingReport:
     semantic: bool
     chosen: GroupingScore
     sweep: list[GroupingScore]
+    held_out: HeldOut | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "chosen": self.chosen.as_dict()}
@@ -106,22 +118,47 @@ def labels_of(proposals: Iterable[Proposal]) -> dict[str, int]:
     return {nid: g for g, p in enumerate(proposals) for nid in p.need_ids}
 
 
+def _scored(
+    sim: np.ndarray,
+    needs: Sequence[Any],
+    reference: Mapping[str, str],
+    keep: Sequence[int],
+    threshold: float,
+) -> GroupingScore:
+    """Cluster the needs at positions ``keep`` and score them against their reference."""
+    ids = [needs[i].id for i in keep]
+    labels = cluster(sim[np.ix_(keep, keep)], threshold)
+    found: dict[str, int] = {}
+    for label in set(labels.tolist()):
+        members = [int(i) for i in np.flatnonzero(labels == label)]
+        if len(members) >= 2 and len({needs[keep[i]].organisation for i in members}) >= 2:
+            found.update({ids[i]: int(label) for i in members})
+    wanted = {i: g for i, g in reference.items() if i in set(ids)}
+    return score(found, wanted, ids, threshold)
+
+
+def held_out(
+    sim: np.ndarray, needs: Sequence[Any], reference: Mapping[str, str], thresholds: Iterable[float]
+) -> HeldOut:
+    """Fit the cut on half the reference groups, score it on the other half."""
+    groups = sorted(set(reference.values()))
+    fit_groups, test_groups = set(groups[0::2]), set(groups[1::2])
+    fit = [i for i, n in enumerate(needs) if reference.get(n.id) not in test_groups]
+    test = [i for i, n in enumerate(needs) if reference.get(n.id) not in fit_groups]
+    scores = [_scored(sim, needs, reference, fit, t) for t in thresholds]
+    best = max(scores, key=lambda s: (s.f1, -s.threshold))
+    return HeldOut(best.threshold, best, _scored(sim, needs, reference, test, best.threshold))
+
+
 def evaluate(grouper: NeedGrouper, seed_dir: Path) -> GroupingReport:
     """The grouping of the seed needs against the reference, at the grouper's threshold and
-    across the sweep."""
+    across the sweep, and the sweep's cut fitted on half the groups and held out on the rest."""
     needs = seed_needs(seed_dir)
     reference = read_reference(seed_dir)
-    ids = [n.id for n in needs]
     sim, _, _ = grouper.similarity(needs)
-    sweep = []
-    for threshold in sorted({*SWEEP, grouper.threshold}):
-        labels = cluster(sim, threshold)
-        found: dict[str, int] = {}
-        for label in set(labels.tolist()):
-            members = np.flatnonzero(labels == label)
-            if len(members) >= 2 and len({needs[i].organisation for i in members}) >= 2:
-                found.update({ids[i]: int(label) for i in members})
-        sweep.append(score(found, reference, ids, threshold))
+    everyone = list(range(len(needs)))
+    thresholds = sorted({*SWEEP, grouper.threshold})
+    sweep = [_scored(sim, needs, reference, everyone, t) for t in thresholds]
     chosen = next(s for s in sweep if s.threshold == grouper.threshold)
     return GroupingReport(
         needs=len(needs),
@@ -130,4 +167,5 @@ def evaluate(grouper: NeedGrouper, seed_dir: Path) -> GroupingReport:
         semantic=grouper.semantic,
         chosen=chosen,
         sweep=sweep,
+        held_out=held_out(sim, needs, reference, thresholds),
     )

@@ -4,10 +4,10 @@ Candidates are the technical terms of the text (``indexer.terms.TermExtractor``:
 generic or colloquial word such as 省点 or 烫手, nor a fragment such as 厂烧天然气; synonyms
 mapped to their canonical form) plus two terms written contiguously in the text at least
 twice (authors' keywords are often such compounds: 玄武岩纤维 + 复合筋). A word in no
-dictionary counts only when ``UNKNOWN_MIN_DF`` listings use it. Weight = term frequency (title words count
-``TITLE_WEIGHT`` times) × idf from the corpus' document frequencies, boosted for longer terms
-and for terms of the domain dictionary. Plain tf·idf was chosen over TextRank because
-it is transparent, deterministic and measured better on csl-dev in trials.
+dictionary counts only when ``UNKNOWN_MIN_DF`` listings use it. Weight = term frequency
+(title words count ``TITLE_WEIGHT`` times) × idf from the corpus' document frequencies,
+boosted for longer terms and for terms of the domain dictionary. Plain tf·idf was chosen over
+TextRank because it is transparent, deterministic and measured better on csl-dev in trials.
 """
 
 from __future__ import annotations
