@@ -42,7 +42,7 @@ def main() -> None:
             for hit in parts.index.vector("achievement", vector, Filters(), DEPTH):
                 hits.append((hit.score, grades.get((need_id, hit.id), 0) >= 2))
     print(f"{len(dev.needs)} queries (development-set titles), {len(hits)} hits")
-    print("| floor | hits at or above | relevant among them | hits in [floor, floor+0.01) | relevant |")
+    print("| floor | hits at or above | relevant among them | hits in the band | relevant |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     chosen = None
     for floor in FLOORS:

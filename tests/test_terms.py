@@ -17,10 +17,11 @@ from service.programmes.grouping import name_from_terms
 from service.quality import terms as quality
 
 # Words named in issue #23 and in the criteria as generic, colloquial or fragments.
-FILLER = frozenset(
-    "容易 省点 就要 出来 产品 外地 年产 工人 客户 四川 达州 出法 厂烧天然气 烫手 窑子 下来 车间 工艺 "
-    "技术 问题 设备 需要 成本 效果 东西 办法 老师傅 单位 厂里 现场 全靠".split()
+_FILLER_TEXT = (
+    "容易 省点 就要 出来 产品 外地 年产 工人 客户 四川 达州 出法 厂烧天然气 烫手 窑子 下来 "
+    "车间 工艺 技术 问题 设备 需要 成本 效果 东西 办法 老师傅 单位 厂里 现场 全靠"
 )
+FILLER = frozenset(_FILLER_TEXT.split())
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,17 @@ def test_filler_words_and_fragments_are_not_terms(extractor: TermExtractor) -> N
 
 
 def test_domain_terms_are_terms(extractor: TermExtractor) -> None:
-    for word in ("漏板", "玄武岩纤维", "脱硝", "硫化氢", "磷酸铁锂", "al2o3", "so2", "缓蚀剂", "收割机"):
+    for word in (
+        "漏板",
+        "玄武岩纤维",
+        "脱硝",
+        "硫化氢",
+        "磷酸铁锂",
+        "al2o3",
+        "so2",
+        "缓蚀剂",
+        "收割机",
+    ):
         assert extractor.is_term(word), word
 
 

@@ -118,7 +118,7 @@ def labels_of(proposals: Iterable[Proposal]) -> dict[str, int]:
     return {nid: g for g, p in enumerate(proposals) for nid in p.need_ids}
 
 
-def _scored(
+def score_subset(
     sim: np.ndarray,
     needs: Sequence[Any],
     reference: Mapping[str, str],
@@ -145,9 +145,9 @@ def held_out(
     fit_groups, test_groups = set(groups[0::2]), set(groups[1::2])
     fit = [i for i, n in enumerate(needs) if reference.get(n.id) not in test_groups]
     test = [i for i, n in enumerate(needs) if reference.get(n.id) not in fit_groups]
-    scores = [_scored(sim, needs, reference, fit, t) for t in thresholds]
+    scores = [score_subset(sim, needs, reference, fit, t) for t in thresholds]
     best = max(scores, key=lambda s: (s.f1, -s.threshold))
-    return HeldOut(best.threshold, best, _scored(sim, needs, reference, test, best.threshold))
+    return HeldOut(best.threshold, best, score_subset(sim, needs, reference, test, best.threshold))
 
 
 def evaluate(grouper: NeedGrouper, seed_dir: Path) -> GroupingReport:
@@ -158,7 +158,7 @@ def evaluate(grouper: NeedGrouper, seed_dir: Path) -> GroupingReport:
     sim, _, _ = grouper.similarity(needs)
     everyone = list(range(len(needs)))
     thresholds = sorted({*SWEEP, grouper.threshold})
-    sweep = [_scored(sim, needs, reference, everyone, t) for t in thresholds]
+    sweep = [score_subset(sim, needs, reference, everyone, t) for t in thresholds]
     chosen = next(s for s in sweep if s.threshold == grouper.threshold)
     return GroupingReport(
         needs=len(needs),

@@ -99,8 +99,10 @@ def markdown(
     lines = [
         "Every word shown as a term (suggested keywords, shared terms of a match, search",
         "highlights, common-need titles and key terms, invitation and candidate reasons) comes",
-        "from `indexer/terms.py`. Criteria: `seed_data/terms/criteria.md`. A labelled word counts",
-        "as shown when the extractor yields it for the sentence it was labelled in.",
+        "from `indexer/terms.py`. Criteria: `seed_data/terms/criteria.md`; how the samples were",
+        "drawn, the signals measured before choosing (dictionary, lexicon, jieba part of speech,",
+        "HSK, Baidu LAC) and what is missed: `docs/terms.md`. A labelled word counts as shown",
+        "when the extractor yields it for the sentence it was labelled in.",
         "",
         "| sample | labelled | terms (1) | shown | **precision of shown** | recall |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
