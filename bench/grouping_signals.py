@@ -16,7 +16,7 @@ import numpy as np
 
 from seed_data import SEED_DIR
 from service.cli.common import market
-from service.programmes.grouping_eval import (
+from service.programmes.common_needs.grouping_eval import (
     SWEEP,
     held_out,
     read_reference,

@@ -13,7 +13,7 @@ from indexer.terms import TermExtractor, TermRules
 from seed_data import SEED_DIR
 from service.composition import Components
 from service.listings.schemas import Kind
-from service.programmes.grouping import name_from_terms
+from service.programmes.common_needs.grouping import name_from_terms
 from service.quality import terms as quality
 
 # Words named in issue #23 and in the criteria as generic, colloquial or fragments.

@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
 
 def terms_section(parts: Components, grouping: bool = True) -> list[str]:
     """The report's "Terms" section measured on ``parts`` (a market's components)."""
-    from service.programmes.grouping_eval import evaluate
+    from service.programmes.common_needs.grouping_eval import evaluate
     from service.quality import terms as quality
 
     directory = parts.seed_dir / "terms"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.terms import TermExtractor
-from service.programmes.grouping_eval import GroupingReport
+from service.programmes.common_needs.grouping_eval import GroupingReport
 
 
 @dataclass(frozen=True)
