@@ -155,6 +155,15 @@ class TermExtractor:
         """``terms`` without repeats, first appearance first."""
         return list(dict.fromkeys(self.terms(text)))
 
+    def shared(self, text: str, other: str) -> list[str]:
+        """Terms of either text that the other text also uses, as a word or inside a longer
+        term (脱硫 is shared with a text that says 胺法脱硫), first text's first."""
+        mine, theirs = self.unique_terms(text), self.unique_terms(other)
+        written, other_written = normalise(text), normalise(other)
+        found = [t for t in mine if t in theirs or t in other_written]
+        found += [t for t in theirs if t not in found and t in written]
+        return found
+
     def specific(self, word: str) -> bool:
         """Whether ``word`` is not general language (what search requires a result to share
         with a query): a term, or a word no rule calls generic (水田, 浮头, 陷车). Fragments of

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.analysis import Analyzer
+from indexer.analysis import Analyzer, normalise
 from indexer.base import Filters, Hit, SearchIndex
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
@@ -332,7 +332,10 @@ class Matcher:
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
         """Technical terms both listings use (``TermExtractor.terms``: no generic or colloquial
         word, no fragment), rarest (most telling) first."""
-        common = source_words & set(self.terms.terms(full_text(other)))
+        text = full_text(other)
+        written = normalise(text)  # a term inside a longer one counts: 脱硫 in 胺法脱硫
+        common = source_words & set(self.terms.terms(text))
+        common |= {w for w in source_words if w in written}
         if not common:
             return []
         df = self.index.doc_freq(target.value, list(common))

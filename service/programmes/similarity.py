@@ -64,6 +64,6 @@ def shared_words(
     extractor = terms or TermExtractor.for_analyzer(analyzer)
     n = pool.size
     floor = math.log((1 + n) / (1 + COMMON_SHARE * n)) + 1  # sklearn's smoothed idf
-    common = set(extractor.terms(source)) & set(extractor.terms(other))
+    common = set(extractor.shared(source, other))
     telling = [w for w in common if pool.idf(w) >= floor]
     return sorted(telling, key=lambda w: (-pool.idf(w), w))[:6]
