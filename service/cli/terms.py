@@ -28,10 +28,13 @@ def terms_section(parts: Components, grouping: bool = True) -> list[str]:
     extractor = parts.matcher.terms
     scores = [quality.precision(name, extractor, rows) for name, rows in labelled.items()]
     second = directory / "second.tsv"
+    theirs = quality.read_second(second) if second.exists() else {}
     everything = [row for rows in labelled.values() for row in rows]
-    agreed = quality.agreement(everything, quality.read_second(second)) if second.exists() else None
-    report = evaluate(parts.common_needs.grouper, parts.seed_dir) if grouping else None
-    return quality.markdown(scores, agreed, report)
+    groups = [("both samples", everything), *labelled.items()]
+    agreements = [(name, quality.agreement(rows, theirs)) for name, rows in groups]
+    found = [(name, agreed) for name, agreed in agreements if agreed is not None]
+    summary = evaluate(parts.common_needs.grouper, parts.seed_dir).summary() if grouping else []
+    return quality.markdown(scores, found, summary)
 
 
 def terms(

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.terms import TermExtractor
-from service.programmes.common_needs.grouping_eval import GroupingReport
 
 
 @dataclass(frozen=True)
@@ -93,9 +92,11 @@ def agreement(labels: Sequence[Labelled], second: dict[str, int]) -> Agreement |
 
 
 def markdown(
-    scores: Sequence[Precision], agreed: Agreement | None, grouping: GroupingReport | None
+    scores: Sequence[Precision],
+    agreements: Sequence[tuple[str, Agreement]],
+    grouping: Sequence[str] = (),
 ) -> list[str]:
-    """The report's "Terms" section."""
+    """The report's "Terms" section; ``grouping``: the common-need grouping's summary lines."""
     lines = [
         "Every word shown as a term (suggested keywords, shared terms of a match, search",
         "highlights, common-need titles and key terms, invitation and candidate reasons) comes",
@@ -113,25 +114,13 @@ def markdown(
             f"| {s.recall:.3f} |"
         )
     lines.append("")
-    if agreed is None:
+    if not agreements:
         lines.append("Second labeller: no labels yet (`seed_data/terms/second.tsv`).")
-    else:
+    for name, agreed in agreements:
         lines.append(
-            f"Second labeller (blind, same criteria): {agreed.items} words labelled by both, "
-            f"raw agreement {agreed.agreed:.3f}, Cohen's kappa **{agreed.kappa:.3f}**."
+            f"- Second labeller (blind, same criteria), {name}: {agreed.items} words labelled by "
+            f"both, raw agreement {agreed.agreed:.3f}, Cohen's kappa **{agreed.kappa:.3f}**."
         )
-    if grouping is not None:
-        c, h = grouping.chosen, grouping.held_out
-        lines += [
-            "",
-            f"Common-need grouping (`techmatch common-needs --evaluate`, {grouping.needs} needs, "
-            f"{grouping.reference_groups} reference groups, {grouping.reference_pairs} pairs): "
-            f"at the service's cut {c.threshold:.2f} pairwise P {c.precision:.3f}, "
-            f"R {c.recall:.3f}, **F1 {c.f1:.3f}** (target 0.6).",
-        ]
-        if h is not None:
-            lines.append(
-                f"Cut fitted on half the reference groups: {h.threshold:.2f} (F1 "
-                f"{h.fitted.f1:.3f} there); on the other half **F1 {h.held_out.f1:.3f}**."
-            )
+    if grouping:
+        lines += ["", *grouping]
     return lines

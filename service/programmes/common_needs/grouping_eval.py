@@ -62,6 +62,22 @@ class GroupingReport:
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "chosen": self.chosen.as_dict()}
 
+    def summary(self) -> list[str]:
+        """Markdown lines: the service's cut, and the cut fitted on half the groups."""
+        c, h = self.chosen, self.held_out
+        lines = [
+            f"- Common-need grouping (`techmatch common-needs --evaluate`, {self.needs} needs, "
+            f"{self.reference_groups} reference groups, {self.reference_pairs} pairs): at the "
+            f"service's cut {c.threshold:.2f} pairwise P {c.precision:.3f}, R {c.recall:.3f}, "
+            f"**F1 {c.f1:.3f}** (target 0.6).",
+        ]
+        if h is not None:
+            lines.append(
+                f"- Cut fitted on half the reference groups: {h.threshold:.2f} (F1 "
+                f"{h.fitted.f1:.3f} there); on the other half **F1 {h.held_out.f1:.3f}**."
+            )
+        return lines
+
 
 def read_reference(seed_dir: Path) -> dict[str, str]:
     """need id -> reference group id, from ``gold/common-needs.tsv``."""
