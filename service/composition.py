@@ -19,6 +19,7 @@ from indexer.backends.factory import create_index
 from indexer.base import SearchIndex
 from indexer.embedding import SemanticEncoder
 from indexer.sync import IndexSync, Progress
+from indexer.terms import TermExtractor, TermRules
 from seed_data import SEED_DIR
 from service.accounts import Accounts
 from service.accounts.throttle import Throttle
@@ -132,19 +133,21 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     accounts = Accounts(catalog.engine)
     throttle = Throttle()
     analyzer = get_analyzer(seed_dir)
+    extractor = TermExtractor(analyzer, TermRules.packaged(seed_dir))  # every shown term
     encoder = encoder or _encoder(settings, seed_dir)
     index = _index(settings)
     indexing = IndexSync(index, catalog, analyzer, encoder)
-    matcher = _matcher(settings, seed_dir, index, catalog, analyzer, encoder, taxonomy)
+    matcher = _matcher(settings, seed_dir, index, catalog, analyzer, encoder, taxonomy, extractor)
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)
     queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
     experts = Experts(catalog.engine)
     events = EventStore(catalog.engine, catalog, accounts.organisations)
-    common_needs = CommonNeeds(
-        catalog.engine, catalog, NeedGrouper(analyzer, encoder), GroupMatcher(matcher)
+    grouper = NeedGrouper(analyzer, encoder, terms=extractor)
+    common_needs = CommonNeeds(catalog.engine, catalog, grouper, GroupMatcher(matcher))
+    searcher = Searcher(
+        index, catalog, analyzer, encoder, taxonomy, settings.rrf_k, terms=extractor
     )
-    searcher = Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k)
     listings = ListingWriter(catalog, indexing, audit)
     offers = Offers(catalog.engine, catalog, accounts)
     mailer = Mailer(SmtpConfig.from_settings(settings))
@@ -173,7 +176,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         queue=queue,
         board=Board(desk, catalog, queue, taxonomy),
         stats=MarketStatistics(catalog.engine, taxonomy),
-        suggester=Suggester(catalog, analyzer, taxonomy),  # fitted on first use
+        suggester=Suggester(catalog, analyzer, taxonomy, terms=extractor),  # fitted on first use
         experts=experts,
         expert_matcher=ExpertMatcher(experts, index, catalog, analyzer, encoder, taxonomy),
         evaluations=Evaluations(catalog.engine, catalog, experts),
@@ -245,6 +248,7 @@ def _matcher(
     analyzer: Analyzer,
     encoder: SemanticEncoder,
     taxonomy: Taxonomy,
+    terms: TermExtractor,
 ) -> Matcher:
     """The matcher with the weights tuned here (``techmatch tune``), else those shipped with the
     seed data, else its defaults."""
@@ -259,6 +263,7 @@ def _matcher(
         stored,
         tuned=stored is not None,
         lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
+        terms=terms,
     )
 
 

@@ -123,6 +123,9 @@ def report(
                 scratch, gold, parts.taxonomy, settings, dev=dev,
                 limit=needs, beir_dirs=dirs, papers=papers, folds=folds, progress=advance,
             )  # fmt: skip
+        from service.cli.terms import terms_section
+
+        data.terms = terms_section(parts)
     model_arg = f" --model {model}" if model is not None else ""
     data.commands = [
         "pip install -e '.[dev]'",
@@ -134,6 +137,7 @@ def report(
         "techmatch tune                                   # fit and store HOME/index/weights.json",
         "techmatch tune --dev-only --out seed_data        # refit the shipped weights",
         "techmatch common-needs --evaluate                # the common-needs section",
+        "techmatch terms                                  # the terms section",
         "TECHMATCH_EMBEDDING_MODEL=BAAI/bge-small-zh-v1.5 techmatch report   # another model",
     ]
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.analysis import Analyzer
+from indexer.analysis import Analyzer, normalise
 from indexer.base import Filters, Hit, SearchIndex
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
+from indexer.terms import TermExtractor
 from service.catalog import Catalog
 from service.errors import Conflict
 from service.listings.schemas import Kind, Listing, Status
@@ -108,6 +109,7 @@ class Matcher:
         tuned: bool = False,
         config: MatchConfig | None = None,
         lexicon: ProblemLexicon | None = None,
+        terms: TermExtractor | None = None,
     ) -> None:
         self.index = index
         self.catalog = catalog
@@ -119,6 +121,7 @@ class Matcher:
         self.tuned = tuned
         self.config = config or MatchConfig()
         self.lexicon = lexicon or ProblemLexicon([])
+        self.terms = terms or TermExtractor.for_analyzer(analyzer)
         self._cache: ResultCache[MatchList] = ResultCache(catalog, index, CACHE_SIZE)
 
     def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
@@ -283,7 +286,7 @@ class Matcher:
         """Rank the counterparts of a listing object (stored, or an unsaved preview)."""
         plan, lists, scored = self.candidates(kind, listing)
         target = kind.other
-        source_words = set(self.analyzer.content_words(full_text(listing)))
+        source_words = set(self.terms.terms(full_text(listing)))
         passages = self._best_passages(listing, lists, target, [c.other.id for c in scored[:limit]])
         matches = [
             Match(
@@ -327,9 +330,12 @@ class Matcher:
         return {listing_id: hit.text for listing_id, hit in found.items()}
 
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
-        """Content words both listings use (``Analyzer.content_words``: no single characters,
-        numbers, function words or fragments), rarest (most telling) first."""
-        common = source_words & set(self.analyzer.content_words(full_text(other)))
+        """Technical terms both listings use (``TermExtractor.terms``: no generic or colloquial
+        word, no fragment), rarest (most telling) first."""
+        text = full_text(other)
+        written = normalise(text)  # a term inside a longer one counts: 脱硫 in 胺法脱硫
+        common = source_words & set(self.terms.terms(text))
+        common |= {w for w in source_words if w in written}
         if not common:
             return []
         df = self.index.doc_freq(target.value, list(common))

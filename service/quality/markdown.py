@@ -146,6 +146,10 @@ def render(data: ReportData, notes: str) -> str:
         "",
         data.suggestions or "_not run_",
         "",
+        "## Terms: what is shown as a technical term",
+        "",
+        *(data.terms or ["_not run_"]),
+        "",
         notes.strip(),
         "",
     ]

@@ -46,6 +46,7 @@ class ReportData:
     suggestions: str = ""
     commands: list[str] = field(default_factory=list)
     dev: list[str] = field(default_factory=list)  # the development set's section, rendered
+    terms: list[str] = field(default_factory=list)  # the shown terms' section, rendered
 
 
 WITH_MODEL: list[tuple[str, MatchConfig, Weights | None]] = [

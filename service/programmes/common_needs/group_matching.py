@@ -50,7 +50,7 @@ class GroupMatcher:
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
         _, _, scored = self.matcher.candidates(Kind.need, need)
-        words = set(self.matcher.analyzer.content_words(full_text(need)))
+        words = set(self.matcher.terms.terms(full_text(need)))
         found = _Ranked(need, words, scored[:PER_NEED])
         with self._lock:
             if len(self._cache) >= CACHE_SIZE:
