@@ -32,6 +32,7 @@ from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
 from service.listings.writes import ListingWriter
 from service.mail.outbox import NotificationMail, PasswordMail
 from service.mail.smtp import Mailer, SmtpConfig
+from service.matching.calibration import stored_calibrations
 from service.matching.lexicon import ProblemLexicon
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
@@ -154,6 +155,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     indexing = IndexSync(index, catalog, analyzer, encoder)
     # tuned here (techmatch tune), else the weights shipped with the seed data, else defaults
     stored = load_weights(settings.index_dir) or load_weights(seed_dir)
+    calibrations = stored_calibrations(settings.index_dir, seed_dir, stored)
     matcher = Matcher(
         index,
         catalog,
@@ -164,10 +166,11 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         stored,
         tuned=stored is not None,
         lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
+        calibrations=calibrations,
     )
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)
-    queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
+    queue = BrokerQueue(desk, catalog, matcher)
     experts = Experts(catalog.engine)
     events = EventStore(catalog.engine, catalog)
     common_needs = CommonNeeds(
@@ -180,8 +183,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     saved_searches = SavedSearches(catalog.engine, searcher, inbox)
     terms = Terms(catalog.engine, catalog, accounts, listings, inbox)
     watcher = Watcher(
-        catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms,
-        settings.match_queue_threshold,
+        catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms
     )  # fmt: skip
     return Components(
         settings=settings,

@@ -23,6 +23,7 @@ from service.api.auth import CSRF_FIELD, NotSignedInError, csrf_token, current_u
 from service.api.deps import part
 from service.desk.stages import PIPELINE, ContractType, LostReason, Stage
 from service.listings.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
+from web import match_words
 
 HERE = Path(__file__).resolve().parent
 BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # Asia/Shanghai has no DST
@@ -134,6 +135,6 @@ def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
     return path + ("?" + urlencode(kept) if kept else "")
 
 
-templates.env.globals.update(listing_path=listing_path, url_with=url_with)
+templates.env.globals.update(listing_path=listing_path, url_with=url_with, **match_words.GLOBALS)
 templates.env.filters["highlight"] = highlight
 templates.env.filters["beijing"] = beijing

@@ -154,9 +154,11 @@ def tune(
         bool, typer.Option("--dev-only", help="fit on the development set alone (shipped weights)")
     ] = False,
 ) -> None:
-    """Fit the matcher's weights on the gold, the development set and the brokers' outcomes.
+    """Fit the matcher's weights on the gold, the development set and the brokers' outcomes,
+    and the match probability (calibration.json) on the development set with the same folds.
 
-    The result goes beside the index (``HOME/index/weights.json``), where matching reads it;
+    The result goes beside the index (``HOME/index/weights.json``, ``calibration.json``),
+    where matching reads it;
     ``--out seed_data`` refreshes the weights shipped with the project.
     """
     from service.quality.devset import load_devset
@@ -191,5 +193,16 @@ def tune(
         f"MRR@10 {b['mrr@10']:.4f} → {a['mrr@10']:.4f}"
     )
     console.print(f"weights: {result.weights}")
+    for variant in (result.calibrations.variants if result.calibrations else {}).values():
+        console.print(calibration_line(variant.name, variant.strong, variant.held_out))
     if save:
-        console.print(f"stored in {store(index_dir, result)}")
+        console.print("stored in " + ", ".join(store(index_dir, result)))
+
+
+def calibration_line(name: str, strong: float, held: dict[str, Any]) -> str:
+    """One variant's held-out calibration figures, as ``techmatch tune`` prints them."""
+    s = held["tiers"]["strong"]
+    return (
+        f"probability ({name}, held-out): Brier {held['brier']:.4f}; strong from {strong:.0%}: "
+        f"precision {s['precision']:.3f}, recall {s['recall']:.3f} of the relevant shown pairs"
+    )

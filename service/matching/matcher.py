@@ -20,6 +20,7 @@ from service.catalog import Catalog
 from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.cache import ResultCache
+from service.matching.calibration import Calibration, Calibrations, Tier
 from service.matching.features import structured_features
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
 from service.matching.lexicon import ProblemLexicon, bridges
@@ -75,6 +76,8 @@ class Candidate:
     ranks: dict[str, int]
     values: dict[str, float]
     bridges: list[str]
+    probability: float | None = None  # calibrated (``calibration.py``); None: no calibration
+    tier: Tier | None = None
 
 
 def brief(listing: Listing, taxonomy: Taxonomy) -> ListingBrief:
@@ -107,6 +110,7 @@ class Matcher:
         tuned: bool = False,
         config: MatchConfig | None = None,
         lexicon: ProblemLexicon | None = None,
+        calibrations: Calibrations | None = None,
     ) -> None:
         self.index = index
         self.catalog = catalog
@@ -118,6 +122,7 @@ class Matcher:
         self.tuned = tuned
         self.config = config or MatchConfig()
         self.lexicon = lexicon or ProblemLexicon([])
+        self.calibrations = calibrations or Calibrations({})
         self._cache: ResultCache[MatchList] = ResultCache(catalog, index, CACHE_SIZE)
 
     def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
@@ -133,6 +138,7 @@ class Matcher:
             tuned=False,
             config=config,
             lexicon=self.lexicon,
+            calibrations=self.calibrations,
         )
 
     def plan(self, kind: Kind, listing: Listing) -> QueryPlan:
@@ -243,7 +249,16 @@ class Matcher:
                 Candidate(total, other, components, mismatches, item.ranks, values, pair_bridges)
             )
         out.sort(key=lambda s: (-s.total, s.other.id))
+        calibration, _ = self.calibration_for(lists)
+        if calibration is not None:
+            for c in out:
+                c.probability = calibration.probability(c.values)
+                c.tier = calibration.tier(c.probability)
         return plan, lists, out
+
+    def calibration_for(self, lists: dict[str, list[Hit]]) -> tuple[Calibration | None, str | None]:
+        """The calibration for lists retrieved this way, and a notice when it is a fallback."""
+        return self.calibrations.choose("dense" in lists, self.encoder.model_name)
 
     def _bridges(self, kind: Kind, plan: QueryPlan, need: Any, achievement: Any) -> list[str]:
         """The pair's lexicon bridges: a problem the need states → a concept the achievement
@@ -289,6 +304,8 @@ class Matcher:
                 **brief(c.other, self.taxonomy).model_dump(),
                 rank=rank,
                 score=round(c.total, 4),
+                probability=c.probability,
+                tier=c.tier,
                 components=c.components,
                 shared_terms=self.shared_terms(source_words, target, c.other),
                 bridges=c.bridges,
@@ -310,6 +327,7 @@ class Matcher:
             feedback_terms=plan.feedback_terms,
             lexicon=[h.label() for h in plan.hints],
             weights_tuned=self.tuned,
+            calibration=self.calibration_for(lists)[1],
             matches=matches,
         )
 
