@@ -79,9 +79,7 @@ class BrokerQueue:
             if result is None:
                 continue
             fresh = [
-                m
-                for m in result.matches
-                if m.tier == "strong" and (need.id, m.id) not in on_desk
+                m for m in result.matches if m.tier == "strong" and (need.id, m.id) not in on_desk
             ]
             for match in fresh[:MATCHES_PER_NEED]:
                 items.append(_item(result.source, _brief_of(match), match, None, None))

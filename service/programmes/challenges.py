@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -38,6 +37,7 @@ from service.programmes.errors import (
     ProgrammePermissionError,
 )
 from service.programmes.models import ApplicationRow, ChallengeRow, ChallengeStageRow, InvitationRow
+from service.programmes.solvers import rank_solvers
 
 POOL = 40  # achievements ranked for a challenge before grouping them by institution
 
@@ -275,24 +275,7 @@ class Challenges:
                 )
             )
         ranked = self.common_needs.achievements(need_ids, POOL)
-        by_org: dict[str, list[Any]] = {}
-        for match in ranked:
-            by_org.setdefault(match.organisation, []).append(match)
-        scored = sorted(by_org.items(), key=lambda kv: (-sum(m.score for m in kv[1][:3]), kv[0]))
-        out = []
-        for rank, (org, matches) in enumerate(scored[:limit], start=1):
-            titles = "、".join(f"《{m.title}》" for m in matches[:3])
-            out.append(
-                SolverCandidate(
-                    rank=rank,
-                    institution=org,
-                    score=round(sum(m.score for m in matches[:3]), 4),
-                    achievements=matches[:5],
-                    explanation=f"{len(matches)}项成果与榜单需求匹配，最相关的是{titles}",
-                    invited=org in invited,
-                )
-            )
-        return out
+        return rank_solvers(ranked, invited, limit)
 
     def invite(self, challenge_id: int, institution: str, user: User) -> None:
         with self._sessions.begin() as session:
