@@ -8,7 +8,6 @@ stored are fitted on all judgments, with the date, the counts and the model they
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 from sqlalchemy import Engine as SqlEngine
 
 from indexer.base import Progress
+from service import clock
 from service.catalog import NotFoundError
 from service.desk.judgments import broker_judgments
 from service.listings.schemas import Kind, Listing
@@ -117,7 +117,7 @@ def run_tune(
     cv = tune.cross_validate(pool, qrels, start_coef, folds, components, progress, fitter)
     coef = fitter(pool, qrels, start_coef, components)
     weights = Weights.from_coefficients(coef, present)
-    fitted_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    fitted_at = clock.utc_now().isoformat(timespec="seconds")
     calibrations = None
     if dev is not None:
         rest = [n for n in dev.needs if n not in pool]  # dev needs nothing in the catalogue solves
