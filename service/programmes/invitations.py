@@ -22,7 +22,7 @@ from indexer.documents import full_text
 from service.catalog import Catalog
 from service.listings.schemas import Kind, Maturity
 from service.listings.taxonomy import Taxonomy
-from service.matching.calibration import TIER_LABELS, Tier
+from service.matching.calibration import Tier, tier_words
 from service.matching.matcher import Matcher, NotPublishedError
 from service.programmes.events import Event, EventStore
 from service.programmes.similarity import TfIdfPool
@@ -243,8 +243,8 @@ class Invitations:
 
 
 def _reason(title: str, tier: str, probability: float, terms: list[str]) -> str:
-    """其需求《…》与该成果可能匹配（41%），技术要点：…"""
-    reason = f"其需求《{title}》与该成果{TIER_LABELS[tier]}（{probability:.0%}）"
+    """其需求《…》与该成果可能匹配 41%，技术要点：…"""
+    reason = f"其需求《{title}》与该成果{tier_words(tier, probability)}"
     return reason + (f"，技术要点：{'、'.join(terms[:4])}" if terms else "")
 
 
