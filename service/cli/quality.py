@@ -132,7 +132,7 @@ def report(
         "techmatch eval ../shared/benchmarks/csl-dev/kw2doc",
         "techmatch eval ../shared/benchmarks/csl-dev/title2abs",
         "techmatch tune                                   # fit and store HOME/index/weights.json",
-        "techmatch tune --dev-only --out seed_data        # refit the shipped weights",
+        "techmatch tune --dev-only --out seed_data        # the shipped weights, calibration.json",
         "techmatch common-needs --evaluate                # the common-needs section",
         "TECHMATCH_EMBEDDING_MODEL=BAAI/bge-small-zh-v1.5 techmatch report   # another model",
     ]
