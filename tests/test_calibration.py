@@ -21,6 +21,7 @@ from service.matching.calibration import (
     variant_coefficients,
 )
 from service.matching.weights import Weights, load_weights
+from service.quality import calibration_report
 from service.quality.calibration_fit import HeldOut, calibrate, choose_cuts, figures
 from service.quality.tuning import TuneResult, store
 
@@ -140,3 +141,12 @@ def test_cuts_when_no_cut_reaches_the_precision_target() -> None:
     assert out["strong_target_met"] is False and out["unjudged"] == 1
     tiers = out["tiers"]
     assert sum(t["relevant"] for t in tiers.values()) == 3  # type: ignore[attr-defined]
+
+
+def test_the_report_section_shows_reliability_brier_and_tiers() -> None:
+    lines = calibration_report.markdown(load_calibrations(SEED_DIR), 5)
+    text = "\n".join(lines)
+    assert text.count("**Brier score") == 2 and "| predicted | pairs |" in text
+    assert "| strong (高度匹配) |" in text and "| weak (匹配度低) |" in text
+    assert "Strong tier: precision ≥ 0.85 with recall ≥ 0.6" in text
+    assert calibration_report.markdown(None, 5) == ["_not run (no development set)_"]

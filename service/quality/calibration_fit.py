@@ -15,6 +15,7 @@ ranker's top 10, and the share it does not cover is reported).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ SHOWN = 10  # the candidates the figures are measured on (what a match list show
 PRECISION = 0.85  # the strong tier's target precision (held-out) ...
 RECALL = 0.6  # ... with at least this share of the relevant shown pairs
 KEEP = 0.8  # the share of relevant shown pairs kept in "possible" or better
+PRIOR = 2.0  # pseudo-pairs at the base rate added to each block of the isotonic map
 BINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 1.0001)
 Fitter = Callable[[Pool, Qrels, Mapping[str, float], Sequence[str]], dict[str, float]]
 
@@ -64,10 +66,19 @@ def _rows(pool: Pool, needs: Sequence[str], qrels: Qrels, coef: Mapping[str, flo
 
 
 def isotonic(scores: np.ndarray, labels: np.ndarray) -> tuple[list[float], list[float]]:
+    """The isotonic map, each of its blocks shrunk towards the base rate by PRIOR pseudo-pairs
+    (a block of 3 relevant pairs out of 3 does not mean 100 %), pooled again to stay monotone."""
     from sklearn.isotonic import IsotonicRegression  # heavy: imported when used
 
-    model = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
-    model.fit(scores, labels.astype(float))
+    y = labels.astype(float)
+    first = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(scores, y)
+    fitted = first.predict(scores)
+    base = float(y.mean()) if len(y) else 0.0
+    smoothed = np.empty_like(fitted)
+    for value in np.unique(fitted):
+        inside = fitted == value
+        smoothed[inside] = (y[inside].sum() + PRIOR * base) / (inside.sum() + PRIOR)
+    model = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0).fit(scores, smoothed)
     return [float(v) for v in model.X_thresholds_], [float(v) for v in model.y_thresholds_]
 
 
@@ -106,7 +117,7 @@ def choose_cuts(h: HeldOut) -> tuple[float, float, bool]:
     total = int(h.relevant.sum()) or 1
     best: tuple[float, float] | None = None  # (F0.5, cut)
     strong = None
-    for cut in sorted(set(np.round(h.probability, 4)), reverse=True):
+    for cut in sorted(set(h.probability.tolist()), reverse=True):
         above = h.probability >= cut
         precision = float(h.relevant[above].mean())
         recall = float(h.relevant[above].sum()) / total
@@ -119,11 +130,16 @@ def choose_cuts(h: HeldOut) -> tuple[float, float, bool]:
     if strong is None:
         strong = best[1] if best else 1.0
     possible = 0.0
-    for cut in sorted(set(np.round(h.probability, 4)), reverse=True):
+    for cut in sorted(set(h.probability.tolist()), reverse=True):
         if float(h.relevant[h.probability >= cut].sum()) / total >= KEEP:
             possible = float(cut)
             break
-    return strong, min(possible, strong), met
+    return _floor(strong), _floor(min(possible, strong)), met
+
+
+def _floor(cut: float) -> float:
+    """A cut stored with 4 decimals, never above the probability it was chosen at."""
+    return math.floor(cut * 10_000) / 10_000
 
 
 def figures(h: HeldOut, strong: float, possible: float, met: bool) -> dict[str, object]:
