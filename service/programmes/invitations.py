@@ -200,7 +200,9 @@ class Invitations:
         for name, found_reasons in reasons.items():
             found_reasons.sort(key=lambda r: (-r.probability, r.achievement_id))
             rows.append((found_reasons[0], name, enterprises.get(name) or _Enterprise(name)))
-        rows.sort(key=lambda r: (-r[0].probability, -len(reasons[r[1]]), r[1]))
+        # ties: an enterprise in the event's county first, then the one with more reasons
+        rows.sort(key=lambda r: (-r[0].probability, event.region not in r[2].regions,
+                                 -len(reasons[r[1]]), r[1]))  # fmt: skip
         return [
             Invitation(
                 rank=rank,

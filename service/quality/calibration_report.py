@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.matching.calibration import TIER_LABELS, Calibrations
-from service.quality.calibration_fit import PRECISION, RECALL, SHOWN, TOP
+from service.quality.calibration_fit import PRECISION, PRIOR, RECALL, SHOWN, TOP
 
 TITLES = {"dense": "with the model (lexical + dense)", "lexical": "keyword-only (no model)"}
 BRIER = 0.10
@@ -17,8 +17,9 @@ def markdown(calibrations: Calibrations | None, folds: int) -> list[str]:
     if calibrations is None or not calibrations.variants:
         return ["_not run (no development set)_"]
     lines = [
-        f"Fitted by `techmatch tune` (isotonic regression of the ranker's score, scikit-learn) "
-        f"on the development set's judgments: relevant = grade ≥ 2; each need's top {TOP} "
+        f"Fitted by `techmatch tune` (isotonic regression of the ranker's score, scikit-learn, "
+        f"each block shrunk towards the base rate by {PRIOR:g} pseudo-pairs) on the development "
+        f"set's judgments: relevant = grade ≥ 2; each need's top {TOP} "
         f"candidates; {folds} folds, the same as the weights' (the weights are refitted without "
         f"the held-back fold too). Every figure below is held-out, over each need's top "
         f"{SHOWN} (what a match list shows). Pairs the pooled judgments never saw count as not "
