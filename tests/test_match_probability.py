@@ -13,8 +13,8 @@ from service import clock
 from service.accounts import Role
 from service.composition import Components
 from service.listings.schemas import Kind
-from service.programmes.solvers import rank_solvers, solver_score
-from service.programmes.views import GroupMatch
+from service.programmes.challenges.solvers import rank_solvers, solver_score
+from service.programmes.common_needs.views import GroupMatch
 from tests.desk_support import NEED, api_client, make_user, own
 from tests.pages import page_client, sign_in
 
