@@ -44,6 +44,7 @@ def test_the_map_is_monotone_and_cuts_into_tiers() -> None:
     ]  # fmt: skip
     assert tier_words("strong", 0.823) == "高度匹配 82%"
     assert tier_words("weak", 0.04) == "匹配度低 4%"
+    assert tier_words("weak", 0.001) == "匹配度低 <1%"
     assert tier_words(None, None) == "未评估"
 
 

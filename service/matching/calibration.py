@@ -40,6 +40,8 @@ def tier_words(tier: str | None, probability: float | None) -> str:
     """The tier in words with the probability (高度匹配 82%), or 未评估 without a calibration."""
     if tier is None or probability is None:
         return "未评估"
+    if probability < 0.005:  # "0%" would read as "impossible"
+        return f"{TIER_LABELS[tier]} <1%"
     return f"{TIER_LABELS[tier]} {probability:.0%}"
 
 

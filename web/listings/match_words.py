@@ -30,9 +30,12 @@ PLAIN_NOTES = {  # (from this value, the words), the first that applies
 }
 
 
+MIN_WEIGHT = 0.01  # a part that moves the total by less than this gets no bar
+
+
 def weighed(components: list[Component]) -> list[Component]:
     """The components that carry weight: only these get a bar."""
-    return [c for c in components if c.weight > 0]
+    return [c for c in components if c.weight >= MIN_WEIGHT]
 
 
 def plain_label(component: Component) -> str:
