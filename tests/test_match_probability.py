@@ -128,3 +128,13 @@ def test_one_strong_fit_outranks_many_weak_ones() -> None:
     assert "高度匹配 80%" in first.explanation
     assert [a.id for a in second.achievements] == ["A90", "A91", "A92"]
     assert second.score == solver_score([0.4, 0.35, 0.3]) < first.score
+
+
+async def test_the_common_needs_page_shows_no_internal_parameter(
+    seeded_market: Components,
+) -> None:
+    async with page_client(seeded_market) as client:
+        page = await client.get("/common-needs")
+    assert page.status_code == 200
+    assert "阈值" not in page.text and "聚类" in page.text
+    assert not re.search(r"相似度 0\.\d", page.text)
