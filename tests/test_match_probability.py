@@ -39,6 +39,8 @@ async def test_every_match_carries_a_probability_and_a_tier_both_ways(
             probabilities = [m["probability"] for m in matches]
             assert probabilities == sorted(probabilities, reverse=True)  # the order is kept
             assert body["calibration"] is None  # lexical market, lexical calibration
+        health = (await client.get("/api/health")).json()["calibration"]
+        assert health["variant"] == "lexical" and health["notice"] is None
 
 
 async def test_pages_show_the_tier_in_words_and_no_raw_numbers(seeded_market: Components) -> None:
