@@ -32,6 +32,7 @@ from service.desk.store import Desk
 from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
 from service.mail.outbox import NotificationMail, PasswordMail
 from service.mail.smtp import Mailer, SmtpConfig
+from service.matching.calibration import stored_calibrations
 from service.matching.lexicon import ProblemLexicon
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
@@ -140,7 +141,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     matcher = _matcher(settings, seed_dir, index, catalog, analyzer, encoder, taxonomy, extractor)
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)
-    queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
+    queue = BrokerQueue(desk, catalog, matcher)
     experts = Experts(catalog.engine)
     events = EventStore(catalog.engine, catalog, accounts.organisations)
     grouper = NeedGrouper(analyzer, encoder, terms=extractor)
@@ -155,8 +156,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     saved_searches = SavedSearches(catalog.engine, searcher, inbox)
     terms = Terms(catalog.engine, catalog, accounts, listings, inbox)
     watcher = Watcher(
-        catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms,
-        settings.match_queue_threshold,
+        catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms
     )  # fmt: skip
     return Components(
         settings=settings,
@@ -251,7 +251,7 @@ def _matcher(
     terms: TermExtractor,
 ) -> Matcher:
     """The matcher with the weights tuned here (``techmatch tune``), else those shipped with the
-    seed data, else its defaults."""
+    seed data, else its defaults; the match probability calibrated beside them."""
     stored = load_weights(settings.index_dir) or load_weights(seed_dir)
     return Matcher(
         index,
@@ -264,6 +264,7 @@ def _matcher(
         tuned=stored is not None,
         lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
         terms=terms,
+        calibrations=stored_calibrations(settings.index_dir, seed_dir, stored),
     )
 
 

@@ -93,13 +93,6 @@ class Settings(BaseSettings):
         description="How long an anonymous visitor's GET response may be served again while "
         "no listing changes (0: off).",
     )
-    match_queue_threshold: float = Field(
-        default=0.80,
-        ge=0,
-        le=1,
-        description="Score from which a computed match enters the broker's queue.",
-    )
-
     contract_target_wan: float = Field(
         default=100_000.0,
         gt=0,

@@ -68,7 +68,6 @@ def desk_home(
         "strong": by_need([item for item in queue if item.match_id is None]),
         "columns": board.board(),
         "counts": desk.counts(),
-        "threshold": broker_queue.threshold,
     }
     return page(request, "desk.html", context)
 

@@ -26,6 +26,7 @@ from service.listings.schemas import InstitutionType, Kind, Maturity, Status, Tr
 from service.listings.taxonomy import Taxonomy
 from service.notifications.inbox import Inbox
 from service.notifications.watch import Watcher
+from web.listings import match_words
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -128,6 +129,6 @@ def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
     return path + ("?" + urlencode(kept) if kept else "")
 
 
-templates.env.globals.update(listing_path=listing_path, url_with=url_with)
+templates.env.globals.update(listing_path=listing_path, url_with=url_with, **match_words.GLOBALS)
 templates.env.filters["highlight"] = highlight
 templates.env.filters["beijing"] = clock.format_time

@@ -12,6 +12,7 @@ from rich.table import Table
 from indexer.base import Filters
 from service.cli.common import check_index, console, err, fail, find_kind, market
 from service.listings.schemas import Kind
+from service.matching.calibration import tier_words
 from service.matching.matcher import NotPublishedError
 
 
@@ -129,11 +130,16 @@ def match(
         typer.echo(result.model_dump_json(indent=2))
         return
     console.print(f"[bold]{result.source.title}[/bold] ({result.source.organisation})")
-    if result.notice:
-        console.print(f"[yellow]{result.notice}[/yellow]")
+    for notice in (result.notice, result.calibration):
+        if notice:
+            console.print(f"[yellow]{notice}[/yellow]")
     for m in result.matches:
-        console.print(f"{m.rank:>2}. {m.score:.3f}  {m.id}  {m.title}  [dim]{m.organisation}[/dim]")
-        parts_line = "  ".join(f"{c.label} {c.contribution:.2f}" for c in m.components)
+        console.print(
+            f"{m.rank:>2}. {tier_words(m.tier, m.probability):<10} {m.id}  {m.title}  "
+            f"[dim]{m.organisation} · 得分 {m.score:.3f}[/dim]"
+        )
+        weighed = [c for c in m.components if c.weight > 0]
+        parts_line = "  ".join(f"{c.label} {c.contribution:.2f}" for c in weighed)
         console.print(f"      {parts_line}")
         if m.bridges:
             console.print("      问题与技术对应: " + "；".join(m.bridges))
@@ -141,3 +147,4 @@ def match(
             console.print("      共同关键词: " + "、".join(m.shared_terms))
         for note in m.mismatches:
             console.print(f"      [red]不符:[/red] {note}")
+

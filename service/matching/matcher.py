@@ -22,6 +22,7 @@ from service.errors import Conflict
 from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.cache import ResultCache
+from service.matching.calibration import Calibration, Calibrations, Tier
 from service.matching.features import structured_features
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
 from service.matching.lexicon import ProblemLexicon, bridges
@@ -77,6 +78,8 @@ class Candidate:
     ranks: dict[str, int]
     values: dict[str, float]
     bridges: list[str]
+    probability: float | None = None  # calibrated (``calibration.py``); None: no calibration
+    tier: Tier | None = None
 
 
 def brief(listing: Listing, taxonomy: Taxonomy) -> ListingBrief:
@@ -110,6 +113,7 @@ class Matcher:
         config: MatchConfig | None = None,
         lexicon: ProblemLexicon | None = None,
         terms: TermExtractor | None = None,
+        calibrations: Calibrations | None = None,
     ) -> None:
         self.index = index
         self.catalog = catalog
@@ -122,6 +126,7 @@ class Matcher:
         self.config = config or MatchConfig()
         self.lexicon = lexicon or ProblemLexicon([])
         self.terms = terms or TermExtractor.for_analyzer(analyzer)
+        self.calibrations = calibrations or Calibrations({})
         self._cache: ResultCache[MatchList] = ResultCache(catalog, index, CACHE_SIZE)
 
     def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
@@ -137,6 +142,7 @@ class Matcher:
             tuned=False,
             config=config,
             lexicon=self.lexicon,
+            calibrations=self.calibrations,
         )
 
     def plan(self, kind: Kind, listing: Listing) -> QueryPlan:
@@ -247,7 +253,16 @@ class Matcher:
                 Candidate(total, other, components, mismatches, item.ranks, values, pair_bridges)
             )
         out.sort(key=lambda s: (-s.total, s.other.id))
+        calibration, _ = self.calibration_for(lists)
+        if calibration is not None:
+            for c in out:
+                c.probability = calibration.probability(c.values)
+                c.tier = calibration.tier(c.probability)
         return plan, lists, out
+
+    def calibration_for(self, lists: dict[str, list[Hit]]) -> tuple[Calibration | None, str | None]:
+        """The calibration for lists retrieved this way, and a notice when it is a fallback."""
+        return self.calibrations.choose("dense" in lists, self.encoder.model_name)
 
     def _bridges(self, kind: Kind, plan: QueryPlan, need: Any, achievement: Any) -> list[str]:
         """The pair's lexicon bridges: a problem the need states → a concept the achievement
@@ -293,6 +308,8 @@ class Matcher:
                 **brief(c.other, self.taxonomy).model_dump(),
                 rank=rank,
                 score=round(c.total, 4),
+                probability=c.probability,
+                tier=c.tier,
                 components=c.components,
                 shared_terms=self.shared_terms(source_words, target, c.other),
                 bridges=c.bridges,
@@ -314,6 +331,7 @@ class Matcher:
             feedback_terms=plan.feedback_terms,
             lexicon=[h.label() for h in plan.hints],
             weights_tuned=self.tuned,
+            calibration=self.calibration_for(lists)[1],
             matches=matches,
         )
 

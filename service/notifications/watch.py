@@ -1,6 +1,7 @@
 """Bringing an account's inbox up to date, at most every few minutes, when it browses:
-brokers' moves on pairs of its listings, strong new matches of its listings, its saved
-searches, and (for the whole market, at most hourly) listing terms and deadlines."""
+brokers' moves on pairs of its listings, strong new matches of its listings (the calibrated
+tier ``strong`` only), its saved searches, and (for the whole market, at most hourly) listing
+terms and deadlines."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from service.catalog.models import utcnow
 from service.desk.stages import Stage
 from service.desk.store import Desk
 from service.listings.schemas import Kind
+from service.matching.calibration import tier_words
 from service.matching.matcher import Matcher
 from service.notifications.inbox import Inbox
 from service.notifications.models import SweepRow
@@ -40,11 +42,11 @@ DESK_SCANNED = 5000
 class Watcher:
     def __init__(
         self, engine: Engine, catalog: Catalog, accounts: Accounts, desk: Desk,
-        matcher: Matcher, inbox: Inbox, saved: SavedSearches, terms: Terms, threshold: float,
+        matcher: Matcher, inbox: Inbox, saved: SavedSearches, terms: Terms,
     ) -> None:  # fmt: skip
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.catalog, self.accounts, self.desk, self.matcher = catalog, accounts, desk, matcher
-        self.inbox, self.saved, self.terms, self.threshold = inbox, saved, terms, threshold
+        self.inbox, self.saved, self.terms = inbox, saved, terms
         self._terms_run = 0.0
         self._lock = threading.Lock()
 
@@ -89,9 +91,10 @@ class Watcher:
         for listing in published[:LISTINGS_MATCHED]:
             result = self.matcher.match_listing(kind, listing, limit=3)
             for match in result.matches:
-                if match.score >= self.threshold:
+                if match.tier == "strong":
+                    words = tier_words(match.tier, match.probability)
                     self.inbox.notify(
                         user_id, f"match:{kind.value}:{listing.id}:{match.id}",
-                        f"「{listing.title}」有新的强匹配：{match.title}（得分 {match.score:.2f}）",
+                        f"「{listing.title}」有新的高度匹配：{match.title}（{words}）",
                         kind.path(listing.id),
                     )  # fmt: skip

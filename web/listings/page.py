@@ -99,6 +99,7 @@ def _listing_page(request: Request, kind: Kind, listing_id: str, parts: PagePart
         "result": result,
         "editable": editable,
         "can_request": owner and published,
+        "technical": user is not None and user.sees_everything,
         "desk_states": _desk_states(desk, kind, listing_id, ids) if user else {},
         "show_contact": desk.can_see_contact(user, kind, listing_id),
         **_programmes(kind, listing, user, parts.experts, parts.evaluations),

@@ -20,6 +20,7 @@ from service.listings.schemas import Kind
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
 from service.programmes.events.api import EventsDep, IntentsDep, InvitationsDep, create_event
 from service.programmes.events.intents import IntentIn
+from service.programmes.events.invitations import PER_SEAT
 from service.programmes.events.service import EVENT_KINDS, EventIn, RegistrationIn
 from service.requests import FORM
 from web.desk import back, page
@@ -102,10 +103,12 @@ def event_page(
     if user is not None and not user.sees_everything:
         context["mine"] = events.registration_of(event_id, user)
     if context["broker"]:
-        invited = invitations.for_event(event_id)
+        eligible = invitations.eligible(event)
+        invited = eligible[: PER_SEAT * event.capacity]
         context.update(
             invitations=invited[:INVITATIONS_SHOWN],
             invited_total=len(invited),
+            eligible_total=len(eligible),
             proposals=invitations.propose(event.field, event.region, 12),
             registrations=events.registrations(event_id),
             intents=intents.of_event(event_id),

@@ -8,7 +8,6 @@ Stages move forward only: 发布 → 报名中 → 评审中 → 已立项 → �
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -26,6 +25,7 @@ from service.programmes.challenges.models import (
     ChallengeStageRow,
     InvitationRow,
 )
+from service.programmes.challenges.solvers import rank_solvers
 from service.programmes.challenges.views import (
     STAGES,
     Application,
@@ -301,24 +301,7 @@ class Challenges:
                 )
             )
         ranked = self.common_needs.achievements(need_ids, POOL)
-        by_org: dict[str, list[Any]] = {}
-        for match in ranked:
-            by_org.setdefault(match.organisation, []).append(match)
-        scored = sorted(by_org.items(), key=lambda kv: (-sum(m.score for m in kv[1][:3]), kv[0]))
-        out = []
-        for rank, (org, matches) in enumerate(scored[:limit], start=1):
-            titles = "、".join(f"《{m.title}》" for m in matches[:3])
-            out.append(
-                SolverCandidate(
-                    rank=rank,
-                    institution=org,
-                    score=round(sum(m.score for m in matches[:3]), 4),
-                    achievements=matches[:5],
-                    explanation=f"{len(matches)}项成果与榜单需求匹配，最相关的是{titles}",
-                    invited=org in invited,
-                )
-            )
-        return out
+        return rank_solvers(ranked, invited, limit)
 
     def invite(self, challenge_id: int, institution: str, user: User) -> None:
         with self._sessions.begin() as session:

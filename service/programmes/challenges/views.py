@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.matching.calibration import Tier
 from service.programmes.common_needs.views import GroupMatch
 from service.requests import Day, RequestModel, RowRef
 from service.stamps import Timestamp
@@ -134,8 +135,19 @@ class SolverCandidate(BaseModel):
 
     rank: int
     institution: str
-    score: float = Field(description="sum of its three best achievements' group scores")
-    achievements: list[GroupMatch]
+    score: float = Field(
+        description="its best achievement's probability, plus a quarter of the second's and a "
+        "sixteenth of the third's: one strong fit outranks many weak ones"
+    )
+    probability: float | None = Field(
+        description="the best calibrated probability among its achievements (the chance a "
+        "broker would judge it relevant to one of the challenge's needs)"
+    )
+    tier: Tier | None
+    achievements: list[GroupMatch] = Field(
+        description="its fitting achievements (at least a possible match), best first; its best "
+        "one when none fits"
+    )
     explanation: str
     invited: bool
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from service.matching.calibration import Tier
 from service.matching.results import Component, ListingBrief
 from service.stamps import Timestamp
 
@@ -37,6 +38,8 @@ class Served(BaseModel):
     need_id: str
     rank: int
     score: float
+    probability: float | None = Field(default=None, description="calibrated, for this need")
+    tier: Tier | None = None
 
 
 class GroupMatch(ListingBrief):
@@ -46,6 +49,10 @@ class GroupMatch(ListingBrief):
     score: float = Field(description="mean match score over the member needs (0 where unmatched)")
     fused: float = Field(description="reciprocal rank fusion of the member needs' lists")
     serves: list[Served] = Field(description="the member needs it matches, with rank and score")
+    probability: float | None = Field(
+        default=None, description="its best calibrated probability over the member needs"
+    )
+    tier: Tier | None = Field(default=None, description="the tier of that probability")
     components: list[Component] = Field(description="each component averaged over the members")
     shared_terms: list[str]
     mismatches: list[str]

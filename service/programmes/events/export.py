@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from service.matching.calibration import TIER_LABELS
 from service.programmes.events.invitations import Invitation
 from service.programmes.events.service import Event
 from service.sheets import append_row
 
-HEADER = ("序号", "企业", "所在地区", "联系方式", "推荐得分", "感兴趣的成果", "理由")
+HEADER = ("序号", "企业", "所在地区", "联系方式", "匹配程度", "感兴趣的成果", "理由")
 
 
 def invitation_workbook(
@@ -36,7 +37,7 @@ def invitation_workbook(
                 row.enterprise,
                 "、".join(row.regions),
                 row.contact or "",
-                row.score,
+                f"{TIER_LABELS[row.tier]} {row.probability:.0%}",
                 "\n".join(f"{r.achievement_id} {r.achievement_title}" for r in row.achievements),
                 "\n".join(r.reason for r in row.achievements),
             ],
