@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from service.listings.fields import extra_searchable
 from service.listings.taxonomy import active_taxonomy
 
 TITLE_MAX = 100
@@ -197,6 +198,16 @@ class ListingBase(_Strict):
     @property
     def level(self) -> Maturity | None:
         raise NotImplementedError
+
+    @property
+    def extra_text(self) -> list[str]:
+        """The values of the fields declared searchable beyond title, body and keywords
+        (``fields.py``: the patents of an achievement)."""
+        out: list[str] = []
+        for name in extra_searchable(self.kind):
+            value = getattr(self, name)
+            out.extend(value if isinstance(value, list) else [value] if value else [])
+        return out
 
     @property
     def mode_codes(self) -> list[str]:
