@@ -63,9 +63,7 @@ def experts_page(
     return page(request, "experts.html", context)
 
 
-def _import_page(
-    request: Request, context: dict[str, Any], status_code: int = 200
-) -> Response:
+def _import_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
     context = {"report": None, "error": None, "columns": COLUMNS, **context}
     return page(request, "experts_import.html", context, status_code)
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 
-
 class Value(StrEnum):
     """How a field's value is read from a cell and shown on a page."""
 
