@@ -26,9 +26,9 @@ from service.listings.import_columns import (
     required_headers,
     template_workbook,
 )
-from service.listings.loader import SUFFIXES, ImportReport
 from service.listings.schemas import Kind
-from service.listings.writes import ListingWriter
+from service.publishing.loader import SUFFIXES, ImportReport
+from service.publishing.writes import ListingWriter
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
