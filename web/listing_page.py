@@ -21,16 +21,19 @@ from service.api.deps import (
     EvaluationsDep,
     ExpertMatcherDep,
     MatcherDep,
+    TaxonomyDep,
     TermsDep,
 )
 from service.catalog import Catalog, NotFoundError
 from service.desk.store import Desk
 from service.listings.schemas import Kind
+from service.listings.taxonomy import Taxonomy
 from service.matching.matcher import Matcher
 from service.notifications.terms import Terms
 from service.programmes.evaluations import Evaluations
 from service.programmes.expert_matching import ExpertMatcher
 from web.contacts import contact_of
+from web.listing_facts import facts
 from web.templating import render, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -49,6 +52,7 @@ class PageParts:
     experts: ExpertMatcher
     evaluations: Evaluations
     terms: Terms
+    taxonomy: Taxonomy
 
 
 def _page_parts(
@@ -59,8 +63,9 @@ def _page_parts(
     experts: ExpertMatcherDep,
     evaluations: EvaluationsDep,
     terms: TermsDep,
+    taxonomy: TaxonomyDep,
 ) -> PageParts:
-    return PageParts(catalog, accounts, desk, matcher, experts, evaluations, terms)
+    return PageParts(catalog, accounts, desk, matcher, experts, evaluations, terms, taxonomy)
 
 
 PagePartsDep = Annotated[PageParts, Depends(_page_parts)]
@@ -103,6 +108,7 @@ def _listing_page(request: Request, kind: Kind, listing_id: str, parts: PagePart
         "kind": kind,
         "listing": listing,
         "body": listing.body,
+        "facts": facts(kind, listing, parts.taxonomy),
         "result": result,
         "editable": editable,
         "can_request": owner and published,

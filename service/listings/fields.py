@@ -55,7 +55,7 @@ _FIELD = ListingField(
     "field", "技术领域", ("领域", "所属领域", "领域代码", "行业领域"), shown=True, value=Value.field
 )
 _KEYWORDS = ListingField("keywords", "关键词", ("关键字",), many=True, searchable=True)
-_REGION = ListingField("region", "地区", ("所在地区", "所在地", "区县"), shown=True)
+_REGION = ListingField("region", "所在地区", ("地区", "所在地", "区县"), shown=True)
 _CONTACT = ListingField("contact", "联系方式", ("联系人", "联系电话"))
 _STATUS = ListingField("status", "状态")
 
