@@ -14,8 +14,8 @@ from openpyxl import Workbook, load_workbook
 from seed_data import SEED_DIR
 from service.accounts import Role
 from service.composition import Components
-from service.publishing.loader import import_file
 from service.listings.schemas import Kind
+from service.publishing.loader import import_file
 from tests.desk_support import login, make_user
 from tests.pages import page_client, sign_in
 

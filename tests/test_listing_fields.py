@@ -11,7 +11,7 @@ from service.composition import Components
 from service.listings import fields, import_columns
 from service.listings.schemas import Kind
 from tests.pages import page_client
-from web import form_data
+from web.listings import form_data
 
 pytestmark = pytest.mark.anyio
 PATENT = "ZL202310562418.7"  # A1001's patent in the seed data

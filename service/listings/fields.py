@@ -3,8 +3,8 @@ it, whether it holds a list, whether its text is searched, and whether the listi
 
 Derived from this table (see docs/architecture.md "Where to add … a listing field"):
 the import headers and the Excel template (``import_columns``), the form labels
-(``web/form_data.py``), the text that is indexed and embedded (``ListingBase.extra_text`` →
-``indexer.documents.full_text``) and the facts on a listing's page (``web/listing_facts.py``).
+(``web/listings/form_data.py``), the text that is indexed and embedded (``ListingBase.extra_text`` →
+``indexer.documents.full_text``) and the facts on a listing's page (``web/listings/facts.py``).
 The pydantic models in ``schemas`` keep the rules of each value (types, lengths, codes).
 """
 
