@@ -19,7 +19,7 @@ from service.error_messages import first_per_field
 from service.http.auth import AdminUser, Applicant, CurrentUser, ForbiddenError, SignedIn
 from service.http.deps import RowId
 from service.programmes.challenges.api import ChallengesDep
-from service.programmes.challenges.views import ApplicationIn, ChallengeIn, ChallengeStage
+from service.programmes.challenges.views import STAGES, ApplicationIn, ChallengeIn, ChallengeStage
 from service.programmes.common_needs.api import CommonNeedsDep
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
 from web.programmes.common import Text, back, lines, page
@@ -89,9 +89,19 @@ def challenge_page(
     return page(request, "challenge.html", _challenge_context(board, challenge_id, user))
 
 
+def next_stages(current: ChallengeStage, selected: bool) -> list[ChallengeStage]:
+    """The stages an admin may move a challenge to, the next one first: 已立项 is entered by
+    selecting an applicant, and 验收 only follows a selection."""
+    later = STAGES[STAGES.index(current) + 1 :]
+    closed = {ChallengeStage.selected} | (set() if selected else {ChallengeStage.accepted})
+    return [s for s in later if s not in closed]
+
+
 def _challenge_context(board: Any, challenge_id: int, user: Any, **extra: Any) -> dict[str, Any]:
+    challenge = board.get(challenge_id)
     context = {
-        "challenge": board.get(challenge_id),
+        "challenge": challenge,
+        "next_stages": next_stages(challenge.stage, challenge.result is not None),
         "applications": board.applications(challenge_id, user),
         "candidates": board.candidates(challenge_id, 8),
         "may_score": board.may_review(challenge_id, user),
