@@ -40,9 +40,7 @@ async def test_the_event_page_and_message_count_the_seats(seeded_market: Compone
         form_page = (await client.get(f"/events/{event.id}")).text
         assert "剩余名额 2 个" in form_page
         form = {"csrf_token": token, "attendees": "3", "contact": "张工 138"}
-        r = await client.post(
-            f"/events/{event.id}/register", data=form, follow_redirects=True
-        )
+        r = await client.post(f"/events/{event.id}/register", data=form, follow_redirects=True)
     assert "超过剩余的 2 个名额，已进入候补名单" in r.text
     assert "名额已满" not in r.text
 

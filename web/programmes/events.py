@@ -148,8 +148,7 @@ def registration_state(attendees: int, left: int, waitlisted: bool) -> str:
     if left == 0:
         return f"名额已满，{attendees} 人已进入候补名单"
     return (
-        f"报名 {attendees} 人，超过剩余的 {left} 个名额，已进入候补名单；"
-        f"改报 {left} 人以内即可确认"
+        f"报名 {attendees} 人，超过剩余的 {left} 个名额，已进入候补名单；改报 {left} 人以内即可确认"
     )
 
 
