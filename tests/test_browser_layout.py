@@ -19,7 +19,7 @@ from service.desk.contracts import ContractIn
 from service.desk.stages import Stage
 from tests.conftest import make_settings
 from tests.live_server import chromium, live_server
-from tests.test_browser import PASSWORD, pytestmark, shot  # noqa: F401
+from tests.test_browser import PASSWORD, pytestmark  # noqa: F401
 from tests.test_browser_journeys import SIZES, context, log_in, violations
 
 PHONE_PAGES = ["/admin/audit", "/common-needs", "/wdk-achievements", "/desk/deals", "/stats",
@@ -83,7 +83,6 @@ def test_the_wdk_library_is_paged(site: Any) -> None:
     page.get_by_role("link", name="下一页").click()
     first = page.locator("table.wdk tbody tr td").first.inner_text()
     assert first == "26"  # numbered through the whole library, as the export numbers it
-    shot(page, "wdk-phone")
 
 
 def test_match_badges_sit_beside_their_titles(site: Any) -> None:
@@ -126,7 +125,6 @@ def test_stats_charts_keep_their_labels_inside_the_box(site: Any) -> None:
             || box.querySelector('svg').getBoundingClientRect().right
                > box.getBoundingClientRect().right + 1).length""")
     assert clipped == 0
-    shot(page, "stats-phone")
 
 
 @pytest.mark.parametrize("username", ["lay-admin", "lay-broker"])
