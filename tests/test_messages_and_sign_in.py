@@ -75,3 +75,26 @@ async def test_a_chinese_display_name_is_set_on_the_account_page_and_shown(
         page = (await client.get("/account")).text
     assert '李红梅<span class="tag">' in page  # the menu shows the new name
     assert market.accounts.by_username("qiye-name").display_name == "李红梅"
+
+
+async def test_reviewers_are_chosen_and_shown_by_their_display_names(
+    seeded_market: Components,
+) -> None:
+    from service.programmes.challenges.views import ChallengeIn
+    from tests.desk_support import login
+
+    admin = make_user(seeded_market, Role.admin)
+    seeded_market.accounts.create_user(
+        "broker-zhou", PASSWORD, Role.broker, "川东北技术交易市场", "周经纪"
+    )
+    challenge = seeded_market.challenges.create(ChallengeIn(**challenge_body()), admin)
+    async with page_client(seeded_market) as client:
+        token = await login(client, admin)
+        page = (await client.get(f"/challenges/{challenge.id}")).text
+        assert '<option value="broker-zhou">周经纪（broker-zhou）</option>' in page
+        r = await client.post(
+            f"/challenges/{challenge.id}/manage",
+            data={"csrf_token": token, "action": "appoint", "username": "broker-zhou"},
+            follow_redirects=True,
+        )
+    assert "已指定经纪人 周经纪 评审此榜单" in r.text and "评审经纪人：周经纪" in r.text

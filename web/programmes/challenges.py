@@ -97,6 +97,15 @@ def next_stages(current: ChallengeStage, selected: bool) -> list[ChallengeStage]
     return [s for s in later if s not in closed]
 
 
+def _brokers(board: Any) -> list[tuple[str, str]]:
+    """(username, shown name) of the enabled brokers an admin may appoint as reviewers."""
+    return [
+        (a.username, f"{a.display_name}（{a.username}）")
+        for a in board.accounts.list_accounts()
+        if a.role is Role.broker and not a.disabled
+    ]
+
+
 def _challenge_context(board: Any, challenge_id: int, user: Any, **extra: Any) -> dict[str, Any]:
     challenge = board.get(challenge_id)
     context = {
@@ -106,6 +115,7 @@ def _challenge_context(board: Any, challenge_id: int, user: Any, **extra: Any) -
         "candidates": board.candidates(challenge_id, 8),
         "may_score": board.may_review(challenge_id, user),
         "may_apply": user is not None and user.role in (Role.university, Role.enterprise),
+        "brokers": _brokers(board) if user is not None and user.role is Role.admin else [],
         "today": clock.today(),
         "errors": {},
         "form": {},
@@ -191,7 +201,8 @@ def manage(
             flash(request, f"榜单已进入“{ChallengeStage(stage).label}”")
         elif action == "appoint":
             board.appoint(challenge_id, username, user)
-            flash(request, f"已指定经纪人 {username} 评审此榜单")
+            found = board.accounts.by_username(username)
+            flash(request, f"已指定经纪人 {found.display_name if found else username} 评审此榜单")
         elif action == "invite":
             board.invite(challenge_id, institution, user)
             flash(request, f"已邀请{institution}揭榜")
