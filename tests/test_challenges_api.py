@@ -91,11 +91,11 @@ async def test_review_and_catalogue(seeded_market: Components) -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "重大科技需求目录" and rows[2][:3] == ("序号", "名称", "单位")
     assert rows[3][1] == "拉丝共性" and len(rows) == 4
-    assert rows[3][6]  # an admin sees the contacts
+    assert rows[3][7]  # an admin sees the contacts
     async with api_client(seeded_market, None) as anonymous:
         r = await anonymous.get("/api/common-needs/catalogue.xlsx")
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
-    assert rows[3][6] in (None, "")  # nobody else does
+    assert rows[3][7] in (None, "")  # nobody else does
 
 
 async def test_a_challenge_from_publication_to_selection(seeded_market: Components) -> None:

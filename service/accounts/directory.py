@@ -138,6 +138,46 @@ class AccountDirectory:
             )
             return list(rows)
 
+    def sign_in_candidates(self, typed: str) -> list[int]:
+        """The accounts ``typed`` may name at sign-in: the one with that username, else those
+        whose phone number or e-mail address it is (a few at most, oldest first)."""
+        typed = typed.strip()
+        if not typed:
+            return []
+        email, phone = clean_email(typed), clean_phone(typed)
+        with self._sessions() as session:
+            by_name = session.scalar(select(UserRow.id).where(UserRow.username == typed))
+            if by_name is not None or not (email or phone):
+                return [by_name] if by_name is not None else []
+            contact = [
+                *([func.lower(AccountProfileRow.email) == email] if email else []),
+                *([AccountProfileRow.phone == phone] if phone else []),
+            ]
+            rows = session.scalars(
+                select(UserRow.id)
+                .join(AccountProfileRow, AccountProfileRow.user_id == UserRow.id)
+                .where(or_(*contact))
+                .order_by(UserRow.id)
+                .limit(FOUND_MAX)
+            )
+            return list(rows)
+
+    def of_organisation(self, organisation: str) -> list[int]:
+        """The enabled enterprise and university accounts posting as ``organisation``."""
+        posters = [Role.enterprise.value, Role.university.value]
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(UserRow.id)
+                .outerjoin(AccountProfileRow, AccountProfileRow.user_id == UserRow.id)
+                .where(
+                    UserRow.organisation == organisation.strip(),
+                    UserRow.role.in_(posters),
+                    AccountProfileRow.disabled_at.is_(None),
+                )
+                .order_by(UserRow.id)
+            )
+            return list(rows)
+
     def issue_reset(self, user_id: int, issued_by: int | None, hours: int = RESET_HOURS) -> str:
         """A one-time reset token for the account, good for ``hours`` (earlier unused ones
         stop working)."""

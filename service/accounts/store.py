@@ -23,6 +23,7 @@ from service.accounts.contact import (
     account_problems,
     clean_email,
     clean_phone,
+    display_name_problem,
 )
 from service.accounts.directory import AccountDirectory
 from service.accounts.models import AccountProfileRow, ApiTokenRow, UserRow
@@ -105,6 +106,16 @@ def _stamp(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
+WRONG_CREDENTIALS = "账号或密码不正确"
+
+
+def _verifies(digest: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(digest, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_new_account(username: str, password: str, organisation: str) -> None:
     """Raise AuthError naming the first bad field of a new account."""
     for field_name, message in account_problems(username, password, organisation).items():
@@ -145,7 +156,7 @@ class Accounts(AccountDirectory):
         phone, email = clean_phone(phone), clean_email(email)
         problems = account_problems(
             username, password, organisation, phone=phone, email=email,
-            check_contact=require_contact or bool(phone or email),
+            check_contact=require_contact or bool(phone or email), display_name=display_name,
         )  # fmt: skip
         if not require_contact and phone is None:
             problems.pop("phone", None)
@@ -153,7 +164,7 @@ class Accounts(AccountDirectory):
             raise AuthError(field_name, message)
         row = UserRow(
             username=username,
-            display_name=(display_name or username).strip()[:60],
+            display_name=(display_name or username).strip(),
             role=role.value,
             organisation=organisation.strip(),
             password_hash=_hasher.hash(password),
@@ -172,22 +183,34 @@ class Accounts(AccountDirectory):
             raise UsernameTakenError(username) from exc
 
     def authenticate(self, username: str, password: str) -> User:
-        """The account for these credentials; one message for both kinds of failure."""
+        """The account for these credentials; ``username`` may also be the phone number or
+        e-mail address given at sign-up. One message for every kind of failure."""
         with self._sessions.begin() as session:
-            row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
-            if row is None:
+            ids = self.sign_in_candidates(username)
+            rows = [r for r in (session.get(UserRow, i) for i in ids) if r is not None]
+            if not rows:
                 _hasher.hash(password)  # same cost as a real check: no user enumeration by time
-                raise AuthError("password", "用户名或密码不正确")
-            try:
-                _hasher.verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError) as exc:
-                raise AuthError("password", "用户名或密码不正确") from exc
+                raise AuthError("password", WRONG_CREDENTIALS)
+            row = next((r for r in rows if _verifies(r.password_hash, password)), None)
+            if row is None:
+                raise AuthError("password", WRONG_CREDENTIALS)
             if _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(password)
             user = _loaded(session, row)
             if user.disabled:
                 raise AuthError("password", "该账号已被管理员停用，请联系交易市场")
             return user
+
+    def rename(self, user_id: int, display_name: str) -> User:
+        """Change the name shown for the account (Chinese welcome); AuthError when unusable."""
+        if problem := display_name_problem(display_name):
+            raise AuthError("display_name", problem)
+        with self._sessions.begin() as session:
+            row = session.get(UserRow, user_id)
+            if row is None:
+                raise AuthError("display_name", "没有这个账号")
+            row.display_name = display_name.strip()
+            return _loaded(session, row)
 
     def get(self, user_id: int) -> User | None:
         """The account, or None when there is none or it is disabled (its sessions end)."""

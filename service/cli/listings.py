@@ -67,6 +67,8 @@ def import_(
             "created": report.created,
             "updated": report.updated,
             "rejected": [r.__dict__ for r in report.rejected],
+            "columns": report.columns,
+            "unused_columns": report.unused,
         }
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
@@ -75,6 +77,8 @@ def import_(
     )
     for row in report.rejected:
         console.print(f"  line {row.line} ({row.id or '-'}): " + "; ".join(row.errors))
+    if report.unused:
+        console.print("columns not imported (no such field): " + "、".join(report.unused))
     if report.accepted and not indexed:
         console.print("run `techmatch index` to make them searchable")
 

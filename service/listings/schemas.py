@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from service import clock
+from service.listings.fields import extra_searchable
 from service.listings.taxonomy import active_taxonomy
 from service.requests import RequestModel
 from service.stamps import Timestamp
@@ -192,6 +193,16 @@ class ListingBase(_Strict):
     @property
     def level(self) -> Maturity | None:
         raise NotImplementedError
+
+    @property
+    def extra_text(self) -> list[str]:
+        """The values of the fields declared searchable beyond title, body and keywords
+        (``fields.py``: the patents of an achievement)."""
+        out: list[str] = []
+        for name in extra_searchable(self.kind):
+            value = getattr(self, name)
+            out.extend(value if isinstance(value, list) else [value] if value else [])
+        return out
 
     @property
     def mode_codes(self) -> list[str]:

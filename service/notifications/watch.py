@@ -77,13 +77,23 @@ class Watcher:
 
     def _desk_moves(self, user_id: int, kind: Kind, mine: set[str]) -> None:
         side = "need_id" if kind is Kind.need else "achievement_id"
-        for pair in self.desk.matches(list(TOLD_STAGES), limit=DESK_SCANNED):
+        pairs = [
+            p
+            for p in self.desk.matches(list(TOLD_STAGES), limit=DESK_SCANNED)
+            if getattr(p, side) in mine
+        ]
+        needs = self.catalog.get_many(Kind.need, [p.need_id for p in pairs])
+        achievements = self.catalog.get_many(Kind.achievement, [p.achievement_id for p in pairs])
+        for pair in pairs:
+            need, achievement = needs.get(pair.need_id), achievements.get(pair.achievement_id)
+            title = (
+                f"「{need.title if need else pair.need_id}」×"
+                f"「{achievement.title if achievement else pair.achievement_id}」："
+                f"{TOLD_STAGES[pair.stage]}"
+            )
             listing_id = getattr(pair, side)
-            if listing_id in mine:
-                text = TOLD_STAGES[pair.stage]
-                title = f"{pair.need_id} × {pair.achievement_id}：{text}"
-                self.inbox.notify(user_id, f"desk:{pair.id}:{pair.stage.value}", title,
-                                  kind.path(listing_id))  # fmt: skip
+            self.inbox.notify(user_id, f"desk:{pair.id}:{pair.stage.value}", title,
+                              kind.path(listing_id))  # fmt: skip
 
     def _strong_matches(self, user_id: int, kind: Kind, ids: list[str]) -> None:
         listings = self.catalog.get_many(kind, ids)

@@ -57,7 +57,7 @@ def login(
     request: Request,
     accounts: AccountsDep,
     throttle: ThrottleDep,
-    username: Annotated[str, Form(max_length=40)] = "",
+    username: Annotated[str, Form(max_length=120)] = "",  # or the phone or e-mail address
     password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
@@ -144,6 +144,26 @@ def logout(request: Request) -> Response:
 def account(request: Request, accounts: AccountsDep, user: SignedIn) -> Response:
     tokens = accounts.tokens(user.id)
     return render(request, "account.html", {"tokens": tokens, "new_token": None})
+
+
+@router.post("/account/name")
+def rename(
+    request: Request,
+    accounts: AccountsDep,
+    user: SignedIn,
+    display_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The name shown for the account: in the menu, on notes, reviews and the audit trail."""
+    try:
+        renamed = accounts.rename(user.id, display_name)
+    except AuthError as exc:
+        context = {
+            "tokens": accounts.tokens(user.id), "new_token": None,
+            "errors": {exc.field: exc.message}, "typed_name": display_name,
+        }  # fmt: skip
+        return render(request, "account.html", context, status_code=400)
+    flash(request, f"姓名已改为“{renamed.display_name}”")
+    return RedirectResponse("/account", 303)
 
 
 @router.post("/account/tokens")

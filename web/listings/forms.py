@@ -106,7 +106,7 @@ def _form_page(
         "suggestion": suggestion,
         "preview": preview,
         "filled": filled or [],
-        "form_labels": form_data.LABELS,
+        "form_labels": form_data.labels(kind),
         "options": {
             "field": form_data.field_options(part(request, Taxonomy)),
             "region": form_data.region_options(part(request, Taxonomy)),

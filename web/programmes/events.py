@@ -145,6 +145,17 @@ def attempt(request: Request, action: Callable[[], Any], message: str | None = N
         flash(request, message or str(result))
 
 
+def registration_state(attendees: int, left: int, waitlisted: bool) -> str:
+    """What a registration came to, with the seats that were left when it was made."""
+    if not waitlisted:
+        return f"报名成功（{attendees} 人）"
+    if left == 0:
+        return f"名额已满，{attendees} 人已进入候补名单"
+    return (
+        f"报名 {attendees} 人，超过剩余的 {left} 个名额，已进入候补名单；改报 {left} 人以内即可确认"
+    )
+
+
 @router.post("/events/{event_id}/register")
 def register(
     request: Request,
@@ -159,9 +170,10 @@ def register(
         record = {"attendees": attendees or None, "contact": contact}
         if enterprise:
             record["enterprise"] = enterprise
+        event = events.get(event_id)
+        left = max(event.capacity - event.seats_taken, 0)
         found = events.register(event_id, RegistrationIn.model_validate(record, context=FORM), user)
-        state = "已进入候补名单（名额已满）" if found.waitlisted else "报名成功"
-        return f"{found.enterprise}：{state}"
+        return f"{found.enterprise}：{registration_state(found.attendees, left, found.waitlisted)}"
 
     attempt(request, act)
     return back(f"/events/{event_id}#register")

@@ -19,6 +19,7 @@ from service.accounts.organisations import organisation_key
 from service.catalog import Catalog
 from service.catalog.models import utcnow
 from service.listings.schemas import Kind, Status
+from service.notifications.inbox import Inbox
 from service.programmes.challenges.models import (
     ApplicationRow,
     ChallengeRow,
@@ -50,12 +51,18 @@ POOL = 40  # achievements ranked for a challenge before grouping them by institu
 
 class Challenges:
     def __init__(
-        self, engine: Engine, catalog: Catalog, common_needs: CommonNeeds, accounts: Accounts
+        self,
+        engine: Engine,
+        catalog: Catalog,
+        common_needs: CommonNeeds,
+        accounts: Accounts,
+        inbox: Inbox | None = None,
     ) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.catalog = catalog
         self.common_needs = common_needs
         self.accounts = accounts
+        self.inbox = inbox
 
     # ---- challenges --------------------------------------------------------------------
     def create(self, body: ChallengeIn, user: User) -> Challenge:
@@ -304,8 +311,10 @@ class Challenges:
         return rank_solvers(ranked, invited, limit)
 
     def invite(self, challenge_id: int, institution: str, user: User) -> None:
+        """Invite an institution to apply, and tell its accounts in their inbox."""
         with self._sessions.begin() as session:
-            self._row(session, challenge_id)
+            row = self._row(session, challenge_id)
+            title, deadline = row.title, row.deadline
             exists = session.scalar(
                 select(InvitationRow.id).where(
                     InvitationRow.challenge_id == challenge_id,
@@ -318,6 +327,13 @@ class Challenges:
                         challenge_id=challenge_id, institution=institution, invited_by=user.id
                     )
                 )
+        if self.inbox is not None:
+            message = f"揭榜挂帅「{title}」邀请{institution}揭榜，请于 {deadline} 前提交申请"
+            for account in self.accounts.of_organisation(institution):
+                self.inbox.notify(
+                    account, f"challenge-invite:{challenge_id}", message,
+                    f"/challenges/{challenge_id}",
+                )  # fmt: skip
 
 
 def _application(app: ApplicationRow, challenge: ChallengeRow) -> Application:
