@@ -22,6 +22,8 @@ from typing import Annotated, Any, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
+from service import clock
+
 ROW_ID_MAX = 2**63 - 1
 FORM = {"form": True}
 """The validation context of a web form: numbers arrive as text."""
@@ -32,7 +34,7 @@ RowRef = Annotated[int, Field(ge=1, le=ROW_ID_MAX, description="a row id")]
 
 
 def _sane_day(value: dt.date) -> dt.date:
-    latest = dt.date(dt.date.today().year + YEARS_AHEAD, 12, 31)
+    latest = dt.date(clock.today().year + YEARS_AHEAD, 12, 31)
     if not EARLIEST_DAY <= value <= latest:
         raise PydanticCustomError(
             "date_range",
