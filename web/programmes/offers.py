@@ -35,6 +35,7 @@ from service.programmes.offers.views import (
     ToDeskIn,
     Transfer,
 )
+from service.requests import FORM
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -113,7 +114,7 @@ def _offer_in(values: dict[str, str]) -> OfferIn:
             "start_price_wan": values["start_price_wan"], "increment_wan": values["increment_wan"],
             "opens": values["opens"], "closes": values["closes"],
         }  # fmt: skip
-    return OfferIn.model_validate(body)
+    return OfferIn.model_validate(body, context=FORM)
 
 
 @router.post("/offers/new")
@@ -179,7 +180,8 @@ def bid(
     request: Request, offer_id: int, offers: OffersDep, user: SignedIn, price_wan: Text
 ) -> Response:
     def act() -> None:
-        placed = offers.place_bid(offer_id, BidIn.model_validate({"price_wan": price_wan}), user)
+        body = BidIn.model_validate({"price_wan": price_wan}, context=FORM)
+        placed = offers.place_bid(offer_id, body, user)
         if placed.extended_to:
             flash(request, f"截止时间已顺延至 {clock.format_time(placed.extended_to)}")
 

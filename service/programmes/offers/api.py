@@ -43,7 +43,7 @@ offers = APIRouter(prefix="/api/offers", tags=["trading"], responses=ERRORS)
 drafts = APIRouter(
     prefix="/api/desk", tags=["trading"], responses=responses(401, 403, 404, 409, 422)
 )
-statistics = APIRouter(prefix="/api/stats", tags=["stats"], responses=responses(422))
+statistics = APIRouter(prefix="/api/stats", tags=["stats"], responses=responses(401, 422))
 routers = (offers, drafts, statistics)
 Year = Annotated[int | None, Query(ge=1990, le=2100, description="default: this year (Beijing)")]
 

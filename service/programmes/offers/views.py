@@ -7,9 +7,10 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
 from service.listings.schemas import Money, UtcDateTime
+from service.requests import RequestModel
 
 NOTICE_DAYS_DEFAULT = 15
 
@@ -60,18 +61,14 @@ class ObjectionStatus(StrEnum):
         return {"pending": "待处理", "upheld": "异议成立", "dismissed": "异议不成立"}[self.value]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AuctionIn(_Body):
+class AuctionIn(RequestModel):
     start_price_wan: Annotated[Money, Field(gt=0)]
     increment_wan: Annotated[Money, Field(gt=0)]
     opens: dt.datetime = Field(description="ISO 8601; without an offset it is Beijing time")
     closes: dt.datetime = Field(description="after `opens`; a bid in its last 5 minutes moves it")
 
 
-class OfferIn(_Body):
+class OfferIn(RequestModel):
     achievement_id: Annotated[str, Field(min_length=1, max_length=64)]
     mode: Mode = Mode.fixed
     transfer: Transfer = Transfer.transfer
@@ -83,16 +80,16 @@ class OfferIn(_Body):
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=1000)]
 
 
-class ObjectionIn(_Body):
+class ObjectionIn(RequestModel):
     reason: Reason
 
 
-class DecisionIn(_Body):
+class DecisionIn(RequestModel):
     decision: ObjectionStatus = Field(description="upheld (the offer stops) or dismissed")
     note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] = ""
 
 
-class BidIn(_Body):
+class BidIn(RequestModel):
     price_wan: Annotated[Money, Field(gt=0)]
     need_id: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
         default=None,
@@ -101,7 +98,7 @@ class BidIn(_Body):
     )
 
 
-class ToDeskIn(_Body):
+class ToDeskIn(RequestModel):
     need_id: Annotated[str, Field(min_length=1, max_length=64)]
 
 
