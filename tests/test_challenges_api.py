@@ -49,7 +49,11 @@ async def test_common_needs_on_the_seed(seeded_market: Components) -> None:
         found = seeded_market.catalog.get_many(Kind.need, group["needs"])
         enterprises = {found[n].enterprise for n in group["needs"]}
         assert len(group["needs"]) >= 2 and len(enterprises) >= 2, group
-        assert group["id"] and group["title"] and group["key_terms"]
+        assert group["id"] and group["title"]
+        # a group whose members share no technical term is not given a name made of others
+        assert (group["title"] == "未命名共性需求") == (not group["key_terms"]), group
+    named = [g for g in groups if g["key_terms"]]
+    assert len(named) >= 0.8 * len(groups)
     ranked = [g for g in groups if g["achievements"]]
     assert len(ranked) >= len(groups) // 2
     best = ranked[0]["achievements"][0]
