@@ -128,6 +128,8 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         batch_size=settings.embedding_batch_size,
         max_chars=settings.embedding_max_chars,
         precomputed=seed_dir / "vectors",
+        query_prefix=settings.embedding_query_prefix,
+        passage_prefix=settings.embedding_passage_prefix,
     )
     index = create_index(
         settings.search_backend,
@@ -153,7 +155,8 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     )
     indexing = IndexSync(index, catalog, analyzer, encoder)
     # tuned here (techmatch tune), else the weights shipped with the seed data, else defaults
-    stored = load_weights(settings.index_dir) or load_weights(seed_dir)
+    model = encoder.model_name  # weights fitted with another model are not used
+    stored = load_weights(settings.index_dir, model) or load_weights(seed_dir, model)
     matcher = Matcher(
         index,
         catalog,
