@@ -7,7 +7,6 @@ import random
 from pathlib import Path
 
 import pytest
-
 from sqlalchemy.orm import Session
 
 from service.composition import Components, build_components
