@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from seed_data import SEED_DIR  # noqa: E402
 from service.accounts import Role  # noqa: E402
 from service.composition import build_components  # noqa: E402
-from service.listings.loader import seed  # noqa: E402
+from service.publishing.loader import seed  # noqa: E402
 from tests.conftest import make_settings  # noqa: E402
 from tests.pages import page_client, sign_in  # noqa: E402
 

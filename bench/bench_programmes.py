@@ -28,11 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from seed_data import SEED_DIR
+    from service import clock
     from service.accounts import Role
     from service.composition import open_components
     from service.config import Settings
     from service.listings.schemas import Kind
-    from service.programmes.events import EventIn, beijing_today
+    from service.programmes.events import EventIn
     from service.programmes.wdk_views import WdkFilters
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -70,7 +71,7 @@ def main() -> None:
             proposed = parts.invitations.propose("resources_env", "宣汉县", 6)
             out["propose_s"] = round(time.perf_counter() - started, 3)
             event = parts.events.create(
-                EventIn(title="基准活动", kind="推介会", date=beijing_today(), place="达州",
+                EventIn(title="基准活动", kind="推介会", date=clock.today(), place="达州",
                         capacity=100, field="resources_env", region="宣汉县"),
                 [p.id for p in proposed],
                 broker,

@@ -51,8 +51,8 @@ def _load(market: object, size: str) -> None:
     from bench_spine import _synthetic
 
     from seed_data import SEED_DIR
-    from service.listings.loader import import_file, seed, seed_files
     from service.listings.schemas import AchievementIn, Kind
+    from service.publishing.loader import import_file, seed, seed_files
 
     catalog = market.catalog  # type: ignore[attr-defined]
     catalog.create_schema()

@@ -81,8 +81,8 @@ def run_one(size: str, model: str) -> dict[str, object]:
     from seed_data import SEED_DIR
     from service.composition import build_components
     from service.config import Settings
-    from service.listings.loader import import_file, seed, seed_files
     from service.listings.schemas import AchievementIn, Kind
+    from service.publishing.loader import import_file, seed, seed_files
 
     with tempfile.TemporaryDirectory(prefix="techmatch-bench-") as tmp:
         scratch = Path(tmp)

@@ -47,9 +47,9 @@ def main() -> None:
     from seed_data import SEED_DIR
     from service.catalog import Catalog
     from service.catalog.backup import backup, restore
-    from service.listings.loader import import_file, seed
     from service.listings.schemas import Kind, NeedIn
     from service.listings.taxonomy import install_taxonomy, load_taxonomy
+    from service.publishing.loader import import_file, seed
 
     install_taxonomy(load_taxonomy(SEED_DIR / "taxonomy.json"))
     with tempfile.TemporaryDirectory() as scratch:

@@ -28,14 +28,14 @@ from service.api import password as password_api
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.api import wdk as wdk_api
-from service.api.auth import CsrfError, ForbiddenError, NotSignedInError, verify_csrf
+from service.api.auth import NotSignedInError, verify_csrf
 from service.api.limits import LIMIT_KEY, BodyLimit, too_large_message
-from service.catalog import CatalogBusyError, DuplicateIdError, NotFoundError
+from service.catalog import NotFoundError
 from service.composition import Components, build_components
 from service.config import Settings, get_settings
 from service.error_messages import chinese_message
+from service.errors import Busy, DomainError, Forbidden, Invalid, NotFound
 from service.matching.cache import market_stamp
-from service.matching.matcher import NotPublishedError
 from web.page_cache import PageCache
 from web.routes import mount_web
 from web.templating import render
@@ -62,6 +62,29 @@ def _bad_page(request: Request, message: str, errors: Any = (), status_code: int
     return render(request, "bad_request.html", context, status_code=status_code)
 
 
+def not_found_page(request: Request, exc: NotFound | None = None) -> Response:
+    """The Chinese 404 page: a listing's own wording when the listing is known."""
+    context: dict[str, Any] = {"kind": None, "message": str(exc) if exc else None}
+    if isinstance(exc, NotFoundError):
+        context = {"kind": exc.kind, "listing_id": exc.listing_id}
+    return render(request, "not_found.html", context, status_code=404)
+
+
+def _error_page(request: Request, exc: DomainError, headers: dict[str, str] | None) -> Response:
+    """A domain error as a page: 404 and 403 have their own; the rest say what was wrong."""
+    if isinstance(exc, NotFound):
+        return not_found_page(request, exc)
+    if isinstance(exc, Forbidden):
+        return render(request, "forbidden.html", {"message": str(exc)}, status_code=403)
+    if isinstance(exc, Invalid):
+        context = {"message": "请求中有内容不符合要求：", "problems": [(exc.field, exc.message)]}
+    else:
+        context = {"message": str(exc), "problems": []}
+    page = render(request, "bad_request.html", context, status_code=exc.status)
+    page.headers.update(headers or {})
+    return page
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     def unprocessable(errors: Any) -> JSONResponse:
         fields = _field_errors(errors)
@@ -70,9 +93,11 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _request_invalid(request: Request, exc: RequestValidationError) -> Response:
-        if not wants_json(request):
-            return _bad_page(request, "请求中有内容不符合要求：", exc.errors(), status_code=422)
-        return unprocessable(exc.errors())
+        if wants_json(request):
+            return unprocessable(exc.errors())
+        if any(e.get("loc", ("",))[0] == "path" for e in exc.errors()):
+            return not_found_page(request)  # a malformed id in a link: no such page
+        return _bad_page(request, "请求中有内容不符合要求：", exc.errors(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_problem(request: Request, exc: StarletteHTTPException) -> Response:
@@ -87,20 +112,15 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _model_invalid(_: Request, exc: ValidationError) -> JSONResponse:
         return unprocessable(exc.errors())
 
-    @app.exception_handler(NotFoundError)
-    async def _not_found(request: Request, exc: NotFoundError) -> Response:
-        if request.url.path.startswith("/api/"):
-            return JSONResponse(status_code=404, content={"detail": str(exc)})
-        context = {"kind": exc.kind, "listing_id": exc.listing_id}
-        return render(request, "not_found.html", context, status_code=404)
-
-    @app.exception_handler(DuplicateIdError)
-    async def _duplicate(_: Request, exc: DuplicateIdError) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": str(exc)})
-
-    @app.exception_handler(NotPublishedError)
-    async def _not_published(_: Request, exc: NotPublishedError) -> JSONResponse:
-        return JSONResponse(status_code=409, content={"detail": str(exc)})
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> Response:
+        """Every domain error, answered once: JSON on /api/, a Chinese page elsewhere."""
+        headers = {"Retry-After": "5"} if isinstance(exc, Busy) else None
+        if wants_json(request):
+            if isinstance(exc, Invalid):
+                return unprocessable([{"loc": ("body", exc.field), "msg": exc.message}])
+            return JSONResponse({"detail": str(exc)}, status_code=exc.status, headers=headers)
+        return _error_page(request, exc, headers)
 
     @app.exception_handler(NotSignedInError)
     async def _not_signed_in(request: Request, exc: NotSignedInError) -> Response:
@@ -112,19 +132,6 @@ def _install_error_handlers(app: FastAPI) -> None:
             )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
-
-    @app.exception_handler(ForbiddenError)
-    @app.exception_handler(CsrfError)
-    async def _forbidden(request: Request, exc: Exception) -> Response:
-        if wants_json(request):
-            return JSONResponse(status_code=403, content={"detail": str(exc)})
-        return render(request, "forbidden.html", {"message": str(exc)}, status_code=403)
-
-    @app.exception_handler(CatalogBusyError)
-    async def _busy(_: Request, exc: CatalogBusyError) -> JSONResponse:
-        return JSONResponse(
-            status_code=503, content={"detail": str(exc)}, headers={"Retry-After": "5"}
-        )
 
     @app.exception_handler(IndexMissingError)
     @app.exception_handler(IndexMismatchError)

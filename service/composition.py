@@ -29,7 +29,6 @@ from service.desk.board import Board
 from service.desk.queue import BrokerQueue
 from service.desk.store import Desk
 from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
-from service.listings.writes import ListingWriter
 from service.mail.outbox import NotificationMail, PasswordMail
 from service.mail.smtp import Mailer, SmtpConfig
 from service.matching.lexicon import ProblemLexicon
@@ -54,6 +53,7 @@ from service.programmes.programme_stats import ProgrammeStatistics
 from service.programmes.services_log import ServiceLog
 from service.programmes.stats import ChallengeStatistics
 from service.programmes.wdk import WdkLibrary
+from service.publishing.writes import ListingWriter
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
 

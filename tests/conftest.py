@@ -11,7 +11,7 @@ import pytest
 from seed_data import SEED_DIR
 from service.composition import Components, build_components
 from service.config import Settings
-from service.listings.loader import seed
+from service.publishing.loader import seed
 from tests.support.tiny_model import build_tiny_model
 
 

@@ -14,9 +14,9 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from seed_data import SEED_DIR
+from service import clock
 from service.accounts import Role
 from service.composition import build_components
-from service.programmes.events import beijing_today
 from tests.conftest import make_settings
 from tests.live_server import chromium, chromium_path, live_server
 from tests.test_browser import PASSWORD, log_in, new_page, shot, shots, sign_up
@@ -55,7 +55,7 @@ def test_event_from_creation_to_an_intent_on_the_desk(market: Any) -> None:
     broker.get_by_role("link", name="对接活动").click()
     broker.get_by_label("活动名称").fill("2026 天然气化工科技成果推介会")
     broker.get_by_label("活动类型").select_option("推介会")
-    broker.get_by_label("日期").fill(beijing_today().isoformat())
+    broker.get_by_label("日期").fill(clock.today().isoformat())
     broker.get_by_label("地点").fill("宣汉县普光经开区会议中心")
     broker.get_by_label("主题领域").select_option("resources_env")
     broker.get_by_label("主题县区").select_option("宣汉县")

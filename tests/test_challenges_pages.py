@@ -18,9 +18,9 @@ async def test_lists_and_unknown_ids(seeded_market: Components) -> None:
         r = await client.get("/common-needs?status=published")
         assert "<h1>重大科技需求目录</h1>" in r.text and "暂无" in r.text
         r = await client.get("/common-needs/99999")
-        assert r.status_code == 404 and "没有找到这个共性需求" in r.text
+        assert r.status_code == 404 and "共性需求 99999 不存在" in r.text
         r = await client.get("/challenges/99999")
-        assert r.status_code == 404 and "没有找到这个榜单" in r.text
+        assert r.status_code == 404 and "榜单 99999 不存在" in r.text
         group = seeded_market.common_needs.list().groups[0]
         r = await client.get(f"/common-needs/{group.id}")
         assert r.status_code == 200 and group.title in r.text

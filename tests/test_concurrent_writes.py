@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 from service.accounts import Role
 from service.catalog import Catalog, CatalogBusyError, db
 from service.composition import build_components
-from service.listings.loader import import_file
 from service.listings.schemas import Kind
+from service.publishing.loader import import_file
 from tests.conftest import make_settings
 from tests.desk_support import api_client, make_user
 

@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 from service.accounts import Role
 from service.composition import Components
 from service.listings.import_columns import TEMPLATE_COLUMNS, normalise, template_workbook
-from service.listings.loader import import_file
 from service.listings.schemas import Kind
+from service.publishing.loader import import_file
 from tests.pages import page_client, sign_in
 
 pytestmark = pytest.mark.anyio

@@ -15,9 +15,9 @@ from service.accounts import Role
 from service.cli import app as cli
 from service.composition import Components
 from service.config import get_settings
-from service.listings import loader
-from service.listings.loader import CELL_MAX, ImportFileError, import_file
 from service.listings.schemas import Kind
+from service.publishing import loader
+from service.publishing.loader import CELL_MAX, ImportFileError, import_file
 from tests.pages import page_client, sign_in
 
 HEADER = "title,summary,institution,field,maturity\n"

@@ -167,8 +167,8 @@ async def test_mine_shows_where_each_introduction_stands(seeded_market: Componen
 def test_times_are_beijing_and_months_read_in_chinese() -> None:
     import datetime as dt
 
+    from service.clock import format_time as beijing
     from web.stats import _short_month
-    from web.templating import beijing
 
     assert beijing(dt.datetime(2026, 11, 29, 17, 5)) == "2026-11-30 01:05"
     assert _short_month("2026-11") == "2026年11月"

@@ -8,12 +8,12 @@ import pytest
 from openpyxl import load_workbook
 
 from seed_data import SEED_DIR
+from service import clock
 from service.accounts import Role
 from service.composition import Components
 from service.desk.contracts import ContractIn
 from service.desk.stages import Stage
 from service.listings.schemas import Kind
-from service.programmes.events import beijing_today
 from tests.desk_support import api_client, make_user
 
 pytestmark = pytest.mark.anyio
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.anyio
 EVENT = {
     "title": "天然气化工成果推介会",
     "kind": "推介会",
-    "date": beijing_today().isoformat(),
+    "date": clock.today().isoformat(),
     "place": "达州市科技局报告厅",
     "field": "resources_env",
     "region": "宣汉县",
@@ -157,7 +157,7 @@ async def test_event_from_creation_to_a_traced_deal(market: Components) -> None:
     market.desk.move(pair.id, Stage.signed, broker)
     contract = ContractIn.model_validate(
         {"title": "技术开发合同", "contract_type": "development", "seller": "某研究院",
-         "buyer": first["enterprise"], "amount_wan": 88, "signed_on": beijing_today().isoformat()}
+         "buyer": first["enterprise"], "amount_wan": 88, "signed_on": clock.today().isoformat()}
     )  # fmt: skip
     market.desk.save_contract(pair.id, contract, broker)
     async with api_client(market, None) as anonymous:

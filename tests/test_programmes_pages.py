@@ -9,9 +9,10 @@ import pytest
 from openpyxl import Workbook
 
 from seed_data import SEED_DIR
+from service import clock
 from service.accounts import Role
 from service.composition import Components
-from service.programmes.events import EventIn, beijing_today
+from service.programmes.events import EventIn
 from tests.desk_support import login, make_user
 from tests.pages import page_client
 
@@ -62,7 +63,7 @@ async def test_broker_creates_an_event_through_the_form(market: Components) -> N
             "csrf_token": token,
             "title": "玄武岩纤维成果对接会",
             "kind": "对接会",
-            "date": beijing_today().isoformat(),
+            "date": clock.today().isoformat(),
             "place": "达州高新区",
             "field": "materials",
             "region": "",
@@ -127,7 +128,7 @@ async def test_broker_sees_experts_and_records_an_evaluation(market: Components)
 async def test_enterprise_registers_on_the_event_page(market: Components) -> None:
     broker = make_user(market, Role.broker)
     event = market.events.create(
-        EventIn(title="路演：智能制造", kind="路演", date=beijing_today(), place="达州",
+        EventIn(title="路演：智能制造", kind="路演", date=clock.today(), place="达州",
                 capacity=2),
         [],
         broker,

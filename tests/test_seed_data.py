@@ -6,9 +6,9 @@ from functools import lru_cache
 
 from seed_data import SEED_DIR
 from service.catalog import Catalog
-from service.listings.loader import import_file, seed_files
 from service.listings.schemas import Kind
 from service.listings.taxonomy import get_taxonomy
+from service.publishing.loader import import_file, seed_files
 from service.quality.gold import read_gold
 
 RUN = 12  # no shared run of this many characters

@@ -13,7 +13,7 @@ from service.accounts.contact import account_problems, clean_email, clean_phone
 from service.accounts.roles import SIGNUP_ROLES
 from service.accounts.throttle import LOGIN_MESSAGE
 from service.api.auth import SignedIn
-from service.api.deps import AccountsDep, ThrottleDep
+from service.api.deps import AccountsDep, RowId, ThrottleDep
 from service.api.password import client_address
 from web.templating import flash, render
 
@@ -158,7 +158,7 @@ def create_token(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(
-    request: Request, token_id: int, accounts: AccountsDep, user: SignedIn
+    request: Request, token_id: RowId, accounts: AccountsDep, user: SignedIn
 ) -> Response:
     if accounts.revoke_token(user.id, token_id):
         flash(request, "令牌已作废")

@@ -13,7 +13,7 @@ from service.accounts import Role
 from service.accounts.directory import RESET_HOURS, ResetError
 from service.api import accounts_admin as api
 from service.api.auth import BrokerUser, require_roles
-from service.api.deps import AccountsDep
+from service.api.deps import AccountsDep, RowId
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -32,7 +32,9 @@ def accounts_page(request: Request, accounts: AccountsDep, user: BrokerUser) -> 
 
 
 @router.post("/admin/accounts/{user_id}/reset")
-def reset_link(request: Request, user_id: int, accounts: AccountsDep, user: BrokerUser) -> Response:
+def reset_link(
+    request: Request, user_id: RowId, accounts: AccountsDep, user: BrokerUser
+) -> Response:
     try:
         link = api.issue_reset(request, user_id, accounts, user)
     except HTTPException as exc:
@@ -43,7 +45,7 @@ def reset_link(request: Request, user_id: int, accounts: AccountsDep, user: Brok
 
 @router.post("/admin/accounts/{user_id}/{action}")
 def set_disabled(
-    request: Request, user_id: int, action: str, accounts: AccountsDep, user: BrokerUser
+    request: Request, user_id: RowId, action: str, accounts: AccountsDep, user: BrokerUser
 ) -> Response:
     if action not in ("disable", "enable"):
         raise HTTPException(404)

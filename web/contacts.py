@@ -1,11 +1,11 @@
-"""A listing's contact as a person reads it (the rule lives in ``service/listings/contacts.py``,
+"""A listing's contact as a person reads it (the rule lives in ``service/accounts/contacts.py``,
 shared with the exports)."""
 
 from __future__ import annotations
 
 from service.accounts import Accounts
+from service.accounts.contacts import NONE_GIVEN, contact_of, owner_contact
 from service.catalog import Catalog
-from service.listings.contacts import NONE_GIVEN, contact_of, owner_contact
 from service.listings.schemas import Kind
 
 __all__ = ["NONE_GIVEN", "contact_by_id", "contact_of", "owner_contact"]

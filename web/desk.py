@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -10,8 +9,9 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from service import clock
 from service.api.auth import BrokerUser, ForbiddenError, SignedIn
-from service.api.deps import BoardDep, DeskDep, QueueDep, part
+from service.api.deps import BoardDep, DeskDep, QueueDep, RowId, part
 from service.api.desk import csv_response
 from service.desk.board import Board
 from service.desk.contracts import FIELD_LABELS, ContractIn, field_errors
@@ -41,18 +41,8 @@ QUEUE_DECISIONS = {"shortlisted": Stage.shortlisted, "recommended": Stage.recomm
 FormText = Annotated[str, Form(max_length=200)]
 
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
-
-
-def when(value: dt.datetime | None) -> str:
-    """A stored UTC time as Beijing time, to the minute."""
-    if value is None:
-        return "—"
-    return value.replace(tzinfo=dt.UTC).astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
-
-
 def page(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
-    return render(request, name, {**context, "when": when}, status_code=status_code)
+    return render(request, name, {**context, "when": clock.format_time}, status_code=status_code)
 
 
 def back(path: str) -> Response:
@@ -118,7 +108,7 @@ def decide(
 def _detail_page(
     request: Request,
     board: Board,
-    match_id: int,
+    match_id: RowId,
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
@@ -175,21 +165,21 @@ def contract_values(
         "seller": achievement.organisation if achievement else "",
         "buyer": need.organisation if need else "",
         "amount_wan": "",
-        "signed_on": dt.date.today().isoformat(),
+        "signed_on": clock.today().isoformat(),
         "registration_no": "",
         "registered_on": "",
     }
 
 
 @router.get("/desk/matches/{match_id}")
-def match_page(request: Request, match_id: int, board: BoardDep, user: BrokerUser) -> Response:
+def match_page(request: Request, match_id: RowId, board: BoardDep, user: BrokerUser) -> Response:
     return _detail_page(request, board, match_id)
 
 
 @router.post("/desk/matches/{match_id}/stage")
 def move(
     request: Request,
-    match_id: int,
+    match_id: RowId,
     desk: DeskDep,
     user: BrokerUser,
     stage: FormText,
@@ -213,7 +203,7 @@ def move(
 @router.post("/desk/matches/{match_id}/notes")
 def add_note(
     request: Request,
-    match_id: int,
+    match_id: RowId,
     desk: DeskDep,
     user: BrokerUser,
     body: Annotated[str, Form(max_length=4000)] = "",
@@ -229,7 +219,7 @@ def add_note(
 
 @router.post("/desk/matches/{match_id}/contract")
 async def save_contract(
-    request: Request, match_id: int, desk: DeskDep, board: BoardDep, user: BrokerUser
+    request: Request, match_id: RowId, desk: DeskDep, board: BoardDep, user: BrokerUser
 ) -> Response:
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in FIELD_LABELS}

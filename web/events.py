@@ -12,13 +12,14 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from service import clock
 from service.api.auth import BrokerUser, SignedIn
-from service.api.deps import CatalogDep, EventsDep, IntentsDep, InvitationsDep, TaxonomyDep
+from service.api.deps import CatalogDep, EventsDep, IntentsDep, InvitationsDep, RowId, TaxonomyDep
 from service.api.events import create_event
 from service.error_messages import first_per_field
 from service.listings.schemas import Kind
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
-from service.programmes.events import EVENT_KINDS, EventIn, RegistrationIn, beijing_today
+from service.programmes.events import EVENT_KINDS, EventIn, RegistrationIn
 from service.programmes.intents import IntentIn
 from web import form_data
 from web.desk import back, page
@@ -51,7 +52,7 @@ def events_page(
         "events": events.events(0, 100).items,
         "options": _options(taxonomy),
         "errors": errors or {},
-        "values": values or {"date": beijing_today().isoformat(), "capacity": 60},
+        "values": values or {"date": clock.today().isoformat(), "capacity": 60},
     }
     return page(request, "events.html", context, 422 if errors else 200)
 
@@ -81,7 +82,7 @@ async def create_event_page(
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 def event_page(
     request: Request,
-    event_id: int,
+    event_id: RowId,
     events: EventsDep,
     invitations: InvitationsDep,
     intents: IntentsDep,
@@ -95,7 +96,7 @@ def event_page(
         "achievements": [shown[a] for a in event.achievement_ids if a in shown],
         "mine": None,
         "broker": user is not None and user.sees_everything,
-        "today": beijing_today(),
+        "today": clock.today(),
     }
     if user is not None and not user.sees_everything:
         context["mine"] = events.registration_of(event_id, user.organisation)
@@ -116,7 +117,9 @@ def event_page(
 
 
 @router.get("/events/{event_id}/programme", response_class=HTMLResponse)
-def programme(request: Request, event_id: int, events: EventsDep, catalog: CatalogDep) -> Response:
+def programme(
+    request: Request, event_id: RowId, events: EventsDep, catalog: CatalogDep
+) -> Response:
     """The printable programme: the event and the achievements presented, in order."""
     event = events.get(event_id)
     shown = catalog.get_many(Kind.achievement, event.achievement_ids)
@@ -141,7 +144,7 @@ def attempt(request: Request, action: Callable[[], Any], message: str | None = N
 @router.post("/events/{event_id}/register")
 def register(
     request: Request,
-    event_id: int,
+    event_id: RowId,
     events: EventsDep,
     user: SignedIn,
     attendees: FormText = "",
@@ -161,7 +164,9 @@ def register(
 
 
 @router.post("/events/{event_id}/achievements")
-async def choose(request: Request, event_id: int, events: EventsDep, user: BrokerUser) -> Response:
+async def choose(
+    request: Request, event_id: RowId, events: EventsDep, user: BrokerUser
+) -> Response:
     form = await request.form()
     chosen = [str(v) for v in form.getlist("achievement_id")]
 
@@ -176,8 +181,8 @@ async def choose(request: Request, event_id: int, events: EventsDep, user: Broke
 @router.post("/events/{event_id}/registrations/{registration_id}/attendance")
 def attendance(
     request: Request,
-    event_id: int,
-    registration_id: int,
+    event_id: RowId,
+    registration_id: RowId,
     events: EventsDep,
     user: BrokerUser,
     attended: FormText = "yes",
@@ -193,7 +198,7 @@ def attendance(
 @router.post("/events/{event_id}/intents")
 def intent(
     request: Request,
-    event_id: int,
+    event_id: RowId,
     intents: IntentsDep,
     user: BrokerUser,
     enterprise: FormText = "",

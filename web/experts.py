@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
-from service.accounts import Role, User
-from service.api.auth import BrokerUser, require_roles
+from service.api.auth import AdminUser, BrokerUser
 from service.api.deps import EvaluationsDep, ExpertsDep, ServiceLogDep, TaxonomyDep
 from service.api.experts import import_upload
 from service.error_messages import first_per_field
@@ -28,7 +27,6 @@ from web.events import attempt
 from web.templating import flash
 
 router = APIRouter(include_in_schema=False)
-AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 FormText = Annotated[str, Form(max_length=2000)]
 EDIT_FIELDS = ("name", "organisation", "title", "fields", "expertise", "counties", "roles",
                "team", "assigned_enterprises", "contact", "status")  # fmt: skip

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from service.api import inbox as api
 from service.api.auth import SignedIn
-from service.api.deps import AccountsDep, InboxDep, SavedSearchesDep, TermsDep
+from service.api.deps import AccountsDep, InboxDep, RowId, SavedSearchesDep, TermsDep
 from service.listings.schemas import Kind
 from service.notifications.saved import SavedSearchError
 from web.accounts import safe_next
@@ -55,7 +55,7 @@ def save_search(
 
 @router.post("/saved-searches/{search_id}/delete")
 def delete_search(
-    request: Request, search_id: int, saved: SavedSearchesDep, user: SignedIn
+    request: Request, search_id: RowId, saved: SavedSearchesDep, user: SignedIn
 ) -> Response:
     flash(request, "已删除" if saved.delete(user.id, search_id) else "没有找到该搜索")
     return RedirectResponse("/inbox#saved", 303)

@@ -7,7 +7,6 @@ keywords from the text, and shows the top matches without saving anything.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -16,6 +15,7 @@ from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from service import clock
 from service.accounts import Accounts, User
 from service.api.auth import SignedIn, require_editor, require_poster
 from service.api.deps import (
@@ -29,8 +29,8 @@ from service.api.deps import (
 from service.catalog import Catalog
 from service.error_messages import first_per_field
 from service.listings.schemas import IN_MODELS, OUT_MODELS, Kind, Status
-from service.listings.writes import ListingWriter
 from service.matching.matcher import Matcher
+from service.publishing.writes import ListingWriter
 from service.suggest.suggester import Suggester
 from web import form_data
 from web.templating import flash, render
@@ -77,7 +77,7 @@ def _suggest(parts: Posting, kind: Kind, record: dict[str, Any]) -> Any:
 
 
 def _preview(parts: Posting, kind: Kind, checked: Any) -> Any:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.utc_now()
     data = checked.model_dump() | {"id": "PREVIEW", "created_at": now, "updated_at": now}
     data["status"] = Status.published
     listing = OUT_MODELS[kind].model_validate(data)

@@ -21,9 +21,9 @@ from service.desk.stages import Stage
 from service.desk.store import Desk
 from service.error_messages import first_per_field
 from service.listings.import_columns import TEMPLATE_COLUMNS, template_workbook
-from service.listings.loader import SUFFIXES, ImportReport
 from service.listings.schemas import Kind
-from service.listings.writes import ListingWriter
+from service.publishing.loader import SUFFIXES, ImportReport
+from service.publishing.writes import ListingWriter
 from web import form_data
 from web.templating import render
 

@@ -6,7 +6,6 @@ inline on the form (challenge and application) or as a message naming the field 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -14,15 +13,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from starlette.responses import Response
 
+from service import clock
 from service.accounts import Role
-from service.api.auth import CurrentUser, ForbiddenError, SignedIn
-from service.api.deps import ChallengesDep, CommonNeedsDep
-from service.api.programmes import AdminUser, Applicant
+from service.api.auth import AdminUser, Applicant, CurrentUser, ForbiddenError, SignedIn
+from service.api.deps import ChallengesDep, CommonNeedsDep, RowId
 from service.error_messages import first_per_field
 from service.programmes.challenge_views import ApplicationIn, ChallengeIn, ChallengeStage
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
 from service.programmes.views import GroupStatus
-from web.desk import when
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +36,7 @@ def lines(text: str) -> list[str]:
 
 
 def page(request: Request, name: str, context: dict[str, Any], code: int = 200) -> Response:
-    return render(request, name, {**context, "when": when, "GroupStatus": GroupStatus,
+    return render(request, name, {**context, "when": clock.format_time, "GroupStatus": GroupStatus,
                                   "ChallengeStage": ChallengeStage}, status_code=code)  # fmt: skip
 
 
@@ -56,13 +54,8 @@ def common_needs_page(
 
 
 @router.get("/common-needs/{group_id}", response_class=HTMLResponse)
-def common_need_page(request: Request, group_id: int, groups: CommonNeedsDep) -> Response:
-    try:
-        group = groups.get(group_id)
-    except ProgrammeError:
-        context = {"what": "共性需求", "number": group_id, "back": "/common-needs",
-                   "back_label": "共性技术需求"}  # fmt: skip
-        return page(request, "programme_missing.html", context, 404)
+def common_need_page(request: Request, group_id: RowId, groups: CommonNeedsDep) -> Response:
+    group = groups.get(group_id)
     others = [g for g in groups.list(achievements=0).groups if g.id != group_id]
     context = {"group": group, "others": others, "errors": {}, "form": {}}
     return page(request, "common_need.html", context)
@@ -71,7 +64,7 @@ def common_need_page(request: Request, group_id: int, groups: CommonNeedsDep) ->
 @router.post("/common-needs/{group_id}/review")
 def review(
     request: Request,
-    group_id: int,
+    group_id: RowId,
     groups: CommonNeedsDep,
     user: AdminUser,
     action: Annotated[str, Form(max_length=20)],
@@ -175,14 +168,8 @@ def create_challenge(
 
 @router.get("/challenges/{challenge_id}", response_class=HTMLResponse)
 def challenge_page(
-    request: Request, challenge_id: int, board: ChallengesDep, user: CurrentUser
+    request: Request, challenge_id: RowId, board: ChallengesDep, user: CurrentUser
 ) -> Response:
-    try:
-        board.get(challenge_id)
-    except ProgrammeError:
-        context = {"what": "榜单", "number": challenge_id, "back": "/challenges",
-                   "back_label": "揭榜挂帅"}  # fmt: skip
-        return page(request, "programme_missing.html", context, 404)
     return page(request, "challenge.html", _challenge_context(board, challenge_id, user))
 
 
@@ -193,7 +180,7 @@ def _challenge_context(board: Any, challenge_id: int, user: Any, **extra: Any) -
         "candidates": board.candidates(challenge_id, 8),
         "may_score": board.may_review(challenge_id, user),
         "may_apply": user is not None and user.role in (Role.university, Role.enterprise),
-        "today": dt.date.today(),
+        "today": clock.today(),
         "errors": {},
         "form": {},
     }
@@ -203,7 +190,7 @@ def _challenge_context(board: Any, challenge_id: int, user: Any, **extra: Any) -
 @router.post("/challenges/{challenge_id}/apply")
 def apply(
     request: Request,
-    challenge_id: int,
+    challenge_id: RowId,
     board: ChallengesDep,
     user: Applicant,
     team: Text = "",
@@ -238,7 +225,7 @@ def apply(
 @router.post("/challenges/{challenge_id}/manage")
 def manage(
     request: Request,
-    challenge_id: int,
+    challenge_id: RowId,
     board: ChallengesDep,
     user: SignedIn,
     action: Annotated[str, Form(max_length=20)],

@@ -6,7 +6,6 @@ notice, one-off flash messages and the label enums, so templates never look them
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from markupsafe import Markup, escape
 from starlette.responses import Response
 
 from indexer.sync import IndexSync
+from service import clock
 from service.accounts import Role, User
 from service.api.auth import CSRF_FIELD, NotSignedInError, csrf_token, current_user
 from service.api.deps import part
@@ -25,7 +25,6 @@ from service.desk.stages import PIPELINE, ContractType, LostReason, Stage
 from service.listings.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
 
 HERE = Path(__file__).resolve().parent
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # Asia/Shanghai has no DST
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(
     Kind=Kind,
@@ -117,14 +116,6 @@ def highlight(text: str, terms: list[str]) -> Markup:
     return Markup("").join(out)
 
 
-def beijing(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored time (naive values are UTC) as Beijing time; "—" for none."""
-    if value is None:
-        return "—"
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(BEIJING).strftime(fmt)
-
-
 def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
     """``path`` with the current query ``params`` changed; empty values are dropped."""
     merged = {**params, **changes}
@@ -136,4 +127,4 @@ def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
 
 templates.env.globals.update(listing_path=listing_path, url_with=url_with)
 templates.env.filters["highlight"] = highlight
-templates.env.filters["beijing"] = beijing
+templates.env.filters["beijing"] = clock.format_time

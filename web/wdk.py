@@ -14,9 +14,8 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
-from service.api.auth import CurrentUser
+from service.api.auth import AdminUser, CurrentUser
 from service.api.deps import TaxonomyDep, WdkLibraryDep
-from service.api.programmes import AdminUser
 from service.listings.schemas import Maturity
 from service.listings.taxonomy import REGION_TIERS, Taxonomy
 from service.programmes.errors import ProgrammeError

@@ -3,21 +3,18 @@ password-reset links (brokers and admins) — the JSON twin of /admin/accounts."
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel
 
 from service.accounts import Role, User
 from service.accounts.directory import RESET_HOURS, AccountRow, ResetError
-from service.api.auth import BrokerUser, require_roles
+from service.api.auth import AdminUser, BrokerUser
 from service.api.deps import AccountsDep
 from service.api.errors import responses
 
 router = APIRouter(
     prefix="/api/admin", tags=["accounts"], responses=responses(401, 403, 404, 409, 422)
 )
-AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 
 
 class ResetLink(BaseModel):

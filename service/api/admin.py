@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 
-from service.accounts import Role, User
-from service.api.auth import ForbiddenError, SignedIn
+from service.api.auth import AdminUser
 from service.api.deps import AuditDep
 from service.api.errors import responses
 from service.audit import AuditPage
@@ -19,13 +18,6 @@ PAGE_MAX = 10_000
 PAGE_SIZE_MAX = 200
 
 
-def require_admin(user: SignedIn) -> User:
-    if user.role is not Role.admin:
-        raise ForbiddenError(f"只有管理员可以查看操作记录（当前账号：{user.role.label}）")
-    return user
-
-
-AdminUser = Annotated[User, Depends(require_admin)]
 ListingFilter = Annotated[
     str | None, Query(max_length=64, description="only the events of this listing")
 ]

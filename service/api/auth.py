@@ -18,6 +18,7 @@ from fastapi import Depends, Request
 
 from service.accounts import Accounts, Role, User
 from service.api.deps import part
+from service.errors import Forbidden
 from service.listings.schemas import Kind
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -29,11 +30,11 @@ class NotSignedInError(Exception):
     """The route needs an account and the request has none."""
 
 
-class ForbiddenError(Exception):
+class ForbiddenError(Forbidden):
     """Signed in, but this account may not do this."""
 
 
-class CsrfError(Exception):
+class CsrfError(Forbidden):
     """A cookie-authenticated write without the session's CSRF token."""
 
 
@@ -120,6 +121,8 @@ def require_roles(*roles: Role) -> Callable[..., Any]:
 
 
 BrokerUser = Annotated[User, Depends(require_roles(Role.broker))]
+AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
+Applicant = Annotated[User, Depends(require_roles(Role.university, Role.enterprise))]
 
 
 def require_poster(user: User, kind: Kind) -> None:

@@ -6,25 +6,16 @@ naming its field, the wrong account 403, no account 401.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Response, status
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.auth import BrokerUser, ForbiddenError, SignedIn
+from service.api.auth import BrokerUser, SignedIn
 from service.api.deps import BoardDep, DeskDep, QueueDep
 from service.api.errors import BODY, responses
 from service.desk.contracts import Contract, ContractIn
-from service.desk.errors import (
-    DeskConflictError,
-    DeskInputError,
-    DeskNotFoundError,
-    DeskPermissionError,
-)
 from service.desk.stages import LostReason, Stage
 from service.desk.views import Card, DeskMatch, MatchDetail, Note, QueueItem
 from service.listings.schemas import Money
@@ -38,20 +29,6 @@ CHANGES = {**responses(404, 409), **BODY}
 ListingId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-@contextmanager
-def desk_answers() -> Iterator[None]:
-    """Turn the desk's errors into the API's answers."""
-    try:
-        yield
-    except DeskNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except DeskConflictError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    except DeskPermissionError as exc:
-        raise ForbiddenError(str(exc)) from exc
-    except DeskInputError as exc:
-        error = {"loc": ("body", exc.field), "msg": exc.message, "type": "value_error"}
-        raise RequestValidationError([error]) from exc
 
 
 class _Body(BaseModel):
@@ -112,8 +89,7 @@ def matches(
 
 @router.get("/matches/{match_id}", response_model=MatchDetail, responses=responses(404))
 def match_detail(match_id: int, board: BoardDep, user: BrokerUser) -> MatchDetail:
-    with desk_answers():
-        return board.detail(match_id)
+    return board.detail(match_id)
 
 
 @router.post(
@@ -123,29 +99,25 @@ def match_detail(match_id: int, board: BoardDep, user: BrokerUser) -> MatchDetai
 )
 def place(body: PairIn, response: Response, desk: DeskDep, user: BrokerUser) -> DeskMatch:
     """Put a pair on the desk (201), or move the pair already there (200)."""
-    with desk_answers():
-        new = desk.find(body.need_id, body.achievement_id) is None
-        match = desk.place(body.need_id, body.achievement_id, Stage(body.stage), user, body.score)
+    new = desk.find(body.need_id, body.achievement_id) is None
+    match = desk.place(body.need_id, body.achievement_id, Stage(body.stage), user, body.score)
     response.status_code = status.HTTP_201_CREATED if new else status.HTTP_200_OK
     return match
 
 
 @router.post("/matches/{match_id}/stage", response_model=DeskMatch, responses=CHANGES)
 def move(match_id: int, body: MoveIn, desk: DeskDep, user: BrokerUser) -> DeskMatch:
-    with desk_answers():
-        return desk.move(match_id, body.stage, user, body.reason)
+    return desk.move(match_id, body.stage, user, body.reason)
 
 
 @router.post("/matches/{match_id}/notes", response_model=Note, status_code=201, responses=CHANGES)
 def add_note(match_id: int, body: NoteIn, desk: DeskDep, user: BrokerUser) -> Note:
-    with desk_answers():
-        return desk.add_note(match_id, user, body.body)
+    return desk.add_note(match_id, user, body.body)
 
 
 @router.put("/matches/{match_id}/contract", response_model=Contract, responses=CHANGES)
 def save_contract(match_id: int, body: ContractIn, desk: DeskDep, user: BrokerUser) -> Contract:
-    with desk_answers():
-        return desk.save_contract(match_id, body, user)
+    return desk.save_contract(match_id, body, user)
 
 
 def csv_response(text: str) -> Response:
@@ -174,8 +146,7 @@ def request_introduction(
     body: IntroductionIn, response: Response, desk: DeskDep, user: SignedIn
 ) -> IntroductionOut:
     """Ask a broker to introduce the two sides; the account must own one of them."""
-    with desk_answers():
-        match, created = desk.request_introduction(body.need_id, body.achievement_id, user)
+    match, created = desk.request_introduction(body.need_id, body.achievement_id, user)
     response.status_code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return IntroductionOut(
         match_id=match.id,

@@ -18,7 +18,6 @@ from service.accounts import User
 from service.api.auth import BrokerUser, SignedIn
 from service.api.deps import CatalogDep, EventsDep, IntentsDep, InvitationsDep, RowId
 from service.api.errors import responses
-from service.api.experts import programme_answers
 from service.listings.schemas import Kind
 from service.programmes.event_export import invitation_workbook
 from service.programmes.events import (
@@ -59,8 +58,7 @@ def create_event(body: EventIn, events: EventStore, invitations: Invitations, us
     chosen = body.achievement_ids
     if chosen is None:
         chosen = [p.id for p in invitations.propose(body.field, body.region, PROPOSED)]
-    with programme_answers():
-        return events.create(body, chosen, user)
+    return events.create(body, chosen, user)
 
 
 @router.get("", response_model=EventPage)
@@ -95,8 +93,7 @@ def proposals(
 
 @router.get("/{event_id}", response_model=Event)
 def get_event(event_id: RowId, events: EventsDep) -> Event:
-    with programme_answers():
-        return events.get(event_id)
+    return events.get(event_id)
 
 
 @router.put("/{event_id}/achievements", response_model=Event)
@@ -104,8 +101,7 @@ def choose_achievements(
     event_id: RowId, body: AchievementsIn, events: EventsDep, user: BrokerUser
 ) -> Event:
     """Replace the achievements presented (in programme order)."""
-    with programme_answers():
-        return events.set_achievements(event_id, body.achievement_ids)
+    return events.set_achievements(event_id, body.achievement_ids)
 
 
 @router.get("/{event_id}/invitations", response_model=InvitationList)
@@ -117,8 +113,7 @@ def invitations_of(
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> InvitationList:
     """Enterprises to invite, ranked, each with the achievements that interest it and why."""
-    with programme_answers():
-        return invitations.page(event_id, page, page_size)
+    return invitations.page(event_id, page, page_size)
 
 
 @router.get("/{event_id}/invitations.xlsx", response_class=Response)
@@ -126,9 +121,8 @@ def invitations_xlsx(
     event_id: RowId, invitations: InvitationsDep, catalog: CatalogDep, user: BrokerUser
 ) -> Response:
     """The invitation list as an Excel workbook."""
-    with programme_answers():
-        event = invitations.events.get(event_id)
-        rows = invitations.for_event(event_id)
+    event = invitations.events.get(event_id)
+    rows = invitations.for_event(event_id)
     shown = catalog.get_many(Kind.achievement, event.achievement_ids)
     name = quote(f"邀请名单-{event.title}.xlsx")
     return Response(
@@ -146,14 +140,12 @@ def register(
     event_id: RowId, body: RegistrationIn, events: EventsDep, user: SignedIn
 ) -> Registration:
     """An enterprise registers (beyond the capacity: on the waiting list)."""
-    with programme_answers():
-        return events.register(event_id, body, user)
+    return events.register(event_id, body, user)
 
 
 @router.get("/{event_id}/registrations", response_model=RegistrationList)
 def registrations(event_id: RowId, events: EventsDep, user: BrokerUser) -> RegistrationList:
-    with programme_answers():
-        return RegistrationList(items=events.registrations(event_id))
+    return RegistrationList(items=events.registrations(event_id))
 
 
 @router.post("/{event_id}/registrations/{registration_id}/attendance", response_model=Registration)
@@ -161,18 +153,15 @@ def attendance(
     event_id: RowId, registration_id: RowId, body: AttendanceIn, events: EventsDep, user: BrokerUser
 ) -> Registration:
     """Check an enterprise in (or out) on the day."""
-    with programme_answers():
-        return events.mark_attendance(event_id, registration_id, body.attended)
+    return events.mark_attendance(event_id, registration_id, body.attended)
 
 
 @router.get("/{event_id}/intents", response_model=IntentList)
 def intents_of(event_id: RowId, intents: IntentsDep, user: BrokerUser) -> IntentList:
-    with programme_answers():
-        return IntentList(items=intents.of_event(event_id))
+    return IntentList(items=intents.of_event(event_id))
 
 
 @router.post("/{event_id}/intents", response_model=Intent, status_code=201)
 def record_intent(event_id: RowId, body: IntentIn, intents: IntentsDep, user: BrokerUser) -> Intent:
     """An intent after the event: opens the pair on the desk at 已联系."""
-    with programme_answers():
-        return intents.record(event_id, body, user)
+    return intents.record(event_id, body, user)

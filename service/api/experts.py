@@ -8,24 +8,20 @@ evaluations and services. Errors: unknown expert 404, bad value 422 naming its f
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, UploadFile, status
+from fastapi import APIRouter, Query, UploadFile
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
-from service.accounts import Role, User
-from service.api.auth import BrokerUser, CurrentUser, require_roles
+from service.accounts import User
+from service.api.auth import AdminUser, BrokerUser, CurrentUser
 from service.api.deps import EvaluationsDep, ExpertMatcherDep, ExpertsDep, ServiceLogDep
 from service.api.errors import responses
-from service.listings.loader import SUFFIXES
 from service.listings.schemas import Kind
 from service.programmes.errors import (
     ProgrammeConflictError,
-    ProgrammeInputError,
     ProgrammeNotFoundError,
 )
 from service.programmes.evaluations import Evaluation, EvaluationIn, EvaluationList
@@ -39,28 +35,16 @@ from service.programmes.experts import (
     Experts,
 )
 from service.programmes.services_log import Service, ServiceIn, ServicePage
+from service.publishing.loader import SUFFIXES
 
 router = APIRouter(
     prefix="/api",
     tags=["experts"],
     responses=responses(400, 401, 403, 404, 409, 413, 422),
 )
-AdminUser = Annotated[User, Depends(require_roles(Role.admin))]
 UPLOAD_MAX = 10 * 1024 * 1024
 
 
-@contextmanager
-def programme_answers() -> Iterator[None]:
-    """Turn the programmes' errors into the API's answers."""
-    try:
-        yield
-    except ProgrammeNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except ProgrammeConflictError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    except ProgrammeInputError as exc:
-        error = {"loc": ("body", exc.field), "msg": exc.message, "type": "value_error"}
-        raise RequestValidationError([error]) from exc
 
 
 def shown(expert: Expert, user: User | None) -> Expert:
@@ -87,19 +71,17 @@ def list_experts(
 
 @router.get("/experts/{expert_id}", response_model=Expert)
 def get_expert(expert_id: str, experts: ExpertsDep, user: CurrentUser) -> Expert:
-    with programme_answers():
-        return shown(experts.get(expert_id), user)
+    return shown(experts.get(expert_id), user)
 
 
 @router.post("/experts", response_model=Expert, status_code=201)
 def create_expert(body: ExpertIn, experts: ExpertsDep, user: AdminUser) -> Expert:
     """Add an expert (admins); an id already taken is 409."""
-    with programme_answers():
-        try:
-            experts.get(body.id)
-        except ProgrammeNotFoundError:
-            return experts.save(body)[0]
-        raise ProgrammeConflictError(f"专家编号 {body.id} 已存在")
+    try:
+        experts.get(body.id)
+    except ProgrammeNotFoundError:
+        return experts.save(body)[0]
+    raise ProgrammeConflictError(f"专家编号 {body.id} 已存在")
 
 
 @router.patch("/experts/{expert_id}", response_model=Expert)
@@ -107,8 +89,7 @@ def edit_expert(
     expert_id: str, body: dict[str, Any], experts: ExpertsDep, user: AdminUser
 ) -> Expert:
     """Change some fields of an expert (admins); the whole record is validated again."""
-    with programme_answers():
-        return experts.update(expert_id, body)
+    return experts.update(expert_id, body)
 
 
 @router.post("/experts/import", response_model=ExpertImportReport)
@@ -180,8 +161,7 @@ def evaluations_of(listing_id: str, evaluations: EvaluationsDep) -> EvaluationLi
 def record_evaluation(
     listing_id: str, body: EvaluationIn, evaluations: EvaluationsDep, user: BrokerUser
 ) -> Evaluation:
-    with programme_answers():
-        return evaluations.record(listing_id, body, user)
+    return evaluations.record(listing_id, body, user)
 
 
 @router.get("/expert-services", response_model=ServicePage)
@@ -199,5 +179,4 @@ def services(
 @router.post("/expert-services", response_model=Service, status_code=201)
 def record_service(body: ServiceIn, log: ServiceLogDep, user: BrokerUser) -> Service:
     """Record a 科技特派员's visit or consultation."""
-    with programme_answers():
-        return log.record(body, user)
+    return log.record(body, user)

@@ -13,7 +13,7 @@ from service.api.errors import responses
 from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX
 from service.notifications.inbox import Notification
-from service.notifications.saved import SavedSearch, SavedSearchError
+from service.notifications.saved import SavedSearch
 
 router = APIRouter(
     prefix="/api", tags=["inbox"], responses=responses(400, 401, 403, 404, 409, 413, 422)
@@ -52,11 +52,7 @@ def saved_searches(saved: SavedSearchesDep, user: SignedIn) -> list[SavedSearch]
 
 @router.post("/saved-searches", response_model=SavedSearch, status_code=201)
 def save_search(body: SavedSearchIn, saved: SavedSearchesDep, user: SignedIn) -> SavedSearch:
-    try:
-        return saved.save(user.id, body.q, body.kind)
-    except SavedSearchError as exc:
-        raise HTTPException(422, {"detail": exc.message, "errors": [
-            {"field": exc.field, "message": exc.message}]}) from exc  # fmt: skip
+    return saved.save(user.id, body.q, body.kind)
 
 
 @router.delete("/saved-searches/{search_id}", status_code=204)

@@ -8,16 +8,13 @@ universities and enterprises apply. Unknown ids 404, a move the state forbids 40
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
-from fastapi.exceptions import RequestValidationError
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 
 from service.accounts import Role, User
-from service.api.auth import CurrentUser, ForbiddenError, SignedIn, require_roles
+from service.api.auth import AdminUser, Applicant, BrokerUser, CurrentUser, ForbiddenError, SignedIn
 from service.api.deps import (
     CatalogDep,
     ChallengesDep,
@@ -40,12 +37,6 @@ from service.programmes.challenge_views import (
     SolverCandidate,
     StageIn,
 )
-from service.programmes.errors import (
-    ProgrammeConflictError,
-    ProgrammeInputError,
-    ProgrammeNotFoundError,
-    ProgrammePermissionError,
-)
 from service.programmes.exports import XLSX, catalogue_xlsx, challenges_xlsx
 from service.programmes.stats import ChallengeStats
 from service.programmes.views import CommonNeed, CommonNeedList, GroupStatus
@@ -56,31 +47,8 @@ challenges = APIRouter(prefix="/api/challenges", tags=["programmes"], responses=
 statistics = APIRouter(prefix="/api/stats", tags=["stats"], responses=responses(422))
 
 
-def require_admin(user: SignedIn) -> User:
-    if user.role is not Role.admin:
-        raise ForbiddenError(f"只有管理员（科技局）可以进行此操作（当前账号：{user.role.label}）")
-    return user
 
 
-AdminUser = Annotated[User, Depends(require_admin)]
-BrokerUser = Annotated[User, Depends(require_roles(Role.broker))]
-Applicant = Annotated[User, Depends(require_roles(Role.university, Role.enterprise))]
-
-
-@contextmanager
-def answers() -> Iterator[None]:
-    """Turn the programmes' errors into the API's answers."""
-    try:
-        yield
-    except ProgrammeNotFoundError as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
-    except ProgrammeConflictError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
-    except ProgrammePermissionError as exc:
-        raise ForbiddenError(str(exc)) from exc
-    except ProgrammeInputError as exc:
-        error = {"loc": ("body", exc.field), "msg": exc.message, "type": "value_error"}
-        raise RequestValidationError([error]) from exc
 
 
 def xlsx(content: bytes, name: str) -> Response:
@@ -149,40 +117,35 @@ def catalogue_export(
 
 @common_needs.get("/{group_id}", response_model=CommonNeed)
 def get_common_need(group_id: RowId, groups: CommonNeedsDep) -> CommonNeed:
-    with answers():
-        return groups.get(group_id)
+    return groups.get(group_id)
 
 
 @common_needs.post("/{group_id}/title", response_model=CommonNeed)
 def rename(group_id: RowId, body: TitleIn, groups: CommonNeedsDep, user: AdminUser) -> CommonNeed:
-    with answers():
-        groups.rename(group_id, body.title, user.id)
-        return groups.get(group_id, achievements=0)
+    groups.rename(group_id, body.title, user.id)
+    return groups.get(group_id, achievements=0)
 
 
 @common_needs.post("/{group_id}/merge", response_model=CommonNeed)
 def merge(group_id: RowId, body: MergeIn, groups: CommonNeedsDep, user: AdminUser) -> CommonNeed:
     """Move every member of ``other_id`` into this group; the other group is gone."""
-    with answers():
-        groups.merge(group_id, body.other_id, user.id)
-        return groups.get(group_id, achievements=0)
+    groups.merge(group_id, body.other_id, user.id)
+    return groups.get(group_id, achievements=0)
 
 
 @common_needs.post("/{group_id}/split", response_model=CommonNeed, status_code=201)
 def split(group_id: RowId, body: SplitIn, groups: CommonNeedsDep, user: AdminUser) -> CommonNeed:
     """Move ``need_ids`` into a new reviewed group (answered)."""
-    with answers():
-        new = groups.split(group_id, body.need_ids, user.id)
-        return groups.get(new, achievements=0)
+    new = groups.split(group_id, body.need_ids, user.id)
+    return groups.get(new, achievements=0)
 
 
 @common_needs.post("/{group_id}/remove", response_model=CommonNeed)
 def remove_member(
     group_id: RowId, body: MemberIn, groups: CommonNeedsDep, user: AdminUser
 ) -> CommonNeed:
-    with answers():
-        groups.remove_member(group_id, body.need_id, user.id)
-        return groups.get(group_id, achievements=0)
+    groups.remove_member(group_id, body.need_id, user.id)
+    return groups.get(group_id, achievements=0)
 
 
 @common_needs.post("/{group_id}/accept", response_model=CommonNeed)
@@ -190,9 +153,8 @@ def accept_member(
     group_id: RowId, body: MemberIn, groups: CommonNeedsDep, user: AdminUser
 ) -> CommonNeed:
     """Accept a new need proposed for this group."""
-    with answers():
-        groups.accept_member(group_id, body.need_id, user.id)
-        return groups.get(group_id, achievements=0)
+    groups.accept_member(group_id, body.need_id, user.id)
+    return groups.get(group_id, achievements=0)
 
 
 @common_needs.post("/{group_id}/status", response_model=CommonNeed)
@@ -201,9 +163,8 @@ def set_status(
 ) -> CommonNeed:
     """``published`` puts the group in the 重大科技需求目录; ``reviewed`` takes it out;
     ``dismissed`` drops it."""
-    with answers():
-        groups.set_status(group_id, body.status, user.id, body.note)
-        return groups.get(group_id, achievements=0)
+    groups.set_status(group_id, body.status, user.id, body.note)
+    return groups.get(group_id, achievements=0)
 
 
 # ---- challenges ----------------------------------------------------------------------------
@@ -215,8 +176,7 @@ def list_challenges(board: ChallengesDep) -> list[Challenge]:
 @challenges.post("", response_model=Challenge, status_code=201)
 def create_challenge(body: ChallengeIn, board: ChallengesDep, user: AdminUser) -> Challenge:
     """Publish a 榜单 from a common need (``common_need_id``) or from needs (``need_ids``)."""
-    with answers():
-        return board.create(body, user)
+    return board.create(body, user)
 
 
 @challenges.get("/export.xlsx", response_class=Response)
@@ -226,8 +186,7 @@ def challenges_export(board: ChallengesDep) -> Response:
 
 @challenges.get("/{challenge_id}", response_model=Challenge)
 def get_challenge(challenge_id: RowId, board: ChallengesDep) -> Challenge:
-    with answers():
-        return board.get(challenge_id)
+    return board.get(challenge_id)
 
 
 @challenges.get("/{challenge_id}/applications", response_model=list[Application])
@@ -235,8 +194,7 @@ def list_applications(
     challenge_id: RowId, board: ChallengesDep, user: SignedIn
 ) -> list[Application]:
     """All applications for brokers and admins; one's own for an applicant."""
-    with answers():
-        return board.applications(challenge_id, user)
+    return board.applications(challenge_id, user)
 
 
 @challenges.post("/{challenge_id}/applications", response_model=Application, status_code=201)
@@ -244,8 +202,7 @@ def apply(
     challenge_id: RowId, body: ApplicationIn, board: ChallengesDep, user: Applicant
 ) -> Application:
     """揭榜: a university, institute or enterprise applies with team, plan and indicators."""
-    with answers():
-        return board.apply(challenge_id, body, user)
+    return board.apply(challenge_id, body, user)
 
 
 @challenges.get("/{challenge_id}/candidates", response_model=list[SolverCandidate])
@@ -253,14 +210,12 @@ def candidates(
     challenge_id: RowId, board: ChallengesDep, limit: Annotated[int, Query(ge=1, le=30)] = 10
 ) -> list[SolverCandidate]:
     """Institutions likely to solve the challenge, ranked by their matching achievements."""
-    with answers():
-        return board.candidates(challenge_id, limit)
+    return board.candidates(challenge_id, limit)
 
 
 @challenges.post("/{challenge_id}/invitations", status_code=204)
 def invite(challenge_id: RowId, body: InviteIn, board: ChallengesDep, user: AdminUser) -> None:
-    with answers():
-        board.invite(challenge_id, body.institution, user)
+    board.invite(challenge_id, body.institution, user)
 
 
 @challenges.post("/{challenge_id}/reviewers", response_model=Challenge)
@@ -268,21 +223,18 @@ def appoint(
     challenge_id: RowId, body: ReviewerIn, board: ChallengesDep, user: AdminUser
 ) -> Challenge:
     """Appoint a broker to score this challenge's applications."""
-    with answers():
-        return board.appoint(challenge_id, body.username, user)
+    return board.appoint(challenge_id, body.username, user)
 
 
 @challenges.post("/{challenge_id}/selection", response_model=Challenge)
 def select(challenge_id: RowId, body: SelectIn, board: ChallengesDep, user: AdminUser) -> Challenge:
     """挂帅: select one application with a reason; the challenge enters 已立项."""
-    with answers():
-        return board.select(challenge_id, body.application_id, body.reason, user)
+    return board.select(challenge_id, body.application_id, body.reason, user)
 
 
 @challenges.post("/{challenge_id}/stage", response_model=Challenge)
 def advance(challenge_id: RowId, body: StageIn, board: ChallengesDep, user: AdminUser) -> Challenge:
-    with answers():
-        return board.advance(challenge_id, body.stage, body.note, user)
+    return board.advance(challenge_id, body.stage, body.note, user)
 
 
 @challenges.post("/applications/{application_id}/score", response_model=Application)
@@ -290,8 +242,7 @@ def score(
     application_id: RowId, body: ScoreIn, board: ChallengesDep, user: BrokerUser
 ) -> Application:
     """Score an application against the published criteria (admins, appointed brokers)."""
-    with answers():
-        return board.score(application_id, body.score, body.note, user)
+    return board.score(application_id, body.score, body.note, user)
 
 
 @statistics.get("/challenges", response_model=ChallengeStats)

@@ -13,10 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.exceptions import RequestValidationError
 
-from service.api.auth import CurrentUser
+from service.api.auth import AdminUser, CurrentUser
 from service.api.deps import TaxonomyDep, WdkLibraryDep
 from service.api.errors import responses
-from service.api.programmes import AdminUser, answers, xlsx
+from service.api.programmes import xlsx
 from service.listings.schemas import ID_PATTERN, Maturity
 from service.listings.taxonomy import REGION_TIERS, Taxonomy
 from service.programmes.exports import wdk_xlsx
@@ -72,12 +72,10 @@ def export(library: WdkLibraryDep, filters: Filters, user: CurrentUser) -> Respo
 @router.post("/{achievement_id}/tag", response_model=WdkItem, responses=WRITE)
 def tag(achievement_id: AchievementId, library: WdkLibraryDep, user: AdminUser) -> WdkItem:
     """Tag a published achievement for the 成果库 (admins); tagging it again changes nothing."""
-    with answers():
-        return library.tag(achievement_id, user)
+    return library.tag(achievement_id, user)
 
 
 @router.delete("/{achievement_id}/tag", response_model=WdkItem, responses=WRITE)
 def untag(achievement_id: AchievementId, library: WdkLibraryDep, user: AdminUser) -> WdkItem:
     """Take the tag off (admins); an achievement of the three cities stays in the library."""
-    with answers():
-        return library.untag(achievement_id, user)
+    return library.untag(achievement_id, user)

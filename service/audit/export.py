@@ -7,10 +7,10 @@ import datetime as dt
 import io
 from collections.abc import Iterable
 
+from service import clock
 from service.audit.views import AuditEvent
 from service.desk.export import BOM, safe_cell
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 HEADER = (
     "时间(北京时间)",
     "操作人",
@@ -26,8 +26,7 @@ HEADER = (
 
 def beijing(value: dt.datetime) -> str:
     """A stored UTC time as Beijing time, to the second."""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S")
+    return clock.format_time(value, "%Y-%m-%d %H:%M:%S")
 
 
 def audit_csv(events: Iterable[AuditEvent]) -> str:

@@ -14,6 +14,8 @@ from typing import Any, ParamSpec, TypeVar
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import OperationalError
 
+from service.errors import Busy
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -23,7 +25,7 @@ RETRY_BUDGET_S = 60.0  # then whole transactions are retried, with backoff, this
 log = logging.getLogger(__name__)
 
 
-class CatalogBusyError(RuntimeError):
+class CatalogBusyError(Busy):
     """The database stayed locked by another writer longer than the retry budget."""
 
 

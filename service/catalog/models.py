@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from service import clock
 
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+utcnow = clock.utc_now  # what the columns default to: naive UTC
 
 
 class Base(DeclarativeBase):

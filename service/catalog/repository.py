@@ -21,6 +21,7 @@ from service.catalog.models import (
     utcnow,
 )
 from service.catalog.schema import ensure, metadata, upgrade
+from service.errors import Conflict, NotFound
 from service.listings.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 
 ROWS: dict[Kind, Any] = {
@@ -30,14 +31,14 @@ ROWS: dict[Kind, Any] = {
 Listing = Any  # Achievement | Need; kept loose where both kinds flow through one function
 
 
-class NotFoundError(LookupError):
+class NotFoundError(NotFound):
     def __init__(self, kind: Kind, listing_id: str) -> None:
         super().__init__(f"{kind.value} {listing_id!r} not found")
         self.kind = kind
         self.listing_id = listing_id
 
 
-class DuplicateIdError(ValueError):
+class DuplicateIdError(Conflict):
     def __init__(self, kind: Kind, listing_id: str) -> None:
         super().__init__(f"{kind.value} {listing_id!r} already exists")
         self.kind = kind

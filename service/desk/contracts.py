@@ -16,6 +16,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from service import clock
 from service.desk.stages import ContractType, Stage
 from service.error_messages import first_per_field
 from service.listings.schemas import Money, UtcDateTime
@@ -62,7 +63,7 @@ class ContractIn(BaseModel):
     @field_validator("signed_on")
     @classmethod
     def _not_in_future(cls, value: dt.date) -> dt.date:
-        if value > dt.date.today() + dt.timedelta(days=1):
+        if value > clock.today() + dt.timedelta(days=1):
             raise PydanticCustomError("date_future", "签订日期不能晚于今天")
         if value < EARLIEST:
             raise PydanticCustomError("date_past", "签订日期不能早于 1990 年")

@@ -1,6 +1,6 @@
-"""What can go wrong on the desk; the API and the pages map each class to one answer.
+"""What can go wrong on the desk; the app maps each class to one answer (``service/errors.py``).
 
-DeskError (ValueError)
+DeskError
 ├── DeskNotFoundError      unknown pair, or a listing missing / not published  -> 404
 ├── DeskConflictError      the pair's stage does not allow this                -> 409
 ├── DeskInputError         a bad value, naming its field                       -> 422
@@ -9,27 +9,24 @@ DeskError (ValueError)
 
 from __future__ import annotations
 
+from service.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
-class DeskError(ValueError):
+
+class DeskError(DomainError):
     """Base of the desk's errors; the message is Chinese and shown to users as is."""
 
 
-class DeskNotFoundError(DeskError):
+class DeskNotFoundError(DeskError, NotFound):
     pass
 
 
-class DeskConflictError(DeskError):
+class DeskConflictError(DeskError, Conflict):
     pass
 
 
-class DeskPermissionError(DeskError):
+class DeskPermissionError(DeskError, Forbidden):
     pass
 
 
-class DeskInputError(DeskError):
+class DeskInputError(DeskError, Invalid):
     """A bad value for one field (``field`` names it, as in the API's 422 errors)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message

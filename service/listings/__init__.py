@@ -1,1 +1,2 @@
-"""Listings: their models, the taxonomy, bulk loading and the one write path."""
+"""Listings: their models (`schemas.py`), the taxonomy and the import columns: the types every
+other package builds on. It imports no other package of `service/`."""

@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from service import clock
 from service.listings.taxonomy import active_taxonomy
 
 TITLE_MAX = 100
@@ -321,7 +322,7 @@ class NeedIn(_NeedFields):
     def _sane_deadline(cls, value: dt.date | None) -> dt.date | None:
         if value is None:
             return value
-        latest = dt.date.today() + dt.timedelta(days=round(365.25 * DEADLINE_YEARS_AHEAD))
+        latest = clock.today() + dt.timedelta(days=round(365.25 * DEADLINE_YEARS_AHEAD))
         if not DEADLINE_EARLIEST <= value <= latest:
             raise PydanticCustomError(
                 "date_range",

@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from service import clock
+
 SITE = "川东北技术交易市场"
-BEIJING = dt.timezone(dt.timedelta(hours=8), "北京时间")  # Asia/Shanghai has no DST
 SUBJECT_MAX = 60  # characters of a subject before it is cut with "…"
 FOOTER = f"此邮件由{SITE}自动发送，请勿直接回复。"
 
@@ -17,17 +18,6 @@ class Mail:
     to: str
     subject: str
     body: str
-
-
-def now_beijing() -> dt.datetime:
-    return dt.datetime.now(BEIJING)
-
-
-def beijing_text(when: dt.datetime) -> str:
-    """``2026年11月30日 09:05（北京时间）``; naive values are UTC, as stored."""
-    aware = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-    local = aware.astimezone(BEIJING)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
 
 
 def _subject(text: str) -> str:
@@ -44,7 +34,7 @@ def notification_mail(
     if link:
         lines += [f"查看详情：{site_url}{link}", ""]
     lines += [
-        f"通知时间：{beijing_text(when)}",
+        f"通知时间：{clock.format_long(when)}",
         f"全部消息请登录后在「消息」页查看：{site_url}/inbox",
         "",
         FOOTER,
@@ -62,7 +52,7 @@ def reset_mail(to: str, name: str, username: str, url: str, hours: int, when: dt
         "",
         url,
         "",
-        f"申请时间：{beijing_text(when)}",
+        f"申请时间：{clock.format_long(when)}",
         "如果不是您本人申请，请忽略本邮件，您的密码不会改变。",
         "",
         FOOTER,

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
+from service import clock
 from service.config import Settings
-from service.mail.compose import SITE, Mail, now_beijing
+from service.mail.compose import SITE, Mail
 
 log = logging.getLogger(__name__)
 MailJob = Callable[[], Iterable[Mail]]  # builds the mails on the mail thread (lookups included)
@@ -61,7 +62,7 @@ class Mailer:
         message["From"] = formataddr((SITE, self.config.sender))
         message["To"] = mail.to
         message["Subject"] = mail.subject
-        message["Date"] = format_datetime(now_beijing())  # +0800
+        message["Date"] = format_datetime(clock.now())  # +0800
         message["Message-ID"] = make_msgid(domain=self.config.sender.rpartition("@")[2])
         message["Auto-Submitted"] = "auto-generated"  # no out-of-office replies, please
         message.set_content(mail.body)  # UTF-8 text/plain

@@ -17,6 +17,7 @@ from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
 from service.catalog import Catalog
+from service.errors import Conflict
 from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.cache import ResultCache
@@ -52,7 +53,7 @@ __all__ = [
 CACHE_SIZE = 4096  # match lists kept per process (keyed by the catalog's version)
 
 
-class NotPublishedError(ValueError):
+class NotPublishedError(Conflict):
     """Drafts and withdrawn listings are never matched."""
 
 

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
+from service.errors import Invalid
 from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX, Searcher
 from service.notifications.inbox import Inbox
@@ -31,11 +32,8 @@ class SavedSearch(BaseModel):
         return "/search?" + urlencode(params)
 
 
-class SavedSearchError(ValueError):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+class SavedSearchError(Invalid):
+    """A search that cannot be saved (422, naming the field)."""
 
 
 class SavedSearches:

@@ -10,13 +10,14 @@ import datetime as dt
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import sessionmaker
 
+from service import clock
 from service.accounts import Accounts
 from service.catalog import Catalog
 from service.catalog.models import utcnow
 from service.listings.schemas import Kind, Listing, Status
-from service.listings.writes import ListingWriter
 from service.notifications.inbox import Inbox
 from service.notifications.models import ListingTermRow
+from service.publishing.writes import ListingWriter
 
 TERM_DAYS = {Kind.need: 365}  # achievements do not expire by default
 REMIND_TERM_DAYS = 30
@@ -51,7 +52,7 @@ class Terms:
     def renew(self, kind: Kind, listing_id: str, today: dt.date | None = None) -> dt.date:
         """Another year from today (or from the current end, if later); an expired listing is
         published again."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         listing = self.catalog.get(kind, listing_id)
         current = self.expires_on(kind, listing) or today
         new_end = max(today, current) + dt.timedelta(days=TERM_DAYS.get(kind, 365))
@@ -70,7 +71,7 @@ class Terms:
     def run(self, today: dt.date | None = None) -> list[str]:
         """Withdraw the published listings whose term has ended and tell their owners; remind
         owners of terms and deadlines coming up. Returns the ids withdrawn."""
-        today = today or dt.date.today()
+        today = today or clock.today()
         withdrawn = []
         for kind in TERM_DAYS:
             for listing in list(self.catalog.iter_published(kind.value)):

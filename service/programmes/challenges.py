@@ -8,13 +8,13 @@ Stages move forward only: 发布 → 报名中 → 评审中 → 已立项 → �
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from service import clock
 from service.accounts import Accounts, Role, User
 from service.catalog import Catalog
 from service.catalog.models import utcnow
@@ -42,10 +42,6 @@ from service.programmes.models import ApplicationRow, ChallengeRow, ChallengeSta
 POOL = 40  # achievements ranked for a challenge before grouping them by institution
 
 
-def today() -> dt.date:
-    return dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()  # Beijing
-
-
 class Challenges:
     def __init__(
         self, engine: Engine, catalog: Catalog, common_needs: CommonNeeds, accounts: Accounts
@@ -68,7 +64,7 @@ class Challenges:
         missing = [n for n in need_ids if n not in found or found[n].status != Status.published]
         if missing:
             raise ProgrammeInputError("need_ids", "未找到已发布的需求：" + "、".join(missing))
-        if body.deadline < today():
+        if body.deadline < clock.today():
             raise ProgrammeInputError("deadline", "报名截止日期不能早于今天")
         with self._sessions.begin() as session:
             row = ChallengeRow(
@@ -177,7 +173,7 @@ class Challenges:
                 raise ProgrammeConflictError(
                     f"榜单处于“{ChallengeStage(row.stage).label}”，不再接受揭榜"
                 )
-            if row.deadline < today():
+            if row.deadline < clock.today():
                 raise ProgrammeConflictError("报名已截止")
             taken = session.scalar(
                 select(ApplicationRow.id).where(

@@ -1,28 +1,25 @@
-"""The programmes' errors; the API turns them into 403, 404, 409 and 422 (naming the field)."""
+"""The programmes' errors; the app maps them (``service/errors.py``) to 403, 404, 409 and 422."""
 
 from __future__ import annotations
 
+from service.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 
-class ProgrammeError(Exception):
+
+class ProgrammeError(DomainError):
     """Base of the programmes' errors."""
 
 
-class ProgrammeNotFoundError(ProgrammeError, LookupError):
+class ProgrammeNotFoundError(ProgrammeError, NotFound):
     """An unknown event, expert, registration, group, challenge or application (404)."""
 
 
-class ProgrammeConflictError(ProgrammeError):
+class ProgrammeConflictError(ProgrammeError, Conflict):
     """The request is valid but the state forbids it (409)."""
 
 
-class ProgrammePermissionError(ProgrammeError):
+class ProgrammePermissionError(ProgrammeError, Forbidden):
     """Signed in, but not allowed for this one (403): a broker not appointed to review it."""
 
 
-class ProgrammeInputError(ProgrammeError, ValueError):
+class ProgrammeInputError(ProgrammeError, Invalid):
     """A value the rules refuse, with the field it came in (422)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message

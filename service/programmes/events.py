@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from service import clock
 from service.accounts import Role, User
 from service.catalog import Catalog
 from service.catalog.models import row_to_dict, utcnow
@@ -28,16 +29,11 @@ from service.programmes.errors import (
 )
 from service.programmes.events_models import EventAchievementRow, EventRow, RegistrationRow
 
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 EventKind = Literal["推介会", "对接会", "路演"]
 EVENT_KINDS: tuple[str, ...] = ("推介会", "对接会", "路演")
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
 AchievementId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 PRESENTATIONS_MAX = 30
-
-
-def beijing_today() -> dt.date:
-    return dt.datetime.now(BEIJING).date()
 
 
 class EventIn(BaseModel):
@@ -176,7 +172,7 @@ class EventStore:
             event = session.get(EventRow, event_id, with_for_update=True)
             if event is None:
                 raise ProgrammeNotFoundError(f"没有编号为 {event_id} 的活动")
-            if event.date < beijing_today():
+            if event.date < clock.today():
                 raise ProgrammeConflictError("活动已经结束，不能再报名")
             taken = _seats_taken(session, event_id)
             row = RegistrationRow(
@@ -254,7 +250,7 @@ class EventStore:
                 "achievement_ids": list(ids),
                 "seats_taken": _seats_taken(session, row.id),
                 "waitlisted": len(list(waiting)),
-                "held": row.date <= beijing_today(),
+                "held": row.date <= clock.today(),
             }
         )
 

@@ -25,11 +25,11 @@ from sqlalchemy.orm import sessionmaker
 
 from service.catalog.models import row_to_dict, utcnow
 from service.error_messages import chinese_message
-from service.listings.loader import Rejected, describe, read_rows
 from service.listings.schemas import ID_PATTERN
 from service.listings.taxonomy import active_taxonomy
 from service.programmes.errors import ProgrammeNotFoundError
 from service.programmes.experts_models import ExpertRow
+from service.publishing.loader import Rejected, describe, read_rows
 
 LIST_COLUMNS = ("fields", "counties", "roles", "assigned_enterprises")
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]

@@ -3,11 +3,11 @@ header row, 序号 first, thin borders, no colours. Contacts only when the reade
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from collections.abc import Sequence
 from typing import Any
 
+from service import clock
 from service.listings.taxonomy import Taxonomy
 from service.programmes.challenge_views import Challenge
 from service.programmes.views import CommonNeed
@@ -41,7 +41,7 @@ def _sheet(
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    today = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+    today = clock.today()
     sheet.append([f"制表日期：{today.isoformat()}"])
     sheet.append(list(header))
     thin = Side(style="thin")

@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from service.listings.loader import read_rows, seed_files
 from service.listings.schemas import IN_MODELS, Kind
 from service.programmes.grouping import NeedGrouper, Proposal, cluster
+from service.publishing.loader import read_rows, seed_files
 
 SWEEP = tuple(round(0.60 + 0.02 * i, 2) for i in range(19))  # 0.60 … 0.96
 

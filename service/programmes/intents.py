@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from indexer.documents import top_field
+from service import clock
 from service.accounts import User
 from service.catalog import Catalog
 from service.catalog.models import row_to_dict, utcnow
@@ -25,7 +26,7 @@ from service.desk.views import DeskMatch
 from service.listings.schemas import ID_PATTERN, Kind
 from service.matching.matcher import Matcher
 from service.programmes.errors import ProgrammeConflictError, ProgrammeInputError
-from service.programmes.events import EventStore, beijing_today
+from service.programmes.events import EventStore
 from service.programmes.events_models import IntentRow
 
 BEFORE_PIPELINE = (Stage.requested, Stage.shortlisted, Stage.dismissed)
@@ -68,7 +69,7 @@ class EventIntents:
 
     def record(self, event_id: int, data: IntentIn, user: User) -> Intent:
         event = self.events.get(event_id)
-        if event.date > beijing_today():
+        if event.date > clock.today():
             raise ProgrammeConflictError("活动尚未举行：意向在活动之后登记")
         if data.achievement_id not in event.achievement_ids:
             raise ProgrammeInputError("achievement_id", "该成果不在本次活动的推介名单中")

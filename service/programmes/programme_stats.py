@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import distinct, func, select
 from sqlalchemy.engine import Engine
 
+from service import clock
 from service.desk.models import ContractRow, DeskMatchRow
 from service.desk.stages import Stage
-from service.programmes.events import beijing_today
 from service.programmes.events_models import EventRow, IntentRow, RegistrationRow
 from service.programmes.experts_models import EvaluationRow, ServiceRow
 
@@ -47,7 +47,7 @@ class ProgrammeStatistics:
         self.engine = engine
 
     def programmes(self, today: dt.date | None = None) -> ProgrammeStats:
-        today = today or beijing_today()
+        today = today or clock.today()
         with self.engine.connect() as conn:
 
             def one(query: object) -> int:

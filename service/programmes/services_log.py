@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from service import clock
 from service.accounts import User
 from service.catalog.models import row_to_dict, utcnow
 from service.listings.taxonomy import active_taxonomy
 from service.programmes.errors import ProgrammeInputError, ProgrammeNotFoundError
-from service.programmes.events import beijing_today
 from service.programmes.experts import Experts
 from service.programmes.experts_models import ServiceRow
 
@@ -43,7 +43,7 @@ class ServiceIn(BaseModel):
     @field_validator("served_on")
     @classmethod
     def _not_future(cls, day: dt.date) -> dt.date:
-        if day > beijing_today():
+        if day > clock.today():
             raise ValueError("服务日期不能晚于今天")
         return day
 

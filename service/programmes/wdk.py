@@ -19,9 +19,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
 from service.accounts import Accounts, User
+from service.accounts.contacts import contact_of
 from service.catalog import Catalog, NotFoundError
 from service.desk.store import Desk
-from service.listings.contacts import contact_of
 from service.listings.schemas import Achievement, Kind, Status
 from service.listings.taxonomy import REGION_TIERS, Taxonomy
 from service.programmes.errors import ProgrammeConflictError, ProgrammeNotFoundError

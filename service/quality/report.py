@@ -6,14 +6,13 @@ k-fold cross-validated, so no figure comes from needs the weights were fitted on
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from indexer.base import Progress
+from service import clock
 from service.catalog import Catalog
 from service.listings.taxonomy import Taxonomy
 from service.matching.weights import MatchConfig, Weights
@@ -23,7 +22,6 @@ from service.quality.evaluation import Qrels, evaluate_beir_variants
 from service.quality.gold import JudgedMarket, gold_subsets, run_matcher, score_subsets
 from service.quality.tuning import run_tune
 
-BEIJING = ZoneInfo("Asia/Shanghai")
 SUBSETS = ("all", "problem", "technical", "problem-hard")
 BM25_REFERENCE = {"kw2doc": 0.994, "title2abs": 0.984}  # ../shared/benchmarks/README.md
 TARGETS = {"ndcg@10": 0.80, "mrr@10": 0.85}
@@ -176,7 +174,7 @@ def collect(
         settings={
             **settings,
             "TECHMATCH_EMBEDDING_MODEL": _model_label(status.model),
-            "date": dt.datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M 北京时间"),
+            "date": clock.now().strftime("%Y-%m-%d %H:%M 北京时间"),
         },
         semantic="loaded" if status.available else f"not loaded: {status.reason}",
     )

@@ -21,8 +21,8 @@ from service.composition import build_components
 from service.config import Settings
 from service.desk.contracts import ContractIn
 from service.desk.stages import LostReason, Stage
-from service.listings.loader import import_file, seed_files
 from service.listings.schemas import Kind
+from service.publishing.loader import import_file, seed_files
 
 OUT = Path(__file__).parents[1] / "data" / "catalog-0.1.0.json"
 

@@ -22,8 +22,8 @@ from indexer.sync import IndexSync
 from service.accounts import User
 from service.audit import AuditAction, AuditLog
 from service.catalog import Catalog
-from service.listings.loader import ImportReport, import_file, seed
 from service.listings.schemas import Kind, Listing, Status
+from service.publishing.loader import ImportReport, import_file, seed
 
 
 class ListingWriter:
