@@ -148,8 +148,11 @@ def main() -> None:
         def value(n: str, a: str, v: dict[str, float], _f: str = name) -> float:
             return float(feats[n][_f][position[a]])
 
+        def times20(n: str, a: str, v: dict[str, float], _f: str = name) -> float:
+            return 20 * float(feats[n][_f][position[a]])
+
         measure(f"+ {name}", with_feature(pool, name, value), (*base, name))
-        scaled = with_feature(pool, name, lambda n, a, v, _v=value: 20 * _v(n, a, v))
+        scaled = with_feature(pool, name, times20)
         measure(f"+ {name} × 20", scaled, (*base, name))
         z = with_feature(pool, name, value, standardise=True)
         measure(f"+ {name} standardised per need", z, (*base, name))
@@ -193,7 +196,9 @@ def write_unjudged(
     for label, short in names.items():
         add(short, runs[label], 10)
     order = np.array(ids)
-    dense, passage, align = {}, {}, {}
+    dense: dict[str, list[str]] = {}
+    passage: dict[str, list[str]] = {}
+    align: dict[str, list[str]] = {}
     for i, need in enumerate(judged):
         cos = whole @ queries[i]
         best = np.full(len(ids), -1.0)

@@ -9,7 +9,7 @@ stored are fitted on all judgments, with the date, the counts and the model they
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,11 +93,14 @@ def run_tune(
     config: MatchConfig | None = None,
     dev: DevSet | None = None,
     method: str = "pairwise",
+    extra: tuple[str, Callable[[tune.Pool], tune.Pool]] | None = None,
 ) -> TuneResult:
     """Cross-validate, then fit on every judgment; nothing is written.
 
     ``dev`` adds the development set's needs and grades; ``method`` is ``pairwise`` (the
     learned logistic model of ``pairwise.py``) or ``ascent`` (coordinate ascent on nDCG@10).
+    ``extra``: a component the matcher does not compute, named and added to the pool by the
+    function (measured in the report; the stored weights have no place for it).
     """
     config = config or DEFAULT_CONFIG
     qrels = merge_judgments({**gold, **(dev.qrels if dev else {})}, broker)
@@ -110,6 +113,9 @@ def run_tune(
     start_coef = tune.coefficients(start, present)
     features = [f for f in tune.FEATURES if config.lexicon or f != "lexicon"]
     components = (*present, *features)
+    if extra is not None:
+        name, add = extra
+        pool, components, start_coef = add(pool), (*components, name), {**start_coef, name: 0.0}
     fitter = pairwise.fit if method == "pairwise" else tune.fit
     cv = tune.cross_validate(pool, qrels, start_coef, folds, components, progress, fitter)
     coef = fitter(pool, qrels, start_coef, components)
