@@ -93,8 +93,9 @@ costs nothing per match.
 **Where problem-worded needs still fail.** Under the shipped ranking (held out), 76 of the 94
 problem-worded needs with an answer get a relevant one first and all 94 within the top 10; in
 the 18 others the first is a same-topic neighbour graded 0 and the first relevant answer sits
-at ranks 2–7 (2 in 12 of them), graded 1 ("partly, or a component") in 15 of them. Reaching +0.08 MRR@10 over
-BM25 means putting about nine of those partial answers first; the judges agree less on 1 than
+at ranks 2–7 (second in 12 of them), graded 1 ("partly, or a component") in 15 of them.
+Reaching +0.08 MRR@10 over BM25 means putting about nine of those partial answers first; the
+judges agree less on 1 than
 on 0 or 2 (kappa 0.48 unweighted), so part of the remaining gap is how a partial answer is
 graded, not how it is ranked.
 
