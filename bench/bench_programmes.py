@@ -33,8 +33,8 @@ def main() -> None:
     from service.composition import open_components
     from service.config import Settings
     from service.listings.schemas import Kind
-    from service.programmes.events import EventIn
-    from service.programmes.wdk_views import WdkFilters
+    from service.programmes.events.service import EventIn
+    from service.programmes.wdk.views import WdkFilters
 
     with tempfile.TemporaryDirectory() as scratch:
         settings = Settings(home=Path(scratch), embedding_model="")  # type: ignore[call-arg]
@@ -94,9 +94,9 @@ def main() -> None:
 def common_need_reads(parts: Any) -> dict[str, object]:
     """Seconds of ``CommonNeeds.list`` (what ``GET /api/common-needs`` answers) in each case."""
     from service.listings.schemas import Kind
-    from service.programmes.common_needs import CommonNeeds
-    from service.programmes.group_matching import GroupMatcher
-    from service.programmes.views import GroupStatus
+    from service.programmes.common_needs.group_matching import GroupMatcher
+    from service.programmes.common_needs.service import CommonNeeds
+    from service.programmes.common_needs.views import GroupStatus
 
     board = parts.common_needs
     runs = [0]

@@ -21,21 +21,18 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import accounts_admin, admin, desk, inbox, listings, me, programmes, search
-from service.api import events as events_api
-from service.api import experts as experts_api
-from service.api import password as password_api
+from service.api import accounts_admin, admin, desk, inbox, listings, me, password, search
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
-from service.api import wdk as wdk_api
-from service.api.auth import NotSignedInError, verify_csrf
-from service.api.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.catalog import NotFoundError
 from service.composition import Components, build_components
 from service.config import Settings, get_settings
 from service.error_messages import chinese_message
 from service.errors import Busy, DomainError, Forbidden, Invalid, NotFound
+from service.http.auth import NotSignedInError, verify_csrf
+from service.http.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.matching.cache import market_stamp
+from service.programmes import units
 from web.page_cache import PageCache
 from web.routes import mount_web
 from web.templating import render
@@ -181,15 +178,6 @@ def prepare(parts: Components) -> None:
         )
 
 
-PARTS = (
-    "settings", "taxonomy", "catalog", "accounts", "analyzer", "encoder", "index", "indexing",
-    "matcher", "searcher", "listings", "desk", "queue", "board", "stats", "suggester", "audit",
-    "experts", "expert_matcher", "evaluations", "services_log", "events", "invitations",
-    "intents", "programme_stats", "common_needs", "challenges", "challenge_stats", "wdk_library",
-    "inbox", "saved_searches", "terms", "watcher", "password_mail", "throttle",
-)  # fmt: skip
-
-
 def create_app(settings: Settings | None = None, parts: Components | None = None) -> FastAPI:
     """The app. Its lifespan runs ``prepare`` (start-up fails on an index built for other
     settings) and closes the parts it built itself."""
@@ -215,8 +203,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         lifespan=lifespan,
         dependencies=[Depends(verify_csrf)],
     )
-    for name in PARTS:
-        setattr(app.state, name, getattr(parts, name))
+    app.state.parts = parts.by_type()  # what service/http/deps.py hands to routes by type
     settings = parts.settings
     app.add_middleware(
         BodyLimit,  # inside the session middleware, so that its 413 page knows the viewer
@@ -234,13 +221,12 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     )
     _install_error_handlers(app)
     for router in (
-        listings.achievements, listings.needs, search.router, stats_api.router,
-        suggest_api.router, me.router, desk.router, desk.introductions, admin.router,
-        events_api.router, experts_api.router,
-        programmes.common_needs, programmes.challenges, programmes.statistics, wdk_api.router,
-        inbox.router, accounts_admin.router, password_api.router,
+        listings.achievements, listings.needs, search.router, stats_api.router, suggest_api.router,
+        me.router, desk.router, desk.introductions, admin.router, inbox.router,
+        accounts_admin.router, password.router,
     ):  # fmt: skip
         app.include_router(router)
+    units.register(app)
     mount_web(app)
     if settings.page_cache_seconds > 0:  # outermost: kept responses carry every header
         app.add_middleware(

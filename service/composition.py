@@ -11,7 +11,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from indexer.analysis import Analyzer, get_analyzer
@@ -39,20 +39,20 @@ from service.notifications.inbox import Inbox
 from service.notifications.saved import SavedSearches
 from service.notifications.terms import Terms
 from service.notifications.watch import Watcher
-from service.programmes.challenges import Challenges
-from service.programmes.common_needs import CommonNeeds
-from service.programmes.evaluations import Evaluations
-from service.programmes.events import EventStore
-from service.programmes.expert_matching import ExpertMatcher
-from service.programmes.experts import Experts
-from service.programmes.group_matching import GroupMatcher
-from service.programmes.grouping import NeedGrouper
-from service.programmes.intents import EventIntents
-from service.programmes.invitations import Invitations
+from service.programmes.challenges.service import Challenges
+from service.programmes.challenges.stats import ChallengeStatistics
+from service.programmes.common_needs.group_matching import GroupMatcher
+from service.programmes.common_needs.grouping import NeedGrouper
+from service.programmes.common_needs.service import CommonNeeds
+from service.programmes.events.intents import EventIntents
+from service.programmes.events.invitations import Invitations
+from service.programmes.events.service import EventStore
+from service.programmes.experts.evaluations import Evaluations
+from service.programmes.experts.matching import ExpertMatcher
+from service.programmes.experts.service import Experts
+from service.programmes.experts.services_log import ServiceLog
 from service.programmes.programme_stats import ProgrammeStatistics
-from service.programmes.services_log import ServiceLog
-from service.programmes.stats import ChallengeStatistics
-from service.programmes.wdk import WdkLibrary
+from service.programmes.wdk.service import WdkLibrary
 from service.publishing.writes import ListingWriter
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
@@ -102,6 +102,10 @@ class Components:
     password_mail: PasswordMail
     throttle: Throttle
 
+    def by_type(self) -> dict[type, object]:
+        """Every part keyed by its class: what typed dependencies look parts up by."""
+        return {type(part): part for part in (getattr(self, f.name) for f in fields(self))}
+
     def close(self) -> None:
         self.mailer.close()
         self.index.close()
@@ -121,53 +125,10 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     catalog = Catalog(settings.catalog_url)
     accounts = Accounts(catalog.engine)
     analyzer = get_analyzer(seed_dir)
-    encoder = encoder or SemanticEncoder(
-        settings.embedding_model,
-        settings.cache_dir / "embeddings.sqlite3",
-        allow_download=settings.embedding_allow_download,
-        batch_size=settings.embedding_batch_size,
-        max_chars=settings.embedding_max_chars,
-        precomputed=seed_dir / "vectors",
-        query_prefix=settings.embedding_query_prefix,
-        passage_prefix=settings.embedding_passage_prefix,
-    )
-    index = create_index(
-        settings.search_backend,
-        root=settings.index_dir,
-        ann_threshold=settings.ann_threshold,
-        es_url=settings.elasticsearch_url,
-        es_prefix=settings.elasticsearch_prefix,
-        es_timeout=settings.elasticsearch_timeout,
-        es_retries=settings.elasticsearch_retries,
-        es_replicas=settings.elasticsearch_replicas,
-        es_ca_certs=str(settings.elasticsearch_ca_certs or "") or None,
-        es_api_key=(
-            settings.elasticsearch_api_key.get_secret_value()
-            if settings.elasticsearch_api_key
-            else None
-        ),
-        es_username=settings.elasticsearch_username,
-        es_password=(
-            settings.elasticsearch_password.get_secret_value()
-            if settings.elasticsearch_password
-            else None
-        ),
-    )
+    encoder = encoder or _encoder(settings, seed_dir)
+    index = _index(settings)
     indexing = IndexSync(index, catalog, analyzer, encoder)
-    # tuned here (techmatch tune), else the weights shipped with the seed data, else defaults
-    model = encoder.model_name  # weights fitted with another model are not used
-    stored = load_weights(settings.index_dir, model) or load_weights(seed_dir, model)
-    matcher = Matcher(
-        index,
-        catalog,
-        analyzer,
-        encoder,
-        taxonomy,
-        MatchSettings(candidate_pool=settings.candidate_pool, rrf_k=settings.rrf_k),
-        stored,
-        tuned=stored is not None,
-        lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
-    )
+    matcher = _matcher(settings, seed_dir, index, catalog, analyzer, encoder, taxonomy)
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)
     queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
@@ -224,6 +185,72 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         mailer=mailer,
         password_mail=PasswordMail(accounts, mailer, settings.site_url),
         throttle=Throttle(),
+    )
+
+
+def _encoder(settings: Settings, seed_dir: Path) -> SemanticEncoder:
+    """The embedding model (loaded on first use), its vector cache and the shipped seed vectors."""
+    return SemanticEncoder(
+        settings.embedding_model,
+        settings.cache_dir / "embeddings.sqlite3",
+        allow_download=settings.embedding_allow_download,
+        batch_size=settings.embedding_batch_size,
+        max_chars=settings.embedding_max_chars,
+        precomputed=seed_dir / "vectors",
+        query_prefix=settings.embedding_query_prefix,
+        passage_prefix=settings.embedding_passage_prefix,
+    )
+
+
+def _index(settings: Settings) -> SearchIndex:
+    """The configured search backend (embedded by default; no connection is made here)."""
+    return create_index(
+        settings.search_backend,
+        root=settings.index_dir,
+        ann_threshold=settings.ann_threshold,
+        es_url=settings.elasticsearch_url,
+        es_prefix=settings.elasticsearch_prefix,
+        es_timeout=settings.elasticsearch_timeout,
+        es_retries=settings.elasticsearch_retries,
+        es_replicas=settings.elasticsearch_replicas,
+        es_ca_certs=str(settings.elasticsearch_ca_certs or "") or None,
+        es_api_key=(
+            settings.elasticsearch_api_key.get_secret_value()
+            if settings.elasticsearch_api_key
+            else None
+        ),
+        es_username=settings.elasticsearch_username,
+        es_password=(
+            settings.elasticsearch_password.get_secret_value()
+            if settings.elasticsearch_password
+            else None
+        ),
+    )
+
+
+def _matcher(
+    settings: Settings,
+    seed_dir: Path,
+    index: SearchIndex,
+    catalog: Catalog,
+    analyzer: Analyzer,
+    encoder: SemanticEncoder,
+    taxonomy: Taxonomy,
+) -> Matcher:
+    """The matcher with the weights tuned here (``techmatch tune``), else those shipped with the
+    seed data, else its defaults; weights fitted with another embedding model are not used."""
+    model = encoder.model_name
+    stored = load_weights(settings.index_dir, model) or load_weights(seed_dir, model)
+    return Matcher(
+        index,
+        catalog,
+        analyzer,
+        encoder,
+        taxonomy,
+        MatchSettings(candidate_pool=settings.candidate_pool, rrf_k=settings.rrf_k),
+        stored,
+        tuned=stored is not None,
+        lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
     )
 
 

@@ -12,7 +12,7 @@ from service.accounts import Role
 from service.app import create_app
 from service.composition import Components
 from service.listings.schemas import Kind
-from service.programmes.models import ChallengeRow
+from service.programmes.challenges.models import ChallengeRow
 from tests.desk_support import api_client, login, make_user
 from tests.support.app_client import AppClient
 

@@ -9,8 +9,8 @@ from collections.abc import Callable
 import pytest
 from markupsafe import Markup
 
-from web.chart_format import fit, fmt_number, fmt_percent, nice_ticks, text_width
-from web.charts import bar_chart, column_chart, funnel_chart, grouped_bar_chart
+from web.stats.chart_format import fit, fmt_number, fmt_percent, nice_ticks, text_width
+from web.stats.charts import bar_chart, column_chart, funnel_chart, grouped_bar_chart
 
 NS = "{http://www.w3.org/2000/svg}"
 NASTY = '<&>"'

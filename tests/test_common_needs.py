@@ -13,10 +13,10 @@ from indexer.analysis import get_analyzer
 from seed_data import SEED_DIR
 from service.composition import Components
 from service.listings.schemas import Kind, NeedIn
-from service.programmes.common_needs import CommonNeeds
-from service.programmes.grouping import THRESHOLD, NeedGrouper, Proposal
-from service.programmes.grouping_eval import evaluate, pairs_of, score
-from service.programmes.views import GroupStatus
+from service.programmes.common_needs.grouping import THRESHOLD, NeedGrouper, Proposal
+from service.programmes.common_needs.grouping_eval import evaluate, pairs_of, score
+from service.programmes.common_needs.service import CommonNeeds
+from service.programmes.common_needs.views import GroupStatus
 
 
 def test_pairwise_scores_on_a_hand_made_case() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.embedding import SemanticEncoder
 from seed_data import SEED_DIR
 from service.accounts import Role
 from service.app import create_app
@@ -114,4 +115,4 @@ def test_settings_are_independent_of_the_process(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "h")
     assert isinstance(settings, Settings) and settings.home == tmp_path / "h"
     app = create_app(settings)  # building the app opens no model and touches no index
-    assert app.state.encoder.model_name == ""
+    assert app.state.parts[SemanticEncoder].model_name == ""

@@ -168,7 +168,7 @@ def test_times_are_beijing_and_months_read_in_chinese() -> None:
     import datetime as dt
 
     from service.clock import format_time as beijing
-    from web.stats import _short_month
+    from web.stats.pages import _short_month
 
     assert beijing(dt.datetime(2026, 11, 29, 17, 5)) == "2026-11-30 01:05"
     assert _short_month("2026-11") == "2026年11月"

@@ -91,7 +91,7 @@ async def test_a_new_expert_evaluation_refreshes_the_achievement_page(
     seeded_market: Components,
 ) -> None:
     from seed_data import SEED_DIR
-    from service.programmes.evaluations import EvaluationIn
+    from service.programmes.experts.evaluations import EvaluationIn
 
     seeded_market.catalog.create_schema()
     seeded_market.experts.seed(SEED_DIR)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from service.cli import app
 from service.config import get_settings
-from service.programmes.grouping import THRESHOLD
+from service.programmes.common_needs.grouping import THRESHOLD
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ from seed_data import SEED_DIR
 from service import clock
 from service.accounts import Role
 from service.composition import Components
-from service.programmes.events import EventIn
+from service.programmes.events.service import EventIn
 from tests.desk_support import login, make_user
 from tests.pages import page_client
 

@@ -10,18 +10,21 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from service import clock
-from service.api.auth import BrokerUser, ForbiddenError, SignedIn
-from service.api.deps import BoardDep, DeskDep, QueueDep, RowId, part
+from service.accounts import Accounts
 from service.api.desk import csv_response
+from service.catalog import Catalog
 from service.desk.board import Board
 from service.desk.contracts import FIELD_LABELS, ContractIn, field_errors
 from service.desk.errors import DeskError, DeskInputError, DeskNotFoundError, DeskPermissionError
 from service.desk.stages import ContractType, LostReason, Stage
 from service.desk.views import MatchDetail, QueueItem
+from service.http.auth import BrokerUser, ForbiddenError, SignedIn
+from service.http.deps import BoardDep, DeskDep, QueueDep, RowId, part
 from service.listings.schemas import Kind, TransferMode
 from service.matching.results import ListingBrief
-from web.accounts import safe_next
-from web.contacts import contact_by_id
+from service.programmes.experts.evaluations import Evaluations
+from web.accounts.signin import safe_next
+from web.listings.contacts import contact_by_id
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -117,7 +120,7 @@ def _detail_page(
         detail = board.detail(match_id)
     except DeskNotFoundError as exc:
         return page(request, "desk_missing.html", {"message": str(exc)}, status_code=404)
-    accounts, catalog = part(request, "accounts"), part(request, "catalog")
+    accounts, catalog = part(request, Accounts), part(request, Catalog)
     m = detail.match
     context = {
         "d": detail,
@@ -133,7 +136,7 @@ def _detail_page(
         "lost_reasons": [(r.value, r.label) for r in LostReason],
         "stage_options": [(s.value, s.label) for s in detail.next_stages if s is not Stage.lost],
         "contract_types": [(t.value, t.label) for t in ContractType],
-        "evaluations": part(request, "evaluations").of_achievement(detail.match.achievement_id),
+        "evaluations": part(request, Evaluations).of_achievement(detail.match.achievement_id),
     }
     return page(request, "desk_match.html", context, status_code=status_code)
 

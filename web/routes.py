@@ -9,23 +9,17 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.responses import Response
 
-from service.api.deps import AnalyzerDep, CatalogDep, SearcherDep, StatsDep, TaxonomyDep
+from service.http.deps import AnalyzerDep, CatalogDep, SearcherDep, StatsDep, TaxonomyDep
 from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX, Sort
-from web import api_docs, audit, form_data, listing_forms, listing_page, my_listings
-from web.accounts import router as accounts_router
-from web.admin import router as admin_router
+from web import api_docs, programmes
+from web.accounts import admin, audit, forgot, inbox, signin
 from web.desk import router as desk_router
-from web.events import router as events_router
-from web.experts import router as experts_router
-from web.forgot import router as forgot_router
-from web.inbox import router as inbox_router
-from web.programmes import router as programmes_router
-from web.search_filters import search_filters
+from web.listings import form_data, forms, mine, page
+from web.listings.search_filters import search_filters
 from web.security import SecurityHeaders
-from web.stats import router as stats_router
+from web.stats.pages import router as stats_router
 from web.templating import HERE, render
-from web.wdk import router as wdk_router
 
 router = APIRouter(include_in_schema=False)
 NEWEST = 6  # listings of each kind on the home page
@@ -104,19 +98,14 @@ def mount_web(app: FastAPI) -> None:
     """Attach the pages, the static files and the security headers to ``app``."""
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(listing_forms.router)  # before the pages: /needs/new is not an id
-    app.include_router(inbox_router)
-    app.include_router(my_listings.router)
+    app.include_router(forms.router)  # before the pages: /needs/new is not an id
+    app.include_router(inbox.router)
+    app.include_router(mine.router)
     app.include_router(router)
-    app.include_router(listing_page.router)
-    app.include_router(accounts_router)
-    app.include_router(admin_router)
-    app.include_router(forgot_router)
+    app.include_router(page.router)
+    for pages in (signin, admin, forgot, audit):
+        app.include_router(pages.router)
     app.include_router(api_docs.router)
     app.include_router(stats_router)
     app.include_router(desk_router)
-    app.include_router(events_router)
-    app.include_router(experts_router)
-    app.include_router(audit.router)
-    app.include_router(programmes_router)
-    app.include_router(wdk_router)
+    programmes.register(app)

@@ -19,10 +19,13 @@ from starlette.responses import Response
 from indexer.sync import IndexSync
 from service import clock
 from service.accounts import Role, User
-from service.api.auth import CSRF_FIELD, NotSignedInError, csrf_token, current_user
-from service.api.deps import part
 from service.desk.stages import PIPELINE, ContractType, LostReason, Stage
+from service.http.auth import CSRF_FIELD, NotSignedInError, csrf_token, current_user
+from service.http.deps import part
 from service.listings.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
+from service.listings.taxonomy import Taxonomy
+from service.notifications.inbox import Inbox
+from service.notifications.watch import Watcher
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -71,15 +74,15 @@ def render(
     staff = user is not None and user.sees_everything  # the model notice is for staff only
     unread = 0
     if user is not None:
-        part(request, "watcher").sweep_if_due(user)  # at most every few minutes
-        unread = part(request, "inbox").unread_count(user.id)
+        part(request, Watcher).sweep_if_due(user)  # at most every few minutes
+        unread = part(request, Inbox).unread_count(user.id)
     values = {
         "user": user,
         "unread": unread,
         "csrf_token": LazyCsrfToken(request),
-        "notice": semantic_notice(part(request, "indexing")) if staff else None,
+        "notice": semantic_notice(part(request, IndexSync)) if staff else None,
         "flashes": request.session.pop("flash", []),
-        "taxonomy": part(request, "taxonomy"),
+        "taxonomy": part(request, Taxonomy),
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, values, status_code=status_code)

@@ -8,9 +8,9 @@ from pydantic import BaseModel
 
 from service.accounts import Role, User
 from service.accounts.directory import RESET_HOURS, AccountRow, ResetError
-from service.api.auth import AdminUser, BrokerUser
-from service.api.deps import AccountsDep
-from service.api.errors import responses
+from service.http.auth import AdminUser, BrokerUser
+from service.http.deps import AccountsDep
+from service.http.responses import responses
 
 router = APIRouter(
     prefix="/api/admin", tags=["accounts"], responses=responses(401, 403, 404, 409, 422)

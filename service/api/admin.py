@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
 
-from service.api.auth import AdminUser
-from service.api.deps import AuditDep
-from service.api.errors import responses
 from service.audit import AuditPage
 from service.audit.export import audit_csv
+from service.http.auth import AdminUser
+from service.http.deps import AuditDep
+from service.http.responses import responses
 
 router = APIRouter(prefix="/api/admin", tags=["admin"], responses=responses(401, 403, 422))
 PAGE_MAX = 10_000

@@ -12,12 +12,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.api.auth import BrokerUser, SignedIn
-from service.api.deps import BoardDep, DeskDep, QueueDep
-from service.api.errors import BODY, responses
 from service.desk.contracts import Contract, ContractIn
 from service.desk.stages import LostReason, Stage
 from service.desk.views import Card, DeskMatch, MatchDetail, Note, QueueItem
+from service.http.auth import BrokerUser, SignedIn
+from service.http.deps import BoardDep, DeskDep, QueueDep
+from service.http.responses import BODY, responses
 from service.listings.schemas import Money
 
 router = APIRouter(prefix="/api/desk", tags=["desk"], responses=responses(401, 403, 422))

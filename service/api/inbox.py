@@ -7,9 +7,9 @@ import datetime as dt
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
-from service.api.auth import SignedIn, require_editor
-from service.api.deps import AccountsDep, InboxDep, RowId, SavedSearchesDep, TermsDep
-from service.api.errors import responses
+from service.http.auth import SignedIn, require_editor
+from service.http.deps import AccountsDep, InboxDep, RowId, SavedSearchesDep, TermsDep
+from service.http.responses import responses
 from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX
 from service.notifications.inbox import Notification

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field
 
-from service.api.auth import CurrentUser, SignedIn, require_editor, require_poster
-from service.api.deps import AccountsDep, CatalogDep, DeskDep, ListingsDep, MatcherDep
-from service.api.errors import WRITE, responses
-from service.api.privacy import all_for_viewer, for_viewer
 from service.catalog import Catalog, NotFoundError
+from service.http.auth import CurrentUser, SignedIn, require_editor, require_poster
+from service.http.deps import AccountsDep, CatalogDep, DeskDep, ListingsDep, MatcherDep
+from service.http.privacy import all_for_viewer, for_viewer
+from service.http.responses import WRITE, responses
 from service.listings.schemas import (
     Achievement,
     AchievementIn,

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from service.accounts import User
 from service.accounts.store import ApiToken
-from service.api.auth import SignedIn
-from service.api.deps import AccountsDep
-from service.api.errors import BODY, responses
+from service.http.auth import SignedIn
+from service.http.deps import AccountsDep
+from service.http.responses import BODY, responses
 
 router = APIRouter(prefix="/api/me", tags=["account"], responses=responses(401))
 

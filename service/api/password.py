@@ -8,8 +8,8 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.accounts.throttle import RESET_MESSAGE, Throttle
-from service.api.deps import PasswordMailDep, ThrottleDep
-from service.api.errors import responses
+from service.http.deps import PasswordMailDep, ThrottleDep
+from service.http.responses import responses
 from service.mail.outbox import RESET_MAIL_HOURS, PasswordMail
 
 router = APIRouter(prefix="/api", tags=["accounts"], responses=responses(400, 403, 413, 422, 429))

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from indexer.base import Filters
-from service.api.deps import CatalogDep, IndexingDep, SearcherDep
-from service.api.errors import responses
+from service.http.deps import CatalogDep, IndexingDep, SearcherDep
+from service.http.responses import responses
 from service.listings.schemas import Kind, Maturity, TransferMode
 from service.matching.results import SearchPage
 from service.matching.search import PAGE_SIZE_MAX, QUERY_MAX, Sort

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.api.deps import ProgrammeStatsDep, StatsDep
+from service.http.deps import StatsDep
+from service.programmes.events.api import ProgrammeStatsDep
 from service.programmes.programme_stats import ProgrammeStats
 from service.stats.models import MarketStats
 

@@ -10,8 +10,8 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from service.api.deps import SuggesterDep
-from service.api.errors import BODY
+from service.http.deps import SuggesterDep
+from service.http.responses import BODY
 from service.listings.schemas import TEXT_MAX, TITLE_MAX, Kind
 from service.suggest.keywords import DEFAULT_LIMIT
 from service.suggest.suggester import Suggestion

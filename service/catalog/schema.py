@@ -31,10 +31,12 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 TABLE_MODULES = (
     "service.accounts.models",
     "service.desk.models",
-    "service.programmes.events_models",
-    "service.programmes.experts_models",
+    "service.programmes.events.models",
+    "service.programmes.experts.models",
     "service.audit.models",
-    "service.programmes.models",
+    "service.programmes.common_needs.models",
+    "service.programmes.challenges.models",
+    "service.programmes.wdk.models",
     "service.notifications.models",
 )
 INITIAL = "0001"  # the schema of release 0.1.0, made by create_all before migrations

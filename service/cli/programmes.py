@@ -21,7 +21,7 @@ def common_needs(
     achievements: Annotated[int, typer.Option(help="best achievements per group")] = 3,
 ) -> None:
     """共性技术需求: groups of needs from different enterprises that share a technical core."""
-    from service.programmes.grouping_eval import evaluate as run_evaluation
+    from service.programmes.common_needs.grouping_eval import evaluate as run_evaluation
 
     with market() as parts:
         if evaluate:

@@ -9,9 +9,9 @@ from typing import Any
 
 from service import clock
 from service.listings.taxonomy import Taxonomy
-from service.programmes.challenge_views import Challenge
-from service.programmes.views import CommonNeed
-from service.programmes.wdk_views import WdkLibraryView
+from service.programmes.challenges.views import Challenge
+from service.programmes.common_needs.views import CommonNeed
+from service.programmes.wdk.views import WdkLibraryView
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CATALOGUE_HEADER = ("序号", "名称", "单位", "领域", "所在地", "预算（万元）", "联系人")

@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from service import clock
 from service.desk.models import ContractRow, DeskMatchRow
 from service.desk.stages import Stage
-from service.programmes.events_models import EventRow, IntentRow, RegistrationRow
-from service.programmes.experts_models import EvaluationRow, ServiceRow
+from service.programmes.events.models import EventRow, IntentRow, RegistrationRow
+from service.programmes.experts.models import EvaluationRow, ServiceRow
 
 DEAL_STAGES = (Stage.signed.value, Stage.registered.value)
 

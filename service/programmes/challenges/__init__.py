@@ -1,0 +1,1 @@
+"""揭榜挂帅: challenges, applications, review, selection and stages (``api.py`` for routes)."""

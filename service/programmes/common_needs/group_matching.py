@@ -1,0 +1,144 @@
+"""The achievements that best serve a set of needs as a whole.
+
+Each member need is matched with the ``Matcher`` like any need (its scored candidates); the
+lists are fused by reciprocal rank fusion (ranks only, as matching fuses its retrievers), and
+each achievement shown is explained by the members it serves, its components averaged over the
+members and the key terms it shares with them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from indexer.base import Hit
+from indexer.documents import full_text
+from service.catalog import NotFoundError
+from service.listings.schemas import Kind, Status
+from service.matching.cache import market_stamp
+from service.matching.fusion import reciprocal_rank_fusion
+from service.matching.matcher import Candidate, Matcher, brief
+from service.matching.results import Component
+from service.programmes.common_needs.views import GroupMatch, Served
+
+PER_NEED = 20  # candidates taken from each member need before fusion
+CACHE_SECONDS = 600.0  # a need's candidates are reused this long (keyed by its last change)
+CACHE_SIZE = 2000
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    need: Any
+    words: set[str]
+    candidates: list[Candidate]
+
+
+class GroupMatcher:
+    def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
+        self._cache: dict[tuple[str, str], tuple[float, _Ranked]] = {}
+        self._lock = threading.Lock()
+
+    def _ranked(self, need: Any) -> _Ranked:
+        key = (need.id, need.updated_at.isoformat())
+        now = time.monotonic()
+        with self._lock:
+            hit = self._cache.get(key)
+        if hit is not None and now - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        _, _, scored = self.matcher.candidates(Kind.need, need)
+        words = set(self.matcher.analyzer.content_words(full_text(need)))
+        found = _Ranked(need, words, scored[:PER_NEED])
+        with self._lock:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = (now, found)
+        return found
+
+    def version(self) -> tuple[Any, ...]:
+        """What the rankings depend on: the catalog's version and the index generation."""
+        return market_stamp(self.matcher.catalog, self.matcher.index)
+
+    def lists(self, need_ids: Sequence[str]) -> dict[str, _Ranked]:
+        out = {}
+        for need_id in need_ids:
+            try:
+                need = self.matcher.catalog.get(Kind.need, need_id)
+            except NotFoundError:
+                continue
+            if need.status == Status.published:
+                out[need_id] = self._ranked(need)
+        return out
+
+    def rank(self, need_ids: Sequence[str], limit: int = 10) -> list[GroupMatch]:
+        lists = self.lists(need_ids)
+        if not lists or limit <= 0:
+            return []
+        hits = {
+            nid: [Hit(c.other.id, c.total) for c in ranked.candidates]
+            for nid, ranked in lists.items()
+        }
+        fused = reciprocal_rank_fusion(
+            hits, {nid: 1.0 for nid in hits}, self.matcher.settings.rrf_k
+        )
+        served: dict[str, dict[str, tuple[int, Candidate]]] = {}
+        for nid, ranked in lists.items():
+            for position, c in enumerate(ranked.candidates, start=1):
+                served.setdefault(c.other.id, {})[nid] = (position, c)
+        return [
+            self._explain(rank, item.score, served[item.id], lists)
+            for rank, item in enumerate(fused[:limit], start=1)
+        ]
+
+    def _explain(
+        self,
+        rank: int,
+        fused: float,
+        served: dict[str, tuple[int, Candidate]],
+        lists: dict[str, _Ranked],
+    ) -> GroupMatch:
+        members = len(lists)
+        matched = [c for _, c in served.values()]
+        achievement = matched[0].other
+        components = []
+        for part in matched[0].components:
+            values = [next((x.value for x in c.components if x.name == part.name), 0.0)
+                      for c in matched]  # fmt: skip
+            value = sum(values) / members
+            components.append(
+                Component(
+                    name=part.name,
+                    label=part.label,
+                    value=round(value, 4),
+                    weight=part.weight,
+                    contribution=round(value * part.weight, 4),
+                    note=f"本组{len(matched)}/{members}项需求的平均值",
+                )
+            )
+        counts: dict[str, int] = {}
+        for nid in served:
+            for term in self.matcher.shared_terms(lists[nid].words, Kind.achievement, achievement):
+                counts[term] = counts.get(term, 0) + 1
+        shared = sorted(counts, key=lambda t: -counts[t])[:8]
+        serves = [
+            Served(need_id=nid, rank=position, score=round(c.total, 4))
+            for nid, (position, c) in served.items()
+        ]
+        ranks = "、".join(f"{s.need_id}第{s.rank}名" for s in serves)
+        explanation = f"匹配本组{len(matched)}/{members}项需求（{ranks}）"
+        if shared:
+            explanation += "；共同关键词：" + "、".join(shared[:5])
+        return GroupMatch(
+            **brief(achievement, self.matcher.taxonomy).model_dump(),
+            rank=rank,
+            score=round(sum(c.total for c in matched) / members, 4),
+            fused=round(fused, 4),
+            serves=serves,
+            components=components,
+            shared_terms=shared,
+            mismatches=sorted({m for c in matched for m in c.mismatches}),
+            explanation=explanation,
+        )

@@ -1,0 +1,1 @@
+"""Matchmaking events (推介会, 对接会, 路演): registrations, invitations, intents."""

@@ -1,0 +1,1 @@
+"""Listing pages: a listing with its matches, posting and editing forms, my listings, import."""

@@ -1,0 +1,15 @@
+"""Pages of the city's programmes, one module per unit (see ``service/programmes/units.py``)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from web.programmes import challenges, common_needs, events, experts, wdk
+
+PAGES = (common_needs, challenges, events, experts, wdk)
+
+
+def register(app: FastAPI) -> None:
+    """Mount every programme's pages."""
+    for unit in PAGES:
+        app.include_router(unit.router)
