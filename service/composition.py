@@ -211,6 +211,8 @@ def _encoder(settings: Settings, seed_dir: Path) -> SemanticEncoder:
         batch_size=settings.embedding_batch_size,
         max_chars=settings.embedding_max_chars,
         precomputed=seed_dir / "vectors",
+        query_prefix=settings.embedding_query_prefix,
+        passage_prefix=settings.embedding_passage_prefix,
     )
 
 
@@ -251,8 +253,10 @@ def _matcher(
     terms: TermExtractor,
 ) -> Matcher:
     """The matcher with the weights tuned here (``techmatch tune``), else those shipped with the
-    seed data, else its defaults; the match probability calibrated beside them."""
-    stored = load_weights(settings.index_dir) or load_weights(seed_dir)
+    seed data, else its defaults (weights fitted with another embedding model are not used);
+    the match probability calibrated beside them."""
+    model = encoder.model_name
+    stored = load_weights(settings.index_dir, model) or load_weights(seed_dir, model)
     return Matcher(
         index,
         catalog,

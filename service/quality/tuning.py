@@ -8,7 +8,7 @@ stored are fitted on all judgments, with the date, the counts and the model they
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,11 +96,14 @@ def run_tune(
     config: MatchConfig | None = None,
     dev: DevSet | None = None,
     method: str = "pairwise",
+    extra: tuple[str, Callable[[tune.Pool], tune.Pool]] | None = None,
 ) -> TuneResult:
     """Cross-validate, then fit on every judgment; nothing is written.
 
     ``dev`` adds the development set's needs and grades; ``method`` is ``pairwise`` (the
     learned logistic model of ``pairwise.py``) or ``ascent`` (coordinate ascent on nDCG@10).
+    ``extra``: a component the matcher does not compute, named and added to the pool by the
+    function (measured in the report; the stored weights have no place for it).
     """
     config = config or DEFAULT_CONFIG
     qrels = merge_judgments({**gold, **(dev.qrels if dev else {})}, broker)
@@ -113,21 +116,24 @@ def run_tune(
     start_coef = tune.coefficients(start, present)
     features = [f for f in tune.FEATURES if config.lexicon or f != "lexicon"]
     components = (*present, *features)
+    if extra is not None:
+        name, add = extra
+        pool, components, start_coef = add(pool), (*components, name), {**start_coef, name: 0.0}
     fitter = pairwise.fit if method == "pairwise" else tune.fit
     cv = tune.cross_validate(pool, qrels, start_coef, folds, components, progress, fitter)
     coef = fitter(pool, qrels, start_coef, components)
     weights = Weights.from_coefficients(coef, present)
     fitted_at = clock.utc_now().isoformat(timespec="seconds")
     calibrations = None
-    if dev is not None:
+    if dev is not None and extra is None:  # a measured-only component has no calibration
         rest = [n for n in dev.needs if n not in pool]  # dev needs nothing in the catalogue solves
-        extra, _, _ = collect_pool(market, rest, progress, config, unsaved)
-        dev_pool = {n: v for n, v in {**pool, **extra}.items() if n in dev.needs}
+        unanswered, _, _ = collect_pool(market, rest, progress, config, unsaved)
+        dev_pool = {n: v for n, v in {**pool, **unanswered}.items() if n in dev.needs}
         folds_all = [
             [*a, *b]
             for a, b in zip(
                 tune.folds_of(judged_in(pool, qrels), folds),
-                tune.folds_of(list(extra), folds),
+                tune.folds_of(list(unanswered), folds),
                 strict=True,
             )
         ]
