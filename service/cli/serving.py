@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import typer
@@ -11,6 +12,14 @@ from indexer.backends.factory import BACKENDS
 from indexer.base import IndexError_
 from service.accounts.models import UserRow
 from service.cli.common import console, err, fail, market, progress_bar, settings_for
+
+WORKER_HEALTHCHECK_SECONDS = 60
+"""How long uvicorn's supervisor waits for a worker process to answer its health ping. A new
+worker is started by *spawning* a fresh interpreter, which first re-imports the ``techmatch``
+script's module (the whole command line and the parts it opens: 2–4 s on a busy 2-core machine)
+before the thread that answers the ping runs; uvicorn's default of 5 s then took a healthy
+worker that was still importing for a dead one, killed it and logged "Child process [...]
+died" before starting another."""
 
 
 def register(app: typer.Typer) -> None:
@@ -65,19 +74,27 @@ def serve(
     from service.app import prepare
 
     settings = settings_for()
+    started = time.monotonic()
     with market() as parts:  # refuse to start on an index built for other settings
         try:
             prepare(parts)
         except IndexError_ as exc:
             fail(str(exc))
+    count = workers or settings.workers
+    err.print(
+        f"start-up checks done in {time.monotonic() - started:.1f} s (catalog schema, model, "
+        f"index); starting {count} worker process{'es' if count > 1 else ''}, each loading the "
+        "market from the same settings"
+    )
     uvicorn.run(
         "service.app:create_app",
         factory=True,
-        workers=workers or settings.workers,
+        workers=count,
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
         proxy_headers=False,  # the app reads X-Forwarded-For from TECHMATCH_TRUSTED_PROXIES only
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 
