@@ -24,7 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
-from bench_http import TECHMATCH, free_port, need_ids, p, prepare
+from bench_http import TECHMATCH, need_ids, p, prepare, serving
 
 KINDS = ("save search", "delete search", "edit need", "common needs")
 
@@ -90,26 +90,10 @@ def run(workers: int, requests: int, connections: int) -> None:
         env = prepare(Path(tmp) / "home")
         tokens = [token(env, f"burst-ent-{i}", "enterprise") for i in range(4)]
         broker = token(env, "burst-broker", "broker")
-        port = free_port()
-        server = subprocess.Popen(
-            [TECHMATCH, "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(240):
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.5)
+        with serving(env, workers, wait_s=120) as base:
             started = time.perf_counter()
             samples, statuses = asyncio.run(burst(base, tokens, broker, requests, connections))
             took = time.perf_counter() - started
-        finally:
-            server.terminate()
-            server.wait(timeout=60)
     errors = sum(n for (_, status), n in statuses.items() if status >= 500 or status == 0)
     print(f"\nworkers {workers}, {requests} requests, {connections} connections: {took:.0f} s, "
           f"{errors} answers 5xx or none")  # fmt: skip
