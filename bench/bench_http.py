@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -100,28 +102,36 @@ def p(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] * 1000 if ordered else 0.0
 
 
+@contextmanager
+def serving(env: dict[str, str], workers: int, wait_s: float) -> Iterator[str]:
+    """``techmatch serve`` on a free loopback port, its base URL once /api/health answers (or
+    ``wait_s`` passed), stopped on leaving."""
+    port = free_port()
+    server = subprocess.Popen(
+        [TECHMATCH, "serve", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", str(workers)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(int(wait_s * 2)):
+            try:
+                if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
 def run(workers: int, seconds: float, connections: int) -> None:
     with tempfile.TemporaryDirectory(prefix="techmatch-http-") as tmp:
         env = prepare(Path(tmp) / "home")
-        port = free_port()
-        server = subprocess.Popen(
-            [TECHMATCH, "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--workers", str(workers)],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(120):
-                try:
-                    if httpx.get(f"{base}/api/health", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.5)
+        with serving(env, workers, wait_s=60) as base:
             asyncio.run(load(base, 3, 4))  # warm every worker's caches
             samples = asyncio.run(load(base, seconds, connections))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
     errors = int(samples.pop("errors")[0])
     total = sum(len(v) for v in samples.values())
     print(f"\nworkers {workers}, {connections} connections, {seconds:.0f} s: "

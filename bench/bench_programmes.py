@@ -80,9 +80,9 @@ def main() -> None:
             invited = parts.invitations.for_event(event.id)
             out["invitations_s"] = round(time.perf_counter() - started, 3)
             out["invited_enterprises"] = len(invited)
-            out["invited_from_needs"] = sum(
-                any(r.source == "need" for r in i.achievements) for i in invited
-            )
+            out["invited_by_tier"] = {  # every invitation is at least a possible match
+                t: sum(i.tier == t for i in invited) for t in ("strong", "possible")
+            }
             out["common_needs"] = common_need_reads(parts)
             started = time.perf_counter()
             library = parts.wdk_library.view(WdkFilters(), None)

@@ -176,6 +176,10 @@ class Analyzer:
         count as known)."""
         return word in self.domain_terms or word.isascii() or bool(self._tokenizer.FREQ.get(word))
 
+    def frequency(self, word: str) -> int:
+        """The word's frequency in jieba's dictionary (0: a word its HMM made up)."""
+        return int(self._tokenizer.FREQ.get(word) or 0)
+
     def tags(self) -> dict[str, str]:
         """Each dictionary word's part of speech (jieba.posseg's table, the domain dictionary's
         tags added), read on first use."""

@@ -35,6 +35,8 @@ class IndexableListing(Protocol):
     @property
     def money(self) -> float | None: ...
     @property
+    def extra_text(self) -> Sequence[str]: ...
+    @property
     def mode_codes(self) -> list[str]: ...
     @property
     def maturity_code(self) -> str | None: ...
@@ -43,9 +45,16 @@ class IndexableListing(Protocol):
 
 
 def full_text(listing: IndexableListing) -> str:
-    """Title, keywords and body: what is tokenised and embedded."""
-    keywords = "、".join(listing.keywords)
-    return f"{listing.title}。{keywords}。{listing.body}"
+    """Title, keywords, body and the other fields declared searchable (an achievement's
+    patents): what is tokenised and embedded."""
+    return f"{listing.title}。{_body_text(listing)}"
+
+
+def _body_text(listing: IndexableListing) -> str:
+    """Keywords, body and the other searchable values: the body column of the index."""
+    text = "、".join(listing.keywords) + "。" + listing.body
+    extra = "；".join(listing.extra_text)
+    return f"{text}。{extra}" if extra else text
 
 
 _SENTENCE_END = re.compile(r"(?<=[。；！？!?;])")
@@ -91,7 +100,7 @@ def content_hash(listing: IndexableListing, analyzer_version: str, model: str) -
 
 def to_document(kind: str, listing: IndexableListing, analyzer: Analyzer, model: str) -> IndexedDoc:
     """The index document of a listing, without its vector (added by the caller)."""
-    body = "、".join(listing.keywords) + "。" + listing.body
+    body = _body_text(listing)
     return IndexedDoc(
         kind=kind,
         id=listing.id,

@@ -103,7 +103,8 @@ class CachedEncoder:
 
     def key(self, query: bool) -> str:
         """The cache's model key: queries and passages of asymmetric models differ."""
-        return f"{self.name}|query" if query and self.encoder.asymmetric else self.name
+        name = self.name + getattr(self.encoder, "roles_tag", "")  # configured prefixes
+        return f"{name}|query" if query and self.encoder.asymmetric else name
 
     def encode(
         self,
@@ -148,6 +149,8 @@ class SemanticEncoder:
         max_chars: int = 512,
         precomputed: Path | None = None,
         loaded: Encoder | None = None,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
     ) -> None:
         """``loaded``: an encoder already built, used instead of loading ``model_name`` (the
         scale benchmark brings a synthetic one); ``model_name`` must be its name."""
@@ -158,6 +161,7 @@ class SemanticEncoder:
         self._batch_size = batch_size
         self.max_chars = max_chars
         self._precomputed = precomputed
+        self._prefixes = (query_prefix, passage_prefix)  # None: the model's own (``Roles``)
         self._encoder: CachedEncoder | None = None
         self._status: SemanticStatus | None = None
         self._lock = threading.Lock()
@@ -174,6 +178,8 @@ class SemanticEncoder:
                         self.model_name,
                         allow_download=self._allow_download,
                         batch_size=self._batch_size,
+                        query_prefix=self._prefixes[0],
+                        passage_prefix=self._prefixes[1],
                     )
                 )
                 if encoder is not None:

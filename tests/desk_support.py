@@ -19,10 +19,13 @@ OTHER_ACHIEVEMENT = "A2004"
 
 
 def make_user(market: Components, role: Role, name: str | None = None) -> User:
+    """An account of its own organisation (accounts sharing an organisation's name would wait
+    for a broker to confirm them: ``service/accounts/organisations.py``)."""
     username = name or f"desk-{role.value}"
     found = market.accounts.by_username(username)
+    organisation = f"{role.label}测试单位" + (f"（{name}）" if name else "")
     return found or market.accounts.create_user(
-        username, PASSWORD, role, f"{role.label}测试单位", display_name=f"{username}显示名"
+        username, PASSWORD, role, organisation, display_name=f"{username}显示名"
     )
 
 

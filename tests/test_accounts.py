@@ -82,7 +82,7 @@ async def test_login_rejects_bad_password_and_keeps_next_local(
     token = await csrf(client)
     bad = {"username": "uni01", "password": "nope-nope", "csrf_token": token}
     r = await client.post("/login", data=bad)
-    assert r.status_code == 400 and "用户名或密码不正确" in r.text
+    assert r.status_code == 400 and "账号或密码不正确" in r.text
     good = {**bad, "password": PASSWORD, "next": "https://evil.example/"}
     r = await client.post("/login", data=good)
     assert r.status_code == 303 and r.headers["location"] == "/mine"

@@ -119,7 +119,7 @@ def test_enterprise_signs_up_posts_a_need_and_sees_matches(market: Any) -> None:
     page = new_page(browser, url)
     sign_up(page, "enterprise", "达州示例路桥工程有限公司", "luqiao")
     page.get_by_role("link", name="发布技术需求").click()
-    page.get_by_label("标题").fill("桥面钢筋锈得厉害，想找不生锈的替代筋材")
+    page.get_by_label("需求名称").fill("桥面钢筋锈得厉害，想找不生锈的替代筋材")
     page.get_by_label("需求描述").fill(
         "公司承接农村公路桥梁维修，桥面钢筋锈蚀严重，返修频繁。希望找到一种不生锈、"
         "强度够、重量轻的筋材替代部分钢筋，并有配套的施工方法，最好能在达州本地生产供货。"

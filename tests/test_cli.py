@@ -1,4 +1,5 @@
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -32,6 +33,10 @@ def test_seed_index_match_search(cli_home: Path) -> None:
     payload = json.loads(result.stdout)
     assert payload["source"]["id"] == "N1001" and len(payload["matches"]) == 3
     assert all(m["kind"] == "achievement" and m["components"] for m in payload["matches"])
+    assert all(m["tier"] in {"strong", "possible", "weak"} for m in payload["matches"])
+    assert all(0 <= m["probability"] <= 1 for m in payload["matches"])
+    text = runner.invoke(app, ["match", "N1001", "--limit", "3"])
+    assert re.search(r" 1\. (高度匹配|可能匹配|匹配度低) (\d+|<1)%", text.stdout), text.stdout
     found = runner.invoke(app, ["search", "卤水提锂", "--kind", "achievement", "--json"])
     assert json.loads(found.stdout)["items"]
     assert runner.invoke(app, ["match", "NOPE"]).exit_code == 1

@@ -280,7 +280,7 @@ def test_queue_puts_requests_first_and_skips_pairs_on_the_desk(
     pairs = [(i.need.id, i.achievement.id) for i in queue[1:]]
     assert (top.need.id, top.achievement.id) not in pairs
     assert (computed[1].need.id, computed[1].achievement.id) not in pairs
-    threshold = seeded_market.settings.match_queue_threshold
-    assert all(i.match_id is None and (i.score or 0) >= threshold for i in queue[1:])
+    assert all(i.match_id is None and i.tier == "strong" for i in queue[1:])
+    assert all(i.probability is not None for i in queue[1:])
     assert all(i.explanation for i in queue)
     assert len(seeded_market.queue.items(3)) == 3

@@ -34,7 +34,10 @@ def test_dev_needs_are_valid_and_mostly_problem_worded() -> None:
 
 
 def test_every_pooled_pair_is_graded_once() -> None:
-    pooled = {(r["need_id"], r["achievement_id"]) for r in tsv(DEVSET / "pool.tsv")}
+    first = {(r["need_id"], r["achievement_id"]) for r in tsv(DEVSET / "pool.tsv")}
+    deep = [(r["need_id"], r["achievement_id"]) for r in tsv(DEVSET / "pool-deep.tsv")]
+    assert len(deep) == len(set(deep)) and not first & set(deep)  # only pairs never judged
+    pooled = first | set(deep)
     graded = [(r["need_id"], r["achievement_id"]) for r in tsv(DEVSET / "qrels.tsv")]
     assert len(graded) == len(set(graded)) and set(graded) == pooled
     assert {int(r["grade"]) for r in tsv(DEVSET / "qrels.tsv")} <= {0, 1, 2, 3}
@@ -50,6 +53,16 @@ def test_pools_come_from_three_rankers_to_depth_15() -> None:
             assert 1 <= int(rank) <= 15
             rankers[name] += 1
     assert len(rankers) >= 3
+
+
+def test_the_deeper_pool_names_its_dense_rankers() -> None:
+    rankers: Counter[str] = Counter()
+    for row in tsv(DEVSET / "pool-deep.tsv"):
+        for source in row["sources"].split(","):
+            name, rank = source.split(":")
+            assert 1 <= int(rank) <= 20  # each ranker's list was kept to depth 20
+            rankers[name.split("+")[0]] += 1
+    assert {"dense", "passage", "align", "learned"} <= set(rankers)
 
 
 def test_experts_cover_every_sub_field_and_county() -> None:

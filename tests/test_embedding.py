@@ -97,3 +97,43 @@ def test_roles_are_cached_apart_and_precomputed_vectors_load(tmp_path: Path) -> 
     assert np.allclose(cached.encode(["卤水提锂"])[0], [0.6, 0.8]) and cached.encoded == 0
     assert np.allclose(cached.encode(["卤水提锂"], query=True)[0], [1.0, 0.0])
     assert cached.encoded == 1
+
+
+def test_roles_come_from_settings_then_the_model_then_e5() -> None:
+    from indexer.encoders import resolve_roles
+
+    configured = resolve_roles("BAAI/bge-small-zh-v1.5", None, "为这个句子生成表示：", None)
+    assert (configured.query, configured.passage, configured.source) == (
+        "为这个句子生成表示：",
+        "",
+        "settings",
+    )
+    assert configured.asymmetric and configured.tag  # cached apart from the model's own roles
+    own = resolve_roles("x/model", {"query": "Q: ", "document": "D: "}, None, None)
+    assert (own.query, own.passage, own.source) == ("Q: ", "D: ", "model") and not own.tag
+    e5 = resolve_roles("intfloat/multilingual-e5-small", {}, None, None)
+    assert (e5.query, e5.passage) == ("query: ", "passage: ")
+    plain = resolve_roles("BAAI/bge-small-zh-v1.5", None, None, None)
+    assert not plain.asymmetric and plain.source == "none"  # no guess from the name
+
+
+def test_configured_prefixes_are_what_the_model_reads(tiny_model: Path) -> None:
+    encoder, _ = load_encoder(str(tiny_model), query_prefix="查询：", passage_prefix="")
+    assert encoder is not None and encoder.asymmetric
+    query = encoder.encode(["卤水提锂"], query=True)[0]
+    assert np.allclose(query, encoder.encode(["查询：卤水提锂"])[0], atol=1e-5)
+    assert not np.allclose(query, encoder.encode(["卤水提锂"])[0])
+    same, _ = load_encoder(str(tiny_model), query_prefix="", passage_prefix="")
+    assert same is not None and not same.asymmetric
+
+
+def test_a_changed_prefix_never_reuses_cached_vectors(tiny_model: Path, tmp_path: Path) -> None:
+    cache = EmbeddingCache(tmp_path / "cache.sqlite3")
+    plain, _ = load_encoder(str(tiny_model))
+    prefixed, _ = load_encoder(str(tiny_model), query_prefix="查询：", passage_prefix="文档：")
+    assert plain is not None and prefixed is not None
+    CachedEncoder(plain, cache).encode(["卤水提锂"])
+    again = CachedEncoder(prefixed, cache)
+    vector = again.encode(["卤水提锂"])[0]
+    assert again.encoded == 1
+    assert np.allclose(vector, prefixed.encode(["卤水提锂"])[0], atol=1e-5)

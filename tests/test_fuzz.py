@@ -32,6 +32,7 @@ from tests.conftest import make_settings
 from tests.pages import account
 
 EXAMPLES = 20
+READ_TIMEOUT = 60
 CHECKS = [  # no 5xx; and every answer is one the document declares, in the declared shape
     not_a_server_error,
     status_code_conformance,
@@ -49,6 +50,7 @@ def fuzzed_market(seeded_home: Path, tmp_path_factory: pytest.TempPathFactory) -
     # The suggester fits its model on first use (> 10 s here, schemathesis' read timeout):
     # fit it now, so that the run fuzzes the API and not that one cold start.
     market.suggester.suggest(Kind.need, "卤水提锂", title="提锂")
+    market.common_needs.list()  # and group the seed's needs once, for the same reason
     yield market
     market.close()
 
@@ -56,6 +58,12 @@ def fuzzed_market(seeded_home: Path, tmp_path_factory: pytest.TempPathFactory) -
 @pytest.fixture(scope="module")
 def admin_token(fuzzed_market: Components) -> str:
     user = account(fuzzed_market, "fuzz-admin", Role.admin)
+    return fuzzed_market.accounts.create_token(user.id, "fuzz")
+
+
+@pytest.fixture(scope="module")
+def enterprise_token(fuzzed_market: Components) -> str:
+    user = account(fuzzed_market, "fuzz-enterprise", Role.enterprise)
     return fuzzed_market.accounts.create_token(user.id, "fuzz")
 
 
@@ -77,7 +85,11 @@ def fuzz(operation: Any, mode: Any, token: str) -> str | None:
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: Any) -> None:
-        case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
+        # 60 s, not schemathesis' 10: a common-needs read after a generated write regroups the
+        # needs, seconds on a loaded 2-core machine (the recompute is issue #22 item 4)
+        case.call_and_validate(
+            headers={"Authorization": f"Bearer {token}"}, checks=CHECKS, timeout=READ_TIMEOUT
+        )
 
     try:
         run()
@@ -88,9 +100,13 @@ def fuzz(operation: Any, mode: Any, token: str) -> str | None:
     return None
 
 
-def test_no_generated_request_makes_a_server_error(api_schema: Any, admin_token: str) -> None:
+@pytest.mark.parametrize("role", ["admin", "enterprise"])
+def test_no_generated_request_makes_a_server_error(
+    api_schema: Any, admin_token: str, enterprise_token: str, role: str
+) -> None:
+    token = admin_token if role == "admin" else enterprise_token
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) >= 25  # every operation of the document is fuzzed
+    assert len(operations) >= 90  # every operation of the document is fuzzed
     modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    failures = [f for op in operations for m in modes if (f := fuzz(op, m, admin_token))]
+    failures = [f for op in operations for m in modes if (f := fuzz(op, m, token))]
     assert failures == [], "\n\n".join(failures)

@@ -72,11 +72,14 @@ async def test_broker_moves_and_strong_matches_reach_the_header_count(
         count = re.search(r'class="count" aria-label="(\d+) 条未读"', home)
         assert count and int(count[1]) >= 1
         inbox = (await client.get("/inbox")).text
-        assert f"{NEED} × {ACHIEVEMENT}：经纪人已联系双方" in inbox
-        strong = [n for n in seeded_market.inbox.items(owner) if "强匹配" in n.title]
-        threshold = seeded_market.settings.match_queue_threshold
+        need = seeded_market.catalog.get(Kind.need, NEED).title
+        achievement = seeded_market.catalog.get(Kind.achievement, ACHIEVEMENT).title
+        told = f"「{need}」×「{achievement}」：经纪人已联系双方，对方的联系方式现在可见"
+        assert f'<a href="/needs/{NEED}">{told}</a>' in inbox  # titles, linked, no raw ids
+        assert f"{NEED} × {ACHIEVEMENT}" not in inbox
+        strong = [n for n in seeded_market.inbox.items(owner) if "高度匹配" in n.title]
         best = seeded_market.matcher.match(Kind.need, NEED, limit=1).matches[0]
-        assert bool(strong) == (best.score >= threshold)
+        assert bool(strong) == (best.tier == "strong")
         token = re.search(r'name="csrf_token" value="([^"]+)"', inbox)
         assert token
         await client.post("/inbox/read", data={"csrf_token": token[1]})

@@ -206,7 +206,7 @@ async def test_stats_page_shows_charts_and_tables(desk_market: Components) -> No
     html = response.text
     assert "市场统计" in html and "/static/stats.css" in html
     charts = _SVG.findall(html)
-    assert len(charts) == 8
+    assert len(charts) == 12  # 8 of the market, 4 of the year's 技术合同成交额
     for chart in charts:
         root = ET.fromstring(chart)
         assert root.get("role") == "img" and root.get("aria-labelledby")

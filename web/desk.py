@@ -23,6 +23,9 @@ from service.http.deps import BoardDep, DeskDep, QueueDep, RowId, part
 from service.listings.schemas import Kind, TransferMode
 from service.matching.results import ListingBrief
 from service.programmes.experts.evaluations import Evaluations
+from service.programmes.offers.draft_text import TEMPLATES
+from service.programmes.offers.service import Offers
+from service.requests import FORM
 from web.accounts.signin import safe_next
 from web.listings.contacts import contact_by_id
 from web.templating import flash, render
@@ -65,7 +68,6 @@ def desk_home(
         "strong": by_need([item for item in queue if item.match_id is None]),
         "columns": board.board(),
         "counts": desk.counts(),
-        "threshold": broker_queue.threshold,
     }
     return page(request, "desk.html", context)
 
@@ -122,8 +124,13 @@ def _detail_page(
         return page(request, "desk_missing.html", {"message": str(exc)}, status_code=404)
     accounts, catalog = part(request, Accounts), part(request, Catalog)
     m = detail.match
+    offer = part(request, Offers).of_match(m.id)  # the 挂牌 or 竞价 that opened the pair
+    if values is None and detail.contract is None and offer and offer.deal_price_wan is not None:
+        values = contract_values(detail, _likely_contract(catalog, m.need_id, m.achievement_id))
+        values["amount_wan"] = f"{offer.deal_price_wan:g}"
     context = {
         "d": detail,
+        "offer": offer,
         "contacts": {
             Kind.need: contact_by_id(accounts, catalog, Kind.need, m.need_id),
             Kind.achievement: contact_by_id(accounts, catalog, Kind.achievement, m.achievement_id),
@@ -136,6 +143,7 @@ def _detail_page(
         "lost_reasons": [(r.value, r.label) for r in LostReason],
         "stage_options": [(s.value, s.label) for s in detail.next_stages if s is not Stage.lost],
         "contract_types": [(t.value, t.label) for t in ContractType],
+        "draft_templates": [(key, t.title) for key, t in TEMPLATES.items()],
         "evaluations": part(request, Evaluations).of_achievement(detail.match.achievement_id),
     }
     return page(request, "desk_match.html", context, status_code=status_code)
@@ -160,7 +168,9 @@ def contract_values(
     """The contract form's values: the saved record, else a draft from the two listings."""
     if detail.contract is not None:
         values = detail.contract.model_dump(mode="json")
-        return {**values, "amount_wan": f"{detail.contract.amount_wan:g}"}
+        tech = detail.contract.tech_amount_wan
+        return {**values, "amount_wan": f"{detail.contract.amount_wan:g}",
+                "tech_amount_wan": "" if tech is None else f"{tech:g}"}  # fmt: skip
     need, achievement = detail.need, detail.achievement
     return {
         "title": achievement.title if achievement else "",
@@ -168,6 +178,7 @@ def contract_values(
         "seller": achievement.organisation if achievement else "",
         "buyer": need.organisation if need else "",
         "amount_wan": "",
+        "tech_amount_wan": "",
         "signed_on": clock.today().isoformat(),
         "registration_no": "",
         "registered_on": "",
@@ -227,7 +238,7 @@ async def save_contract(
     form = await request.form()
     values = {name: str(form.get(name, "")).strip() for name in FIELD_LABELS}
     try:
-        contract = ContractIn.model_validate(values)
+        contract = ContractIn.model_validate(values, context=FORM)
         desk.save_contract(match_id, contract, user)
     except ValidationError as exc:
         return _detail_page(request, board, match_id, field_errors(exc), values, 422)

@@ -25,6 +25,7 @@ from service.http.deps import part
 from service.listings.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
 from service.listings.taxonomy import Taxonomy
 from service.notifications.inbox import Inbox
+from web.listings import match_words
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -126,6 +127,6 @@ def url_with(path: str, params: dict[str, Any], **changes: Any) -> str:
     return path + ("?" + urlencode(kept) if kept else "")
 
 
-templates.env.globals.update(listing_path=listing_path, url_with=url_with)
+templates.env.globals.update(listing_path=listing_path, url_with=url_with, **match_words.GLOBALS)
 templates.env.filters["highlight"] = highlight
 templates.env.filters["beijing"] = clock.format_time

@@ -39,6 +39,21 @@ def email_problem(email: str | None) -> str | None:
     return None
 
 
+DISPLAY_NAME_MAX = 30
+
+
+def display_name_problem(name: str) -> str | None:
+    """Why a display name (shown wherever the account's name is: 张工, 李红梅) cannot be used."""
+    name = name.strip()
+    if not name:
+        return "请填写姓名"
+    if len(name) > DISPLAY_NAME_MAX:
+        return f"姓名最多 {DISPLAY_NAME_MAX} 字"
+    if any(not ch.isprintable() for ch in name):
+        return "姓名不能包含控制字符"
+    return None
+
+
 def account_problems(
     username: str,
     password: str,
@@ -47,6 +62,7 @@ def account_problems(
     phone: str | None = None,
     email: str | None = None,
     check_contact: bool = False,
+    display_name: str | None = None,
 ) -> dict[str, str]:
     """{field: message} for every bad field of a new account (empty when all is well)."""
     problems: dict[str, str] = {}
@@ -56,6 +72,8 @@ def account_problems(
         problems["password"] = f"密码至少 {PASSWORD_MIN} 位"
     if not 2 <= len(organisation.strip()) <= 100:
         problems["organisation"] = "请填写单位名称（2–100 字）"
+    if display_name is not None and (problem := display_name_problem(display_name)):
+        problems["display_name"] = problem
     if check_contact:
         for name, problem in (("phone", phone_problem(phone)), ("email", email_problem(email))):
             if problem:

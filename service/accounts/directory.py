@@ -9,14 +9,23 @@ import hashlib
 import secrets
 
 from argon2 import PasswordHasher
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.accounts.contact import PASSWORD_MIN, clean_email, clean_phone
-from service.accounts.models import AccountProfileRow, PasswordResetRow, UserRow
+from service.accounts.models import (
+    AccountProfileRow,
+    ApiTokenRow,
+    OrganisationMemberRow,
+    OrganisationRow,
+    PasswordResetRow,
+    UserRow,
+)
+from service.accounts.organisations import Standing
 from service.accounts.roles import Role
 from service.catalog.models import utcnow
+from service.stamps import Timestamp
 
 RESET_HOURS = 72  # a reset link works this long, and once
 FOUND_MAX = 5  # accounts sharing one e-mail address or phone number that get a reset link
@@ -32,8 +41,13 @@ class AccountRow(BaseModel):
     organisation: str
     phone: str | None
     email: str | None
-    created_at: dt.datetime
+    created_at: Timestamp
     disabled: bool
+    organisation_id: int | None = None
+    standing: Standing | None = Field(
+        default=None, description="the account's claim to its organisation"
+    )
+    organisation_verified: bool = False
 
 
 class ResetError(ValueError):
@@ -65,8 +79,12 @@ class AccountDirectory:
     def list_accounts(self) -> list[AccountRow]:
         with self._sessions() as session:
             rows = session.execute(
-                select(UserRow, AccountProfileRow)
+                select(UserRow, AccountProfileRow, OrganisationMemberRow, OrganisationRow)
                 .outerjoin(AccountProfileRow, AccountProfileRow.user_id == UserRow.id)
+                .outerjoin(OrganisationMemberRow, OrganisationMemberRow.user_id == UserRow.id)
+                .outerjoin(
+                    OrganisationRow, OrganisationRow.id == OrganisationMemberRow.organisation_id
+                )
                 .order_by(UserRow.created_at.desc(), UserRow.id.desc())
             )
             return [
@@ -80,8 +98,11 @@ class AccountDirectory:
                     email=profile.email if profile else None,
                     created_at=user.created_at,
                     disabled=bool(profile and profile.disabled_at),
+                    organisation_id=member.organisation_id if member else None,
+                    standing=Standing(member.standing) if member else None,
+                    organisation_verified=bool(org and org.verified_at),
                 )
-                for user, profile in rows
+                for user, profile, member, org in rows
             ]
 
     def set_disabled(self, user_id: int, disabled: bool) -> bool:
@@ -117,6 +138,46 @@ class AccountDirectory:
             )
             return list(rows)
 
+    def sign_in_candidates(self, typed: str) -> list[int]:
+        """The accounts ``typed`` may name at sign-in: the one with that username, else those
+        whose phone number or e-mail address it is (a few at most, oldest first)."""
+        typed = typed.strip()
+        if not typed:
+            return []
+        email, phone = clean_email(typed), clean_phone(typed)
+        with self._sessions() as session:
+            by_name = session.scalar(select(UserRow.id).where(UserRow.username == typed))
+            if by_name is not None or not (email or phone):
+                return [by_name] if by_name is not None else []
+            contact = [
+                *([func.lower(AccountProfileRow.email) == email] if email else []),
+                *([AccountProfileRow.phone == phone] if phone else []),
+            ]
+            rows = session.scalars(
+                select(UserRow.id)
+                .join(AccountProfileRow, AccountProfileRow.user_id == UserRow.id)
+                .where(or_(*contact))
+                .order_by(UserRow.id)
+                .limit(FOUND_MAX)
+            )
+            return list(rows)
+
+    def of_organisation(self, organisation: str) -> list[int]:
+        """The enabled enterprise and university accounts posting as ``organisation``."""
+        posters = [Role.enterprise.value, Role.university.value]
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(UserRow.id)
+                .outerjoin(AccountProfileRow, AccountProfileRow.user_id == UserRow.id)
+                .where(
+                    UserRow.organisation == organisation.strip(),
+                    UserRow.role.in_(posters),
+                    AccountProfileRow.disabled_at.is_(None),
+                )
+                .order_by(UserRow.id)
+            )
+            return list(rows)
+
     def issue_reset(self, user_id: int, issued_by: int | None, hours: int = RESET_HOURS) -> str:
         """A one-time reset token for the account, good for ``hours`` (earlier unused ones
         stop working)."""
@@ -146,7 +207,9 @@ class AccountDirectory:
         row = session.scalar(
             select(PasswordResetRow).where(PasswordResetRow.token_hash == _digest(token))
         )
-        if row is None or row.used_at is not None or row.expires_at < utcnow():
+        profile = session.get(AccountProfileRow, row.user_id) if row is not None else None
+        disabled = profile is not None and profile.disabled_at is not None
+        if row is None or row.used_at is not None or row.expires_at < utcnow() or disabled:
             raise ResetError(
                 "token",
                 "该重置链接无效、已使用或已过期，请重新申请（忘记密码）或向经纪人或管理员索取",
@@ -162,13 +225,20 @@ class AccountDirectory:
             return user.username
 
     def redeem_reset(self, token: str, password: str) -> str:
-        """Set the new password and spend the link; returns the username."""
+        """Set the new password and spend the link; returns the username. Whoever knew the
+        old password is out: the account's other sessions end and its API tokens are revoked."""
         if len(password) < PASSWORD_MIN:
             raise ResetError("password", f"密码至少 {PASSWORD_MIN} 位")
         with self._sessions.begin() as session:
             row = self._live_reset(session, token)
             user = session.get(UserRow, row.user_id)
             assert user is not None
-            user.password_hash = self._hasher.hash(password)
+            user.password_hash = self._hasher.hash(password)  # every session signs out
             row.used_at = utcnow()
+            for api_token in session.scalars(
+                select(ApiTokenRow).where(
+                    ApiTokenRow.user_id == user.id, ApiTokenRow.revoked_at.is_(None)
+                )
+            ):
+                api_token.revoked_at = row.used_at  # and every API token stops working
             return user.username

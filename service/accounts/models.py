@@ -60,3 +60,33 @@ class PasswordResetRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class OrganisationRow(Base):
+    """An organisation (企业 or 高校院所) with an identity of its own: ``key`` is its name
+    normalised (so one organisation cannot be claimed twice by spelling); ``verified_at`` is set
+    when a broker or admin has checked that it is who it says it is."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(100), unique=True, index=True)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OrganisationMemberRow(Base):
+    """Which organisation an account speaks for, and on what standing: ``founder`` (the first
+    account that used the name), ``confirmed`` (a broker or admin confirmed it), ``pending`` (it
+    claimed the name of an organisation that already had an account) or ``rejected``."""
+
+    __tablename__ = "organisation_members"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    standing: Mapped[str] = mapped_column(String(12))
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

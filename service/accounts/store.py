@@ -23,9 +23,11 @@ from service.accounts.contact import (
     account_problems,
     clean_email,
     clean_phone,
+    display_name_problem,
 )
 from service.accounts.directory import AccountDirectory
 from service.accounts.models import AccountProfileRow, ApiTokenRow, UserRow
+from service.accounts.organisations import Affiliation, Organisations, claim
 from service.accounts.roles import Role
 from service.catalog.db import retry_when_locked
 from service.catalog.models import ListingOwnerRow, utcnow
@@ -99,6 +101,21 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _stamp(password_hash: str) -> str:
+    """A short fingerprint of the password hash: it changes when the password does."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+WRONG_CREDENTIALS = "账号或密码不正确"
+
+
+def _verifies(digest: str, password: str) -> bool:
+    try:
+        return bool(_hasher.verify(digest, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def check_new_account(username: str, password: str, organisation: str) -> None:
     """Raise AuthError naming the first bad field of a new account."""
     for field_name, message in account_problems(username, password, organisation).items():
@@ -110,7 +127,15 @@ class Accounts(AccountDirectory):
     in ``AccountDirectory``)."""
 
     def __init__(self, engine: Engine) -> None:
-        super().__init__(sessionmaker(engine, expire_on_commit=False), _hasher)
+        sessions = sessionmaker(engine, expire_on_commit=False)
+        super().__init__(sessions, _hasher)
+        self.organisations = Organisations(sessions)
+
+    def organisation_of(self, user: User | int) -> Affiliation | None:
+        """The organisation the account speaks for and on what standing (``.recognised``: it
+        may act for it; ``.verified``: and a broker or admin verified the organisation); None
+        for an unknown account."""
+        return self.organisations.of(user if isinstance(user, int) else user.id)
 
     # ---- users --------------------------------------------------------------------------
     def create_user(
@@ -131,7 +156,7 @@ class Accounts(AccountDirectory):
         phone, email = clean_phone(phone), clean_email(email)
         problems = account_problems(
             username, password, organisation, phone=phone, email=email,
-            check_contact=require_contact or bool(phone or email),
+            check_contact=require_contact or bool(phone or email), display_name=display_name,
         )  # fmt: skip
         if not require_contact and phone is None:
             problems.pop("phone", None)
@@ -139,7 +164,7 @@ class Accounts(AccountDirectory):
             raise AuthError(field_name, message)
         row = UserRow(
             username=username,
-            display_name=(display_name or username).strip()[:60],
+            display_name=(display_name or username).strip(),
             role=role.value,
             organisation=organisation.strip(),
             password_hash=_hasher.hash(password),
@@ -152,21 +177,23 @@ class Accounts(AccountDirectory):
                 session.flush()
                 profile = AccountProfileRow(user_id=row.id, phone=phone, email=email)
                 session.add(profile)
+                claim(session, row.id, row.organisation, trusted=role.sees_everything)
                 return _user(row, profile)
         except IntegrityError as exc:  # a concurrent sign-up took the name first
             raise UsernameTakenError(username) from exc
 
     def authenticate(self, username: str, password: str) -> User:
-        """The account for these credentials; one message for both kinds of failure."""
+        """The account for these credentials; ``username`` may also be the phone number or
+        e-mail address given at sign-up. One message for every kind of failure."""
         with self._sessions.begin() as session:
-            row = session.scalar(select(UserRow).where(UserRow.username == username.strip()))
-            if row is None:
+            ids = self.sign_in_candidates(username)
+            rows = [r for r in (session.get(UserRow, i) for i in ids) if r is not None]
+            if not rows:
                 _hasher.hash(password)  # same cost as a real check: no user enumeration by time
-                raise AuthError("password", "用户名或密码不正确")
-            try:
-                _hasher.verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError) as exc:
-                raise AuthError("password", "用户名或密码不正确") from exc
+                raise AuthError("password", WRONG_CREDENTIALS)
+            row = next((r for r in rows if _verifies(r.password_hash, password)), None)
+            if row is None:
+                raise AuthError("password", WRONG_CREDENTIALS)
             if _hasher.check_needs_rehash(row.password_hash):
                 row.password_hash = _hasher.hash(password)
             user = _loaded(session, row)
@@ -174,12 +201,39 @@ class Accounts(AccountDirectory):
                 raise AuthError("password", "该账号已被管理员停用，请联系交易市场")
             return user
 
+    def rename(self, user_id: int, display_name: str) -> User:
+        """Change the name shown for the account (Chinese welcome); AuthError when unusable."""
+        if problem := display_name_problem(display_name):
+            raise AuthError("display_name", problem)
+        with self._sessions.begin() as session:
+            row = session.get(UserRow, user_id)
+            if row is None:
+                raise AuthError("display_name", "没有这个账号")
+            row.display_name = display_name.strip()
+            return _loaded(session, row)
+
     def get(self, user_id: int) -> User | None:
         """The account, or None when there is none or it is disabled (its sessions end)."""
         with self._sessions() as session:
             row = session.get(UserRow, user_id)
             user = _loaded(session, row) if row else None
             return None if user is None or user.disabled else user
+
+    def for_session(self, user_id: int, stamp: object) -> User | None:
+        """The account of a signed-in session, or None when it is gone, disabled, or its
+        password changed since the session began (a reset signs every session out)."""
+        with self._sessions() as session:
+            row = session.get(UserRow, user_id)
+            if row is None or stamp != _stamp(row.password_hash):
+                return None
+            user = _loaded(session, row)
+            return None if user.disabled else user
+
+    def session_stamp(self, user_id: int) -> str:
+        """What a new session keeps to know it began under the current password."""
+        with self._sessions() as session:
+            row = session.get(UserRow, user_id)
+            return _stamp(row.password_hash) if row else ""
 
     def get_many(self, user_ids: Iterable[int]) -> dict[int, User]:
         ids = list(set(user_ids))

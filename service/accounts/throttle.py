@@ -1,6 +1,7 @@
 """Limits on guessing: failed sign-ins and password-reset requests, counted per client
-address and per account name in a moving window (the ``limits`` library, in memory: each
-server process counts its own, so N workers admit up to N times as many)."""
+address, per account name (sign-ins) and per account (reset mails, however the account is
+named: username, e-mail address or phone) in a moving window (the ``limits`` library, in
+memory: each server process counts its own, so N workers admit up to N times as many)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ WINDOW_MINUTES = 15
 LOGIN_PER_NAME = parse(f"10/{WINDOW_MINUTES} minutes")  # failed sign-ins, one name, one address
 LOGIN_PER_ADDRESS = parse(f"50/{WINDOW_MINUTES} minutes")  # failed sign-ins from one address
 RESET_PER_ADDRESS = parse(f"5/{WINDOW_MINUTES} minutes")  # reset requests from one address
-RESET_PER_NAME = parse(f"3/{WINDOW_MINUTES} minutes")  # reset requests for one account name
+RESET_PER_ACCOUNT = parse(f"3/{WINDOW_MINUTES} minutes")  # reset mails to one account
 LOGIN_MESSAGE = f"登录失败次数过多，请 {WINDOW_MINUTES} 分钟后再试，或使用「忘记密码」"
 RESET_MESSAGE = f"申请过于频繁，请 {WINDOW_MINUTES} 分钟后再试"
 
@@ -46,13 +47,11 @@ class Throttle:
         for item, keys in self._login(address, username):
             limiter.hit(item, *keys)
 
-    def reset_allowed(self, address: str, typed: str) -> bool:
-        """Count a reset request; False when this address asked too often, or anyone asked
-        too often for this name (no flood of mails to one person)."""
-        limiter = self._get()
-        name = typed.strip().lower()[:160]
-        counted = [
-            limiter.hit(RESET_PER_ADDRESS, "reset", address),
-            limiter.hit(RESET_PER_NAME, "reset-name", name),
-        ]
-        return all(counted)
+    def reset_allowed(self, address: str) -> bool:
+        """Count a reset request; False when this address asked too often."""
+        return self._get().hit(RESET_PER_ADDRESS, "reset", address)
+
+    def reset_mail_allowed(self, user_id: int) -> bool:
+        """Count a reset mail to this account; False past the limit (no flood of mails to one
+        person, whichever of its names, spellings or addresses the asks used)."""
+        return self._get().hit(RESET_PER_ACCOUNT, "reset-account", str(user_id))

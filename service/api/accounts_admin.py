@@ -3,14 +3,16 @@ password-reset links (brokers and admins) — the JSON twin of /admin/accounts."
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel
 
 from service.accounts import Role, User
 from service.accounts.directory import RESET_HOURS, AccountRow, ResetError
+from service.config import Settings
 from service.http.auth import AdminUser, BrokerUser
-from service.http.deps import AccountsDep
+from service.http.deps import AccountsDep, RowId, SettingsDep
 from service.http.responses import responses
+from service.mail.outbox import RESET_PATH
 
 router = APIRouter(
     prefix="/api/admin", tags=["accounts"], responses=responses(401, 403, 404, 409, 422)
@@ -23,8 +25,10 @@ class ResetLink(BaseModel):
     expires_in_hours: int
 
 
-def reset_url(request: Request, token: str) -> str:
-    return str(request.url_for("reset_form", token=token))
+def reset_url(settings: Settings, token: str) -> str:
+    """The link on the configured public address (``TECHMATCH_PUBLIC_URL``), never on the
+    request's Host header, which the asker chooses."""
+    return settings.site_url + RESET_PATH.format(token=token)
 
 
 @router.get("/accounts", response_model=list[AccountRow])
@@ -43,18 +47,18 @@ def change_disabled(
 
 
 @router.post("/accounts/{user_id}/disable")
-def disable(user_id: int, accounts: AccountsDep, user: AdminUser) -> dict[str, bool]:
+def disable(user_id: RowId, accounts: AccountsDep, user: AdminUser) -> dict[str, bool]:
     return change_disabled(accounts, user_id, True, user)
 
 
 @router.post("/accounts/{user_id}/enable")
-def enable(user_id: int, accounts: AccountsDep, user: AdminUser) -> dict[str, bool]:
+def enable(user_id: RowId, accounts: AccountsDep, user: AdminUser) -> dict[str, bool]:
     return change_disabled(accounts, user_id, False, user)
 
 
 @router.post("/accounts/{user_id}/reset", response_model=ResetLink)
 def issue_reset(
-    request: Request, user_id: int, accounts: AccountsDep, user: BrokerUser
+    user_id: RowId, accounts: AccountsDep, settings: SettingsDep, user: BrokerUser
 ) -> ResetLink:
     target = accounts.get_many([user_id]).get(user_id)
     if target is None:
@@ -66,4 +70,6 @@ def issue_reset(
     except ResetError as exc:
         raise HTTPException(404, exc.message) from exc
     username = accounts.reset_username(token)
-    return ResetLink(username=username, url=reset_url(request, token), expires_in_hours=RESET_HOURS)
+    return ResetLink(
+        username=username, url=reset_url(settings, token), expires_in_hours=RESET_HOURS
+    )

@@ -10,15 +10,16 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from service.desk.contracts import Contract, ContractIn
 from service.desk.stages import LostReason, Stage
 from service.desk.views import Card, DeskMatch, MatchDetail, Note, QueueItem
 from service.http.auth import BrokerUser, SignedIn
-from service.http.deps import BoardDep, DeskDep, QueueDep
+from service.http.deps import BoardDep, DeskDep, QueueDep, RowId
 from service.http.responses import BODY, responses
 from service.listings.schemas import Money
+from service.requests import RequestModel
 
 router = APIRouter(prefix="/api/desk", tags=["desk"], responses=responses(401, 403, 422))
 introductions = APIRouter(
@@ -29,10 +30,7 @@ CHANGES = {**responses(404, 409), **BODY}
 ListingId = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class _Body(BaseModel):
-    """Request bodies reject unknown keys, as listing bodies do."""
-
-    model_config = ConfigDict(extra="forbid")
+_Body = RequestModel  # unknown keys refused, numbers are numbers (service/requests.py)
 
 
 class PairIn(_Body):
@@ -86,7 +84,7 @@ def matches(
 
 
 @router.get("/matches/{match_id}", response_model=MatchDetail, responses=responses(404))
-def match_detail(match_id: int, board: BoardDep, user: BrokerUser) -> MatchDetail:
+def match_detail(match_id: RowId, board: BoardDep, user: BrokerUser) -> MatchDetail:
     return board.detail(match_id)
 
 
@@ -104,17 +102,17 @@ def place(body: PairIn, response: Response, desk: DeskDep, user: BrokerUser) -> 
 
 
 @router.post("/matches/{match_id}/stage", response_model=DeskMatch, responses=CHANGES)
-def move(match_id: int, body: MoveIn, desk: DeskDep, user: BrokerUser) -> DeskMatch:
+def move(match_id: RowId, body: MoveIn, desk: DeskDep, user: BrokerUser) -> DeskMatch:
     return desk.move(match_id, body.stage, user, body.reason)
 
 
 @router.post("/matches/{match_id}/notes", response_model=Note, status_code=201, responses=CHANGES)
-def add_note(match_id: int, body: NoteIn, desk: DeskDep, user: BrokerUser) -> Note:
+def add_note(match_id: RowId, body: NoteIn, desk: DeskDep, user: BrokerUser) -> Note:
     return desk.add_note(match_id, user, body.body)
 
 
 @router.put("/matches/{match_id}/contract", response_model=Contract, responses=CHANGES)
-def save_contract(match_id: int, body: ContractIn, desk: DeskDep, user: BrokerUser) -> Contract:
+def save_contract(match_id: RowId, body: ContractIn, desk: DeskDep, user: BrokerUser) -> Contract:
     return desk.save_contract(match_id, body, user)
 
 

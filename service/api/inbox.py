@@ -14,6 +14,7 @@ from service.listings.schemas import Kind
 from service.matching.search import QUERY_MAX
 from service.notifications.inbox import Notification
 from service.notifications.saved import SavedSearch
+from service.requests import RequestModel
 
 router = APIRouter(
     prefix="/api", tags=["inbox"], responses=responses(400, 401, 403, 404, 409, 413, 422)
@@ -25,7 +26,7 @@ class InboxPage(BaseModel):
     items: list[Notification]
 
 
-class SavedSearchIn(BaseModel):
+class SavedSearchIn(RequestModel):
     q: str = Field(min_length=1, max_length=QUERY_MAX)
     kind: Kind | None = None
 

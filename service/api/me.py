@@ -5,20 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, StringConstraints
 
 from service.accounts import User
 from service.accounts.store import ApiToken
 from service.http.auth import SignedIn
-from service.http.deps import AccountsDep
+from service.http.deps import AccountsDep, RowId
 from service.http.responses import BODY, responses
+from service.requests import RequestModel
 
 router = APIRouter(prefix="/api/me", tags=["account"], responses=responses(401))
 
 
-class TokenRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class TokenRequest(RequestModel):
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
 
 
@@ -52,6 +51,6 @@ def create_token(body: TokenRequest, user: SignedIn, accounts: AccountsDep) -> N
     status_code=status.HTTP_204_NO_CONTENT,
     responses=responses(403, 404, 422),
 )
-def revoke(token_id: int, user: SignedIn, accounts: AccountsDep) -> None:
+def revoke(token_id: RowId, user: SignedIn, accounts: AccountsDep) -> None:
     if not accounts.revoke_token(user.id, token_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"token {token_id} not found")

@@ -5,12 +5,14 @@ same whether or not there is such an account. Without SMTP it says to ask a brok
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from service.accounts.throttle import RESET_MESSAGE, Throttle
+from service.http.client_address import client_address
 from service.http.deps import PasswordMailDep, ThrottleDep
 from service.http.responses import responses
 from service.mail.outbox import RESET_MAIL_HOURS, PasswordMail
+from service.requests import RequestModel
 
 router = APIRouter(prefix="/api", tags=["accounts"], responses=responses(400, 403, 413, 422, 429))
 ACCOUNT_MAX = 160
@@ -23,9 +25,7 @@ NO_MAIL = (
 )
 
 
-class ResetRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ResetRequestIn(RequestModel):
     account: str = Field(
         min_length=1, max_length=ACCOUNT_MAX, description="username, e-mail address or phone"
     )
@@ -41,16 +41,12 @@ class TooManyRequestsError(HTTPException):
         super().__init__(429, RESET_MESSAGE, headers={"Retry-After": "900"})
 
 
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 def ask_for_reset(mail: PasswordMail, throttle: Throttle, address: str, typed: str) -> str:
     """Queue the reset mail (when e-mail is on) and say what happens next; raises
     TooManyRequestsError past the limit."""
     if not mail.enabled:
         return NO_MAIL
-    if not throttle.reset_allowed(address, typed):
+    if not throttle.reset_allowed(address):
         raise TooManyRequestsError()
     mail.request(typed)
     return SENT

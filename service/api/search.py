@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from indexer.base import Filters
-from service.http.deps import CatalogDep, IndexingDep, SearcherDep
+from service.http.deps import CatalogDep, IndexingDep, MatcherDep, SearcherDep
 from service.http.responses import responses
 from service.listings.schemas import Kind, Maturity, TransferMode
+from service.matching.matcher import Matcher
 from service.matching.results import SearchPage
 from service.matching.search import PAGE_SIZE_MAX, QUERY_MAX, Sort
 
@@ -43,8 +44,9 @@ def search(
 
 
 @router.get("/health")
-def health(indexing: IndexingDep, catalog: CatalogDep) -> dict[str, Any]:
-    """Whether search works, whether semantic matching is on (and why not), what is indexed."""
+def health(indexing: IndexingDep, catalog: CatalogDep, matcher: MatcherDep) -> dict[str, Any]:
+    """Whether search works, whether semantic matching is on (and why not), what is indexed,
+    which match calibration applies."""
     semantic = indexing.encoder.status
     problem = indexing.problem()
     queue = indexing.vectors.status()  # a bulk import's vectors still being made
@@ -68,4 +70,16 @@ def health(indexing: IndexingDep, catalog: CatalogDep) -> dict[str, Any]:
             "vectors_queue": {"pending": queue.pending, "done": queue.done, "total": queue.total},
         },
         "catalog": {kind.value: catalog.count(kind) for kind in Kind},
+        "calibration": _calibration(matcher, semantic.available and dense),
+    }
+
+
+def _calibration(matcher: Matcher, semantic: bool) -> dict[str, Any]:
+    """The match calibration the lists use now, or why there is none / it is a fallback."""
+    chosen, notice = matcher.calibrations.choose(semantic, matcher.encoder.model_name)
+    return {
+        "variant": chosen.name if chosen else None,
+        "model": chosen.model if chosen else None,
+        "fitted_at": matcher.calibrations.meta.get("fitted_at"),
+        "notice": notice,
     }

@@ -8,20 +8,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from service.http.deps import SuggesterDep
 from service.http.responses import BODY
 from service.listings.schemas import TEXT_MAX, TITLE_MAX, Kind
+from service.requests import RequestModel
 from service.suggest.keywords import DEFAULT_LIMIT
 from service.suggest.suggester import Suggestion
 
 router = APIRouter(prefix="/api", tags=["suggest"])
 
 
-class SuggestRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SuggestRequest(RequestModel):
     kind: Kind
     title: Annotated[str, Field(max_length=TITLE_MAX, description="the listing's title")] = ""
     text: Annotated[

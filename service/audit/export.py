@@ -9,7 +9,8 @@ from collections.abc import Iterable
 
 from service import clock
 from service.audit.views import AuditEvent
-from service.desk.export import BOM, safe_cell
+from service.desk.export import BOM
+from service.sheets import safe_text
 
 HEADER = (
     "时间(北京时间)",
@@ -46,5 +47,5 @@ def audit_csv(events: Iterable[AuditEvent]) -> str:
             e.achievement_id or "",
             e.detail or "",
         )
-        writer.writerow([safe_cell(c) for c in cells])
+        writer.writerow([safe_text(c) for c in cells])
     return out.getvalue()

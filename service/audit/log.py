@@ -1,18 +1,18 @@
 """Recording listing events and reading them back merged with the desk's stage history.
 
-The write path (``ListingWriter``) records an event right after its catalog transaction
-commits. Recording never undoes a committed write: if it fails, the failure is logged.
+The write path (``ListingWriter``) adds the events of a write to the write's own transaction
+(``AuditLog.add``): a listing written is never left without its event, even by a crash.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, Integer, String, cast, func, literal, null, select, union_all
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.accounts import Accounts, User
 from service.audit.models import AuditRow
@@ -24,7 +24,30 @@ from service.listings.schemas import Kind
 
 log = logging.getLogger(__name__)
 COMMAND_LINE = "命令行"
+SYSTEM = "系统（竞价截止）"
+BY_THE_CLOCK = frozenset({AuditAction.offer_sold, AuditAction.offer_unsold})
+"""Events no account causes: an auction closes when its time comes."""
 DETAIL_MAX = 200
+
+
+def event_row(
+    user_id: int | None,
+    action: AuditAction,
+    kind: Kind,
+    listing_id: str,
+    detail: str,
+    at: dt.datetime,
+) -> AuditRow:
+    """One event to add in the caller's own transaction (the trading's state changes are
+    recorded with the change itself, so neither stands without the other)."""
+    return AuditRow(
+        at=at,
+        user_id=user_id,
+        action=action.value,
+        kind=kind.value,
+        listing_id=listing_id,
+        detail=detail[:DETAIL_MAX],
+    )
 
 
 class AuditLog:
@@ -33,17 +56,19 @@ class AuditLog:
         self.accounts = accounts
 
     # ---- recording --------------------------------------------------------------------
-    def record(
+    def add(
         self,
+        session: Session,
         user: User | None,
         action: AuditAction,
         kind: Kind,
         listing_ids: Iterable[str],
         detail: str | None = None,
     ) -> None:
-        """One event per listing, all at the same time, in one transaction."""
+        """One event per listing, added to the transaction of the write it records: the
+        write and its events commit together or not at all."""
         now = utcnow()
-        rows = [
+        session.add_all(
             AuditRow(
                 at=now,
                 user_id=None if user is None else user.id,
@@ -53,14 +78,7 @@ class AuditLog:
                 detail=None if detail is None else detail[:DETAIL_MAX],
             )
             for listing_id in listing_ids
-        ]
-        if not rows:
-            return
-        try:
-            with self._sessions.begin() as session:
-                session.add_all(rows)
-        except SQLAlchemyError:
-            log.exception("audit: %d %s event(s) of %s not recorded", len(rows), action, kind)
+        )
 
     # ---- reading ----------------------------------------------------------------------
     def page(
@@ -137,6 +155,12 @@ def _merged(listing_id: str | None) -> Any:
     return union_all(listing_events, stage_events)
 
 
+def _actor(user_id: int | None, action: AuditAction, names: dict[int, str]) -> str:
+    if user_id is None:
+        return SYSTEM if action in BY_THE_CLOCK else COMMAND_LINE
+    return names.get(user_id, f"账号 {user_id}")
+
+
 def _event(row: Any, names: dict[int, str]) -> AuditEvent:
     action = AuditAction(row["action"])
     detail = row["detail"]
@@ -150,7 +174,7 @@ def _event(row: Any, names: dict[int, str]) -> AuditEvent:
     return AuditEvent(
         at=row["at"],
         actor_id=user_id,
-        actor_name=COMMAND_LINE if user_id is None else names.get(user_id, f"账号 {user_id}"),
+        actor_name=_actor(user_id, action, names),
         action=action,
         action_label=action.label,
         kind=Kind(row["kind"]) if row["kind"] else None,

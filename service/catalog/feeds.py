@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service.catalog.models import AchievementRow, NeedRow, row_to_dict
 from service.listings.schemas import OUT_MODELS, Kind, Status
+from service.stamps import Timestamp
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class ListingFacts:
     maturity: str | None  # an achievement's maturity, a need's lowest acceptable one
     region: str | None
     money: float | None  # price or budget (万元); None is 面议
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,6 +29,12 @@ ROWS: dict[Kind, Any] = {
     Kind.need: NeedRow,
 }
 Listing = Any  # Achievement | Need; kept loose where both kinds flow through one function
+Created = Callable[[Session, Listing], None]
+"""Run inside a create's transaction (the audit event of the write commits with it)."""
+Patched = Callable[[Session, Listing, Listing], None]
+"""Run inside a patch's transaction with the listing before and after."""
+Upserted = Callable[[Session, builtins.list[str]], None]
+"""Run inside an upsert's transaction with the ids created or changed."""
 
 
 class NotFoundError(NotFound):
@@ -148,8 +154,15 @@ class Catalog(CatalogFeeds):
 
     # ---- writes ------------------------------------------------------------------------
     @retry_when_locked
-    def create(self, kind: Kind, data: BaseModel, *, owner_id: int | None = None) -> Listing:
-        """Insert a new listing (and its owner, in the same transaction).
+    def create(
+        self,
+        kind: Kind,
+        data: BaseModel,
+        *,
+        owner_id: int | None = None,
+        then: Created | None = None,
+    ) -> Listing:
+        """Insert a new listing (and its owner, and what ``then`` adds: one transaction).
 
         Raises DuplicateIdError when the id is taken.
         """
@@ -165,7 +178,10 @@ class Catalog(CatalogFeeds):
                     ListingOwnerRow(kind=kind.value, listing_id=listing_id, user_id=owner_id)
                 )
             session.flush()
-            return _to_model(kind, row)
+            listing = _to_model(kind, row)
+            if then is not None:
+                then(session, listing)
+            return listing
 
     def owners(self, kind: Kind, ids: Sequence[str]) -> dict[str, int]:
         """The owning account of each listing that has one."""
@@ -180,7 +196,12 @@ class Catalog(CatalogFeeds):
         return found
 
     def upsert_many(
-        self, kind: Kind, items: Iterable[BaseModel], *, owner_id: int | None = None
+        self,
+        kind: Kind,
+        items: Iterable[BaseModel],
+        *,
+        owner_id: int | None = None,
+        then: Upserted | None = None,
     ) -> tuple[int, int, builtins.list[str]]:
         """Insert or replace listings by id in one transaction (all of them or none).
 
@@ -192,11 +213,15 @@ class Catalog(CatalogFeeds):
         rows = [_plain(data.model_dump(mode="python")) for data in items]
         for values in rows:
             values["id"] = values.get("id") or new_id(kind)
-        return self._upsert_rows(kind, rows, owner_id)
+        return self._upsert_rows(kind, rows, owner_id, then)
 
     @retry_when_locked
     def _upsert_rows(
-        self, kind: Kind, rows: builtins.list[dict[str, Any]], owner_id: int | None
+        self,
+        kind: Kind,
+        rows: builtins.list[dict[str, Any]],
+        owner_id: int | None,
+        then: Upserted | None,
     ) -> tuple[int, int, builtins.list[str]]:
         updated = 0
         written: builtins.list[str] = []
@@ -227,16 +252,27 @@ class Catalog(CatalogFeeds):
                 if owner_id is not None:
                     owned = [_owner_values(kind, i, owner_id, now) for i in fresh]
                     session.execute(insert(ListingOwnerRow), owned)
+            if then is not None and written:
+                then(session, written)
         return len(fresh), updated, written
 
     @retry_when_locked
-    def patch(self, kind: Kind, listing_id: str, changes: dict[str, Any]) -> Listing:
-        """Apply a partial update, re-validating the whole listing before it is written."""
+    def patch(
+        self,
+        kind: Kind,
+        listing_id: str,
+        changes: dict[str, Any],
+        *,
+        then: Patched | None = None,
+    ) -> Listing:
+        """Apply a partial update, re-validating the whole listing before it is written;
+        ``then`` sees the listing before and after, in the same transaction."""
         with self._sessions.begin() as session:
             row = session.get(ROWS[kind], listing_id)
             if row is None:
                 raise NotFoundError(kind, listing_id)
             current = row_to_dict(row)
+            before = _to_model(kind, row)
             merged = {k: v for k, v in current.items() if k not in ("created_at", "updated_at")}
             merged.update(changes)
             checked = IN_MODELS[kind].model_validate(merged)
@@ -247,7 +283,10 @@ class Catalog(CatalogFeeds):
                     setattr(row, key, value)
                 row.updated_at = utcnow()
             session.flush()
-            return _to_model(kind, row)
+            after = _to_model(kind, row)
+            if then is not None:
+                then(session, before, after)
+            return after
 
 
 def _existing(session: Session, table: Any, ids: Sequence[str]) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from service.cli.common import (
     progress_bar,
 )
 from service.listings.schemas import Kind
+from service.matching.calibration import tier_words
 from service.matching.matcher import NotPublishedError
 
 
@@ -100,6 +101,8 @@ def import_(
             "created": report.created,
             "updated": report.updated,
             "rejected": [r.__dict__ for r in report.rejected],
+            "columns": report.columns,
+            "unused_columns": report.unused,
         }
         typer.echo(json.dumps(payload, ensure_ascii=False))
         return
@@ -108,6 +111,8 @@ def import_(
     )
     for row in report.rejected:
         console.print(f"  line {row.line} ({row.id or '-'}): " + "; ".join(row.errors))
+    if report.unused:
+        console.print("columns not imported (no such field): " + "、".join(report.unused))
     if report.accepted and not indexed:
         console.print("run `techmatch index` to make them searchable")
 
@@ -163,11 +168,16 @@ def match(
         typer.echo(result.model_dump_json(indent=2))
         return
     console.print(f"[bold]{result.source.title}[/bold] ({result.source.organisation})")
-    if result.notice:
-        console.print(f"[yellow]{result.notice}[/yellow]")
+    for notice in (result.notice, result.calibration):
+        if notice:
+            console.print(f"[yellow]{notice}[/yellow]")
     for m in result.matches:
-        console.print(f"{m.rank:>2}. {m.score:.3f}  {m.id}  {m.title}  [dim]{m.organisation}[/dim]")
-        parts_line = "  ".join(f"{c.label} {c.contribution:.2f}" for c in m.components)
+        console.print(
+            f"{m.rank:>2}. {tier_words(m.tier, m.probability):<10} {m.id}  {m.title}  "
+            f"[dim]{m.organisation} · 得分 {m.score:.3f}[/dim]"
+        )
+        weighed = [c for c in m.components if c.weight > 0]
+        parts_line = "  ".join(f"{c.label} {c.contribution:.2f}" for c in weighed)
         console.print(f"      {parts_line}")
         if m.bridges:
             console.print("      问题与技术对应: " + "；".join(m.bridges))

@@ -122,6 +122,9 @@ def report(
                 scratch, gold, parts.taxonomy, settings, dev=dev,
                 limit=needs, beir_dirs=dirs, papers=papers, folds=folds, progress=advance,
             )  # fmt: skip
+        from service.cli.terms import terms_section
+
+        data.terms = terms_section(parts)
     model_arg = f" --model {model}" if model is not None else ""
     data.commands = [
         "pip install -e '.[dev]'",
@@ -131,8 +134,9 @@ def report(
         "techmatch eval ../shared/benchmarks/csl-dev/kw2doc",
         "techmatch eval ../shared/benchmarks/csl-dev/title2abs",
         "techmatch tune                                   # fit and store HOME/index/weights.json",
-        "techmatch tune --dev-only --out seed_data        # refit the shipped weights",
+        "techmatch tune --dev-only --out seed_data        # the shipped weights, calibration.json",
         "techmatch common-needs --evaluate                # the common-needs section",
+        "techmatch terms                                  # the terms section",
         "TECHMATCH_EMBEDDING_MODEL=BAAI/bge-small-zh-v1.5 techmatch report   # another model",
     ]
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -153,9 +157,11 @@ def tune(
         bool, typer.Option("--dev-only", help="fit on the development set alone (shipped weights)")
     ] = False,
 ) -> None:
-    """Fit the matcher's weights on the gold, the development set and the brokers' outcomes.
+    """Fit the matcher's weights on the gold, the development set and the brokers' outcomes,
+    and the match probability (calibration.json) on the development set with the same folds.
 
-    The result goes beside the index (``HOME/index/weights.json``), where matching reads it;
+    The result goes beside the index (``HOME/index/weights.json``, ``calibration.json``),
+    where matching reads it;
     ``--out seed_data`` refreshes the weights shipped with the project.
     """
     from service.quality.devset import load_devset
@@ -190,5 +196,16 @@ def tune(
         f"MRR@10 {b['mrr@10']:.4f} → {a['mrr@10']:.4f}"
     )
     console.print(f"weights: {result.weights}")
+    for variant in (result.calibrations.variants if result.calibrations else {}).values():
+        console.print(calibration_line(variant.name, variant.strong, variant.held_out))
     if save:
-        console.print(f"stored in {store(index_dir, result)}")
+        console.print("stored in " + ", ".join(store(index_dir, result)))
+
+
+def calibration_line(name: str, strong: float, held: dict[str, Any]) -> str:
+    """One variant's held-out calibration figures, as ``techmatch tune`` prints them."""
+    s = held["tiers"]["strong"]
+    return (
+        f"probability ({name}, held-out): Brier {held['brier']:.4f}; strong from {strong:.0%}: "
+        f"precision {s['precision']:.3f}, recall {s['recall']:.3f} of the relevant shown pairs"
+    )

@@ -90,22 +90,26 @@ def serve(
         except IndexError_ as exc:
             fail(str(exc))
     count = workers or settings.workers
-    os.environ[CHECKED_BY_SERVE] = "1"  # the workers skip what was just done here
     err.print(
         f"start-up checks done in {time.monotonic() - started:.1f} s (catalog schema, model, "
         f"index); starting {count} worker process{'es' if count > 1 else ''}: each answers "
         "as soon as it has opened the market, then loads the model and keeps match lists "
         "current in the background"
     )
-    uvicorn.run(
-        "service.app:create_app",
-        factory=True,
-        workers=count,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level.lower(),
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-    )
+    os.environ[CHECKED_BY_SERVE] = "1"  # the workers skip what was just done here
+    try:
+        uvicorn.run(
+            "service.app:create_app",
+            factory=True,
+            workers=count,
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level=settings.log_level.lower(),
+            proxy_headers=False,  # X-Forwarded-For is read from TECHMATCH_TRUSTED_PROXIES only
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+        )
+    finally:
+        os.environ.pop(CHECKED_BY_SERVE, None)  # an in-process caller (a test) is not a worker
 
 
 def up() -> None:

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
@@ -20,6 +19,7 @@ from service import clock
 from service.desk.stages import ContractType, Stage
 from service.error_messages import first_per_field
 from service.listings.schemas import Money, UtcDateTime
+from service.requests import RequestModel
 
 AMOUNT_MAX_WAN = 1_000_000.0  # 100 亿元: anything larger is a typing slip
 EARLIEST = dt.date(1990, 1, 1)  # before the market and its registrations existed: a slip
@@ -33,13 +33,14 @@ FIELD_LABELS = {
     "seller": "卖方（受托方/让与方）",
     "buyer": "买方（委托方/受让方）",
     "amount_wan": "成交金额（万元）",
+    "tech_amount_wan": "技术交易额（万元）",
     "signed_on": "签订日期",
     "registration_no": "登记号",
     "registered_on": "登记日期",
 }
 
 
-class ContractIn(BaseModel):
+class ContractIn(RequestModel):
     """A contract as entered; blank optional fields become null."""
 
     model_config = ConfigDict(extra="forbid")
@@ -49,11 +50,16 @@ class ContractIn(BaseModel):
     seller: Text100
     buyer: Text100
     amount_wan: Annotated[Money, Field(le=AMOUNT_MAX_WAN)]
+    tech_amount_wan: Annotated[Money, Field(le=AMOUNT_MAX_WAN)] | None = Field(
+        default=None,
+        description="技术交易额: the amount less equipment, materials and other non-technology "
+        "costs; empty = the whole amount",
+    )
     signed_on: dt.date
     registration_no: str | None = Field(default=None, max_length=40)
     registered_on: dt.date | None = None
 
-    @field_validator("registration_no", "registered_on", mode="before")
+    @field_validator("registration_no", "registered_on", "tech_amount_wan", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -67,6 +73,14 @@ class ContractIn(BaseModel):
             raise PydanticCustomError("date_future", "签订日期不能晚于今天")
         if value < EARLIEST:
             raise PydanticCustomError("date_past", "签订日期不能早于 1990 年")
+        return value
+
+    @field_validator("tech_amount_wan")
+    @classmethod
+    def _within_amount(cls, value: float | None, info: ValidationInfo) -> float | None:
+        amount = info.data.get("amount_wan")
+        if value is not None and isinstance(amount, float | int) and value > amount:
+            raise PydanticCustomError("tech_over", "技术交易额不能大于成交金额")
         return value
 
     @field_validator("registered_on")

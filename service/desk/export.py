@@ -7,6 +7,7 @@ import io
 from collections.abc import Iterable
 
 from service.desk.contracts import Contract
+from service.sheets import safe_text
 
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only when it starts with a byte-order mark
 HEADER = (
@@ -21,12 +22,6 @@ HEADER = (
     "需求编号",
     "成果编号",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(text: str) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def amount(value: float) -> str:
@@ -41,13 +36,13 @@ def deals_csv(contracts: Iterable[Contract]) -> str:
     for c in contracts:
         writer.writerow(
             (
-                safe_cell(c.title),
+                safe_text(c.title),
                 c.contract_type.label,
-                safe_cell(c.seller),
-                safe_cell(c.buyer),
+                safe_text(c.seller),
+                safe_text(c.buyer),
                 amount(c.amount_wan),
                 c.signed_on.isoformat(),
-                safe_cell(c.registration_no or ""),
+                safe_text(c.registration_no or ""),
                 c.registered_on.isoformat() if c.registered_on else "",
                 c.need_id,
                 c.achievement_id,

@@ -64,6 +64,8 @@ class ContractRow(Base):
     seller: Mapped[str] = mapped_column(String(100))  # 卖方（受托方/让与方/许可方）
     buyer: Mapped[str] = mapped_column(String(100))  # 买方（委托方/受让方/被许可方）
     amount_wan: Mapped[float] = mapped_column(Float)
+    # 技术交易额: the amount less what is not technology (equipment, materials …); null = all
+    tech_amount_wan: Mapped[float | None] = mapped_column(Float, nullable=True)
     signed_on: Mapped[dt.date] = mapped_column(Date)
     registration_no: Mapped[str | None] = mapped_column(String(40), nullable=True)
     registered_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)

@@ -1,4 +1,5 @@
-"""The broker's queue: introduction requests first, then strong matches not on the desk yet.
+"""The broker's queue: introduction requests first, then strong matches not on the desk yet
+(the calibrated tier ``strong``: see ``service/matching/calibration.py``).
 
 Cost: every need looked at runs one ``Matcher.match`` (about 25 ms on the seed catalog in
 lexical mode on a 2-core machine; one query embedding more when semantic matching is on).
@@ -32,11 +33,10 @@ CACHE_SECONDS = 120.0
 class BrokerQueue:
     """The queue of one market, built from its desk, its catalog and its matcher."""
 
-    def __init__(self, desk: Desk, catalog: Catalog, matcher: Matcher, threshold: float) -> None:
+    def __init__(self, desk: Desk, catalog: Catalog, matcher: Matcher) -> None:
         self.desk = desk
         self.catalog = catalog
         self.matcher = matcher
-        self.threshold = threshold
         self._cache: dict[str, tuple[float, Any, MatchList | None]] = {}
 
     def items(self, limit: int = 50) -> list[QueueItem]:
@@ -70,7 +70,7 @@ class BrokerQueue:
         return items
 
     def computed_items(self, limit: int) -> list[QueueItem]:
-        """Top matches scoring at least the threshold, for the newest published needs."""
+        """Strong matches (the calibrated tier) not on the desk, for the newest published needs."""
         needs, _ = self.catalog.list(Kind.need, limit=NEEDS_SCANNED)
         on_desk = self.desk.pairs_of_needs([n.id for n in needs])
         items: list[QueueItem] = []
@@ -79,9 +79,7 @@ class BrokerQueue:
             if result is None:
                 continue
             fresh = [
-                m
-                for m in result.matches
-                if m.score >= self.threshold and (need.id, m.id) not in on_desk
+                m for m in result.matches if m.tier == "strong" and (need.id, m.id) not in on_desk
             ]
             for match in fresh[:MATCHES_PER_NEED]:
                 items.append(_item(result.source, _brief_of(match), match, None, None))
@@ -154,6 +152,8 @@ def _item(
         requested_by_name=by,
         requested_at=pair.created_at if pair else None,
         score=match.score if match else (pair.score if pair else None),
+        probability=match.probability if match else None,
+        tier=match.tier if match else None,
         explanation=explain(match),
         shared_terms=match.shared_terms if match else [],
         mismatches=match.mismatches if match else [],

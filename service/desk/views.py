@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 from service.desk.contracts import Contract
 from service.desk.stages import LostReason, Stage
 from service.listings.schemas import UtcDateTime
+from service.matching.calibration import Tier
 from service.matching.results import Component, ListingBrief, Match
 
 
@@ -74,6 +75,10 @@ class QueueItem(BaseModel):
     requested_by_name: str | None = None
     requested_at: UtcDateTime | None = None
     score: float | None = Field(description="match score 0..1; null when outside the top matches")
+    probability: float | None = Field(
+        default=None, description="calibrated chance the pair is relevant (top matches only)"
+    )
+    tier: Tier | None = Field(default=None, description="strong | possible | weak")
     explanation: str
     shared_terms: list[str] = Field(default_factory=list)
     mismatches: list[str] = Field(default_factory=list)

@@ -60,7 +60,8 @@ def current_user(request: Request) -> User | None:
         request.state.via_token = True
     elif "session" in request.scope:
         uid = request.session.get("uid")
-        user = accounts.get(uid) if isinstance(uid, int) else None
+        stamp = request.session.get("pw")
+        user = accounts.for_session(uid, stamp) if isinstance(uid, int) else None
         if uid is not None and user is None:
             request.session.clear()
     request.state.user = user

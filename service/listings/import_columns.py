@@ -14,40 +14,14 @@ from collections.abc import Mapping
 from io import BytesIO
 from typing import Any
 
-from service.listings.schemas import Kind, Maturity, TransferMode
+from service.listings import fields
+from service.listings.schemas import IN_MODELS, Kind, Maturity, TransferMode
 from service.listings.taxonomy import Taxonomy, active_taxonomy
+from service.sheets import append_row
 
-_COMMON = {
-    "编号": "id", "成果编号": "id", "需求编号": "id", "id": "id",
-    "技术领域": "field", "领域": "field", "所属领域": "field", "领域代码": "field",
-    "行业领域": "field", "关键词": "keywords", "关键字": "keywords",
-    "地区": "region", "所在地区": "region", "所在地": "region", "区县": "region",
-    "联系方式": "contact", "联系人": "contact", "联系电话": "contact",
-}  # fmt: skip
-HEADERS: dict[Kind, dict[str, str]] = {
-    Kind.achievement: _COMMON | {
-        "成果名称": "title", "项目名称": "title", "名称": "title", "标题": "title",
-        "成果简介": "summary", "成果介绍": "summary", "简介": "summary", "摘要": "summary",
-        "内容简介": "summary", "完成单位": "institution", "单位": "institution",
-        "所属单位": "institution", "单位类型": "institution_type",
-        "成熟度": "maturity", "成果成熟度": "maturity", "技术成熟度": "maturity",
-        "所处阶段": "maturity", "转化方式": "transfer_modes", "转让方式": "transfer_modes",
-        "合作方式": "transfer_modes", "专利": "patents", "专利号": "patents",
-        "知识产权": "patents", "价格": "price_wan", "价格（万元）": "price_wan",
-        "价格(万元)": "price_wan", "转让价格": "price_wan", "转让价格（万元）": "price_wan",
-    },
-    Kind.need: _COMMON | {
-        "需求名称": "title", "需求标题": "title", "名称": "title", "标题": "title",
-        "需求描述": "description", "需求内容": "description", "需求简介": "description",
-        "描述": "description", "需求企业": "enterprise", "企业名称": "enterprise",
-        "单位": "enterprise", "合作方式": "cooperation_modes",
-        "最低成熟度": "required_maturity", "成熟度要求": "required_maturity",
-        "成熟度": "required_maturity", "预算": "budget_wan", "预算（万元）": "budget_wan",
-        "预算(万元)": "budget_wan", "截止日期": "deadline", "截止时间": "deadline",
-    },
-}  # fmt: skip
-LISTS = {"keywords", "transfer_modes", "patents", "cooperation_modes"}
-NUMBERS = {"price_wan", "budget_wan"}
+HEADERS: dict[Kind, dict[str, str]] = {kind: fields.header_map(kind) for kind in Kind}
+LISTS = fields.list_fields()
+NUMBERS = fields.number_fields()
 MATURITY = {m.label: m.value for m in Maturity} | {
     "实验室阶段": "lab", "研发阶段": "lab", "小试阶段": "small_scale", "中试阶段": "pilot",
     "已产业化": "industrial", "产业化阶段": "industrial", "批量生产": "industrial",
@@ -67,7 +41,7 @@ INSTITUTION_TYPES = {
 _SPLIT = re.compile(r"[;；、|,，/]")
 
 
-def _field_code(value: str, taxonomy: Taxonomy) -> str:
+def field_code(value: str, taxonomy: Taxonomy) -> str:
     """A field given by code, by label (新材料, 玄武岩纤维及复合材料) or as 上级/下级."""
     text = value.strip()
     if taxonomy.field(text):
@@ -102,19 +76,26 @@ def _one(name: str, value: Any, taxonomy: Taxonomy) -> Any:
     if name in ("maturity", "required_maturity"):
         return MATURITY.get(value.strip(), value.strip())
     if name == "field":
-        return _field_code(value, taxonomy)
+        return field_code(value, taxonomy)
     if name == "institution_type":
         return INSTITUTION_TYPES.get(value.strip(), value.strip())
     return value
 
 
+def field_of(kind: Kind, header: str) -> str | None:
+    """The field a column header names (its label, an alias or the API name), or None."""
+    return HEADERS[kind].get(str(header).strip())
+
+
 def normalise(kind: Kind, record: Mapping[str, Any]) -> dict[str, Any]:
-    """Chinese headers to field names and Chinese values to codes; the rest is kept as is."""
-    headers = HEADERS[kind]
+    """Chinese headers to field names and Chinese values to codes; columns that name no field
+    are left out (``unused_columns`` lists them for the report)."""
     taxonomy = active_taxonomy()
     out: dict[str, Any] = {}
     for key, value in record.items():
-        name = key if key in headers.values() else headers.get(str(key).strip(), key)
+        name = field_of(kind, key)
+        if name is None:
+            continue
         if isinstance(value, list) and name in LISTS and name not in ("keywords", "patents"):
             value = [MODES.get(v, v) if isinstance(v, str) else v for v in value]
         elif name in ("maturity", "required_maturity", "field", "institution_type") or (
@@ -161,6 +142,20 @@ def explain(record: Mapping[str, Any], details: list[dict[str, Any]]) -> list[di
     return out
 
 
+def required_headers(kind: Kind) -> list[str]:
+    """The template's headers of the fields every row must fill (the organisation is filled
+    from the account when blank, but the template still names it)."""
+    model = IN_MODELS[kind].model_fields
+    return [
+        f.header for f in fields.FIELDS[kind] if f.name in model and model[f.name].is_required()
+    ]
+
+
+def many_headers(kind: Kind) -> list[str]:
+    """The template's headers of the fields that take several values."""
+    return [f.header for f in fields.FIELDS[kind] if f.many]
+
+
 def template_workbook(kind: Kind, taxonomy: Taxonomy | None = None) -> bytes:
     """An Excel template: the Chinese headers with one example row, and a sheet of allowed
     values (fields with codes, regions, maturity, modes)."""
@@ -171,18 +166,18 @@ def template_workbook(kind: Kind, taxonomy: Taxonomy | None = None) -> bytes:
     sheet = book.active
     assert sheet is not None
     sheet.title = "成果" if kind is Kind.achievement else "需求"
-    sheet.append(TEMPLATE_COLUMNS[kind])
-    sheet.append(TEMPLATE_EXAMPLE[kind])
+    append_row(sheet, TEMPLATE_COLUMNS[kind])
+    append_row(sheet, TEMPLATE_EXAMPLE[kind])
     for column in sheet.columns:
         sheet.column_dimensions[column[0].column_letter].width = 18
     values = book.create_sheet("可选值")
-    values.append(["技术领域（名称）", "领域代码", "地区", "成熟度", "转化/合作方式"])
+    append_row(values, ["技术领域（名称）", "领域代码", "地区", "成熟度", "转化/合作方式"])
     fields = list(taxonomy.fields.values())
     regions = list(taxonomy.regions)
     maturity = [m.label for m in Maturity]
     modes = [m.label for m in TransferMode]
     for i in range(max(len(fields), len(regions))):
-        values.append([
+        append_row(values, [
             fields[i].label if i < len(fields) else None,
             fields[i].code if i < len(fields) else None,
             regions[i] if i < len(regions) else None,
@@ -194,24 +189,30 @@ def template_workbook(kind: Kind, taxonomy: Taxonomy | None = None) -> bytes:
     return out.getvalue()
 
 
+TEMPLATE_OMITS = {"id", "status", "institution_type"}  # set by the market, or by default
 TEMPLATE_COLUMNS = {
-    Kind.achievement: ["成果名称", "成果简介", "完成单位", "技术领域", "成熟度", "转化方式",
-                       "关键词", "专利号", "价格（万元）", "地区", "联系方式"],
-    Kind.need: ["需求名称", "需求描述", "需求企业", "技术领域", "最低成熟度", "合作方式",
-                "关键词", "预算（万元）", "地区", "截止日期", "联系方式"],
+    kind: [f.header for f in fields.FIELDS[kind] if f.name not in TEMPLATE_OMITS] for kind in Kind
+}
+_EXAMPLE: dict[Kind, dict[str, str]] = {
+    Kind.achievement: {
+        "title": "玄武岩纤维复合筋连续拉挤成型工艺",
+        "summary": "采用连续拉挤工艺生产玄武岩纤维复合筋，抗拉强度高、耐腐蚀，"
+        "可替代部分钢筋用于桥梁与边坡支护。",
+        "institution": "示例理工学院", "field": "玄武岩纤维及复合材料", "maturity": "中试",
+        "transfer_modes": "转让、许可", "keywords": "玄武岩纤维；复合筋", "price_wan": "80",
+        "region": "达川区",
+    },
+    Kind.need: {
+        "title": "天然气净化尾气余热回收",
+        "description": "我公司天然气净化装置尾气温度高，希望回收余热用于发电或供暖，降低能耗。",
+        "enterprise": "示例天然气化工有限公司", "field": "能源与节能",
+        "required_maturity": "中试", "cooperation_modes": "合作开发", "keywords": "余热回收",
+        "budget_wan": "50", "region": "宣汉县",
+    },
 }  # fmt: skip
 TEMPLATE_EXAMPLE = {
-    Kind.achievement: [
-        "玄武岩纤维复合筋连续拉挤成型工艺",
-        "采用连续拉挤工艺生产玄武岩纤维复合筋，抗拉强度高、耐腐蚀，"
-        "可替代部分钢筋用于桥梁与边坡支护。",
-        "示例理工学院", "玄武岩纤维及复合材料", "中试", "转让、许可", "玄武岩纤维；复合筋",
-        "", "80", "达川区", "",
-    ],
-    Kind.need: [
-        "天然气净化尾气余热回收",
-        "我公司天然气净化装置尾气温度高，希望回收余热用于发电或供暖，降低能耗。",
-        "示例天然气化工有限公司", "能源与节能", "中试", "合作开发", "余热回收", "50", "宣汉县",
-        "", "",
-    ],
-}  # fmt: skip
+    kind: [
+        _EXAMPLE[kind].get(f.name, "") for f in fields.FIELDS[kind] if f.name not in TEMPLATE_OMITS
+    ]
+    for kind in Kind
+}

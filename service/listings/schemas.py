@@ -16,15 +16,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     StringConstraints,
-    WithJsonSchema,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from service import clock
+from service.listings.fields import extra_searchable
 from service.listings.taxonomy import active_taxonomy
+from service.requests import RequestModel
+from service.stamps import Timestamp
 
 TITLE_MAX = 100
 TEXT_MAX = 5000
@@ -129,19 +130,10 @@ def _no_bool(value: Any) -> Any:
     return value
 
 
-def _utc_text(value: dt.datetime) -> str:
-    """Stored times are naive UTC; sent out they carry their offset (RFC 3339 date-time)."""
-    aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-    return aware.isoformat()
-
-
 Money = Annotated[float, BeforeValidator(_no_bool), Field(ge=0, le=1_000_000, allow_inf_nan=False)]
-UtcDateTime = Annotated[
-    dt.datetime,
-    PlainSerializer(_utc_text, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
-]
-"""A timestamp: naive UTC inside the service, ISO 8601 with ``+00:00`` in JSON."""
+UtcDateTime = Timestamp
+"""A timestamp: naive UTC inside the service, ISO 8601 with ``+00:00`` in JSON (the one type
+of ``service/stamps.py``)."""
 
 
 def _check_field(code: str) -> str:
@@ -160,7 +152,10 @@ def _dedupe(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-class _Strict(BaseModel):
+class _Strict(RequestModel):
+    """Listings take the one request base (unknown keys refused, numbers are numbers); a
+    listing from a form or an imported file is validated with ``service.requests.FORM``."""
+
     model_config = ConfigDict(extra="forbid", use_enum_values=False)
 
 
@@ -200,6 +195,16 @@ class ListingBase(_Strict):
         raise NotImplementedError
 
     @property
+    def extra_text(self) -> list[str]:
+        """The values of the fields declared searchable beyond title, body and keywords
+        (``fields.py``: the patents of an achievement)."""
+        out: list[str] = []
+        for name in extra_searchable(self.kind):
+            value = getattr(self, name)
+            out.extend(value if isinstance(value, list) else [value] if value else [])
+        return out
+
+    @property
     def mode_codes(self) -> list[str]:
         return [m.value for m in self.modes]
 
@@ -219,10 +224,10 @@ class _AchievementFields(ListingBase):
     institution: Name
     institution_type: InstitutionType = InstitutionType.university
     field: str
-    keywords: Annotated[list[Keyword], Field(max_length=20)] = []
+    keywords: Annotated[list[Keyword], Field(max_length=20)] = Field(default_factory=list)
     maturity: Maturity
-    transfer_modes: list[TransferMode] = []
-    patents: Annotated[list[Short], Field(max_length=30)] = []
+    transfer_modes: list[TransferMode] = Field(default_factory=list)
+    patents: Annotated[list[Short], Field(max_length=30)] = Field(default_factory=list)
     price_wan: Money | None = None
     region: str | None = None
     contact: Short | None = Field(default=None, description=CONTACT_NOTE)
@@ -275,10 +280,10 @@ class _NeedFields(ListingBase):
     description: LongText
     enterprise: Name
     field: str
-    keywords: Annotated[list[Keyword], Field(max_length=20)] = []
+    keywords: Annotated[list[Keyword], Field(max_length=20)] = Field(default_factory=list)
     region: str
     budget_wan: Money | None = None
-    cooperation_modes: list[TransferMode] = []
+    cooperation_modes: list[TransferMode] = Field(default_factory=list)
     required_maturity: Maturity | None = None
     deadline: dt.date | None = None
     contact: Short | None = Field(default=None, description=CONTACT_NOTE)

@@ -8,14 +8,17 @@ request that asks for a reset takes the same time whether or not the account exi
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from concurrent.futures import Future
 
 from service.accounts import Accounts
+from service.accounts.throttle import Throttle
 from service.catalog.models import utcnow
 from service.mail.compose import Mail, notification_mail, reset_mail
 from service.mail.smtp import Mailer
 
 RESET_MAIL_HOURS = 2  # a link sent by e-mail works this long (a broker's link: 72 hours)
+log = logging.getLogger(__name__)
 RESET_PATH = "/reset/{token}"  # the page that redeems a reset token (web/admin.py)
 
 
@@ -46,10 +49,13 @@ class NotificationMail:
 class PasswordMail:
     """Sends a one-time password-reset link to the e-mail address of the account asked for."""
 
-    def __init__(self, accounts: Accounts, mailer: Mailer, site_url: str) -> None:
+    def __init__(
+        self, accounts: Accounts, mailer: Mailer, site_url: str, throttle: Throttle
+    ) -> None:
         self.accounts = accounts
         self.mailer = mailer
         self.site_url = site_url
+        self.throttle = throttle
 
     @property
     def enabled(self) -> bool:
@@ -66,6 +72,9 @@ class PasswordMail:
             out = []
             for user in self.accounts.get_many(self.accounts.find_for_reset(typed)).values():
                 if user.disabled or not user.email:
+                    continue
+                if not self.throttle.reset_mail_allowed(user.id):
+                    log.info("reset mail to account %d not sent: asked too often", user.id)
                     continue
                 token = self.accounts.issue_reset(user.id, None, hours=RESET_MAIL_HOURS)
                 url = self.site_url + RESET_PATH.format(token=token)

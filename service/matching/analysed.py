@@ -1,6 +1,6 @@
 """What one match request works from, computed once and passed along.
 
-``Analysed`` is the source listing as the matcher reads it: its text, its content words and its
+``Analysed`` is the source listing as the matcher reads it: its text, its technical terms and its
 query vector, each made on first use and then reused by every step (key terms, the dense list,
 the lexicon, shared terms, best passages). ``Shelf`` hands out the candidates' whole listings
 only when something asks for one (the matches shown, a group's explanation), loading them from
@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from indexer.analysis import Analyzer
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
+from indexer.terms import TermExtractor
 from service.catalog import Catalog
 from service.listings.schemas import Kind
 
@@ -29,8 +29,8 @@ class Analysed:
     """The source listing of one request, analysed at most once per step."""
 
     listing: Any
-    analyzer: Analyzer
     encoder: SemanticEncoder
+    extractor: TermExtractor
     _text: str | None = None
     _words: set[str] | None = None
     _vector: Any = field(default=None)
@@ -44,9 +44,9 @@ class Analysed:
 
     @property
     def words(self) -> set[str]:
-        """Content words (``Analyzer.content_words``), for shared terms."""
+        """Technical terms (``TermExtractor.terms``), for shared terms."""
         if self._words is None:
-            self._words = set(self.analyzer.content_words(self.text))
+            self._words = set(self.extractor.terms(self.text))
         return self._words
 
     def vector(self) -> np.ndarray | None:

@@ -12,11 +12,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.analysis import Analyzer
+from indexer.analysis import Analyzer, normalise
 from indexer.base import Filters, Hit, SearchIndex
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
+from indexer.terms import TermExtractor
 from service.catalog import Catalog
 from service.catalog.feeds import CandidateFacts
 from service.errors import Conflict
@@ -24,6 +25,7 @@ from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.analysed import Analysed, Shelf
 from service.matching.cache import ResultCache, market_stamp
+from service.matching.calibration import Calibration, Calibrations
 from service.matching.features import feature_table
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
 from service.matching.kept import KeptMatches, stamp_text
@@ -96,6 +98,8 @@ class Matcher:
         config: MatchConfig | None = None,
         lexicon: ProblemLexicon | None = None,
         kept: KeptMatches | None = None,
+        terms: TermExtractor | None = None,
+        calibrations: Calibrations | None = None,
     ) -> None:
         self.index = index
         self.catalog = catalog
@@ -109,6 +113,8 @@ class Matcher:
         self.lexicon = lexicon or ProblemLexicon([])
         self.kept = kept  # lists shared by every process (the tuned matcher's only)
         self._features = feature_table(taxonomy)
+        self.terms = terms or TermExtractor.for_analyzer(analyzer)
+        self.calibrations = calibrations or Calibrations({})
         self._cache: ResultCache[MatchList] = ResultCache(catalog, index, CACHE_SIZE)
 
     def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
@@ -124,6 +130,8 @@ class Matcher:
             tuned=False,
             config=config,
             lexicon=self.lexicon,
+            terms=self.terms,
+            calibrations=self.calibrations,
         )
 
     def analyse(self, listing: Any) -> Analysed:
@@ -131,7 +139,7 @@ class Matcher:
         return (
             listing
             if isinstance(listing, Analysed)
-            else Analysed(listing, self.analyzer, self.encoder)
+            else Analysed(listing, self.encoder, self.terms)
         )
 
     def plan(self, kind: Kind, listing: Listing | Analysed) -> QueryPlan:
@@ -231,7 +239,16 @@ class Matcher:
             out.append(Candidate(total, other, parts, mismatches, item.ranks, values,
                                  pair_bridges, shelf))  # fmt: skip
         out.sort(key=lambda s: (-s.total, s.id))
+        calibration, _ = self.calibration_for(lists)
+        if calibration is not None:
+            for c in out:
+                c.probability = calibration.probability(c.values)
+                c.tier = calibration.tier(c.probability)
         return plan, lists, out
+
+    def calibration_for(self, lists: dict[str, list[Hit]]) -> tuple[Calibration | None, str | None]:
+        """The calibration for lists retrieved this way, and a notice when it is a fallback."""
+        return self.calibrations.choose("dense" in lists, self.encoder.model_name)
 
     def _structured(
         self,
@@ -319,6 +336,8 @@ class Matcher:
                 **brief(others[c.id], self.taxonomy).model_dump(),
                 rank=rank,
                 score=round(c.total, 4),
+                probability=c.probability,
+                tier=c.tier,
                 components=c.components,
                 shared_terms=shared[c.id],
                 bridges=c.bridges or self._bridges(kind, plan, source, others[c.id]),
@@ -340,6 +359,7 @@ class Matcher:
             feedback_terms=plan.feedback_terms,
             lexicon=[h.label() for h in plan.hints],
             weights_tuned=self.tuned,
+            calibration=self.calibration_for(lists)[1],
             matches=matches,
         )
 
@@ -356,16 +376,20 @@ class Matcher:
         return {listing_id: hit.text for listing_id, hit in found.items()}
 
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
-        """Content words both listings use (``Analyzer.content_words``: no single characters,
-        numbers, function words or fragments), rarest (most telling) first."""
+        """Technical terms both listings use (``TermExtractor.terms``: no generic or colloquial
+        word, no fragment), rarest (most telling) first."""
         return self.shared_terms_of(source_words, target, [other])[other.id]
 
     def shared_terms_of(
         self, source_words: set[str], target: Kind, others: list[Any]
     ) -> dict[str, list[str]]:
         """``shared_terms`` of several listings, with one look-up of document frequencies."""
-        common = {o.id: source_words & set(self.analyzer.content_words(full_text(o)))
-                  for o in others}  # fmt: skip
+        common: dict[str, set[str]] = {}
+        for other in others:
+            text = full_text(other)
+            written = normalise(text)  # a term inside a longer one counts: 脱硫 in 胺法脱硫
+            found = source_words & set(self.terms.terms(text))
+            common[other.id] = found | {w for w in source_words if w in written}
         words = sorted(set().union(*common.values())) if common else []
         df = self.index.doc_freq(target.value, words) if words else {}
         return {lid: sorted(c, key=lambda t: (df.get(t, 0), t))[:8] for lid, c in common.items()}

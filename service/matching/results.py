@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import BaseModel, Field
 
 from service.listings.schemas import Kind
+from service.matching.calibration import Tier
 
 
 class Component(BaseModel):
@@ -35,6 +36,14 @@ class ListingBrief(BaseModel):
 class Match(ListingBrief):
     rank: int
     score: float
+    probability: float | None = Field(
+        default=None,
+        description="the chance (0–1) a broker would judge the pair relevant, calibrated on the "
+        "development set's judgments; null only when no calibration applies (see `calibration`)",
+    )
+    tier: Tier | None = Field(
+        default=None, description="strong | possible | weak: the probability's band"
+    )
     components: list[Component]
     shared_terms: list[str]
     mismatches: list[str]
@@ -70,6 +79,11 @@ class MatchList(BaseModel):
     )
     weights_tuned: bool = Field(
         default=False, description="whether the weights come from `techmatch tune`"
+    )
+    calibration: str | None = Field(
+        default=None,
+        description="how the probabilities were calibrated when it is not the usual way "
+        "(a fallback to the keyword-only calibration, or none)",
     )
     matches: list[Match]
 

@@ -12,6 +12,7 @@ from service.catalog.feeds import CandidateFacts
 from service.listings.schemas import Listing
 from service.listings.taxonomy import Taxonomy
 from service.matching.analysed import Shelf
+from service.matching.calibration import Tier
 from service.matching.results import Component, ListingBrief
 
 Part = tuple[str, str, float, float, float, str]
@@ -31,6 +32,8 @@ class Candidate:
     values: dict[str, float]
     bridges: list[str]
     shelf: Shelf
+    probability: float | None = None  # calibrated (``calibration.py``); None: no calibration
+    tier: Tier | None = None
     _components: list[Component] | None = None
 
     @property

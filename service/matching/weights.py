@@ -121,7 +121,25 @@ def read_stored(index_dir: Path) -> dict[str, Any] | None:
     return dict(data)
 
 
-def load_weights(index_dir: Path) -> Weights | None:
-    """The tuned weights stored in ``index_dir`` (beside the index, or shipped), if any."""
+def load_weights(index_dir: Path, model: str | None = None) -> Weights | None:
+    """The tuned weights stored in ``index_dir`` (beside the index, or shipped), if any.
+
+    ``model``: the embedding model in use. Weights fitted with another model are not used (a
+    warning says so, and the caller falls back to the untuned defaults): a cosine from one
+    model means nothing on another's scale. Without a model in use (``""``) any file applies:
+    its dense parts simply do not run.
+    """
     data = read_stored(index_dir)
-    return Weights.from_dict(data["weights"]) if data else None
+    if not data:
+        return None
+    fitted = str(data.get("model") or "")
+    if model and fitted != model:
+        log.warning(
+            "%s was fitted with the embedding model %r, but %r is in use: ranking with the "
+            "untuned default weights; run `techmatch tune` to fit weights for this model",
+            weights_path(index_dir),
+            fitted or "(none)",
+            model,
+        )
+        return None
+    return Weights.from_dict(data["weights"])

@@ -3,23 +3,23 @@ count what is unread, list, mark read."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from pydantic import BaseModel
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
+from service.catalog.db import retry_when_locked
 from service.catalog.models import utcnow
 from service.mail.outbox import NotificationMail
 from service.notifications.models import NotificationRow
+from service.stamps import Timestamp
 
 
 class Notification(BaseModel):
     id: int
     title: str
     link: str | None
-    created_at: dt.datetime
+    created_at: Timestamp
     read: bool
 
 
@@ -37,6 +37,7 @@ class Inbox:
             self.mail.told(user_id, title[:300], link)
         return added
 
+    @retry_when_locked
     def _add(self, user_id: int, key: str, title: str, link: str | None) -> bool:
         try:
             with self._sessions.begin() as session:

@@ -1,15 +1,17 @@
 """Bringing the inboxes up to date: a broker's move on a pair is told to the owners of both
 listings when it is made (``told_stage``, called by the desk); a background sweep (the app's
 lifespan task, ``techmatch sweep``) brings each account up to date at most every few minutes
-with strong new matches of its listings, its saved searches and any move not yet told, and (for
-the whole market, at most hourly) withdraws listings whose term ended and reminds owners of
-terms and deadlines. Nothing of it runs inside a request."""
+with new strong matches of its listings (the calibrated tier ``strong`` only), its saved
+searches and any move not yet told, and (for the whole market, at most hourly) withdraws
+listings whose term ended and reminds owners of terms and deadlines. Nothing of it runs inside
+a request."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
 import time
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
@@ -21,6 +23,7 @@ from service.desk.stages import Stage
 from service.desk.store import Desk
 from service.desk.views import DeskMatch
 from service.listings.schemas import Kind
+from service.matching.calibration import tier_words
 from service.matching.matcher import Matcher
 from service.notifications.inbox import Inbox
 from service.notifications.models import SweepRow
@@ -41,23 +44,33 @@ TOLD_STAGES = {  # what a broker's move reads like to the owners of the pair
 DESK_SCANNED = 5000
 
 
+def stage_title(pair: DeskMatch, need: Any, achievement: Any) -> str:
+    """「need」×「achievement」：what the broker did (ids where a listing is gone)."""
+    return (
+        f"「{need.title if need else pair.need_id}」×"
+        f"「{achievement.title if achievement else pair.achievement_id}」："
+        f"{TOLD_STAGES[pair.stage]}"
+    )
+
+
 class Watcher:
     def __init__(
         self, engine: Engine, catalog: Catalog, accounts: Accounts, desk: Desk,
-        matcher: Matcher, inbox: Inbox, saved: SavedSearches, terms: Terms, threshold: float,
+        matcher: Matcher, inbox: Inbox, saved: SavedSearches, terms: Terms,
     ) -> None:  # fmt: skip
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.catalog, self.accounts, self.desk, self.matcher = catalog, accounts, desk, matcher
-        self.inbox, self.saved, self.terms, self.threshold = inbox, saved, terms, threshold
+        self.inbox, self.saved, self.terms = inbox, saved, terms
         self._terms_run = 0.0
         self._lock = threading.Lock()
 
     def told_stage(self, pair: DeskMatch) -> None:
         """Tell the owners of both listings of a pair's new stage (once per pair and stage)."""
-        text = TOLD_STAGES.get(pair.stage)
-        if text is None:
+        if pair.stage not in TOLD_STAGES:
             return
-        title = f"{pair.need_id} × {pair.achievement_id}：{text}"
+        need = self.catalog.get_many(Kind.need, [pair.need_id]).get(pair.need_id)
+        achievement = self.catalog.get_many(Kind.achievement, [pair.achievement_id])
+        title = stage_title(pair, need, achievement.get(pair.achievement_id))
         sides = ((Kind.need, pair.need_id), (Kind.achievement, pair.achievement_id))
         for kind, listing_id in sides:
             owner = self.accounts.owner_of(kind, listing_id)
@@ -117,13 +130,19 @@ class Watcher:
 
     def _desk_moves(self, user_id: int, kind: Kind, mine: set[str]) -> None:
         side = "need_id" if kind is Kind.need else "achievement_id"
-        for pair in self.desk.matches(list(TOLD_STAGES), limit=DESK_SCANNED):
+        pairs = [
+            p
+            for p in self.desk.matches(list(TOLD_STAGES), limit=DESK_SCANNED)
+            if getattr(p, side) in mine
+        ]
+        needs = self.catalog.get_many(Kind.need, [p.need_id for p in pairs])
+        achievements = self.catalog.get_many(Kind.achievement, [p.achievement_id for p in pairs])
+        for pair in pairs:
+            need, achievement = needs.get(pair.need_id), achievements.get(pair.achievement_id)
+            title = stage_title(pair, need, achievement)
             listing_id = getattr(pair, side)
-            if listing_id in mine:
-                text = TOLD_STAGES[pair.stage]
-                title = f"{pair.need_id} × {pair.achievement_id}：{text}"
-                self.inbox.notify(user_id, f"desk:{pair.id}:{pair.stage.value}", title,
-                                  kind.path(listing_id))  # fmt: skip
+            self.inbox.notify(user_id, f"desk:{pair.id}:{pair.stage.value}", title,
+                              kind.path(listing_id))  # fmt: skip
 
     def _strong_matches(self, user_id: int, kind: Kind, ids: list[str]) -> None:
         listings = self.catalog.get_many(kind, ids)
@@ -131,9 +150,10 @@ class Watcher:
         for listing in published[:LISTINGS_MATCHED]:
             result = self.matcher.match(kind, listing.id)  # the kept list, when there is one
             for match in result.matches[:3]:
-                if match.score >= self.threshold:
+                if match.tier == "strong":
+                    words = tier_words(match.tier, match.probability)
                     self.inbox.notify(
                         user_id, f"match:{kind.value}:{listing.id}:{match.id}",
-                        f"「{listing.title}」有新的强匹配：{match.title}（得分 {match.score:.2f}）",
+                        f"「{listing.title}」有新的高度匹配：{match.title}（{words}）",
                         kind.path(listing.id),
                     )  # fmt: skip

@@ -1,5 +1,8 @@
 """Excel exports in the plain layout of a government report: a title line, a date line, one
-header row, 序号 first, thin borders, no colours. Contacts only when the reader may see them."""
+header row, 序号 first, thin borders, no colours. Contacts only when the reader may see them.
+Numbers are numbers and dates are dates (a sheet sums and sorts them); money columns carry
+their unit in the header (预算（万元）), and 面议 stays the word. Every cell is written by
+``service.sheets.append_row`` (text stays text: no formula, no control character)."""
 
 from __future__ import annotations
 
@@ -12,9 +15,12 @@ from service.listings.taxonomy import Taxonomy
 from service.programmes.challenges.views import Challenge
 from service.programmes.common_needs.views import CommonNeed
 from service.programmes.wdk.views import WdkLibraryView
+from service.sheets import append_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CATALOGUE_HEADER = ("序号", "名称", "单位", "领域", "所在地", "预算（万元）", "联系人")
+CATALOGUE_HEADER = (
+    "序号", "名称", "单位", "领域", "所在地", "预算（万元）", "预算面议（项）", "联系人"
+)  # fmt: skip
 WDK_HEADER = ("序号", "名称", "单位", "领域", "所在地", "价格（万元）", "联系人")
 CHALLENGE_HEADER = (
     "序号",
@@ -37,16 +43,16 @@ def _sheet(
     sheet = book.active
     assert sheet is not None
     sheet.title = title[:31]
-    sheet.append([title])
+    append_row(sheet, [title])
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A1"].alignment = Alignment(horizontal="center")
     today = clock.today()
-    sheet.append([f"制表日期：{today.isoformat()}"])
-    sheet.append(list(header))
+    append_row(sheet, [f"制表日期：{today.isoformat()}"])
+    append_row(sheet, header)
     thin = Side(style="thin")
     for row in rows:
-        sheet.append(list(row))
+        append_row(sheet, row)
     for cells in sheet.iter_rows(min_row=3, max_row=sheet.max_row):
         for cell in cells:
             cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -68,9 +74,6 @@ def catalogue_xlsx(
     rows = []
     for number, group in enumerate(groups, start=1):
         fields = sorted({taxonomy.label(m.field) for m in group.members})
-        budget = f"{group.budget_wan:g}" + (
-            f"（另{group.budget_open}项面议）" if group.budget_open else ""
-        )
         people = ""
         if contacts is not None:
             people = "；".join(
@@ -83,11 +86,12 @@ def catalogue_xlsx(
                 "、".join(group.enterprises),
                 "、".join(fields),
                 "、".join(group.counties),
-                budget,
+                group.budget_wan,  # a number: the sum of the stated budgets
+                group.budget_open,
                 people,
             )
         )
-    return _sheet("重大科技需求目录", CATALOGUE_HEADER, rows, (6, 30, 40, 24, 20, 16, 40))
+    return _sheet("重大科技需求目录", CATALOGUE_HEADER, rows, (6, 30, 40, 24, 20, 14, 14, 40))
 
 
 def challenges_xlsx(challenges: Sequence[Challenge]) -> bytes:
@@ -97,8 +101,8 @@ def challenges_xlsx(challenges: Sequence[Challenge]) -> bytes:
             n,
             c.title,
             "；".join(c.indicators),
-            f"{c.reward_wan:g}",
-            c.deadline.isoformat(),
+            c.reward_wan,  # numbers and dates as such, so a sheet can sum and sort them
+            c.deadline,
             c.stage_label,
             c.result.organisation if c.result else "",
         )
@@ -117,7 +121,7 @@ def wdk_xlsx(library: WdkLibraryView) -> bytes:
             item.institution,
             item.field_label,
             item.place,
-            "面议" if item.price_wan is None else f"{item.price_wan:g}",
+            "面议" if item.price_wan is None else item.price_wan,
             item.contact or "",
         )
         for n, item in enumerate((i for s in library.sections for i in s.items), start=1)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from indexer.analysis import Analyzer
+from indexer.terms import TermExtractor
 
 
 class TfIdfPool:
@@ -51,10 +52,18 @@ class TfIdfPool:
 COMMON_SHARE = 0.15  # a word in more of the pool's documents than this tells nothing
 
 
-def shared_words(analyzer: Analyzer, source: str, other: str, pool: TfIdfPool) -> list[str]:
-    """Whole words both texts use that are rare in the pool, rarest first (for explanations)."""
+def shared_words(
+    analyzer: Analyzer,
+    source: str,
+    other: str,
+    pool: TfIdfPool,
+    terms: TermExtractor | None = None,
+) -> list[str]:
+    """Technical terms both texts use that are rare in the pool, rarest first (for
+    explanations; ``TermExtractor``: no generic word, no fragment)."""
+    extractor = terms or TermExtractor.for_analyzer(analyzer)
     n = pool.size
     floor = math.log((1 + n) / (1 + COMMON_SHARE * n)) + 1  # sklearn's smoothed idf
-    common = {w for w in set(analyzer.words(source)) & set(analyzer.words(other)) if len(w) > 1}
+    common = set(extractor.shared(source, other))
     telling = [w for w in common if pool.idf(w) >= floor]
     return sorted(telling, key=lambda w: (-pool.idf(w), w))[:6]

@@ -17,9 +17,10 @@ from service.programmes.challenges import api as challenges
 from service.programmes.common_needs import api as common_needs
 from service.programmes.events import api as events
 from service.programmes.experts import api as experts
+from service.programmes.offers import api as offers
 from service.programmes.wdk import api as wdk
 
-UNITS: tuple[ModuleType, ...] = (common_needs, challenges, events, experts, wdk)
+UNITS: tuple[ModuleType, ...] = (common_needs, challenges, events, experts, wdk, offers)
 
 
 def register(app: FastAPI) -> None:

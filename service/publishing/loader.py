@@ -10,7 +10,7 @@ import contextlib
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,11 +18,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from service.catalog import Catalog
-from service.listings import import_columns
+from service.catalog.repository import Upserted
+from service.listings import fields, import_columns
 from service.listings.schemas import IN_MODELS, Kind
+from service.requests import FORM
 
-LIST_FIELDS = {"keywords", "transfer_modes", "patents", "cooperation_modes"}
-NUMBER_FIELDS = {"price_wan", "budget_wan"}
+LIST_FIELDS = fields.list_fields()
+NUMBER_FIELDS = fields.number_fields()
 SUFFIXES = (".jsonl", ".csv", ".xlsx")
 ROW_MAX = 100_000  # rows per file
 CELL_MAX = 10_000  # characters per CSV/Excel cell (the longest field allows 5,000)
@@ -51,10 +53,39 @@ class ImportReport:
     updated: int = 0
     rejected: list[Rejected] = field(default_factory=list)
     written: list[str] = field(default_factory=list)  # ids created or changed
+    columns: dict[str, str] = field(default_factory=dict)  # field → the file's own header
+    unused: list[str] = field(default_factory=list)  # headers that name no field, as written
+    organisation: str | None = None  # the account's, when every row is posted under it
+    organisation_filled: int = 0  # rows without one that got the account's
+    organisation_replaced: int = 0  # rows naming another one, posted under the account's
 
     @property
     def accepted(self) -> int:
         return self.created + self.updated
+
+    def header(self, name: str) -> str:
+        """What the file calls a field: its own header, else the field's Chinese label."""
+        return self.columns.get(name) or fields.labels(self.kind).get(name, name)
+
+    def note_columns(self, record: dict[str, Any]) -> None:
+        """Remember which header of the file named which field, and which named none."""
+        for key in record:
+            name = import_columns.field_of(self.kind, key)
+            if name is None:
+                if str(key).strip() not in self.unused:
+                    self.unused.append(str(key).strip())
+            else:
+                self.columns.setdefault(name, str(key).strip())
+
+    def post_under(self, record: dict[str, Any], organisation: str) -> None:
+        """Post a row under the account's organisation, counting what that changed."""
+        name = self.kind.organisation_field
+        given = str(record.get(name) or "").strip()
+        if not given:
+            self.organisation_filled += 1
+        elif given != organisation:
+            self.organisation_replaced += 1
+        record[name] = organisation
 
 
 def describe(error: ValidationError) -> list[str]:
@@ -180,35 +211,40 @@ def import_file(
     *,
     owner_id: int | None = None,
     organisation: str | None = None,
+    then: Upserted | None = None,
 ) -> ImportReport:
     """Validate every row of ``path`` and upsert the good ones by id.
 
     With ``owner_id`` (an account importing through the web or API) new rows become that
     account's, and a row whose id names somebody else's listing is rejected. With
-    ``organisation`` every row is posted under that name, whatever the file says.
+    ``organisation`` every row is posted under that name, whatever the file says; ``then``
+    runs in the upsert's transaction (the audit events of the import commit with it).
     """
-    report = ImportReport(kind=kind, source=str(path))
+    report = ImportReport(kind=kind, source=str(path), organisation=organisation)
     good: list[BaseModel] = []
     seen: dict[str, int] = {}
     for number, record in read_rows(path):
         if isinstance(record, str):
             report.rejected.append(Rejected(number, None, [record]))
             continue
+        report.note_columns(record)
         record = import_columns.normalise(kind, record)  # Chinese headers and values
         listing_id = record.get("id")
         if organisation is not None:
-            record[kind.organisation_field] = organisation
+            report.post_under(record, organisation)
         try:
-            item = IN_MODELS[kind].model_validate(record)
+            item = IN_MODELS[kind].model_validate(record, context=FORM)
         except ValidationError as exc:
             raw = [dict(e) for e in exc.errors(include_url=False, include_input=False)]
             details = import_columns.explain(record, raw)  # the bad value, the allowed ones
-            lines = [f"{'.'.join(map(str, d['loc'])) or 'record'}: {d['msg']}" for d in details]
+            lines = [f"{_where(report, d['loc'])}: {d['msg']}" for d in details]
             report.rejected.append(Rejected(number, listing_id, lines, details))
             continue
         if item.id and item.id in seen:
             report.rejected.append(
-                Rejected(number, item.id, [f"id: repeats line {seen[item.id]} of this file"])
+                Rejected(
+                    number, item.id, [f"{report.header('id')}：与本文件第 {seen[item.id]} 行重复"]
+                )
             )
             continue
         if item.id:
@@ -217,9 +253,18 @@ def import_file(
     if owner_id is not None:
         good = _own_rows_only(catalog, kind, good, owner_id, seen, report)
     report.created, report.updated, report.written = catalog.upsert_many(
-        kind, good, owner_id=owner_id
+        kind, good, owner_id=owner_id, then=then
     )
     return report
+
+
+def _where(report: ImportReport, loc: Any) -> str:
+    """An error's place in the file's own words: 成果名称, 转化方式[2]."""
+    parts = [str(p) for p in loc or ()]
+    if not parts:
+        return "整行"
+    head = report.header(parts[0])
+    return head + "".join(f"[{int(p) + 1}]" if p.isdigit() else f".{p}" for p in parts[1:])
 
 
 def _own_rows_only(
@@ -237,9 +282,10 @@ def _own_rows_only(
     kept = []
     for item in items:
         if item.id in existing and owners.get(item.id) != owner_id:
-            message = f"id: {item.id} belongs to another account; leave id empty for a new one"
+            message = f"{item.id} 是其他账号的{kind.label}；新增时请把编号留空"
             detail = {"loc": ("id",), "type": "id_not_yours", "msg": message}
-            report.rejected.append(Rejected(lines[item.id], item.id, [message], [detail]))
+            line = f"{report.header('id')}：{message}"
+            report.rejected.append(Rejected(lines[item.id], item.id, [line], [detail]))
         else:
             kept.append(item)
     report.rejected.sort(key=lambda r: r.line)
@@ -251,9 +297,16 @@ def seed_files(seed_dir: Path, kind: Kind) -> list[Path]:
     return sorted(folder.glob("*.jsonl"))
 
 
-def seed(catalog: Catalog, seed_dir: Path) -> list[ImportReport]:
-    """Load every seed file (idempotent: upsert by id)."""
+def seed(
+    catalog: Catalog,
+    seed_dir: Path,
+    then: Callable[[Kind, Path], Upserted | None] | None = None,
+) -> list[ImportReport]:
+    """Load every seed file (idempotent: upsert by id); ``then(kind, path)`` gives what runs
+    in each file's transaction."""
     catalog.create_schema()
     return [
-        import_file(catalog, kind, path) for kind in Kind for path in seed_files(seed_dir, kind)
+        import_file(catalog, kind, path, then=then(kind, path) if then else None)
+        for kind in Kind
+        for path in seed_files(seed_dir, kind)
     ]

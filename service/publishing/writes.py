@@ -8,7 +8,8 @@ Every create, edit, withdrawal, publication and import goes through ``ListingWri
 - then the index is updated for exactly the listings written. If that fails, the write stands:
   the failure is logged and shown on ``/api/health`` (``IndexSync.last_failure``), and the next
   ``techmatch index`` (or the next start) repairs the index;
-- and the audit trail records who wrote which listing (``AuditLog``).
+- and the audit trail records who wrote which listing (``AuditLog``), in the catalog write's
+  own transaction.
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from indexer.sync import IndexSync
 from service.accounts import User
 from service.audit import AuditAction, AuditLog
 from service.catalog import Catalog
+from service.catalog.repository import Upserted
 from service.listings.schemas import Kind, Listing, Status
 from service.publishing.loader import ImportReport, import_file, seed
 
@@ -38,10 +41,13 @@ class ListingWriter:
         if organisation is not None:
             data = data.model_copy(update={kind.organisation_field: organisation})
         owner = None if user is None or user.sees_everything else user.id
-        listing: Listing = self.catalog.create(kind, data, owner_id=owner)
+
+        def audited(session: Session, listing: Listing) -> None:
+            note = None if listing.is_published else "保存为草稿"
+            self.audit.add(session, user, AuditAction.created, kind, [listing.id], note)
+
+        listing: Listing = self.catalog.create(kind, data, owner_id=owner, then=audited)
         self.indexing.apply_after_commit(kind.value, [listing])
-        note = None if listing.is_published else "保存为草稿"
-        self.audit.record(user, AuditAction.created, kind, [listing.id], note)
         return listing
 
     def update(
@@ -51,10 +57,12 @@ class ListingWriter:
         organisation = _own_organisation(user)
         if organisation is not None and kind.organisation_field in changes:
             changes = {**changes, kind.organisation_field: organisation}
-        before: Listing = self.catalog.get(kind, listing_id)
-        listing: Listing = self.catalog.patch(kind, listing_id, changes)
+
+        def audited(session: Session, before: Listing, after: Listing) -> None:
+            self._record_change(session, user, before, after)
+
+        listing: Listing = self.catalog.patch(kind, listing_id, changes, then=audited)
         self.indexing.apply_after_commit(kind.value, [listing])
-        self._record_change(user, before, listing)
         return listing
 
     def set_status(
@@ -63,7 +71,9 @@ class ListingWriter:
         """Publish, withdraw or turn back into a draft."""
         return self.update(kind, listing_id, {"status": status.value}, user)
 
-    def _record_change(self, user: User | None, before: Listing, after: Listing) -> None:
+    def _record_change(
+        self, session: Session, user: User | None, before: Listing, after: Listing
+    ) -> None:
         fields = [f for f in type(after).model_fields if f not in ("updated_at", "status")]
         changed = [f for f in fields if getattr(before, f) != getattr(after, f)]
         detail = "、".join(changed) or None
@@ -74,7 +84,7 @@ class ListingWriter:
             action = AuditAction.updated
         else:
             return  # nothing changed, nothing to record
-        self.audit.record(user, action, after.kind, [after.id], detail)
+        self.audit.add(session, user, action, after.kind, [after.id], detail)
 
     def import_file(
         self, kind: Kind, path: Path, user: User | None, name: str | None = None
@@ -86,21 +96,27 @@ class ListingWriter:
         """
         owner = None if user is None or user.sees_everything else user.id
         report = import_file(
-            self.catalog, kind, path, owner_id=owner, organisation=_own_organisation(user)
-        )
+            self.catalog, kind, path, owner_id=owner, organisation=_own_organisation(user),
+            then=self._imported(user, kind, name or path.name),
+        )  # fmt: skip
         if report.written:
             written = self.catalog.get_many(kind, report.written)
             self.indexing.apply_many_after_commit(kind.value, list(written.values()))
-        self.audit.record(user, AuditAction.imported, kind, report.written, name or path.name)
         return report
+
+    def _imported(self, user: User | None, kind: Kind, detail: str) -> Upserted:
+        def audited(session: Session, ids: list[str]) -> None:
+            self.audit.add(session, user, AuditAction.imported, kind, ids, detail)
+
+        return audited
 
     def seed(self, seed_dir: Path) -> list[ImportReport]:
         """Load every seed file (idempotent: upsert by id); ``techmatch index`` follows."""
-        reports = seed(self.catalog, seed_dir)
-        for report in reports:
-            detail = f"种子数据 {Path(report.source).name}"
-            self.audit.record(None, AuditAction.imported, report.kind, report.written, detail)
-        return reports
+        return seed(
+            self.catalog,
+            seed_dir,
+            lambda kind, path: self._imported(None, kind, f"种子数据 {path.name}"),
+        )
 
 
 STATUS_ACTIONS = {

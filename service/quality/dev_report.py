@@ -7,7 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from indexer.base import Progress
+from service.matching.calibration import Calibrations
 from service.matching.weights import MatchConfig, Weights
+from service.quality import alignment
+from service.quality.ascent import Pool
 from service.quality.devset import DevSet, agreement, run_devset
 from service.quality.evaluation import score_run
 from service.quality.gold import JudgedMarket
@@ -42,6 +45,7 @@ class DevReport:
     rows: list[tuple[str, dict[str, dict[str, float]] | None]] = field(default_factory=list)
     agreement: dict[str, float] = field(default_factory=dict)
     learned: dict[str, Weights] = field(default_factory=dict)
+    calibrations: Calibrations | None = None  # fitted with the shipped configuration
 
 
 def _scores(dev: DevSet, run: dict[str, list[str]]) -> dict[str, dict[str, float]]:
@@ -77,6 +81,17 @@ def collect_dev(
             (f"+ {label} ({folds}-fold, held-out)", _scores(dev, result.cv.after_runs))
         )
         report.learned[name] = result.weights
+        if name == "pairwise":
+            report.calibrations = result.calibrations
+    if semantic:  # sentence alignment as one more component (issue #23; not in the matcher)
+
+        def add(pool: Pool) -> Pool:
+            return alignment.with_alignment(pool, dev.needs, market.catalog, market.matcher.encoder)
+
+        result = run_tune(market, {}, [], folds, progress, PLAIN, dev=dev,
+                          extra=(alignment.NAME, add))  # fmt: skip
+        name = f"+ sentence alignment as a learned feature (pairwise) ({folds}-fold, held-out)"
+        report.rows.append((name, _scores(dev, result.cv.after_runs)))
     if semantic:  # what the passage vectors add to the shipped ranking
         result = run_tune(market, {}, [], folds, progress, PLAIN_WHOLE, dev=dev)
         name = f"… pairwise logistic ({folds}-fold) with whole-listing vectors only (no passages)"

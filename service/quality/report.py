@@ -16,7 +16,7 @@ from service import clock
 from service.catalog import Catalog
 from service.listings.taxonomy import Taxonomy
 from service.matching.weights import MatchConfig, Weights
-from service.quality import dev_report
+from service.quality import calibration_report, dev_report
 from service.quality.devset import DevSet
 from service.quality.evaluation import Qrels, evaluate_beir_variants
 from service.quality.gold import JudgedMarket, gold_subsets, run_matcher, score_subsets
@@ -46,6 +46,8 @@ class ReportData:
     suggestions: str = ""
     commands: list[str] = field(default_factory=list)
     dev: list[str] = field(default_factory=list)  # the development set's section, rendered
+    terms: list[str] = field(default_factory=list)  # the shown terms' section, rendered
+    calibration: list[str] = field(default_factory=list)  # the match probability, rendered
 
 
 WITH_MODEL: list[tuple[str, MatchConfig, Weights | None]] = [
@@ -179,7 +181,9 @@ def collect(
         semantic="loaded" if status.available else f"not loaded: {status.reason}",
     )
     if dev is not None:
-        data.dev = dev_report.markdown(dev_report.collect_dev(market, dev, folds, progress))
+        found = dev_report.collect_dev(market, dev, folds, progress)
+        data.dev = dev_report.markdown(found)
+        data.calibration = calibration_report.markdown(found.calibrations, folds)
     gold_section(market, gold, data, limit, folds, progress)
     beir_section(market, data, beir_dirs, progress)
     suggestions_section(market, taxonomy, data, papers)

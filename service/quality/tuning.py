@@ -8,8 +8,7 @@ stored are fitted on all judgments, with the date, the counts and the model they
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,13 +16,16 @@ from typing import Any
 from sqlalchemy import Engine as SqlEngine
 
 from indexer.base import Progress
+from service import clock
 from service.catalog import NotFoundError
 from service.desk.judgments import broker_judgments
 from service.listings.schemas import Kind, Listing
+from service.matching.calibration import Calibrations, save_calibrations
 from service.matching.matcher import NotPublishedError
 from service.matching.weights import RETRIEVERS, MatchConfig, Weights, save_weights
 from service.quality import ascent as tune
 from service.quality import pairwise
+from service.quality.calibration_fit import calibrate
 from service.quality.devset import DevSet
 from service.quality.evaluation import Qrels
 from service.quality.gold import JudgedMarket, load_gold
@@ -77,6 +79,7 @@ class TuneResult:
     start: Weights
     cv: tune.CrossValidation
     meta: dict[str, Any]
+    calibrations: Calibrations | None = None  # fitted when the development set took part
 
 
 DEFAULT_CONFIG = MatchConfig("tuned", query="plain", lexicon=False)
@@ -93,11 +96,14 @@ def run_tune(
     config: MatchConfig | None = None,
     dev: DevSet | None = None,
     method: str = "pairwise",
+    extra: tuple[str, Callable[[tune.Pool], tune.Pool]] | None = None,
 ) -> TuneResult:
     """Cross-validate, then fit on every judgment; nothing is written.
 
     ``dev`` adds the development set's needs and grades; ``method`` is ``pairwise`` (the
     learned logistic model of ``pairwise.py``) or ``ascent`` (coordinate ascent on nDCG@10).
+    ``extra``: a component the matcher does not compute, named and added to the pool by the
+    function (measured in the report; the stored weights have no place for it).
     """
     config = config or DEFAULT_CONFIG
     qrels = merge_judgments({**gold, **(dev.qrels if dev else {})}, broker)
@@ -110,12 +116,43 @@ def run_tune(
     start_coef = tune.coefficients(start, present)
     features = [f for f in tune.FEATURES if config.lexicon or f != "lexicon"]
     components = (*present, *features)
+    if extra is not None:
+        name, add = extra
+        pool, components, start_coef = add(pool), (*components, name), {**start_coef, name: 0.0}
     fitter = pairwise.fit if method == "pairwise" else tune.fit
     cv = tune.cross_validate(pool, qrels, start_coef, folds, components, progress, fitter)
     coef = fitter(pool, qrels, start_coef, components)
     weights = Weights.from_coefficients(coef, present)
+    fitted_at = clock.utc_now().isoformat(timespec="seconds")
+    calibrations = None
+    if dev is not None and extra is None:  # a measured-only component has no calibration
+        rest = [n for n in dev.needs if n not in pool]  # dev needs nothing in the catalogue solves
+        unanswered, _, _ = collect_pool(market, rest, progress, config, unsaved)
+        dev_pool = {n: v for n, v in {**pool, **unanswered}.items() if n in dev.needs}
+        folds_all = [
+            [*a, *b]
+            for a, b in zip(
+                tune.folds_of(judged_in(pool, qrels), folds),
+                tune.folds_of(list(unanswered), folds),
+                strict=True,
+            )
+        ]
+
+        def fold_weights(held: set[str]) -> Weights:
+            train = {n: v for n, v in pool.items() if n not in held}
+            return Weights.from_coefficients(fitter(train, qrels, start_coef, components), present)
+
+        model = market.matcher.encoder.model_name if "dense" in present else ""
+        variants = calibrate(dev_pool, dev.qrels, folds_all, fold_weights, weights, model)
+        calibrations = Calibrations(variants, {
+            "fitted_at": fitted_at,
+            "method": "isotonic regression (scikit-learn) of the ranker's score on the "
+            "development set's judgments (grade ≥ 2 = relevant; unjudged = not relevant)",
+            "folds": folds,
+            "needs": len(dev_pool),
+        })  # fmt: skip
     meta = {
-        "fitted_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "fitted_at": fitted_at,
         "method": METHODS[method],
         "query": config.query,
         "judgments": {
@@ -130,7 +167,12 @@ def run_tune(
         "retrievers": list(present),
         "cross_validation": {"folds": folds, "before": cv.before, "after": cv.after},
     }
-    return TuneResult(weights, start, cv, meta)
+    return TuneResult(weights, start, cv, meta, calibrations)
+
+
+def judged_in(pool: tune.Pool, qrels: Qrels) -> list[str]:
+    """The pool's needs with a relevant answer, as ``ascent.cross_validate`` cuts its folds."""
+    return [n for n in pool if any(g > 0 for g in qrels.get(n, {}).values())]
 
 
 def gold_and_broker(seed_dir: Path, db: SqlEngine) -> tuple[Qrels, list[tuple[str, str, int]]]:
@@ -139,5 +181,9 @@ def gold_and_broker(seed_dir: Path, db: SqlEngine) -> tuple[Qrels, list[tuple[st
     return gold, broker_judgments(db)
 
 
-def store(index_dir: Path, result: TuneResult) -> str:
-    return str(save_weights(index_dir, result.weights, result.meta))
+def store(index_dir: Path, result: TuneResult) -> list[str]:
+    """Write the weights, and the calibration fitted with them, to ``index_dir``."""
+    paths = [str(save_weights(index_dir, result.weights, result.meta))]
+    if result.calibrations is not None:
+        paths.append(str(save_calibrations(index_dir, result.calibrations)))
+    return paths

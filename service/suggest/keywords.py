@@ -1,15 +1,13 @@
 """Keyword suggestion: a text's key terms, weighted by tf·idf against a corpus.
 
-Candidates are the analyzer's content words (``Analyzer.content_words``: nouns and specialised
-verbs by jieba.posseg's tags, domain dictionary terms and English terms; stop words,
-boilerplate, numerals, verbs with complements, set phrases and pronouns dropped; synonyms
-mapped to their canonical form) plus two content words written contiguously in the text at
-least twice (authors' keywords are often such compounds: 玄武岩纤维 + 复合筋). A word in no
-dictionary (a guess of jieba's HMM) counts only when ``UNKNOWN_MIN_DF`` listings use it, so
-fragments such as 上改 or 筋到 are never suggested. Weight = term frequency (title words count
-``TITLE_WEIGHT`` times) × idf from the corpus' document frequencies, boosted for longer terms
-and for terms of the domain dictionary. Plain tf·idf was chosen over TextRank because
-it is transparent, deterministic and measured better on csl-dev in trials.
+Candidates are the technical terms of the text (``indexer.terms.TermExtractor``: never a
+generic or colloquial word such as 省点 or 烫手, nor a fragment such as 厂烧天然气; synonyms
+mapped to their canonical form) plus two terms written contiguously in the text at least
+twice (authors' keywords are often such compounds: 玄武岩纤维 + 复合筋). A word in no
+dictionary counts only when ``UNKNOWN_MIN_DF`` listings use it. Weight = term frequency
+(title words count ``TITLE_WEIGHT`` times) × idf from the corpus' document frequencies,
+boosted for longer terms and for terms of the domain dictionary. Plain tf·idf was chosen over
+TextRank because it is transparent, deterministic and measured better on csl-dev in trials.
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from indexer.analysis import Analyzer, bm25_idf, normalise
+from indexer.terms import TermExtractor
 
 TITLE_WEIGHT = 3.0
 PHRASE_MIN_COUNT = 2
@@ -57,9 +56,15 @@ def _length_boost(term: str) -> float:
 class KeywordExtractor:
     """Ranks a text's key terms; ``frequencies`` is the corpus the idf comes from."""
 
-    def __init__(self, analyzer: Analyzer, frequencies: DocumentFrequencies) -> None:
+    def __init__(
+        self,
+        analyzer: Analyzer,
+        frequencies: DocumentFrequencies,
+        terms: TermExtractor | None = None,
+    ) -> None:
         self.analyzer = analyzer
         self.frequencies = frequencies
+        self.terms = terms or TermExtractor.for_analyzer(analyzer)
 
     @cached_property
     def dictionary(self) -> frozenset[str]:
@@ -75,17 +80,17 @@ class KeywordExtractor:
 
     def words(self, text: str) -> list[str]:
         """Candidate words of a text (what document frequencies are counted over)."""
-        return [w for w in self.analyzer.content_words(text) if self.acceptable(w)]
+        return [w for w in self.terms.terms(text) if self.acceptable(w)]
 
     def acceptable(self, term: str) -> bool:
         """At least two characters, not a number or measurement, not stop word/boilerplate."""
         return len(term) >= 2 and not _NUMBER.match(term) and self.analyzer.is_key_term(term)
 
     def phrases(self, text: str) -> Counter[str]:
-        """Two consecutive key words written together in the text, counted per occurrence."""
+        """Two consecutive terms written together in the text, counted per occurrence."""
         found: Counter[str] = Counter()
         for clause in _CLAUSE.split(normalise(text)):
-            parts = self.analyzer.content_words(clause) if clause else []
+            parts = self.terms.terms(clause) if clause else []
             for left, right in itertools.pairwise(parts):
                 phrase = left + right
                 if (
@@ -119,7 +124,7 @@ class KeywordExtractor:
             if seen < PHRASE_MIN_COUNT or phrase in scored:
                 continue
             count = TITLE_WEIGHT * in_title[phrase] + in_body[phrase]
-            parts = self.analyzer.content_words(phrase) or [phrase]
+            parts = self.terms.terms(phrase) or [phrase]
             idf = max(self.frequencies.idf(p) for p in parts)
             scored[phrase] = count * idf * self._boost(phrase)
         return scored

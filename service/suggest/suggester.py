@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from indexer.analysis import Analyzer
+from indexer.terms import TermExtractor
 from service.catalog import Catalog
 from service.listings.schemas import Kind
 from service.listings.taxonomy import Taxonomy
@@ -132,9 +133,11 @@ class Suggester:
         analyzer: Analyzer,
         taxonomy: Taxonomy,
         refit_interval: float = REFIT_INTERVAL,
+        terms: TermExtractor | None = None,
     ) -> None:
         self.catalog = catalog
         self.analyzer = analyzer
+        self.terms = terms or TermExtractor.for_analyzer(analyzer)
         self.refit_interval = refit_interval
         self.taxonomy = taxonomy
         self._lock = threading.Lock()
@@ -142,7 +145,7 @@ class Suggester:
         self._fitted_at = 0.0
         self._cache: dict[tuple[Kind, str], tuple[Any, list[str], list[str]]] = {}
         self.classifier = FieldClassifier()
-        self.keywords = KeywordExtractor(self.analyzer, DocumentFrequencies())
+        self.keywords = KeywordExtractor(self.analyzer, DocumentFrequencies(), self.terms)
 
     def catalog_signature(self) -> tuple[Any, ...]:
         """Changes when a listing is published, withdrawn or edited (two small queries)."""
@@ -187,7 +190,7 @@ class Suggester:
                 frequencies.add(hit[2])
         self._cache = cache
         self.classifier = FieldClassifier().fit(documents, labels)
-        self.keywords = KeywordExtractor(self.analyzer, frequencies)
+        self.keywords = KeywordExtractor(self.analyzer, frequencies, self.terms)
 
     def suggest(
         self, kind: Kind, text: str, title: str = "", limit: int = DEFAULT_LIMIT

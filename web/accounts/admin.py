@@ -11,9 +11,10 @@ from starlette.responses import Response
 
 from service.accounts import Role
 from service.accounts.directory import RESET_HOURS, ResetError
+from service.accounts.organisations import OrganisationError, Standing
 from service.api import accounts_admin as api
 from service.http.auth import BrokerUser, require_roles
-from service.http.deps import AccountsDep, RowId
+from service.http.deps import AccountsDep, RowId, SettingsDep
 from web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
@@ -33,14 +34,61 @@ def accounts_page(request: Request, accounts: AccountsDep, user: BrokerUser) -> 
 
 @router.post("/admin/accounts/{user_id}/reset")
 def reset_link(
-    request: Request, user_id: RowId, accounts: AccountsDep, user: BrokerUser
+    request: Request,
+    user_id: RowId,
+    accounts: AccountsDep,
+    settings: SettingsDep,
+    user: BrokerUser,
 ) -> Response:
     try:
-        link = api.issue_reset(request, user_id, accounts, user)
+        link = api.issue_reset(user_id, accounts, settings, user)
     except HTTPException as exc:
         flash(request, str(exc.detail), "error")
         return RedirectResponse("/admin/accounts", 303)
     return _list_page(request, accounts, link)
+
+
+@router.post("/admin/accounts/{user_id}/standing")
+def set_standing(
+    request: Request,
+    user_id: int,
+    accounts: AccountsDep,
+    user: BrokerUser,
+    standing: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    """Confirm an account's claim to its organisation, or reject it."""
+    if standing not in (Standing.confirmed, Standing.rejected):
+        raise HTTPException(404)
+    try:
+        accounts.organisations.decide(user_id, Standing(standing), user.id)
+    except OrganisationError as exc:
+        flash(request, exc.message, "error")
+    else:
+        flash(
+            request,
+            "已确认该账号代表其单位" if standing == "confirmed" else "已驳回该账号的单位归属",
+        )
+    return RedirectResponse("/admin/accounts", 303)
+
+
+@router.post("/admin/organisations/{organisation_id}/verify")
+def verify_organisation(
+    request: Request,
+    organisation_id: int,
+    accounts: AccountsDep,
+    user: BrokerUser,
+    verified: Annotated[bool, Form()] = True,
+) -> Response:
+    """Mark an organisation verified (a broker or admin checked it), or take it back."""
+    try:
+        found = accounts.organisations.verify(organisation_id, verified, user.id)
+    except OrganisationError as exc:
+        flash(request, exc.message, "error")
+    else:
+        flash(
+            request, f"已核实单位「{found.name}」" if verified else f"已撤销「{found.name}」的核实"
+        )
+    return RedirectResponse("/admin/accounts", 303)
 
 
 @router.post("/admin/accounts/{user_id}/{action}")

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from service.accounts import AuthError, Role
+from service.accounts import Accounts, AuthError, Role
 from service.accounts.contact import account_problems, clean_email, clean_phone
 from service.accounts.roles import SIGNUP_ROLES
 from service.accounts.throttle import LOGIN_MESSAGE
-from service.api.password import client_address
 from service.http.auth import SignedIn
+from service.http.client_address import client_address
 from service.http.deps import AccountsDep, RowId, ThrottleDep
 from web.templating import flash, render
 
@@ -38,10 +38,12 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return default
 
 
-def start_session(request: Request, user_id: int) -> None:
-    """A fresh session (new CSRF token) for a signed-in account: no session fixation."""
+def start_session(request: Request, accounts: Accounts, user_id: int) -> None:
+    """A fresh session (new CSRF token) for a signed-in account: no session fixation. It keeps
+    a stamp of the password it began under: after a reset it is signed out."""
     request.session.clear()
     request.session["uid"] = user_id
+    request.session["pw"] = accounts.session_stamp(user_id)
 
 
 @router.get("/login")
@@ -55,7 +57,7 @@ def login(
     request: Request,
     accounts: AccountsDep,
     throttle: ThrottleDep,
-    username: Annotated[str, Form(max_length=40)] = "",
+    username: Annotated[str, Form(max_length=120)] = "",  # or the phone or e-mail address
     password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form(max_length=500)] = "",
 ) -> Response:
@@ -71,7 +73,7 @@ def login(
         throttle.login_failed(address, username)
         context["errors"] = {exc.field: exc.message}
         return render(request, "login.html", context, status_code=400)
-    start_session(request, user.id)
+    start_session(request, accounts, user.id)
     flash(request, f"欢迎回来，{user.display_name}")
     return RedirectResponse(safe_next(next, "/mine" if user.role.posts else "/desk"), 303)
 
@@ -126,7 +128,7 @@ def signup(
         context = {"roles": ROLE_OPTIONS, "errors": errors, "values": values}
         context["labels"] = SIGNUP_LABELS
         return render(request, "signup.html", context, status_code=400)
-    start_session(request, user.id)
+    start_session(request, accounts, user.id)
     flash(request, f"注册成功，欢迎 {user.display_name}（{user.organisation}）")
     return RedirectResponse("/mine", 303)
 
@@ -142,6 +144,26 @@ def logout(request: Request) -> Response:
 def account(request: Request, accounts: AccountsDep, user: SignedIn) -> Response:
     tokens = accounts.tokens(user.id)
     return render(request, "account.html", {"tokens": tokens, "new_token": None})
+
+
+@router.post("/account/name")
+def rename(
+    request: Request,
+    accounts: AccountsDep,
+    user: SignedIn,
+    display_name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """The name shown for the account: in the menu, on notes, reviews and the audit trail."""
+    try:
+        renamed = accounts.rename(user.id, display_name)
+    except AuthError as exc:
+        context = {
+            "tokens": accounts.tokens(user.id), "new_token": None,
+            "errors": {exc.field: exc.message}, "typed_name": display_name,
+        }  # fmt: skip
+        return render(request, "account.html", context, status_code=400)
+    flash(request, f"姓名已改为“{renamed.display_name}”")
+    return RedirectResponse("/account", 303)
 
 
 @router.post("/account/tokens")

@@ -32,6 +32,7 @@ from service.listings.schemas import IN_MODELS, OUT_MODELS, Kind, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.matcher import Matcher
 from service.publishing.writes import ListingWriter
+from service.requests import FORM
 from service.suggest.suggester import Suggester
 from web.listings import form_data
 from web.templating import flash, render
@@ -105,7 +106,7 @@ def _form_page(
         "suggestion": suggestion,
         "preview": preview,
         "filled": filled or [],
-        "form_labels": form_data.LABELS,
+        "form_labels": form_data.labels(kind),
         "options": {
             "field": form_data.field_options(part(request, Taxonomy)),
             "region": form_data.region_options(part(request, Taxonomy)),
@@ -147,7 +148,7 @@ async def _submit_new(request: Request, kind: Kind, parts: Posting, user: User) 
         record["status"] = Status.draft.value
     values = form_data.display_values(kind, record)
     try:
-        checked = IN_MODELS[kind].model_validate(record)
+        checked = IN_MODELS[kind].model_validate(record, context=FORM)
     except ValidationError as exc:
         errors = first_per_field(exc.errors())
         return _form_page(

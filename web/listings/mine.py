@@ -21,12 +21,16 @@ from service.desk.store import Desk
 from service.error_messages import first_per_field
 from service.http.auth import SignedIn, require_poster
 from service.http.deps import AccountsDep, CatalogDep, DeskDep, ListingsDep, part
-from service.listings.import_columns import TEMPLATE_COLUMNS, template_workbook
+from service.listings.import_columns import (
+    TEMPLATE_COLUMNS,
+    many_headers,
+    required_headers,
+    template_workbook,
+)
 from service.listings.schemas import Kind
 from service.listings.taxonomy import Taxonomy
 from service.publishing.loader import SUFFIXES, ImportReport
 from service.publishing.writes import ListingWriter
-from web.listings import form_data
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -101,6 +105,7 @@ def _import_page(request: Request, context: dict[str, Any], status_code: int = 2
     context = {
         "report": None, "error": None, "problems": [],
         "columns": TEMPLATE_COLUMNS[Kind.achievement],
+        "required": required_headers(Kind.achievement), "many": many_headers(Kind.achievement),
         "fields": list(taxonomy.fields.values()),
         "vectors": part(request, IndexSync).vectors.status(), **context,
     }  # fmt: skip
@@ -156,5 +161,5 @@ async def import_upload(
     except (ValueError, OSError, KeyError) as exc:  # an unreadable workbook or encoding
         return _import_page(request, {"error": f"无法读取文件：{exc}"}, status_code=400)
     problems = [(row, first_per_field(row.details)) for row in report.rejected]
-    context = {"report": report, "problems": problems, "form_labels": form_data.LABELS}
+    context = {"report": report, "problems": problems}
     return _import_page(request, context)

@@ -16,14 +16,16 @@ from starlette.responses import Response
 from service.accounts import Accounts, User
 from service.catalog import Catalog, NotFoundError
 from service.desk.store import Desk
-from service.http.deps import AccountsDep, CatalogDep, DeskDep, MatcherDep, TermsDep
+from service.http.deps import AccountsDep, CatalogDep, DeskDep, MatcherDep, TaxonomyDep, TermsDep
 from service.listings.schemas import Kind
+from service.listings.taxonomy import Taxonomy
 from service.matching.matcher import Matcher
 from service.notifications.terms import Terms
 from service.programmes.experts.api import EvaluationsDep, ExpertMatcherDep
 from service.programmes.experts.evaluations import Evaluations
 from service.programmes.experts.matching import ExpertMatcher
 from web.listings.contacts import contact_of
+from web.listings.facts import facts
 from web.templating import render, viewer
 
 router = APIRouter(include_in_schema=False)
@@ -42,6 +44,7 @@ class PageParts:
     experts: ExpertMatcher
     evaluations: Evaluations
     terms: Terms
+    taxonomy: Taxonomy
 
 
 def _page_parts(
@@ -52,8 +55,9 @@ def _page_parts(
     experts: ExpertMatcherDep,
     evaluations: EvaluationsDep,
     terms: TermsDep,
+    taxonomy: TaxonomyDep,
 ) -> PageParts:
-    return PageParts(catalog, accounts, desk, matcher, experts, evaluations, terms)
+    return PageParts(catalog, accounts, desk, matcher, experts, evaluations, terms, taxonomy)
 
 
 PagePartsDep = Annotated[PageParts, Depends(_page_parts)]
@@ -96,9 +100,11 @@ def _listing_page(request: Request, kind: Kind, listing_id: str, parts: PagePart
         "kind": kind,
         "listing": listing,
         "body": listing.body,
+        "facts": facts(kind, listing, parts.taxonomy),
         "result": result,
         "editable": editable,
         "can_request": owner and published,
+        "technical": user is not None and user.sees_everything,
         "desk_states": _desk_states(desk, kind, listing_id, ids) if user else {},
         "show_contact": desk.can_see_contact(user, kind, listing_id),
         **_programmes(kind, listing, user, parts.experts, parts.evaluations),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from web.programmes import challenges, common_needs, events, experts, wdk
+from web.programmes import challenges, common_needs, events, experts, offers, wdk
 
-PAGES = (common_needs, challenges, events, experts, wdk)
+PAGES = (common_needs, challenges, events, experts, wdk, offers)
 
 
 def register(app: FastAPI) -> None:

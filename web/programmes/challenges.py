@@ -19,9 +19,10 @@ from service.error_messages import first_per_field
 from service.http.auth import AdminUser, Applicant, CurrentUser, ForbiddenError, SignedIn
 from service.http.deps import RowId
 from service.programmes.challenges.api import ChallengesDep
-from service.programmes.challenges.views import ApplicationIn, ChallengeIn, ChallengeStage
+from service.programmes.challenges.views import STAGES, ApplicationIn, ChallengeIn, ChallengeStage
 from service.programmes.common_needs.api import CommonNeedsDep
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
+from service.requests import FORM
 from web.programmes.common import Text, back, lines, page
 from web.templating import flash
 
@@ -61,7 +62,7 @@ def create_challenge(
         "common_need_id": int(common_need_id) if common_need_id.isdigit() else None,
     }  # fmt: skip
     try:
-        challenge = board.create(ChallengeIn.model_validate(values), user)
+        challenge = board.create(ChallengeIn.model_validate(values, context=FORM), user)
     except ValidationError as exc:
         errors = first_per_field(exc.errors())
     except ProgrammeInputError as exc:
@@ -89,13 +90,33 @@ def challenge_page(
     return page(request, "challenge.html", _challenge_context(board, challenge_id, user))
 
 
+def next_stages(current: ChallengeStage, selected: bool) -> list[ChallengeStage]:
+    """The stages an admin may move a challenge to, the next one first: 已立项 is entered by
+    selecting an applicant, and 验收 only follows a selection."""
+    later = STAGES[STAGES.index(current) + 1 :]
+    closed = {ChallengeStage.selected} | (set() if selected else {ChallengeStage.accepted})
+    return [s for s in later if s not in closed]
+
+
+def _brokers(board: Any) -> list[tuple[str, str]]:
+    """(username, shown name) of the enabled brokers an admin may appoint as reviewers."""
+    return [
+        (a.username, f"{a.display_name}（{a.username}）")
+        for a in board.accounts.list_accounts()
+        if a.role is Role.broker and not a.disabled
+    ]
+
+
 def _challenge_context(board: Any, challenge_id: int, user: Any, **extra: Any) -> dict[str, Any]:
+    challenge = board.get(challenge_id)
     context = {
-        "challenge": board.get(challenge_id),
+        "challenge": challenge,
+        "next_stages": next_stages(challenge.stage, challenge.result is not None),
         "applications": board.applications(challenge_id, user),
         "candidates": board.candidates(challenge_id, 8),
         "may_score": board.may_review(challenge_id, user),
         "may_apply": user is not None and user.role in (Role.university, Role.enterprise),
+        "brokers": _brokers(board) if user is not None and user.role is Role.admin else [],
         "today": clock.today(),
         "errors": {},
         "form": {},
@@ -123,7 +144,7 @@ def apply(
               "budget_wan": budget_wan or None, "months": months or None,
               "achievement_ids": achievement_ids.replace(",", " ").split()}  # fmt: skip
     try:
-        board.apply(challenge_id, ApplicationIn.model_validate(values), user)
+        board.apply(challenge_id, ApplicationIn.model_validate(values, context=FORM), user)
     except ValidationError as exc:
         errors = first_per_field(exc.errors())
     except ProgrammeInputError as exc:
@@ -181,7 +202,8 @@ def manage(
             flash(request, f"榜单已进入“{ChallengeStage(stage).label}”")
         elif action == "appoint":
             board.appoint(challenge_id, username, user)
-            flash(request, f"已指定经纪人 {username} 评审此榜单")
+            found = board.accounts.by_username(username)
+            flash(request, f"已指定经纪人 {found.display_name if found else username} 评审此榜单")
         elif action == "invite":
             board.invite(challenge_id, institution, user)
             flash(request, f"已邀请{institution}揭榜")

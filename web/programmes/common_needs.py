@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from service.http.auth import AdminUser, CurrentUser
 from service.http.deps import RowId
-from service.programmes.common_needs.api import CommonNeedsDep
+from service.programmes.common_needs.api import CommonNeedsDep, visible_group
 from service.programmes.common_needs.views import GroupStatus
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
 from web.programmes.common import back, page
@@ -36,8 +36,10 @@ def common_needs_page(
 
 
 @router.get("/common-needs/{group_id}", response_class=HTMLResponse)
-def common_need_page(request: Request, group_id: RowId, groups: CommonNeedsDep) -> Response:
-    group = groups.get(group_id)
+def common_need_page(
+    request: Request, group_id: RowId, groups: CommonNeedsDep, user: CurrentUser
+) -> Response:
+    group = visible_group(groups.get(group_id), user)  # a dismissed one: the admins' only
     others = [g for g in groups.list(achievements=0).groups if g.id != group_id]
     context = {"group": group, "others": others, "errors": {}, "form": {}}
     return page(request, "common_need.html", context)
@@ -91,5 +93,3 @@ def review(
     except ProgrammeError as exc:
         flash(request, str(exc), "error")
     return back(target)
-
-

@@ -20,7 +20,9 @@ from service.listings.schemas import Kind
 from service.programmes.errors import ProgrammeError, ProgrammeInputError
 from service.programmes.events.api import EventsDep, IntentsDep, InvitationsDep, create_event
 from service.programmes.events.intents import IntentIn
+from service.programmes.events.invitations import PER_SEAT
 from service.programmes.events.service import EVENT_KINDS, EventIn, RegistrationIn
+from service.requests import FORM
 from web.desk import back, page
 from web.listings import form_data
 from web.templating import flash, viewer
@@ -69,7 +71,7 @@ async def create_event_page(
     values = {k: str(form.get(k, "")).strip() for k in EVENT_FIELDS}
     record = {k: v for k, v in values.items() if v != ""}
     try:
-        body = EventIn.model_validate(record)
+        body = EventIn.model_validate(record, context=FORM)
         event = create_event(body, events, invitations, user)
     except ValidationError as exc:
         return events_page(request, events, taxonomy, first_per_field(exc.errors()), values)
@@ -99,12 +101,14 @@ def event_page(
         "today": clock.today(),
     }
     if user is not None and not user.sees_everything:
-        context["mine"] = events.registration_of(event_id, user.organisation)
+        context["mine"] = events.registration_of(event_id, user)
     if context["broker"]:
-        invited = invitations.for_event(event_id)
+        eligible = invitations.eligible(event)
+        invited = eligible[: PER_SEAT * event.capacity]
         context.update(
             invitations=invited[:INVITATIONS_SHOWN],
             invited_total=len(invited),
+            eligible_total=len(eligible),
             proposals=invitations.propose(event.field, event.region, 12),
             registrations=events.registrations(event_id),
             intents=intents.of_event(event_id),
@@ -141,6 +145,17 @@ def attempt(request: Request, action: Callable[[], Any], message: str | None = N
         flash(request, message or str(result))
 
 
+def registration_state(attendees: int, left: int, waitlisted: bool) -> str:
+    """What a registration came to, with the seats that were left when it was made."""
+    if not waitlisted:
+        return f"报名成功（{attendees} 人）"
+    if left == 0:
+        return f"名额已满，{attendees} 人已进入候补名单"
+    return (
+        f"报名 {attendees} 人，超过剩余的 {left} 个名额，已进入候补名单；改报 {left} 人以内即可确认"
+    )
+
+
 @router.post("/events/{event_id}/register")
 def register(
     request: Request,
@@ -155,9 +170,10 @@ def register(
         record = {"attendees": attendees or None, "contact": contact}
         if enterprise:
             record["enterprise"] = enterprise
-        found = events.register(event_id, RegistrationIn.model_validate(record), user)
-        state = "已进入候补名单（名额已满）" if found.waitlisted else "报名成功"
-        return f"{found.enterprise}：{state}"
+        event = events.get(event_id)
+        left = max(event.capacity - event.seats_taken, 0)
+        found = events.register(event_id, RegistrationIn.model_validate(record, context=FORM), user)
+        return f"{found.enterprise}：{registration_state(found.attendees, left, found.waitlisted)}"
 
     attempt(request, act)
     return back(f"/events/{event_id}#register")
@@ -207,7 +223,7 @@ def intent(
 ) -> Response:
     def act() -> str:
         body = IntentIn.model_validate(
-            {"enterprise": enterprise, "achievement_id": achievement_id, "note": note}
+            {"enterprise": enterprise, "achievement_id": achievement_id, "note": note}, context=FORM
         )
         found = intents.record(event_id, body, user)
         return f"意向已登记，工作台对接 #{found.match_id}（{found.stage.label}）"

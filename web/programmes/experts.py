@@ -5,6 +5,7 @@ achievement's page. JSON twins in /api/experts, /api/expert-services."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -18,9 +19,11 @@ from service.http.deps import TaxonomyDep
 from service.listings.schemas import Kind
 from service.programmes.errors import ProgrammeError
 from service.programmes.experts.api import EvaluationsDep, ExpertsDep, ServiceLogDep, import_upload
+from service.programmes.experts.columns import COLUMNS, split_list, template_workbook
 from service.programmes.experts.evaluations import EvaluationIn
-from service.programmes.experts.service import LIST_COLUMNS, ExpertRole, split_list
+from service.programmes.experts.service import LIST_COLUMNS, ExpertRole
 from service.programmes.experts.services_log import ServiceIn
+from service.requests import FORM
 from web.desk import back, page
 from web.listings import form_data
 from web.programmes.events import attempt
@@ -28,6 +31,7 @@ from web.templating import flash
 
 router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form(max_length=2000)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EDIT_FIELDS = ("name", "organisation", "title", "fields", "expertise", "counties", "roles",
                "team", "assigned_enterprises", "contact", "status")  # fmt: skip
 
@@ -58,9 +62,22 @@ def experts_page(
     return page(request, "experts.html", context)
 
 
+def _import_page(request: Request, context: dict[str, Any], status_code: int = 200) -> Response:
+    context = {"report": None, "error": None, "columns": COLUMNS, **context}
+    return page(request, "experts_import.html", context, status_code)
+
+
 @router.get("/experts/import", response_class=HTMLResponse)
 def import_form(request: Request, user: AdminUser) -> Response:
-    return page(request, "experts_import.html", {"report": None, "error": None})
+    return _import_page(request, {})
+
+
+@router.get("/experts/import/template.xlsx")
+def import_template(taxonomy: TaxonomyDep, user: AdminUser) -> Response:
+    """The Excel template: Chinese headers, an example row and a sheet of allowed values."""
+    data = template_workbook([r.value for r in ExpertRole], taxonomy)
+    disposition = f"attachment; filename*=UTF-8''{quote('专家导入模板.xlsx')}"
+    return Response(data, media_type=XLSX, headers={"Content-Disposition": disposition})
 
 
 @router.post("/experts/import", response_class=HTMLResponse)
@@ -71,8 +88,8 @@ async def import_experts(
         report = await import_upload(file, experts)
     except RequestValidationError as exc:
         message = str(exc.errors()[0]["msg"])
-        return page(request, "experts_import.html", {"report": None, "error": message}, 422)
-    return page(request, "experts_import.html", {"report": report, "error": None})
+        return _import_page(request, {"error": message}, 422)
+    return _import_page(request, {"report": report})
 
 
 @router.get("/experts/{expert_id}", response_class=HTMLResponse)
@@ -107,7 +124,11 @@ async def record_service(
     }
     record = {k: v for k, v in record.items() if v}
     record.update(expert_id=expert_id, adopted=form.get("adopted") == "yes")
-    attempt(request, lambda: log.record(ServiceIn.model_validate(record), user), "服务记录已保存")
+    attempt(
+        request,
+        lambda: log.record(ServiceIn.model_validate(record, context=FORM), user),
+        "服务记录已保存",
+    )
     return back(f"/experts/{expert_id}#services")
 
 
@@ -151,7 +172,9 @@ def record_evaluation(
               "market": market, "comment": comment}  # fmt: skip
     attempt(
         request,
-        lambda: evaluations.record(listing_id, EvaluationIn.model_validate(record), user),
+        lambda: evaluations.record(
+            listing_id, EvaluationIn.model_validate(record, context=FORM), user
+        ),
         "成果评价已记录",
     )
     return back(Kind.achievement.path(listing_id) + "#evaluations")

@@ -8,6 +8,7 @@ search page; a tag that cannot be made is a message naming the achievement.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -20,13 +21,20 @@ from service.listings.schemas import Maturity
 from service.listings.taxonomy import REGION_TIERS, Taxonomy
 from service.programmes.errors import ProgrammeError
 from service.programmes.wdk.api import WdkLibraryDep
-from service.programmes.wdk.views import CITY_LABELS, City, WdkFilters
+from service.programmes.wdk.views import (
+    CITY_LABELS,
+    City,
+    WdkFilters,
+    WdkItem,
+    WdkLibraryView,
+)
 from service.stats.market import TIER_LABELS
 from web.listings import form_data
 from web.templating import flash, render, url_with
 
 router = APIRouter(include_in_schema=False)
 PATH = "/wdk-achievements"
+PAGE_SIZE = 25  # rows a page: a phone scrolls a few screens of cards, not 33,000 px
 Param = Annotated[str, Query(max_length=64)]
 
 
@@ -55,6 +63,33 @@ def page_filters(params: dict[str, str], taxonomy: Taxonomy) -> tuple[WdkFilters
     return filters, problems
 
 
+@dataclass(frozen=True)
+class PagedSection:
+    """One region tier's rows on this page, each with its number in the whole library."""
+
+    tier: str
+    label: str
+    total: int
+    rows: list[tuple[int, WdkItem]]
+
+
+def paged(view: WdkLibraryView, page: int) -> tuple[list[PagedSection], int, int]:
+    """The sections' rows on ``page`` (numbered through the whole list, as the export numbers
+    them), the page actually shown and the number of pages."""
+    numbered = [(s, n, item) for n, (s, item) in enumerate(
+        ((s, i) for s in view.sections for i in s.items), start=1
+    )]  # fmt: skip
+    pages = max(1, -(-len(numbered) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = numbered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    out: list[PagedSection] = []
+    for section, number, item in shown:
+        if not out or out[-1].tier != section.tier:
+            out.append(PagedSection(section.tier, section.label, len(section.items), []))
+        out[-1].rows.append((number, item))
+    return out, page, pages
+
+
 @router.get(PATH, response_class=HTMLResponse)
 def library_page(
     request: Request,
@@ -66,6 +101,7 @@ def library_page(
     field: Param = "",
     maturity: Param = "",
     tagged: Param = "",
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
 ) -> Response:
     params = {"tier": tier, "city": city, "field": field, "maturity": maturity, "tagged": tagged}
     filters, problems = page_filters(params, taxonomy)
@@ -76,13 +112,19 @@ def library_page(
         "maturity": filters.maturity.value if filters.maturity else "",
         "tagged": "1" if filters.tagged else "",
     }
+    found = library.view(filters, user)
+    sections, page, pages = paged(found, page)
     context = {
-        "found": library.view(filters, user),
+        "found": found,
+        "sections": sections,
+        "page": page,
+        "pages": pages,
         "params": shown,
         "problems": problems,
         "export": url_with("/api/wdk-achievements/export.xlsx", shown),
         "json": url_with("/api/wdk-achievements", shown),
-        "back": url_with(PATH, shown),
+        "back": url_with(PATH, shown, page=page if page > 1 else ""),
+        "page_size": PAGE_SIZE,
         "options": {
             "tier": [(t, TIER_LABELS[t]) for t in REGION_TIERS],
             "city": [(c.value, CITY_LABELS[c]) for c in City],

@@ -14,13 +14,16 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
+from service import clock
 from service.http.deps import StatsDep
 from service.programmes.challenges.api import ChallengeStatsDep
 from service.programmes.events.api import ProgrammeStatsDep
+from service.programmes.offers.api import TransactionsDep
 from service.stats.market import TIER_LABELS
 from service.stats.models import FieldCount, MarketStats, RegionCount
 from web.stats.chart_format import fmt_number, fmt_percent
 from web.stats.charts import LOST, bar_chart, column_chart, funnel_chart, grouped_bar_chart
+from web.stats.transactions import TransactionsView
 from web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +39,7 @@ def stats_page(
     statistics: StatsDep,
     programme_stats: ProgrammeStatsDep,
     challenge_stats: ChallengeStatsDep,
+    transactions: TransactionsDep,
 ) -> Response:
     stats = statistics.market()
     view = StatsView(stats)
@@ -47,6 +51,7 @@ def stats_page(
         "tier_labels": TIER_LABELS,
         "programmes": programme_stats.programmes(),
         "challenge_stats": challenge_stats.programmes(),  # 共性需求 and 揭榜挂帅
+        "tx": TransactionsView(transactions.year(clock.today().year)),  # 技术合同成交额
     }
     return render(request, "stats.html", context)
 

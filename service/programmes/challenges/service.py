@@ -8,7 +8,6 @@ Stages move forward only: 发布 → 报名中 → 评审中 → 已立项 → �
 from __future__ import annotations
 
 import builtins
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
@@ -16,15 +15,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service import clock
 from service.accounts import Accounts, Role, User
+from service.accounts.organisations import organisation_key
 from service.catalog import Catalog
 from service.catalog.models import utcnow
 from service.listings.schemas import Kind, Status
+from service.notifications.inbox import Inbox
 from service.programmes.challenges.models import (
     ApplicationRow,
     ChallengeRow,
     ChallengeStageRow,
     InvitationRow,
 )
+from service.programmes.challenges.solvers import rank_solvers
 from service.programmes.challenges.views import (
     STAGES,
     Application,
@@ -49,12 +51,18 @@ POOL = 40  # achievements ranked for a challenge before grouping them by institu
 
 class Challenges:
     def __init__(
-        self, engine: Engine, catalog: Catalog, common_needs: CommonNeeds, accounts: Accounts
+        self,
+        engine: Engine,
+        catalog: Catalog,
+        common_needs: CommonNeeds,
+        accounts: Accounts,
+        inbox: Inbox | None = None,
     ) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.catalog = catalog
         self.common_needs = common_needs
         self.accounts = accounts
+        self.inbox = inbox
 
     # ---- challenges --------------------------------------------------------------------
     def create(self, body: ChallengeIn, user: User) -> Challenge:
@@ -172,6 +180,13 @@ class Challenges:
 
     # ---- applications ------------------------------------------------------------------
     def apply(self, challenge_id: int, body: ApplicationIn, user: User) -> Application:
+        mine = self.accounts.organisation_of(user)
+        if mine is None or not mine.recognised:
+            raise ProgrammePermissionError(
+                f"本账号与「{user.organisation}」的关系尚待经纪人或管理员核实，核实后才能以该单位名义揭榜"
+            )
+        ids = list(dict.fromkeys(body.achievement_ids))
+        self._check_citable(ids, mine.organisation_id, mine.name)
         with self._sessions.begin() as session:
             row = self._row(session, challenge_id)
             if not ChallengeStage(row.stage).takes_applications:
@@ -187,21 +202,38 @@ class Challenges:
             )
             if taken is not None:
                 raise ProgrammeConflictError("本账号已揭榜此榜单")
-            ids = list(dict.fromkeys(body.achievement_ids))
-            found = self.catalog.get_many(Kind.achievement, ids)
-            missing = [a for a in ids if a not in found]
-            if missing:
-                raise ProgrammeInputError("achievement_ids", "未找到成果：" + "、".join(missing))
             app = ApplicationRow(
                 challenge_id=challenge_id,
                 user_id=user.id,
-                organisation=user.organisation,
+                organisation=mine.name,
                 **body.model_dump(exclude={"achievement_ids"}),
                 achievement_ids=ids,
             )
             session.add(app)
             session.flush()
             return _application(app, row)
+
+    def _check_citable(self, ids: builtins.list[str], organisation_id: int, name: str) -> None:
+        """An application cites only its own organisation's published achievements: posted by
+        an account that may act for it, or (seeded, no account) published under its name."""
+        found = self.catalog.get_many(Kind.achievement, ids)
+        members = self.accounts.organisations.recognised_members(organisation_id)
+        key = organisation_key(name)
+        refused = []
+        for achievement_id in ids:
+            listing = found.get(achievement_id)
+            owner = self.accounts.owner_of(Kind.achievement, achievement_id)
+            own = (
+                owner in members
+                if owner is not None
+                else (listing is not None and organisation_key(listing.institution) == key)
+            )
+            if listing is None or listing.status != Status.published or not own:
+                refused.append(achievement_id)
+        if refused:
+            raise ProgrammeInputError(
+                "achievement_ids", "只能引用本单位已发布的科技成果，以下不符：" + "、".join(refused)
+            )
 
     def applications(self, challenge_id: int, user: User | None) -> builtins.list[Application]:
         """Every application for admins and brokers; an applicant's own for others."""
@@ -276,28 +308,13 @@ class Challenges:
                 )
             )
         ranked = self.common_needs.achievements(need_ids, POOL)
-        by_org: dict[str, list[Any]] = {}
-        for match in ranked:
-            by_org.setdefault(match.organisation, []).append(match)
-        scored = sorted(by_org.items(), key=lambda kv: (-sum(m.score for m in kv[1][:3]), kv[0]))
-        out = []
-        for rank, (org, matches) in enumerate(scored[:limit], start=1):
-            titles = "、".join(f"《{m.title}》" for m in matches[:3])
-            out.append(
-                SolverCandidate(
-                    rank=rank,
-                    institution=org,
-                    score=round(sum(m.score for m in matches[:3]), 4),
-                    achievements=matches[:5],
-                    explanation=f"{len(matches)}项成果与榜单需求匹配，最相关的是{titles}",
-                    invited=org in invited,
-                )
-            )
-        return out
+        return rank_solvers(ranked, invited, limit)
 
     def invite(self, challenge_id: int, institution: str, user: User) -> None:
+        """Invite an institution to apply, and tell its accounts in their inbox."""
         with self._sessions.begin() as session:
-            self._row(session, challenge_id)
+            row = self._row(session, challenge_id)
+            title, deadline = row.title, row.deadline
             exists = session.scalar(
                 select(InvitationRow.id).where(
                     InvitationRow.challenge_id == challenge_id,
@@ -310,6 +327,13 @@ class Challenges:
                         challenge_id=challenge_id, institution=institution, invited_by=user.id
                     )
                 )
+        if self.inbox is not None:
+            message = f"揭榜挂帅「{title}」邀请{institution}揭榜，请于 {deadline} 前提交申请"
+            for account in self.accounts.of_organisation(institution):
+                self.inbox.notify(
+                    account, f"challenge-invite:{challenge_id}", message,
+                    f"/challenges/{challenge_id}",
+                )  # fmt: skip
 
 
 def _application(app: ApplicationRow, challenge: ChallengeRow) -> Application:

@@ -7,7 +7,10 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from service.matching.calibration import Tier
 from service.programmes.common_needs.views import GroupMatch
+from service.requests import Day, RequestModel, RowRef
+from service.stamps import Timestamp
 
 Text = str
 
@@ -39,18 +42,18 @@ def _items(values: list[str]) -> list[str]:
     return out
 
 
-class ChallengeIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+class ChallengeIn(RequestModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=100)
     description: str = Field(min_length=1, max_length=5000, description="the problem")
     indicators: list[str] = Field(min_length=1, max_length=20, description="考核指标")
     reward_wan: float = Field(gt=0, le=100000, description="funding, 万元")
-    deadline: dt.date = Field(description="application deadline, YYYY-MM-DD")
+    deadline: Day = Field(description="application deadline, YYYY-MM-DD")
     delivery_months: int | None = Field(default=None, ge=1, le=120)
     eligibility: str | None = Field(default=None, max_length=1000)
     need_ids: list[str] = Field(default_factory=list, max_length=50)
-    common_need_id: int | None = None
+    common_need_id: RowRef | None = None
 
     _clean = field_validator("indicators")(_items)
 
@@ -62,8 +65,8 @@ class ChallengeIn(BaseModel):
         return value
 
 
-class ApplicationIn(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+class ApplicationIn(RequestModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     team: str = Field(min_length=1, max_length=2000)
     plan: str = Field(min_length=1, max_length=5000, description="technical plan")
@@ -79,7 +82,7 @@ class StageEntry(BaseModel):
     stage: ChallengeStage
     stage_label: str
     note: str | None
-    at: dt.datetime
+    at: Timestamp
 
 
 class Result(BaseModel):
@@ -108,7 +111,7 @@ class Challenge(BaseModel):
     history: list[StageEntry]
     result: Result | None
     reviewers: list[str] = Field(description="brokers appointed to score the applications")
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class Application(BaseModel):
@@ -124,7 +127,7 @@ class Application(BaseModel):
     score: float | None
     score_note: str | None
     selected: bool
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class SolverCandidate(BaseModel):
@@ -132,30 +135,41 @@ class SolverCandidate(BaseModel):
 
     rank: int
     institution: str
-    score: float = Field(description="sum of its three best achievements' group scores")
-    achievements: list[GroupMatch]
+    score: float = Field(
+        description="its best achievement's probability, plus a quarter of the second's and a "
+        "sixteenth of the third's: one strong fit outranks many weak ones"
+    )
+    probability: float | None = Field(
+        description="the best calibrated probability among its achievements (the chance a "
+        "broker would judge it relevant to one of the challenge's needs)"
+    )
+    tier: Tier | None
+    achievements: list[GroupMatch] = Field(
+        description="its fitting achievements (at least a possible match), best first; its best "
+        "one when none fits"
+    )
     explanation: str
     invited: bool
 
 
-class ScoreIn(BaseModel):
+class ScoreIn(RequestModel):
     score: float = Field(ge=0, le=100)
     note: str | None = Field(default=None, max_length=2000)
 
 
-class SelectIn(BaseModel):
-    application_id: int
+class SelectIn(RequestModel):
+    application_id: RowRef
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class StageIn(BaseModel):
+class StageIn(RequestModel):
     stage: ChallengeStage
     note: str | None = Field(default=None, max_length=2000)
 
 
-class ReviewerIn(BaseModel):
+class ReviewerIn(RequestModel):
     username: str = Field(min_length=1, max_length=64, description="a broker's user name")
 
 
-class InviteIn(BaseModel):
+class InviteIn(RequestModel):
     institution: str = Field(min_length=1, max_length=100)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from service.accounts import Role, User
 from service.http.auth import (
@@ -22,7 +22,9 @@ from service.http.responses import attachment, responses
 from service.listings.schemas import Kind
 from service.programmes.common_needs.service import CommonNeeds
 from service.programmes.common_needs.views import CommonNeed, CommonNeedList, GroupStatus
+from service.programmes.errors import ProgrammeNotFoundError
 from service.programmes.exports import XLSX, catalogue_xlsx
+from service.requests import RequestModel, RowRef
 
 CommonNeedsDep = Annotated[CommonNeeds, dependency(CommonNeeds)]
 
@@ -43,23 +45,23 @@ def catalogue_file(
 
 
 # ---- common needs --------------------------------------------------------------------------
-class TitleIn(BaseModel):
+class TitleIn(RequestModel):
     title: str = Field(min_length=1, max_length=100)
 
 
-class MergeIn(BaseModel):
-    other_id: int
+class MergeIn(RequestModel):
+    other_id: RowRef
 
 
-class SplitIn(BaseModel):
+class SplitIn(RequestModel):
     need_ids: list[str] = Field(min_length=1)
 
 
-class MemberIn(BaseModel):
+class MemberIn(RequestModel):
     need_id: str = Field(min_length=1, max_length=64)
 
 
-class GroupStatusIn(BaseModel):
+class GroupStatusIn(RequestModel):
     status: GroupStatus
     note: str | None = Field(default=None, max_length=2000)
 
@@ -90,8 +92,17 @@ def catalogue_export(
 
 
 @common_needs.get("/{group_id}", response_model=CommonNeed)
-def get_common_need(group_id: RowId, groups: CommonNeedsDep) -> CommonNeed:
-    return groups.get(group_id)
+def get_common_need(group_id: RowId, groups: CommonNeedsDep, user: CurrentUser) -> CommonNeed:
+    """A group by id; a dismissed one (and its note) only for admins, 404 for anyone else,
+    as the list shows them."""
+    return visible_group(groups.get(group_id), user)
+
+
+def visible_group(group: CommonNeed, user: User | None) -> CommonNeed:
+    """The group, unless it is dismissed and the viewer is not an admin (then: unknown)."""
+    if group.status is GroupStatus.dismissed and (user is None or user.role is not Role.admin):
+        raise ProgrammeNotFoundError(f"没有编号为 {group.id} 的共性需求")
+    return group
 
 
 @common_needs.post("/{group_id}/title", response_model=CommonNeed)

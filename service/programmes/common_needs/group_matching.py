@@ -50,7 +50,7 @@ class GroupMatcher:
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
         _, _, scored = self.matcher.candidates(Kind.need, need)
-        words = set(self.matcher.analyzer.content_words(full_text(need)))
+        words = set(self.matcher.terms.terms(full_text(need)))
         found = _Ranked(need, words, scored[:PER_NEED])
         with self._lock:
             if len(self._cache) >= CACHE_SIZE:
@@ -124,9 +124,16 @@ class GroupMatcher:
                 counts[term] = counts.get(term, 0) + 1
         shared = sorted(counts, key=lambda t: -counts[t])[:8]
         serves = [
-            Served(need_id=nid, rank=position, score=round(c.total, 4))
+            Served(
+                need_id=nid,
+                rank=position,
+                score=round(c.total, 4),
+                probability=c.probability,
+                tier=c.tier,
+            )
             for nid, (position, c) in served.items()
         ]
+        best = max(matched, key=lambda c: c.probability or 0.0)
         ranks = "、".join(f"{s.need_id}第{s.rank}名" for s in serves)
         explanation = f"匹配本组{len(matched)}/{members}项需求（{ranks}）"
         if shared:
@@ -137,6 +144,8 @@ class GroupMatcher:
             score=round(sum(c.total for c in matched) / members, 4),
             fused=round(fused, 4),
             serves=serves,
+            probability=best.probability,
+            tier=best.tier,
             components=components,
             shared_terms=shared,
             mismatches=sorted({m for c in matched for m in c.mismatches}),

@@ -12,6 +12,7 @@ tree at ``threshold``, measured on the reference grouping (``techmatch common-ne
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ import numpy as np
 from indexer.analysis import Analyzer
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
+from indexer.terms import TermExtractor
 
 THRESHOLD = 0.78
 """Average-linkage cosine distance at which the tree is cut: the best pairwise F1 of the sweep
@@ -42,20 +44,38 @@ class Proposal:
     similarities: dict[str, float] = field(default_factory=dict)
 
 
+TITLE_MAX_CHARS = 16  # a generated title is a short phrase, not a list
+
+
 def name_from_terms(terms: Sequence[str]) -> str:
-    """A short generated name: the three heaviest shared terms."""
-    return "、".join(terms[:3]) or "未命名共性需求"
+    """A short technical phrase from the group's heaviest technical terms: "漏板、拉丝与断丝",
+    "胺液与有机硫" (at most three terms and ``TITLE_MAX_CHARS`` characters)."""
+    chosen: list[str] = []
+    for term in terms[:3]:
+        if len("".join([*chosen, term])) + len(chosen) > TITLE_MAX_CHARS:
+            break
+        chosen.append(term)
+    if not chosen:
+        return "未命名共性需求"
+    if len(chosen) == 1:
+        return chosen[0]
+    return "、".join(chosen[:-1]) + "与" + chosen[-1]
 
 
 class NeedGrouper:
     """Groups needs; ``similarity`` and ``cluster`` are separate so evaluation can sweep."""
 
     def __init__(
-        self, analyzer: Analyzer, encoder: SemanticEncoder, threshold: float = THRESHOLD
+        self,
+        analyzer: Analyzer,
+        encoder: SemanticEncoder,
+        threshold: float = THRESHOLD,
+        terms: TermExtractor | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.encoder = encoder
         self.threshold = threshold
+        self.terms = terms or TermExtractor.for_analyzer(analyzer)
 
     @property
     def semantic(self) -> bool:
@@ -103,6 +123,14 @@ class NeedGrouper:
         out.sort(key=lambda p: (-len(p.need_ids), -p.cohesion))
         return out
 
+    def _keyword_terms(self, members: Sequence[Any]) -> list[str]:
+        """Technical terms of the members' keywords, the most used first."""
+        counts: Counter[str] = Counter()
+        for need in members:
+            for keyword in need.keywords:
+                counts.update(set(self.terms.terms(keyword)))
+        return [t for t, _ in counts.most_common()]
+
     def _proposal(
         self,
         needs: Sequence[Any],
@@ -120,7 +148,9 @@ class NeedGrouper:
         titles = "".join(needs[i].title for i in members)
         weight = weight * np.array([2.0 if term in titles else 1.0 for term in vocab])
         ranked = [vocab[j] for j in np.argsort(-weight, kind="stable") if weight[j] > 0]
-        terms = _telling([t for t in ranked if self.analyzer.is_key_term(t)])
+        terms = _telling([t for t in ranked if self.terms.is_term(t)])
+        if len(terms) < 2:  # few shared terms: the members' own keywords that are terms
+            terms = _telling([*terms, *self._keyword_terms([needs[i] for i in order])])
         pairs = block[np.triu_indices(len(members), 1)]
         return Proposal(
             need_ids=[needs[i].id for i in order],

@@ -12,6 +12,7 @@ their fingerprint differs from the stored one, and answered lists are kept per p
 from __future__ import annotations
 
 import builtins
+import logging
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.catalog import Catalog
+from service.catalog.db import CatalogBusyError, retry_when_locked
 from service.catalog.models import utcnow
 from service.listings.schemas import Kind
 from service.programmes.common_needs.group_matching import GroupMatcher
@@ -51,6 +53,20 @@ from service.programmes.errors import (
 
 KEPT = (GroupStatus.reviewed, GroupStatus.published, GroupStatus.dismissed)
 TITLE_MAX = 100
+
+
+log = logging.getLogger(__name__)
+REVIEWED = CommonNeedRow.status.in_(["reviewed", "published"])
+
+
+def _kept(session: Session) -> set[str]:
+    """Needs in groups an admin has touched (every status but proposed): not regrouped."""
+    query = (
+        select(CommonNeedMemberRow.need_id)
+        .join(CommonNeedRow, CommonNeedRow.id == CommonNeedMemberRow.group_id)
+        .where(CommonNeedRow.status != "proposed")
+    )
+    return set(session.scalars(query))
 
 
 class CommonNeeds:
@@ -83,16 +99,30 @@ class CommonNeeds:
                 ran = self._refresh(force)
             except IntegrityError:  # another process grouped the same needs at the same time
                 ran = False
+            except CatalogBusyError:  # writers kept the lock: serve the stored groups
+                log.warning("common needs: regrouping postponed, the catalog stayed locked")
+                return False
             self._checked = seen
             return ran
 
     def _refresh(self, force: bool) -> bool:
+        """Group with no lock held (the clustering takes seconds), then write the proposals
+        in one short transaction, so other writers never wait for the clustering."""
         needs = self._needs()
         mark = needs_mark(needs, self.grouper.semantic)
-        if not force:
-            with self._sessions() as session:
-                if stored_mark(session) == mark:
-                    return False
+        with self._sessions() as session:
+            if not force and stored_mark(session) == mark:
+                return False
+            kept = _kept(session)
+            reviewed = session.scalar(select(CommonNeedRow.id).where(REVIEWED)) is not None
+        proposals = self.grouper.group([n for n in needs if n.id not in kept])
+        sim = self.grouper.similarity(needs)[0] if reviewed else None
+        return self._store(needs, mark, force, proposals, sim)
+
+    @retry_when_locked
+    def _store(
+        self, needs: Sequence[Any], mark: str, force: bool, proposals: Sequence[Any], sim: Any
+    ) -> bool:
         with self._sessions.begin() as session:
             lock_mark(session)  # then look again: a worker that waited finds the needs grouped
             if not force and stored_mark(session) == mark:
@@ -105,9 +135,11 @@ class CommonNeeds:
                 delete(CommonNeedMemberRow).where(CommonNeedMemberRow.group_id.in_(ids))
             )
             session.execute(delete(CommonNeedRow).where(CommonNeedRow.id.in_(ids)))
-            taken = set(session.scalars(select(CommonNeedMemberRow.need_id)))
-            free = [n for n in needs if n.id not in taken]
-            for proposal in self.grouper.group(free):
+            taken = _kept(session)  # a review since the grouping may have taken a need
+            for proposal in proposals:
+                members = [nid for nid in proposal.need_ids if nid not in taken]
+                if len(members) < 2:
+                    continue
                 row = CommonNeedRow(
                     title=proposal.title,
                     status="proposed",
@@ -116,28 +148,24 @@ class CommonNeeds:
                 )
                 session.add(row)
                 session.flush()
-                for nid in proposal.need_ids:
+                for nid in members:
                     session.add(
                         CommonNeedMemberRow(
                             group_id=row.id, need_id=nid, similarity=proposal.similarities.get(nid)
                         )
                     )
-            self._suggest(session, needs)
+            if sim is not None:
+                self._suggest(session, needs, sim)
             store_mark(session, mark)
         return True
 
-    def _suggest(self, session: Session, needs: Sequence[Any]) -> None:
+    def _suggest(self, session: Session, needs: Sequence[Any], sim: Any) -> None:
         """Propose still-free needs for reviewed and published groups they fit."""
         taken = set(session.scalars(select(CommonNeedMemberRow.need_id)))
         free = [n for n in needs if n.id not in taken]
-        groups = list(
-            session.scalars(
-                select(CommonNeedRow).where(CommonNeedRow.status.in_(["reviewed", "published"]))
-            )
-        )
+        groups = list(session.scalars(select(CommonNeedRow).where(REVIEWED)))
         if not free or not groups:
             return
-        sim, _, _ = self.grouper.similarity(needs)
         where = {n.id: i for i, n in enumerate(needs)}
         bar = 1.0 - self.grouper.threshold
         for group in groups:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from service.matching.calibration import Tier
 from service.matching.results import Component, ListingBrief
+from service.stamps import Timestamp
 
 
 class GroupStatus(StrEnum):
@@ -37,6 +38,8 @@ class Served(BaseModel):
     need_id: str
     rank: int
     score: float
+    probability: float | None = Field(default=None, description="calibrated, for this need")
+    tier: Tier | None = None
 
 
 class GroupMatch(ListingBrief):
@@ -46,6 +49,10 @@ class GroupMatch(ListingBrief):
     score: float = Field(description="mean match score over the member needs (0 where unmatched)")
     fused: float = Field(description="reciprocal rank fusion of the member needs' lists")
     serves: list[Served] = Field(description="the member needs it matches, with rank and score")
+    probability: float | None = Field(
+        default=None, description="its best calibrated probability over the member needs"
+    )
+    tier: Tier | None = Field(default=None, description="the tier of that probability")
     components: list[Component] = Field(description="each component averaged over the members")
     shared_terms: list[str]
     mismatches: list[str]
@@ -66,7 +73,7 @@ class CommonNeed(BaseModel):
     budget_open: int = Field(description="members whose budget is 面议")
     key_terms: list[str]
     note: str | None = None
-    published_at: dt.datetime | None = None
+    published_at: Timestamp | None = None
     achievements: list[GroupMatch] = Field(default_factory=list)
 
 

@@ -33,6 +33,7 @@ from service.programmes.events.service import (
 )
 from service.programmes.exports import XLSX
 from service.programmes.programme_stats import ProgrammeStatistics
+from service.requests import RequestModel
 
 EventsDep = Annotated[EventStore, dependency(EventStore)]
 InvitationsDep = Annotated[Invitations, dependency(Invitations)]
@@ -48,11 +49,11 @@ router = APIRouter(
 PROPOSED = 6  # achievements chosen for an event created without a list
 
 
-class AchievementsIn(BaseModel):
+class AchievementsIn(RequestModel):
     achievement_ids: list[str] = Field(max_length=30)
 
 
-class AttendanceIn(BaseModel):
+class AttendanceIn(RequestModel):
     attended: bool
 
 
@@ -118,18 +119,30 @@ def invitations_of(
     user: BrokerUser,
     page: Annotated[int, Query(ge=1, le=1000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, le=5000, description="how many to invite; default 3 × the capacity"),
+    ] = None,
 ) -> InvitationList:
-    """Enterprises to invite, ranked, each with the achievements that interest it and why."""
-    return invitations.page(event_id, page, page_size)
+    """Enterprises to invite, ranked by their best match probability, each with the
+    achievements that interest it and why (only needs at least a possible match)."""
+    return invitations.page(event_id, page, page_size, limit)
 
 
 @router.get("/{event_id}/invitations.xlsx", response_class=Response)
 def invitations_xlsx(
-    event_id: RowId, invitations: InvitationsDep, catalog: CatalogDep, user: BrokerUser
+    event_id: RowId,
+    invitations: InvitationsDep,
+    catalog: CatalogDep,
+    user: BrokerUser,
+    limit: Annotated[
+        int | None,
+        Query(ge=1, le=5000, description="how many to invite; default 3 × the capacity"),
+    ] = None,
 ) -> Response:
     """The invitation list as an Excel workbook."""
     event = invitations.events.get(event_id)
-    rows = invitations.for_event(event_id)
+    rows = invitations.for_event(event_id, limit)
     shown = catalog.get_many(Kind.achievement, event.achievement_ids)
     name = quote(f"邀请名单-{event.title}.xlsx")
     return Response(

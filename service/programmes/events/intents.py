@@ -7,7 +7,6 @@ in the same field. Every intent keeps its event id and desk pair, so a deal can 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from pydantic import BaseModel, StringConstraints
@@ -17,22 +16,25 @@ from sqlalchemy.orm import sessionmaker
 
 from indexer.documents import top_field
 from service import clock
-from service.accounts import User
+from service.accounts import Accounts, User
+from service.accounts.organisations import organisation_key
 from service.catalog import Catalog
 from service.catalog.models import row_to_dict, utcnow
 from service.desk.stages import Stage
 from service.desk.store import Desk
 from service.desk.views import DeskMatch
-from service.listings.schemas import ID_PATTERN, Kind
+from service.listings.schemas import ID_PATTERN, Kind, Need
 from service.matching.matcher import Matcher
 from service.programmes.errors import ProgrammeConflictError, ProgrammeInputError
 from service.programmes.events.models import IntentRow
 from service.programmes.events.service import EventStore
+from service.requests import RequestModel
+from service.stamps import Timestamp
 
 BEFORE_PIPELINE = (Stage.requested, Stage.shortlisted, Stage.dismissed)
 
 
-class IntentIn(BaseModel):
+class IntentIn(RequestModel):
     enterprise: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)
     ]
@@ -45,12 +47,13 @@ class Intent(BaseModel):
     id: int
     event_id: int
     enterprise: str
+    organisation_id: int | None
     achievement_id: str
     need_id: str
     match_id: int
     stage: Stage
     note: str
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class IntentList(BaseModel):
@@ -59,9 +62,16 @@ class IntentList(BaseModel):
 
 class EventIntents:
     def __init__(
-        self, engine: Engine, events: EventStore, catalog: Catalog, matcher: Matcher, desk: Desk
+        self,
+        engine: Engine,
+        events: EventStore,
+        catalog: Catalog,
+        matcher: Matcher,
+        desk: Desk,
+        accounts: Accounts,
     ) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self.accounts = accounts
         self.events = events
         self.catalog = catalog
         self.matcher = matcher
@@ -73,7 +83,8 @@ class EventIntents:
             raise ProgrammeConflictError("活动尚未举行：意向在活动之后登记")
         if data.achievement_id not in event.achievement_ids:
             raise ProgrammeInputError("achievement_id", "该成果不在本次活动的推介名单中")
-        need_id = self._need_for(data)
+        organisation_id, enterprise = self.accounts.organisations.ensure(data.enterprise)
+        need_id = self._need_for(data, organisation_id)
         pair = self._open_pair(need_id, data.achievement_id, user)
         note = f"来自活动「{event.title}」（#{event.id}，{event.date}）的意向" + (
             f"：{data.note}" if data.note else ""
@@ -82,7 +93,8 @@ class EventIntents:
         with self._sessions.begin() as session:
             row = IntentRow(
                 event_id=event_id,
-                enterprise=data.enterprise,
+                enterprise=enterprise,
+                organisation_id=organisation_id,
                 achievement_id=data.achievement_id,
                 need_id=need_id,
                 match_id=pair.id,
@@ -105,12 +117,25 @@ class EventIntents:
             for values in rows
         ]
 
-    def _need_for(self, data: IntentIn) -> str:
-        needs = [
+    def _organisation_needs(self, name: str, organisation_id: int) -> list[Need]:
+        """The published needs of the organisation: under its name, and posted by one of the
+        accounts that may act for it, by a broker or admin, or by no account (seeded). A need
+        posted by an account whose claim to the name is not confirmed is not the
+        organisation's, and an intent never introduces its poster to the counterpart."""
+        key = organisation_key(name)
+        named = [
             n
             for n in self.catalog.iter_all(Kind.need, published_only=True)
-            if n.enterprise == data.enterprise
+            if organisation_key(n.enterprise) == key
         ]
+        members = self.accounts.organisations.recognised_members(organisation_id)
+        owners = {n.id: self.accounts.owner_of(Kind.need, n.id) for n in named}
+        users = self.accounts.get_many(o for o in owners.values() if o is not None)
+        staff = {user_id for user_id, user in users.items() if user.sees_everything}
+        return [n for n in named if owners[n.id] in members | staff | {None}]
+
+    def _need_for(self, data: IntentIn, organisation_id: int) -> str:
+        needs = self._organisation_needs(data.enterprise, organisation_id)
         if data.need_id is not None:
             if data.need_id not in {n.id for n in needs}:
                 raise ProgrammeInputError("need_id", f"{data.need_id} 不是该企业已发布的需求")
@@ -120,8 +145,9 @@ class EventIntents:
                 "enterprise", "该企业没有已发布的技术需求，无法在工作台建立对接；请先代其发布需求"
             )
         ranked = self.matcher.match(Kind.achievement, data.achievement_id, limit=100)
+        own = {n.id for n in needs}
         for m in ranked.matches:
-            if m.organisation == data.enterprise:
+            if m.id in own:
                 return m.id
         achievement = self.catalog.get(Kind.achievement, data.achievement_id)
         same = [n for n in needs if top_field(n.field) == top_field(achievement.field)]

@@ -2,30 +2,35 @@
 
 ``propose`` ranks achievements for an event's theme (field and/or county): how close each is
 to the theme's published needs (tf-idf over the analyzer's tokens), how mature, how local.
-``invitations`` ranks enterprises for the chosen achievements: first from their published
-needs, through the ``Matcher`` (achievement → needs, with its explanation), then enterprises
-whose needs share the achievement's field in the event's county; merged into one row per
-enterprise listing which achievements interest it and why.
+``invitations`` ranks enterprises for the chosen achievements through the ``Matcher``
+(achievement → needs): an enterprise is invited when one of its published needs is at least a
+"possible" match for one of the achievements (the calibrated probability, ``calibration.py``),
+ranked by its best probability; each reason names the need and the terms it shares with the
+achievement. By default the list stops at three times the event's capacity (an organiser can ask
+for more); an enterprise whose needs only share the field is not invited.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from indexer.analysis import Analyzer
 from indexer.documents import full_text
 from service.catalog import Catalog
 from service.listings.schemas import Kind, Maturity
 from service.listings.taxonomy import Taxonomy
+from service.matching.calibration import Tier, tier_words
 from service.matching.matcher import Matcher, NotPublishedError
 from service.programmes.events.service import Event, EventStore
 from service.programmes.similarity import TfIdfPool
 
-MATCHES_PER_ACHIEVEMENT = 25
-FIT_SCORE = 0.25  # an enterprise invited for its field and county, without a matching need
+MATCHES_PER_ACHIEVEMENT = 30  # needs looked at per achievement (past them all are weak)
+PER_SEAT = 3  # enterprises invited per seat by default
+INVITED: tuple[str, ...] = ("strong", "possible")  # the tiers an invitation needs
 CLOSE = 0.2  # tf-idf cosine from which a theme need counts as close to an achievement
 
 
@@ -44,10 +49,11 @@ class ProposedAchievement(BaseModel):
 class InvitationReason(BaseModel):
     achievement_id: str
     achievement_title: str
-    source: Literal["need", "fit"]
-    need_id: str | None
-    need_title: str | None
-    score: float
+    source: Literal["need"] = "need"
+    need_id: str
+    need_title: str
+    probability: float = Field(description="calibrated chance the need and achievement fit")
+    tier: Tier
     shared_terms: list[str]
     reason: str
 
@@ -57,14 +63,17 @@ class Invitation(BaseModel):
     enterprise: str
     regions: list[str]
     contact: str | None
-    score: float
+    probability: float = Field(description="the best probability among its reasons")
+    tier: Tier
     achievements: list[InvitationReason]
 
 
 class InvitationList(BaseModel):
     event_id: int
     items: list[Invitation]
-    total: int
+    total: int = Field(description="enterprises invited (at most `limit`)")
+    eligible: int = Field(description="enterprises with a need at least a possible match")
+    limit: int = Field(description="the list's length: 3 × capacity unless asked otherwise")
     page: int
     page_size: int
 
@@ -151,9 +160,15 @@ class Invitations:
         return out[:limit]
 
     # ---- whom to invite -------------------------------------------------------------
-    def for_event(self, event_id: int) -> list[Invitation]:
+    def for_event(self, event_id: int, limit: int | None = None) -> list[Invitation]:
+        """Enterprises to invite, best first: at most ``limit`` (default 3 × capacity)."""
         event = self.events.get(event_id)
-        enterprises = self._enterprises()
+        return self.eligible(event)[: limit or PER_SEAT * event.capacity]
+
+    def eligible(self, event: Event) -> list[Invitation]:
+        """Every enterprise with a need at least a possible match for a presented achievement."""
+        needs = self._needs()
+        enterprises = self._enterprises(needs.values())
         reasons: dict[str, list[InvitationReason]] = {}
         found = self.catalog.get_many(Kind.achievement, event.achievement_ids)
         for achievement_id in event.achievement_ids:
@@ -168,87 +183,84 @@ class Invitations:
                 continue
             seen: set[str] = set()
             for m in matches.matches:
-                if m.organisation in seen:
+                if m.id not in needs:
+                    continue  # posted under a name its account may not speak for
+                if m.organisation in seen or m.tier not in INVITED or m.probability is None:
                     continue  # the enterprise's best need for this achievement speaks for it
                 seen.add(m.organisation)
-                terms = "、".join(m.shared_terms[:4])
-                reason = f"其需求《{m.title}》与该成果匹配（{m.score:.2f}）"
                 reasons.setdefault(m.organisation, []).append(
                     InvitationReason(
                         achievement_id=achievement_id,
                         achievement_title=achievement.title,
-                        source="need",
                         need_id=m.id,
                         need_title=m.title,
-                        score=m.score,
+                        probability=m.probability,
+                        tier=m.tier,
                         shared_terms=m.shared_terms,
-                        reason=reason + (f"，共同关键词：{terms}" if terms else ""),
-                    )
-                )
-            for enterprise in enterprises.values():
-                if enterprise.name in seen or not self._fits(enterprise, achievement.field, event):
-                    continue
-                where = "、".join(sorted(enterprise.regions))
-                label = self.taxonomy.label(achievement.field)
-                reasons.setdefault(enterprise.name, []).append(
-                    InvitationReason(
-                        achievement_id=achievement_id,
-                        achievement_title=achievement.title,
-                        source="fit",
-                        need_id=None,
-                        need_title=None,
-                        score=FIT_SCORE,
-                        shared_terms=[],
-                        reason=f"企业有{label}方面的需求，位于{where}",
+                        reason=_reason(m.title, m.tier, m.probability, m.shared_terms),
                     )
                 )
         rows = []
         for name, found_reasons in reasons.items():
-            found_reasons.sort(key=lambda r: -r.score)
-            info = enterprises.get(name) or _Enterprise(name)
-            score = found_reasons[0].score + 0.05 * (len(found_reasons) - 1)
-            if event.region and event.region in info.regions:
-                score += 0.05
-            rows.append((round(score, 4), name, info, found_reasons))
-        rows.sort(key=lambda r: (-r[0], r[1]))
+            found_reasons.sort(key=lambda r: (-r.probability, r.achievement_id))
+            rows.append((found_reasons[0], name, enterprises.get(name) or _Enterprise(name)))
+        # ties: an enterprise in the event's county first, then the one with more reasons
+        rows.sort(key=lambda r: (-r[0].probability, event.region not in r[2].regions,
+                                 -len(reasons[r[1]]), r[1]))  # fmt: skip
         return [
             Invitation(
                 rank=rank,
                 enterprise=name,
                 regions=sorted(info.regions),
                 contact=info.contact,
-                score=score,
-                achievements=found_reasons,
+                probability=best.probability,
+                tier=best.tier,
+                achievements=reasons[name],
             )
-            for rank, (score, name, info, found_reasons) in enumerate(rows, start=1)
+            for rank, (best, name, info) in enumerate(rows, start=1)
         ]
 
-    def page(self, event_id: int, page: int = 1, page_size: int = 50) -> InvitationList:
-        everything = self.for_event(event_id)
+    def page(
+        self, event_id: int, page: int = 1, page_size: int = 50, limit: int | None = None
+    ) -> InvitationList:
+        event = self.events.get(event_id)
+        everyone = self.eligible(event)
+        length = limit or PER_SEAT * event.capacity
+        invited = everyone[:length]
         start = (page - 1) * page_size
         return InvitationList(
             event_id=event_id,
-            items=everything[start : start + page_size],
-            total=len(everything),
+            items=invited[start : start + page_size],
+            total=len(invited),
+            eligible=len(everyone),
+            limit=length,
             page=page,
             page_size=page_size,
         )
 
-    def _enterprises(self) -> dict[str, _Enterprise]:
+    def _needs(self) -> dict[str, Any]:
+        """The published needs that speak for their enterprise: not those of an account whose
+        claim to the enterprise's name awaits a broker (or was rejected), so an invitation
+        never reaches, nor quotes the contact of, an account squatting on the name."""
+        needs = {n.id: n for n in self.catalog.iter_all(Kind.need, published_only=True)}
+        owners = self.catalog.owners(Kind.need, list(needs))
+        doubtful = self.events.organisations.unrecognised()
+        return {i: n for i, n in needs.items() if owners.get(i) not in doubtful}
+
+    def _enterprises(self, needs: Iterable[Any]) -> dict[str, _Enterprise]:
         out: dict[str, _Enterprise] = {}
-        for need in self.catalog.iter_all(Kind.need, published_only=True):
+        for need in needs:
             info = out.setdefault(need.enterprise, _Enterprise(need.enterprise))
             info.regions.add(need.region)
             info.fields.add(need.field)
             info.contact = info.contact or need.contact
         return out
 
-    def _fits(self, enterprise: _Enterprise, field_code: str, event: Event) -> bool:
-        if field_code not in enterprise.fields:
-            return False
-        if event.region:
-            return event.region in enterprise.regions
-        return any(self.taxonomy.tier(r) == "dazhou" for r in enterprise.regions)
+
+def _reason(title: str, tier: str, probability: float, terms: list[str]) -> str:
+    """其需求《…》与该成果可能匹配 41%，技术要点：…"""
+    reason = f"其需求《{title}》与该成果{tier_words(tier, probability)}"
+    return reason + (f"，技术要点：{'、'.join(terms[:4])}" if terms else "")
 
 
 def _in_field(code: str, wanted: str) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -58,11 +59,17 @@ class RegistrationRow(Base):
     """An enterprise's registration; ``waitlisted`` beyond the capacity."""
 
     __tablename__ = "event_registrations"
-    __table_args__ = (UniqueConstraint("event_id", "enterprise", name="uq_event_enterprise"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "enterprise", name="uq_event_enterprise"),
+        Index("ix_registration_organisation", "event_id", "organisation_id", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     enterprise: Mapped[str] = mapped_column(String(100))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), nullable=True
+    )
     attendees: Mapped[int] = mapped_column(Integer)
     contact: Mapped[str] = mapped_column(String(200))
     waitlisted: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -79,6 +86,9 @@ class IntentRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
     enterprise: Mapped[str] = mapped_column(String(100))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), nullable=True, index=True
+    )
     achievement_id: Mapped[str] = mapped_column(String(64))
     need_id: Mapped[str] = mapped_column(String(64))
     match_id: Mapped[int] = mapped_column(Integer, index=True)

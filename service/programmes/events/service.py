@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from service import clock
 from service.accounts import Role, User
+from service.accounts.organisations import Organisations
 from service.catalog import Catalog
 from service.catalog.models import row_to_dict, utcnow
 from service.listings.schemas import ID_PATTERN, Kind, Status
@@ -26,8 +27,11 @@ from service.programmes.errors import (
     ProgrammeConflictError,
     ProgrammeInputError,
     ProgrammeNotFoundError,
+    ProgrammePermissionError,
 )
 from service.programmes.events.models import EventAchievementRow, EventRow, RegistrationRow
+from service.requests import Day, RequestModel
+from service.stamps import Timestamp
 
 EventKind = Literal["推介会", "对接会", "路演"]
 EVENT_KINDS: tuple[str, ...] = ("推介会", "对接会", "路演")
@@ -36,10 +40,10 @@ AchievementId = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 PRESENTATIONS_MAX = 30
 
 
-class EventIn(BaseModel):
+class EventIn(RequestModel):
     title: Line
     kind: EventKind
-    date: dt.date
+    date: Day
     place: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     organiser: Line = "川东北技术交易市场"
     field: str | None = None
@@ -84,7 +88,7 @@ class Event(BaseModel):
     seats_taken: int = Field(description="attendees of confirmed registrations")
     waitlisted: int = Field(description="registrations on the waiting list")
     held: bool = Field(description="the event's date has come (Beijing time)")
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class EventPage(BaseModel):
@@ -92,7 +96,7 @@ class EventPage(BaseModel):
     total: int
 
 
-class RegistrationIn(BaseModel):
+class RegistrationIn(RequestModel):
     attendees: int = Field(ge=1, le=50)
     contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200)]
     enterprise: Line | None = Field(
@@ -104,11 +108,12 @@ class Registration(BaseModel):
     id: int
     event_id: int
     enterprise: str
+    organisation_id: int | None = Field(description="the registered organisation's id")
     attendees: int
     contact: str | None
     waitlisted: bool
     attended: bool | None
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class RegistrationList(BaseModel):
@@ -116,9 +121,10 @@ class RegistrationList(BaseModel):
 
 
 class EventStore:
-    def __init__(self, engine: Engine, catalog: Catalog) -> None:
+    def __init__(self, engine: Engine, catalog: Catalog, organisations: Organisations) -> None:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.catalog = catalog
+        self.organisations = organisations
 
     # ---- events ----------------------------------------------------------------------
     def create(self, data: EventIn, achievement_ids: list[str], user: User) -> Event:
@@ -159,15 +165,9 @@ class EventStore:
 
     # ---- registrations --------------------------------------------------------------
     def register(self, event_id: int, data: RegistrationIn, user: User) -> Registration:
-        """An enterprise registers (brokers and admins on an enterprise's behalf)."""
-        if user.sees_everything:
-            if not data.enterprise:
-                raise ProgrammeInputError("enterprise", "代企业报名时请填写企业名称")
-            enterprise = data.enterprise
-        elif user.role is Role.enterprise:
-            enterprise = user.organisation
-        else:
-            raise ProgrammeConflictError("只有企业账号（或经纪人代企业）可以报名")
+        """An enterprise registers (brokers and admins on an enterprise's behalf): one
+        registration per organisation, whichever of its accounts makes it."""
+        organisation_id, enterprise = self._registrant(data, user)
         with self._sessions.begin() as session:
             event = session.get(EventRow, event_id, with_for_update=True)
             if event is None:
@@ -175,9 +175,17 @@ class EventStore:
             if event.date < clock.today():
                 raise ProgrammeConflictError("活动已经结束，不能再报名")
             taken = _seats_taken(session, event_id)
+            if session.scalar(
+                select(RegistrationRow.id).where(
+                    RegistrationRow.event_id == event_id,
+                    RegistrationRow.organisation_id == organisation_id,
+                )
+            ):
+                raise ProgrammeConflictError(f"{enterprise} 已报名该活动")
             row = RegistrationRow(
                 event_id=event_id,
                 enterprise=enterprise,
+                organisation_id=organisation_id,
                 attendees=data.attendees,
                 contact=data.contact,
                 waitlisted=taken + data.attendees > event.capacity,
@@ -201,8 +209,28 @@ class EventStore:
         with self._sessions() as session:
             return [Registration.model_validate(row_to_dict(r)) for r in session.scalars(query)]
 
-    def registration_of(self, event_id: int, enterprise: str) -> Registration | None:
-        return next((r for r in self.registrations(event_id) if r.enterprise == enterprise), None)
+    def registration_of(self, event_id: int, user: User) -> Registration | None:
+        """The registration of the organisation this account may act for, if any."""
+        mine = self.organisations.of(user.id)
+        if mine is None or not mine.recognised:
+            return None
+        found = self.registrations(event_id)
+        return next((r for r in found if r.organisation_id == mine.organisation_id), None)
+
+    def _registrant(self, data: RegistrationIn, user: User) -> tuple[int, str]:
+        """(organisation id, name) a registration is made for."""
+        if user.sees_everything:
+            if not data.enterprise:
+                raise ProgrammeInputError("enterprise", "代企业报名时请填写企业名称")
+            return self.organisations.ensure(data.enterprise)
+        if user.role is not Role.enterprise:
+            raise ProgrammeConflictError("只有企业账号（或经纪人代企业）可以报名")
+        mine = self.organisations.of(user.id)
+        if mine is None or not mine.recognised:
+            raise ProgrammePermissionError(
+                f"本账号与「{user.organisation}」的关系尚待经纪人或管理员核实，核实后才能以该单位名义报名"
+            )
+        return mine.organisation_id, mine.name
 
     def mark_attendance(self, event_id: int, registration_id: int, attended: bool) -> Registration:
         with self._sessions.begin() as session:

@@ -15,11 +15,12 @@ from fastapi import APIRouter, Query, UploadFile
 from fastapi.exceptions import RequestValidationError
 from starlette.concurrency import run_in_threadpool
 
-from service.accounts import User
+from service.accounts import Accounts, User
+from service.catalog import NotFoundError
 from service.http.auth import AdminUser, BrokerUser, CurrentUser
-from service.http.deps import dependency
+from service.http.deps import AccountsDep, dependency
 from service.http.responses import responses
-from service.listings.schemas import Kind
+from service.listings.schemas import Kind, Status
 from service.programmes.errors import (
     ProgrammeConflictError,
     ProgrammeNotFoundError,
@@ -36,6 +37,7 @@ from service.programmes.experts.service import (
     ExpertImportReport,
     ExpertIn,
     ExpertPage,
+    ExpertPatch,
     ExpertRole,
     Experts,
 )
@@ -94,11 +96,9 @@ def create_expert(body: ExpertIn, experts: ExpertsDep, user: AdminUser) -> Exper
 
 
 @router.patch("/experts/{expert_id}", response_model=Expert)
-def edit_expert(
-    expert_id: str, body: dict[str, Any], experts: ExpertsDep, user: AdminUser
-) -> Expert:
+def edit_expert(expert_id: str, body: ExpertPatch, experts: ExpertsDep, user: AdminUser) -> Expert:
     """Change some fields of an expert (admins); the whole record is validated again."""
-    return experts.update(expert_id, body)
+    return experts.update(expert_id, body.model_dump(exclude_unset=True))
 
 
 @router.post("/experts/import", response_model=ExpertImportReport)
@@ -137,22 +137,37 @@ def upload_error(field: str, message: str) -> RequestValidationError:
 def need_experts(
     listing_id: str,
     matcher: ExpertMatcherDep,
+    accounts: AccountsDep,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> ExpertMatches:
     """Experts who could advise on a need, ranked and explained (contacts for brokers)."""
-    return _ranked(matcher.for_listing(Kind.need, listing_id, limit), user)
+    listing = _visible(matcher, accounts, user, Kind.need, listing_id)
+    return _ranked(matcher.rank(Kind.need, listing, limit), user)
 
 
 @router.get("/achievements/{listing_id}/experts", response_model=ExpertMatches)
 def achievement_experts(
     listing_id: str,
     matcher: ExpertMatcherDep,
+    accounts: AccountsDep,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> ExpertMatches:
     """Experts qualified to evaluate an achievement, ranked and explained."""
-    return _ranked(matcher.for_listing(Kind.achievement, listing_id, limit), user)
+    listing = _visible(matcher, accounts, user, Kind.achievement, listing_id)
+    return _ranked(matcher.rank(Kind.achievement, listing, limit), user)
+
+
+def _visible(
+    matcher: ExpertMatcher, accounts: Accounts, user: User | None, kind: Kind, listing_id: str
+) -> Any:
+    """The listing, if this viewer may see it: a draft or a withdrawn listing is its owner's
+    and the brokers' only (anyone else gets the 404 of an unknown id)."""
+    listing = matcher.catalog.get(kind, listing_id)
+    if listing.status != Status.published and not accounts.may_edit(user, kind, listing_id):
+        raise NotFoundError(kind, listing_id)
+    return listing
 
 
 def _ranked(found: ExpertMatches, user: User | None) -> ExpertMatches:

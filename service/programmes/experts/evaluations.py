@@ -6,10 +6,9 @@ shows them beside a pair.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -21,12 +20,14 @@ from service.listings.schemas import Kind
 from service.programmes.errors import ProgrammeInputError, ProgrammeNotFoundError
 from service.programmes.experts.models import EvaluationRow
 from service.programmes.experts.service import Experts
+from service.requests import RequestModel
+from service.stamps import Timestamp
 
 Score = Annotated[int, Field(ge=1, le=5)]
 SCORE_LABELS = {"maturity": "技术成熟度", "novelty": "创新性", "market": "市场前景"}
 
 
-class EvaluationIn(BaseModel):
+class EvaluationIn(RequestModel):
     expert_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
     maturity: Score
     novelty: Score
@@ -35,13 +36,15 @@ class EvaluationIn(BaseModel):
 
 
 class Evaluation(EvaluationIn):
+    model_config = ConfigDict(extra="ignore")
+
     id: int
     achievement_id: str
     expert_name: str
     expert_title: str | None
     expert_organisation: str
     recorded_by: int
-    created_at: dt.datetime
+    created_at: Timestamp
 
     @property
     def mean(self) -> float:

@@ -28,8 +28,11 @@ from service.error_messages import chinese_message
 from service.listings.schemas import ID_PATTERN
 from service.listings.taxonomy import active_taxonomy
 from service.programmes.errors import ProgrammeNotFoundError
+from service.programmes.experts import columns as expert_columns
 from service.programmes.experts.models import ExpertRow
 from service.publishing.loader import Rejected, describe, read_rows
+from service.requests import RequestModel
+from service.stamps import Timestamp
 
 LIST_COLUMNS = ("fields", "counties", "roles", "assigned_enterprises")
 Text100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
@@ -41,10 +44,8 @@ class ExpertRole(StrEnum):
     evaluator = "成果评价"
 
 
-class ExpertIn(BaseModel):
+class ExpertIn(RequestModel):
     """An expert as admins write it (API, Excel import, seed)."""
-
-    model_config = ConfigDict(extra="ignore")
 
     id: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=50)]
@@ -78,11 +79,30 @@ class ExpertIn(BaseModel):
         return names
 
 
+class ExpertPatch(RequestModel):
+    """A PATCH body: any of the expert's fields, unknown keys refused; the merged record is
+    validated again as an ``ExpertIn``."""
+
+    name: str | None = None
+    organisation: str | None = None
+    title: str | None = None
+    fields: list[str] | None = None
+    expertise: str | None = None
+    counties: list[str] | None = None
+    roles: list[ExpertRole] | None = None
+    team: str | None = None
+    assigned_enterprises: list[str] | None = None
+    contact: str | None = None
+    status: str | None = None
+
+
 class Expert(ExpertIn):
+    model_config = ConfigDict(extra="ignore")
+
     """A stored expert; ``contact`` is None for viewers who may not see it."""
 
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: Timestamp
+    updated_at: Timestamp
 
     def public(self) -> Expert:
         return self.model_copy(update={"contact": None})
@@ -100,6 +120,20 @@ class ExpertImportReport(BaseModel):
     created: int = 0
     updated: int = 0
     rejected: list[dict[str, Any]] = Field(default_factory=list)  # line, id, errors, fields
+    columns: dict[str, str] = Field(default_factory=dict)  # field → the file's own header
+    unused: list[str] = Field(default_factory=list)  # headers that name no field
+
+    def header(self, name: str) -> str:
+        """What the file calls a field: its own header, else the field's Chinese label."""
+        return self.columns.get(name) or expert_columns.LABELS.get(name, name)
+
+    def note_columns(self, record: dict[str, Any]) -> None:
+        for key in record:
+            name = expert_columns.field_of(key)
+            if name is None and str(key).strip() not in self.unused:
+                self.unused.append(str(key).strip())
+            elif name is not None:
+                self.columns.setdefault(name, str(key).strip())
 
 
 class Experts:
@@ -192,20 +226,22 @@ class Experts:
         """Validate every row of a JSONL, CSV or Excel file and upsert the good ones by id."""
         report = ExpertImportReport(source=source or path.name)
         good: dict[str, ExpertIn] = {}
-        for number, record in read_rows(path):
-            if isinstance(record, str):
-                report.rejected.append(_rejected(Rejected(number, None, [record])))
+        for number, raw in read_rows(path):
+            if isinstance(raw, str):
+                report.rejected.append(_rejected(Rejected(number, None, [raw]), report))
                 continue
+            report.note_columns(raw)
+            record = expert_columns.normalise(raw)
             try:
-                expert = ExpertIn.model_validate(_lists(record))
+                expert = ExpertIn.model_validate(record)
             except ValidationError as exc:
                 details = [dict(e) for e in exc.errors(include_url=False, include_input=False)]
                 rejected = Rejected(number, _text(record.get("id")), describe(exc), details)
-                report.rejected.append(_rejected(rejected))
+                report.rejected.append(_rejected(rejected, report))
                 continue
             if expert.id in good:
-                message = f"id: {expert.id} 在本文件中重复"
-                report.rejected.append(_rejected(Rejected(number, expert.id, [message])))
+                message = f"{report.header('id')}：{expert.id} 在本文件中重复"
+                report.rejected.append(_rejected(Rejected(number, expert.id, [message]), report))
                 continue
             good[expert.id] = expert
         report.created, report.updated = self.upsert_many(list(good.values()))
@@ -225,27 +261,11 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def split_list(value: str) -> list[str]:
-    """A cell or form field holding several values, split on ; ； 、 , ， or |."""
-    for sep in ("、", ",", "，", "|", "；"):
-        value = value.replace(sep, ";")
-    return [p.strip() for p in value.split(";") if p.strip()]
-
-
-def _lists(record: dict[str, Any]) -> dict[str, Any]:
-    """Excel and CSV cells of the list columns as lists."""
-    out = dict(record)
-    for key in LIST_COLUMNS:
-        value = out.get(key)
-        if isinstance(value, str):
-            out[key] = split_list(value)
-    if isinstance(out.get("id"), int | float):
-        out["id"] = str(out["id"])
-    return out
-
-
-def _rejected(row: Rejected) -> dict[str, Any]:
-    """A rejected row: its line, id, the problems (in Chinese when pydantic named them)."""
+def _rejected(row: Rejected, report: ExpertImportReport) -> dict[str, Any]:
+    """A rejected row: its line, id, the problems (in Chinese when pydantic named them), each
+    under the file's own header."""
     fields = {".".join(str(p) for p in d.get("loc", ())): chinese_message(d) for d in row.details}
-    errors = [f"{name}：{message}" for name, message in fields.items()] or row.errors
+    errors = [
+        f"{report.header(name.split('.')[0])}：{message}" for name, message in fields.items()
+    ] or row.errors
     return {"line": row.line, "id": row.id, "errors": errors, "fields": fields}

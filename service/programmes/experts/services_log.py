@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import BaseModel, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
@@ -18,14 +18,16 @@ from service.listings.taxonomy import active_taxonomy
 from service.programmes.errors import ProgrammeInputError, ProgrammeNotFoundError
 from service.programmes.experts.models import ServiceRow
 from service.programmes.experts.service import Experts
+from service.requests import Day, RequestModel
+from service.stamps import Timestamp
 
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=100)]
 Paragraph = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=2000)]
 
 
-class ServiceIn(BaseModel):
+class ServiceIn(RequestModel):
     expert_id: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-    served_on: dt.date
+    served_on: Day
     client: Line
     county: str
     problem: Paragraph
@@ -49,10 +51,12 @@ class ServiceIn(BaseModel):
 
 
 class Service(ServiceIn):
+    model_config = ConfigDict(extra="ignore")
+
     id: int
     expert_name: str
     recorded_by: int
-    created_at: dt.datetime
+    created_at: Timestamp
 
 
 class ServicePage(BaseModel):

@@ -1,7 +1,7 @@
 """kept match lists (compute on write)
 
-Revision ID: 0007_kept_matches
-Revises: 0006
+Revision ID: 0009_kept_matches
+Revises: 0008_offers
 Create Date: 2026-12-07 19:40:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_kept_matches"
-down_revision = "0006"
+revision = "0009_kept_matches"
+down_revision = "0008_offers"
 branch_labels = None
 depends_on = None
 

