@@ -241,6 +241,8 @@ class TermExtractor:
             return False
         if word[-1] in _POSITION or self._headed_by_place(word) or self._negated(word):
             return False
+        if len(word) == 2 and word[-1] == "性":
+            return False  # one character made a property: 毒性, 柔性, 溶性 (of 不溶性)
         if word in self.analyzer.domain_terms or word in self.rules.concepts:
             return True
         return self._shaped_like_term(word) and self._specialised_enough(word)
