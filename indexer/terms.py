@@ -46,7 +46,6 @@ PLACE_TAGS = ("ns", "nr", "nt", "nrt", "nrfg")
 DECISIONS_KEPT = 100_000  # words whose decision is remembered
 RARE_VERB = 300  # jieba frequency under which a verb names a specialised operation (萃取)
 _LATIN = re.compile(r"^[a-z][a-z0-9\-/]*$")
-_HAS_DIGIT = re.compile(r"\d")
 _NUMERIC = re.compile(r"[\d.%℃°]|万|亿")
 _CJK = re.compile("[\u4e00-\u9fff]")
 _DETERMINER = frozenset("每一两二三四五六七八九十几各某本该那这此其")
@@ -234,7 +233,7 @@ class TermExtractor:
         if word in self.analyzer.boilerplate:
             return False
         if word.isascii():
-            return bool(_LATIN.match(word)) and (len(word) >= 3 or bool(_HAS_DIGIT.search(word)))
+            return bool(_LATIN.match(word)) and len(word) >= 3  # a1, s7, m3: fragments, units
         if not _CJK.search(word) or _NUMERIC.search(word) or word.endswith("式"):
             return False  # 履带式, 便携式: a modifier
         if self._general(word) or self._modified(word) or self._placed(word):

@@ -15,8 +15,8 @@ from service import clock
 from service.accounts import Role
 from service.composition import Components
 from service.listings.schemas import Kind
-from service.programmes.events.service import PRESENTATIONS_MAX, EventIn
 from service.programmes.common_needs.grouping import name_from_terms
+from service.programmes.events.service import PRESENTATIONS_MAX, EventIn
 from service.quality import terms as quality
 from tests.desk_support import make_user
 
