@@ -114,8 +114,8 @@ def _shown_on_the_seed(market: Components) -> dict[str, set[str]]:
         parts = group.title.replace("与", "、").split("、")
         shown.setdefault("group title", set()).update(parts)
         shown.setdefault("key term", set()).update(group.key_terms)
-        for found in group.achievements:  # what 揭榜挂帅 candidates show
-            shown.setdefault("candidate term", set()).update(found.shared_terms)
+        for fit in group.achievements:  # what 揭榜挂帅 candidates show
+            shown.setdefault("candidate term", set()).update(fit.shared_terms)
     shown["invitation reason"] = _invitation_terms(market)
     return shown
 
