@@ -9,7 +9,11 @@ its sentences drawn at random, and shuffled together. The output has no column t
 extractor's decision; label it by ``criteria.md`` and save it as
 ``seed_data/terms/labels-fresh.tsv``, where ``techmatch terms`` measures it.
 
-    .venv/bin/python bench/terms_sample.py /tmp/to-label.tsv
+    .venv/bin/python bench/terms_sample.py /tmp/to-label.tsv [SEED]
+
+``labels-fresh.tsv`` was drawn with seed 20261207 at commit ab6aebb (rules frozen);
+``labels-fresh2.tsv`` with seed 20261208 after the rules were revised on the first (its
+exclusions include ``labels-fresh.tsv``). A draw is reproducible at the commit it was made.
 """
 
 from __future__ import annotations
@@ -54,7 +58,7 @@ def labelled_before(directory: Path = SEED_DIR / "terms") -> set[str]:
     return out
 
 
-def draw() -> list[tuple[str, str, str]]:
+def draw(seed: int = SEED) -> list[tuple[str, str, str]]:
     analyzer = get_analyzer()
     extractor = TermExtractor.for_analyzer(analyzer)
     seen = labelled_before()
@@ -66,7 +70,7 @@ def draw() -> list[tuple[str, str, str]]:
             if word in seen or len(word) < 2 or not re.search(r"[^\d.%]", word):
                 continue
             (shown if word in terms else hidden).setdefault(word, []).append((listing_id, sentence))
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     rows = []
     for pool, size in ((shown, SHOWN), (hidden, NOT_SHOWN)):
         for word in rng.sample(sorted(pool), min(size, len(pool))):
@@ -79,10 +83,11 @@ def draw() -> list[tuple[str, str, str]]:
 
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("to-label.tsv")
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else SEED
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter="\t", lineterminator="\n")
         writer.writerow(["term", "listing_id", "label", "sentence"])
-        for word, listing_id, sentence in draw():
+        for word, listing_id, sentence in draw(seed):
             writer.writerow([word, listing_id, "", sentence])
 
 
