@@ -33,6 +33,7 @@ from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
 from service.mail.outbox import NotificationMail, PasswordMail
 from service.mail.smtp import Mailer, SmtpConfig
 from service.matching.calibration import stored_calibrations
+from service.matching.kept import KeptMatches
 from service.matching.lexicon import ProblemLexicon
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
@@ -61,6 +62,8 @@ from service.programmes.wdk.service import WdkLibrary
 from service.publishing.writes import ListingWriter
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
+from service.upkeep.runner import Upkeep
+from service.upkeep.warm import MatchWarmer
 
 
 @dataclass
@@ -105,6 +108,7 @@ class Components:
     saved_searches: SavedSearches
     terms: Terms
     watcher: Watcher
+    upkeep: Upkeep
     # e-mail (off unless SMTP is configured) and the limits on guessing
     mailer: Mailer
     password_mail: PasswordMail
@@ -115,6 +119,9 @@ class Components:
         return {type(part): part for part in (getattr(self, f.name) for f in fields(self))}
 
     def close(self) -> None:
+        self.upkeep.stop()
+        if self.matcher.kept is not None:
+            self.matcher.kept.close()
         self.mailer.close()
         self.index.close()
         self.encoder.close()
@@ -158,6 +165,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     watcher = Watcher(
         catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms
     )  # fmt: skip
+    desk.on_stage(watcher.told_stage)  # a broker's move reaches the owners' inboxes at once
+    warmer = MatchWarmer(catalog, matcher, common_needs, derived=(queue.items,))
+    upkeep = Upkeep(warmer, watcher, settings.home / "upkeep.lock", settings.upkeep_seconds)
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -196,6 +206,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         saved_searches=saved_searches,
         terms=terms,
         watcher=watcher,
+        upkeep=upkeep,
         mailer=mailer,
         password_mail=PasswordMail(accounts, mailer, settings.site_url, throttle),
         throttle=throttle,
@@ -267,6 +278,7 @@ def _matcher(
         stored,
         tuned=stored is not None,
         lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
+        kept=KeptMatches(catalog.engine),
         terms=terms,
         calibrations=stored_calibrations(settings.index_dir, seed_dir, stored),
     )
