@@ -20,14 +20,13 @@ from service.catalog import Catalog, NotFoundError
 from service.listings.schemas import Kind
 from service.matching.cache import market_stamp
 from service.matching.kept import stamp_text
-from service.matching.matcher import Matcher, NotPublishedError
+from service.matching.matcher import KEPT_SIZE, Matcher, NotPublishedError
 from service.programmes.common_needs.group_reads import MAX_ACHIEVEMENTS
 from service.programmes.common_needs.service import CommonNeeds
 
 log = logging.getLogger(__name__)
 
 QUIET_SECONDS = 1.0  # no change for this long before a round starts
-LIST_SIZE = 10  # the size pages and the API ask for by default
 
 
 @dataclass
@@ -103,7 +102,7 @@ class MatchWarmer:
         kept = self.matcher.kept
         if kept is not None:
             kept.flush()  # lists just computed (the broker's queue …) count as kept
-        fresh = kept.fresh_ids(kind, LIST_SIZE, text) if kept is not None else set()
+        fresh = kept.fresh_ids(kind, KEPT_SIZE, text) if kept is not None else set()
         for listing_id in sorted(self.catalog.published_ids(kind.value), reverse=reverse):
             if should_stop() or self.stamp() != stamp:
                 return False
@@ -112,7 +111,7 @@ class MatchWarmer:
                 continue
             self.yield_to_requests()
             try:
-                self.matcher.match(kind, listing_id, LIST_SIZE)
+                self.matcher.match(kind, listing_id, KEPT_SIZE)
             except (NotFoundError, NotPublishedError):
                 continue  # withdrawn a moment ago: the next round sees it
             report.computed += 1
