@@ -63,21 +63,28 @@ class MatchWarmer:
         return now - self._seen[1] >= QUIET_SECONDS or self._done is None
 
     def run(
-        self, *, should_stop: Callable[[], bool] = lambda: False, reverse: bool = False
+        self,
+        *,
+        should_stop: Callable[[], bool] = lambda: False,
+        reverse: bool = False,
+        progress: Callable[[str, int], None] | None = None,
     ) -> WarmReport:
         """One round, dearest first answers first: the common needs (grouping and their
         rankings), the broker's queue, then the needs' and the achievements' lists, each kept
         at the current stamp (in id order, or the reverse). Stops early (``complete`` False)
-        when the market changes."""
+        when the market changes. ``progress`` hears (what, listings done)."""
+        tell = progress or (lambda what, done: None)
         started, report = time.monotonic(), WarmReport()
         stamp = self.stamp()
         kept = self.matcher.kept
         text = stamp_text((*stamp, self.matcher.mark()))
+        tell("共性需求", 0)
         self.common_needs.list(achievements=MAX_ACHIEVEMENTS)
+        tell("经纪人待办", 0)
         for read in self.derived:
             read()
         for kind in (Kind.need, Kind.achievement):
-            if not self._lists(kind, text, stamp, reverse, should_stop, report):
+            if not self._lists(kind, text, stamp, reverse, should_stop, report, tell):
                 report.seconds = time.monotonic() - started
                 return report
         if kept is not None:
@@ -97,6 +104,7 @@ class MatchWarmer:
         reverse: bool,
         should_stop: Callable[[], bool],
         report: WarmReport,
+        tell: Callable[[str, int], None],
     ) -> bool:
         """Keep the lists of one kind; False when stopped or the market changed meanwhile."""
         kept = self.matcher.kept
@@ -108,6 +116,7 @@ class MatchWarmer:
                 return False
             if listing_id in fresh:
                 report.skipped += 1
+                tell(kind.label, 1)
                 continue
             self.yield_to_requests()
             try:
@@ -115,4 +124,5 @@ class MatchWarmer:
             except (NotFoundError, NotPublishedError):
                 continue  # withdrawn a moment ago: the next round sees it
             report.computed += 1
+            tell(kind.label, 1)
         return True
