@@ -263,7 +263,8 @@ def fit_variant(
     strong, possible, met = choose_cuts(measured[kind])
     held = {**figures(measured[kind], strong, possible, met), "compared": compared}
     coef = variant_coefficients(final, name)
-    fitted = fit_model(kind, _rows(pool, [n for n in dev if n in pool], dev, coef, name), coef, name)
+    every = _rows(pool, [n for n in dev if n in pool], dev, coef, name)
+    fitted = fit_model(kind, every, coef, name)
     return replace(fitted, model=model, strong=strong, possible=possible, held_out=held)
 
 
