@@ -4,14 +4,15 @@
 cross-validation, one of two models of that chance and stores it in ``calibration.json`` beside
 ``weights.json`` (``HOME/index/``, or shipped in ``seed_data/``): ``isotonic``, a monotone map
 from the ranker's score, or ``logistic``, a logistic regression on the pair's text evidence (the
-retrievers' rank values, the BM25 ratio, the cosine), with non-negative slopes so the chance never
-falls when one piece of evidence rises. The one with the better held-out average precision is
-stored (``kind``); files written before there was a choice (no ``kind``) are isotonic.
-One calibration is fitted per way of matching: ``dense`` (lexical + semantic, for the encoder
-named in it) and ``lexical`` (keywords and structured features only). Each keeps the
-coefficients its score was computed with, so a pair's probability is computed from the pair's
-own component values whatever weights rank the list; when the weights in use differ from the
-calibrated ones, a warning asks for ``techmatch tune``.
+retrievers' rank values, the BM25 ratio, the cosine) with non-negative slopes, so the chance
+never falls when one piece of evidence rises, its output mapped by an isotonic fit in turn. The
+one with the better held-out average precision is stored (``kind``); files written before there
+was a choice (no ``kind``) are isotonic. One calibration is fitted per way of matching:
+``dense`` (lexical + semantic, for the encoder named in it) and ``lexical`` (keywords and
+structured features only). Each keeps the ranker's coefficients its figures were measured with;
+a pair's probability is computed from the pair's own component values whatever weights rank the
+list; when the weights in use differ from the calibrated ones, a warning asks for
+``techmatch tune``.
 
 Tiers: ``strong`` from the cut chosen on held-out folds (≥ 85 % of strong pairs relevant when
 the ranker allows it), ``possible`` from the cut that keeps most relevant pairs, ``weak`` below.
@@ -56,7 +57,8 @@ def tier_words(tier: str | None, probability: float | None) -> str:
 class Calibration:
     """A pair's component values to a probability: ``isotonic``, a monotone map of the score
     (the weighted sum of the values by ``coefficients``, the ranker's own); ``logistic``, the
-    logistic function of ``intercept`` plus each value times its (non-negative) slope.
+    logistic function of ``intercept`` plus each value times its (non-negative) slope, mapped
+    by the monotone ``x`` → ``y`` when there is one.
     ``coefficients`` are the ranker's in both kinds: the weights the figures were measured with."""
 
     name: str  # "dense" or "lexical"
@@ -91,7 +93,8 @@ class Calibration:
         """The probability of a pair with these component values (unrounded)."""
         if self.kind == "logistic":
             logit = self.intercept + sum(s * values.get(k, 0.0) for k, s in self.slopes.items())
-            return 1.0 / (1.0 + math.exp(-logit))
+            odds = 1.0 / (1.0 + math.exp(-logit))
+            return self.probability_of(odds) if self.x else odds
         return self.probability_of(self.score(values))
 
     def probability(self, values: Mapping[str, float]) -> float:
@@ -105,7 +108,7 @@ class Calibration:
     def to_dict(self) -> dict[str, Any]:
         shape: dict[str, Any] = {"x": list(self.x), "y": list(self.y)}
         if self.kind == "logistic":
-            shape = {"intercept": self.intercept, "slopes": self.slopes}
+            shape = {"intercept": self.intercept, "slopes": self.slopes, **shape}
         return {
             "name": self.name,
             "model": self.model,

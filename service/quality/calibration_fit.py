@@ -3,7 +3,8 @@
 On the development set's needs, the same folds as the weights: in each fold the weights are
 fitted on the other folds, every need's candidates are ranked with them, and two models of
 "judged relevant" (grade ≥ 2) are fitted on the training needs' candidates (scikit-learn): an
-isotonic map of the ranker's score, and a logistic regression on the pair's text evidence
+isotonic map of the ranker's score, and a logistic regression on the pair's text evidence,
+its output mapped by an isotonic fit in turn
 (``EVIDENCE``: the retrievers' rank values, the BM25 ratio, the cosine; the structured features
 are left out: a need posted under a neighbouring field is still solved, and they made the
 held-out ranking of pairs worse). The held-back needs get their probabilities from each; the
@@ -132,11 +133,15 @@ def logistic(rows: Rows, name: str) -> tuple[dict[str, float], float]:
 
 
 def fit_model(kind: str, rows: Rows, coef: Mapping[str, float], name: str) -> Calibration:
-    """A calibration of ``kind`` fitted on the rows (without cuts: every pair "possible")."""
+    """A calibration of ``kind`` fitted on the rows (without cuts: every pair "possible"); the
+    logistic model's output is mapped by an isotonic fit on the same rows (the logistic curve is
+    too flat for these pairs: the map makes the reliability table line up)."""
     if kind == "logistic":
         slopes, intercept = logistic(rows, name)
-        return Calibration(name, "", dict(coef), (), (), 1.0, 0.0, kind=kind, slopes=slopes,
-                           intercept=intercept)  # fmt: skip
+        raw = Calibration(name, "", dict(coef), (), (), 1.0, 0.0, kind=kind, slopes=slopes,
+                          intercept=intercept)  # fmt: skip
+        x_fit, y_fit = isotonic(np.array([raw.chance(v) for v in rows.values]), rows.labels)
+        return replace(raw, x=tuple(x_fit), y=tuple(y_fit))
     x_fit, y_fit = isotonic(rows.scores, rows.labels)
     return Calibration(name, "", dict(coef), tuple(x_fit), tuple(y_fit), 1.0, 0.0)
 

@@ -29,12 +29,15 @@ def markdown(calibrations: Calibrations | None, folds: int) -> list[str]:
         f"base rate by {PRIOR:g} pseudo-pairs), and a logistic regression (C = {C:g} on "
         f"standardised values) on the pair's text evidence — {', '.join(EVIDENCE)}: the "
         "retrievers' rank values, the BM25 ratio to the list's best, the cosine — with no slope "
-        "below zero, so the chance never falls as evidence rises. The one with the better "
-        "held-out average precision is kept. The structured features (field, region, "
-        "maturity …) are left out of the logistic model: they order a list, but a need posted "
-        "under a neighbouring field is still solved, and the relevant pairs the score alone "
-        "left below the strong cut were mostly such pairs; with them the held-out ranking of "
-        f"pairs was worse. Every figure below is held-out, over each need's top {SHOWN} (what "
+        "below zero, so the chance never falls as evidence rises; its output is mapped by an "
+        "isotonic fit in turn (the logistic curve alone was too flat: the pairs it put at "
+        "0.1–0.35 were relevant about half as often). The one with the better held-out average "
+        "precision is kept. The structured features (field, region, maturity …) are left out "
+        "of the logistic model: they order a list, but a need posted under a neighbouring "
+        "field is still solved — with the score alone, such relevant pairs were pulled below "
+        "the strong cut by the field's weight (about half of the relevant pairs it missed) — "
+        "and with them the held-out ranking of pairs was worse. Every figure below is "
+        f"held-out, over each need's top {SHOWN} (what "
         "a match list shows). Pairs the pooled judgments never saw count as not relevant (see "
         "the unjudged count). Stored in `calibration.json` beside the weights.",
         "",
@@ -93,7 +96,7 @@ def _slopes(cal: Calibration) -> str:
     if cal.kind != "logistic":
         return ""
     terms = " + ".join(f"{s:.2f}·{k}" for k, s in cal.slopes.items())
-    return f" (log-odds {cal.intercept:.2f} + {terms}, fitted on every need)"
+    return f" (log-odds {cal.intercept:.2f} + {terms}, then the isotonic map; fitted on every need)"
 
 
 def _tiers(tiers: dict[str, Any], strong: float, possible: float) -> list[str]:
