@@ -163,6 +163,8 @@ def test_the_report_section_shows_reliability_brier_and_tiers() -> None:
     assert text.count("**Brier score") == 2 and "| predicted | pairs |" in text
     assert "| strong (高度匹配) |" in text and "| weak (匹配度低) |" in text
     assert "Strong tier: precision ≥ 0.85 with recall ≥ 0.6" in text
+    assert text.count("| model (held-out) | average precision |") == 2
+    assert "(kept)" in text and "recall by grade" in text
     assert calibration_report.markdown(None, 5) == ["_not run (no development set)_"]
 
 
@@ -280,3 +282,14 @@ def test_the_strong_cut_keeps_the_most_recall_at_the_target_precision() -> None:
     lower = np.concatenate([p, np.full(26, 0.05)])  # 14 relevant: recall 6 / 14 < 0.6
     strong, _, met = choose_cuts(HeldOut(lower, more, 0))
     assert (strong, met) == (0.55, False)
+
+
+def test_the_figures_give_the_strong_tier_recall_by_grade_and_the_report_says_it() -> None:
+    p = np.array([0.9, 0.8, 0.7, 0.3, 0.2, 0.1])
+    grades = np.array([3, 2, 0, 3, 2, 2])
+    h = HeldOut(p, grades >= 2, 0, grades)
+    out = figures(h, 0.65, 0.15, False)
+    assert out["strong_recall_by_grade"] == {"3": 0.5, "2": pytest.approx(1 / 3, abs=1e-4)}
+    lines = calibration_report._grades(out["strong_recall_by_grade"])  # type: ignore[arg-type]
+    assert "grade 3: 0.500, grade 2: 0.333" in lines[-1] and "only in part" in lines[-1]
+    assert figures(HeldOut(p, grades >= 2, 0), 0.65, 0.15, False)["strong_recall_by_grade"] == {}

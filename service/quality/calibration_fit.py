@@ -58,6 +58,7 @@ class HeldOut:
     probability: np.ndarray
     relevant: np.ndarray
     unjudged: int
+    grades: np.ndarray | None = None  # each pair's judged grade (0 when unjudged)
 
 
 def ranked(items: list[tuple[str, dict[str, float]]], coef: Mapping[str, float], name: str):
@@ -74,6 +75,7 @@ class Rows:
     scores: np.ndarray
     values: list[dict[str, float]]
     labels: np.ndarray
+    grades: np.ndarray
     shown: np.ndarray  # within each need's top SHOWN
     unjudged: int  # shown pairs the judgments never saw
 
@@ -81,7 +83,7 @@ class Rows:
 def _rows(
     pool: Pool, needs: Sequence[str], qrels: Qrels, coef: Mapping[str, float], name: str
 ) -> Rows:
-    scores, values, labels, shown, unjudged = [], [], [], [], 0
+    scores, values, labels, grades, shown, unjudged = [], [], [], [], [], 0
     for need in needs:
         judged = qrels.get(need, {})
         found = dict(pool[need])
@@ -89,9 +91,10 @@ def _rows(
             scores.append(score)
             values.append(found[a])
             labels.append(judged.get(a, 0) >= RELEVANT)
+            grades.append(judged.get(a, 0))
             shown.append(position <= SHOWN)
             unjudged += position <= SHOWN and a not in judged
-    return Rows(np.array(scores), values, np.array(labels, dtype=bool),
+    return Rows(np.array(scores), values, np.array(labels, dtype=bool), np.array(grades),
                 np.array(shown, dtype=bool), unjudged)  # fmt: skip
 
 
@@ -155,7 +158,7 @@ def held_out(
     kind: str = "isotonic",
 ) -> HeldOut:
     """Each dev need's shown pairs, with the probability of a model fitted without its fold."""
-    probs, labels, unjudged = [], [], 0
+    probs, labels, grades, unjudged = [], [], [], 0
     for fold in folds:
         held = set(fold)
         coef = variant_coefficients(fit_weights(held), name)
@@ -164,8 +167,9 @@ def held_out(
         test = _rows(pool, [n for n in dev if n in held and n in pool], dev, coef, name)
         probs += [cal.chance(v) for v, s in zip(test.values, test.shown, strict=True) if s]
         labels += list(test.labels[test.shown])
+        grades += list(test.grades[test.shown])
         unjudged += test.unjudged
-    return HeldOut(np.array(probs), np.array(labels, dtype=bool), unjudged)
+    return HeldOut(np.array(probs), np.array(labels, dtype=bool), unjudged, np.array(grades))
 
 
 def average_precision(h: HeldOut) -> float:
@@ -244,7 +248,19 @@ def figures(h: HeldOut, strong: float, possible: float, met: bool) -> dict[str, 
         "reliability": table,
         "tiers": tiers,
         "strong_target_met": met,
+        "strong_recall_by_grade": by_grade(h, strong),
     }
+
+
+def by_grade(h: HeldOut, strong: float) -> dict[str, float]:
+    """The strong tier's recall of the relevant pairs of each grade (when grades are known)."""
+    if h.grades is None:
+        return {}
+    out = {}
+    for grade in sorted({int(g) for g in h.grades if g >= RELEVANT}, reverse=True):
+        inside = h.grades == grade
+        out[str(grade)] = round(float((h.probability[inside] >= strong).mean()), 4)
+    return out
 
 
 def fit_variant(

@@ -72,8 +72,22 @@ def _variant(name: str, cal: Calibration) -> list[str]:
         *_tiers(h["tiers"], cal.strong, cal.possible),
         "",
         _verdict(h["tiers"]["strong"], h["strong_target_met"]),
+        *_grades(h.get("strong_recall_by_grade") or {}),
         "",
     ]
+
+
+def _grades(recall: dict[str, float]) -> list[str]:
+    if not recall:
+        return []
+    parts = ", ".join(f"grade {g}: {r:.3f}" for g, r in recall.items())
+    why = ""
+    if recall.get("2", 1.0) < recall.get("3", 0.0):
+        why = (
+            ": the pairs it leaves out are mostly the ones the judges found to solve the need "
+            "only in part (grade 2)"
+        )
+    return ["", f"The strong tier's recall by grade ({parts}){why}."]
 
 
 def _compared(compared: dict[str, Any], kept: str) -> list[str]:
