@@ -1,13 +1,18 @@
 """The match probability: the chance a broker would judge a pair relevant, and its tier.
 
-``techmatch tune`` fits, on the development set's graded judgments (grade ≥ 2 = relevant), an
-isotonic map from the ranker's score to that chance, with cross-validation, and stores it in
-``calibration.json`` beside ``weights.json`` (``HOME/index/``, or shipped in ``seed_data/``).
-One calibration is fitted per way of matching: ``dense`` (lexical + semantic, for the encoder
-named in it) and ``lexical`` (keywords and structured features only). Each keeps the
-coefficients its score was computed with, so a pair's probability is computed from the pair's
-own component values whatever weights rank the list; when the weights in use differ from the
-calibrated ones, a warning asks for ``techmatch tune``.
+``techmatch tune`` fits, on the development set's graded judgments (grade ≥ 2 = relevant), with
+cross-validation, one of two models of that chance and stores it in ``calibration.json`` beside
+``weights.json`` (``HOME/index/``, or shipped in ``seed_data/``): ``isotonic``, a monotone map
+from the ranker's score, or ``logistic``, a logistic regression on the pair's text evidence (the
+retrievers' rank values, the BM25 ratio, the cosine) with non-negative slopes, so the chance
+never falls when one piece of evidence rises, its output mapped by an isotonic fit in turn. The
+one with the better held-out average precision is stored (``kind``); files written before there
+was a choice (no ``kind``) are isotonic. One calibration is fitted per way of matching:
+``dense`` (lexical + semantic, for the encoder named in it) and ``lexical`` (keywords and
+structured features only). Each keeps the ranker's coefficients its figures were measured with;
+a pair's probability is computed from the pair's own component values whatever weights rank the
+list; when the weights in use differ from the calibrated ones, a warning asks for
+``techmatch tune``.
 
 Tiers: ``strong`` from the cut chosen on held-out folds (≥ 85 % of strong pairs relevant when
 the ranker allows it), ``possible`` from the cut that keeps most relevant pairs, ``weak`` below.
@@ -19,6 +24,7 @@ import bisect
 import itertools
 import json
 import logging
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +40,8 @@ TIERS: tuple[Tier, ...] = ("strong", "possible", "weak")
 TIER_LABELS: dict[str, str] = {"strong": "高度匹配", "possible": "可能匹配", "weak": "匹配度低"}
 VARIANTS = {"dense": ("lexical", "dense"), "lexical": ("lexical",)}  # the retrievers of each
 ONLY_DENSE = {"dense", "cosine"}  # components a keyword-only list has no value for
+KINDS = ("isotonic", "logistic")
+VERSION = 2  # of the stored file: 2 added each variant's ``kind`` (absent: isotonic)
 
 
 def tier_words(tier: str | None, probability: float | None) -> str:
@@ -47,7 +55,11 @@ def tier_words(tier: str | None, probability: float | None) -> str:
 
 @dataclass(frozen=True)
 class Calibration:
-    """A monotone map from a score (a weighted sum of component values) to a probability."""
+    """A pair's component values to a probability: ``isotonic``, a monotone map of the score
+    (the weighted sum of the values by ``coefficients``, the ranker's own); ``logistic``, the
+    logistic function of ``intercept`` plus each value times its (non-negative) slope, mapped
+    by the monotone ``x`` → ``y`` when there is one.
+    ``coefficients`` are the ranker's in both kinds: the weights the figures were measured with."""
 
     name: str  # "dense" or "lexical"
     model: str  # the encoder the dense scores came from ("" for lexical)
@@ -57,6 +69,9 @@ class Calibration:
     strong: float  # probability from which a pair is "strong"
     possible: float  # probability from which a pair is at least "possible"
     held_out: dict[str, Any] = field(default_factory=dict, compare=False)
+    kind: str = "isotonic"
+    slopes: dict[str, float] = field(default_factory=dict)  # logistic: value -> slope
+    intercept: float = 0.0  # logistic: the log-odds when every value is 0
 
     def score(self, values: Mapping[str, float]) -> float:
         return sum(c * values.get(name, 0.0) for name, c in self.coefficients.items())
@@ -74,8 +89,16 @@ class Calibration:
         x0, x1, y0, y1 = x[i - 1], x[i], y[i - 1], y[i]
         return y0 if x1 == x0 else y0 + (y1 - y0) * (score - x0) / (x1 - x0)
 
+    def chance(self, values: Mapping[str, float]) -> float:
+        """The probability of a pair with these component values (unrounded)."""
+        if self.kind == "logistic":
+            logit = self.intercept + sum(s * values.get(k, 0.0) for k, s in self.slopes.items())
+            odds = 1.0 / (1.0 + math.exp(-logit))
+            return self.probability_of(odds) if self.x else odds
+        return self.probability_of(self.score(values))
+
     def probability(self, values: Mapping[str, float]) -> float:
-        return round(self.probability_of(self.score(values)), 4)
+        return round(self.chance(values), 4)
 
     def tier(self, probability: float) -> Tier:
         if probability >= self.strong:
@@ -83,12 +106,15 @@ class Calibration:
         return "possible" if probability >= self.possible else "weak"
 
     def to_dict(self) -> dict[str, Any]:
+        shape: dict[str, Any] = {"x": list(self.x), "y": list(self.y)}
+        if self.kind == "logistic":
+            shape = {"intercept": self.intercept, "slopes": self.slopes, **shape}
         return {
             "name": self.name,
             "model": self.model,
+            "kind": self.kind,
             "coefficients": self.coefficients,
-            "x": list(self.x),
-            "y": list(self.y),
+            **shape,
             "strong": self.strong,
             "possible": self.possible,
             "held_out": self.held_out,
@@ -96,12 +122,18 @@ class Calibration:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
-        x = tuple(float(v) for v in data["x"])
-        y = tuple(float(v) for v in data["y"])
+        kind = str(data.get("kind") or "isotonic")
+        if kind not in KINDS:
+            raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        x = tuple(float(v) for v in data.get("x", ()))
+        y = tuple(float(v) for v in data.get("y", ()))
         if len(x) != len(y) or any(b < a for a, b in itertools.pairwise(x)):
             raise ValueError("thresholds must be increasing and as many as the probabilities")
         if any(b < a for a, b in itertools.pairwise(y)):
             raise ValueError("probabilities must not decrease")
+        slopes = {str(k): float(v) for k, v in (data.get("slopes") or {}).items()}
+        if kind == "logistic" and (not slopes or any(v < 0 for v in slopes.values())):
+            raise ValueError("a logistic calibration needs slopes, none of them negative")
         return cls(
             name=str(data["name"]),
             model=str(data.get("model") or ""),
@@ -111,6 +143,9 @@ class Calibration:
             strong=float(data["strong"]),
             possible=float(data["possible"]),
             held_out=dict(data.get("held_out") or {}),
+            kind=kind,
+            slopes=slopes,
+            intercept=float(data.get("intercept") or 0.0),
         )
 
 
@@ -135,12 +170,13 @@ class Calibrations:
         return lexical, f"相关概率按仅关键词匹配的校准计算（{why}，当前模型为 {model}）"
 
     def to_dict(self) -> dict[str, Any]:
-        return {**self.meta, "variants": {k: v.to_dict() for k, v in self.variants.items()}}
+        variants = {k: v.to_dict() for k, v in self.variants.items()}
+        return {**self.meta, "version": VERSION, "variants": variants}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Calibrations:
         variants = {k: Calibration.from_dict(v) for k, v in data["variants"].items()}
-        return cls(variants, {k: v for k, v in data.items() if k != "variants"})
+        return cls(variants, {k: v for k, v in data.items() if k not in ("variants", "version")})
 
 
 def calibration_path(directory: Path) -> Path:

@@ -1,11 +1,17 @@
 """Fitting the match probability (``service.matching.calibration``) with cross-validation.
 
 On the development set's needs, the same folds as the weights: in each fold the weights are
-fitted on the other folds, every need's candidates are scored with them, an isotonic
-regression (scikit-learn) maps the training needs' scores to "judged relevant" (grade ≥ 2),
-and the held-back needs get their probabilities from it. The tier cuts and every figure of the
-report (Brier score, reliability table, each tier's precision and recall) come from these
-held-out probabilities; the stored map is then fitted on every need with the final weights.
+fitted on the other folds, every need's candidates are ranked with them, and two models of
+"judged relevant" (grade ≥ 2) are fitted on the training needs' candidates (scikit-learn): an
+isotonic map of the ranker's score, and a logistic regression on the pair's text evidence,
+its output mapped by an isotonic fit in turn
+(``EVIDENCE``: the retrievers' rank values, the BM25 ratio, the cosine; the structured features
+are left out: a need posted under a neighbouring field is still solved, and they made the
+held-out ranking of pairs worse). The held-back needs get their probabilities from each; the
+model with the better held-out average precision is kept (both are reported). The tier cuts and
+every figure of the report (Brier score, reliability table, each tier's precision and recall)
+come from the kept model's held-out probabilities; it is then fitted on every need with the
+final weights.
 
 Pairs the pooled judgments never saw count as not relevant (the usual assumption for pooled
 sets; the pool holds every need's top 15 of three rankers, so it covers nearly all of the
@@ -17,11 +23,12 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from service.matching.calibration import VARIANTS, Calibration, variant_coefficients
+from service.matching.calibration import KINDS, VARIANTS, Calibration, variant_coefficients
 from service.matching.weights import Weights
 from service.quality.ascent import Pool
 from service.quality.evaluation import Qrels
@@ -34,6 +41,13 @@ RECALL = 0.6  # ... with at least this share of the relevant shown pairs
 KEEP = 0.8  # the share of relevant shown pairs kept in "possible" or better
 PRIOR = 2.0  # pseudo-pairs at the base rate added to each block of the isotonic map
 BINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.35, 0.5, 0.7, 1.0001)
+EVIDENCE = ("cosine", "bm25", "lexical", "dense")  # what the logistic model reads of a pair
+C = 1.0  # the logistic model's inverse regularisation (on standardised values)
+METHOD = (
+    "isotonic regression of the ranker's score or logistic regression on the pair's text "
+    "evidence (scikit-learn), whichever ranks held-out pairs better, on the development set's "
+    "judgments (grade ≥ 2 = relevant; unjudged = not relevant)"
+)
 Fitter = Callable[[Pool, Qrels, Mapping[str, float], Sequence[str]], dict[str, float]]
 
 
@@ -44,6 +58,7 @@ class HeldOut:
     probability: np.ndarray
     relevant: np.ndarray
     unjudged: int
+    grades: np.ndarray | None = None  # each pair's judged grade (0 when unjudged)
 
 
 def ranked(items: list[tuple[str, dict[str, float]]], coef: Mapping[str, float], name: str):
@@ -53,16 +68,34 @@ def ranked(items: list[tuple[str, dict[str, float]]], coef: Mapping[str, float],
     return sorted(scored, key=lambda s: (-s[0], s[1]))
 
 
-def _rows(pool: Pool, needs: Sequence[str], qrels: Qrels, coef: Mapping[str, float], name: str):
-    scores, labels, shown, unjudged = [], [], [], 0
+@dataclass
+class Rows:
+    """The top candidates of some needs as a way of matching ranks them."""
+
+    scores: np.ndarray
+    values: list[dict[str, float]]
+    labels: np.ndarray
+    grades: np.ndarray
+    shown: np.ndarray  # within each need's top SHOWN
+    unjudged: int  # shown pairs the judgments never saw
+
+
+def _rows(
+    pool: Pool, needs: Sequence[str], qrels: Qrels, coef: Mapping[str, float], name: str
+) -> Rows:
+    scores, values, labels, grades, shown, unjudged = [], [], [], [], [], 0
     for need in needs:
         judged = qrels.get(need, {})
+        found = dict(pool[need])
         for position, (score, a) in enumerate(ranked(pool[need], coef, name)[:TOP], start=1):
             scores.append(score)
+            values.append(found[a])
             labels.append(judged.get(a, 0) >= RELEVANT)
+            grades.append(judged.get(a, 0))
             shown.append(position <= SHOWN)
             unjudged += position <= SHOWN and a not in judged
-    return np.array(scores), np.array(labels, dtype=bool), np.array(shown, dtype=bool), unjudged
+    return Rows(np.array(scores), values, np.array(labels, dtype=bool), np.array(grades),
+                np.array(shown, dtype=bool), unjudged)  # fmt: skip
 
 
 def isotonic(scores: np.ndarray, labels: np.ndarray) -> tuple[list[float], list[float]]:
@@ -82,51 +115,93 @@ def isotonic(scores: np.ndarray, labels: np.ndarray) -> tuple[list[float], list[
     return [float(v) for v in model.X_thresholds_], [float(v) for v in model.y_thresholds_]
 
 
+def logistic(rows: Rows, name: str) -> tuple[dict[str, float], float]:
+    """Slopes and intercept of a logistic regression on the pairs' text evidence (the values
+    this way of matching has), on the raw values; a piece of evidence whose slope comes out
+    negative is dropped and the rest refitted, so the chance never falls as evidence rises."""
+    from sklearn.linear_model import LogisticRegression  # heavy: imported when used
+
+    names = [e for e in EVIDENCE if name != "lexical" or e not in ("cosine", "dense")]
+    while names:
+        x = np.array([[v.get(e, 0.0) for e in names] for v in rows.values], dtype=float)
+        mean, scale = x.mean(axis=0), x.std(axis=0)
+        scale[scale == 0] = 1.0
+        model = LogisticRegression(C=C, max_iter=2000).fit((x - mean) / scale, rows.labels)
+        slopes = model.coef_[0] / scale
+        if (slopes >= 0).all():
+            intercept = float(model.intercept_[0] - (slopes * mean).sum())
+            return {e: float(s) for e, s in zip(names, slopes, strict=True)}, intercept
+        names = [e for e, s in zip(names, slopes, strict=True) if s >= 0]
+    return {}, 0.0
+
+
+def fit_model(kind: str, rows: Rows, coef: Mapping[str, float], name: str) -> Calibration:
+    """A calibration of ``kind`` fitted on the rows (without cuts: every pair "possible"); the
+    logistic model's output is mapped by an isotonic fit on the same rows (the logistic curve is
+    too flat for these pairs: the map makes the reliability table line up)."""
+    if kind == "logistic":
+        slopes, intercept = logistic(rows, name)
+        raw = Calibration(name, "", dict(coef), (), (), 1.0, 0.0, kind=kind, slopes=slopes,
+                          intercept=intercept)  # fmt: skip
+        x_fit, y_fit = isotonic(np.array([raw.chance(v) for v in rows.values]), rows.labels)
+        return replace(raw, x=tuple(x_fit), y=tuple(y_fit))
+    x_fit, y_fit = isotonic(rows.scores, rows.labels)
+    return Calibration(name, "", dict(coef), tuple(x_fit), tuple(y_fit), 1.0, 0.0)
+
+
 def held_out(
     pool: Pool,
     dev: Qrels,
     folds: Sequence[Sequence[str]],
     fit_weights: Callable[[set[str]], Weights],
     name: str,
+    kind: str = "isotonic",
 ) -> HeldOut:
-    """Each dev need's shown pairs, with the probability of a map fitted without its fold."""
-    probs, labels, unjudged = [], [], 0
+    """Each dev need's shown pairs, with the probability of a model fitted without its fold."""
+    probs, labels, grades, unjudged = [], [], [], 0
     for fold in folds:
         held = set(fold)
         coef = variant_coefficients(fit_weights(held), name)
         train = [n for n in dev if n in pool and n not in held]
-        scores, y, _, _ = _rows(pool, train, dev, coef, name)
-        x_fit, y_fit = isotonic(scores, y)
-        cal = Calibration(name, "", coef, tuple(x_fit), tuple(y_fit), 1.0, 0.0)
-        test = [n for n in dev if n in held and n in pool]
-        scores, y, shown, missing = _rows(pool, test, dev, coef, name)
-        probs += [cal.probability_of(s) for s in scores[shown]]
-        labels += list(y[shown])
-        unjudged += missing
-    return HeldOut(np.array(probs), np.array(labels, dtype=bool), unjudged)
+        cal = fit_model(kind, _rows(pool, train, dev, coef, name), coef, name)
+        test = _rows(pool, [n for n in dev if n in held and n in pool], dev, coef, name)
+        probs += [cal.chance(v) for v, s in zip(test.values, test.shown, strict=True) if s]
+        labels += list(test.labels[test.shown])
+        grades += list(test.grades[test.shown])
+        unjudged += test.unjudged
+    return HeldOut(np.array(probs), np.array(labels, dtype=bool), unjudged, np.array(grades))
+
+
+def average_precision(h: HeldOut) -> float:
+    """How well the held-out probabilities rank relevant pairs first (0 without any)."""
+    from sklearn.metrics import average_precision_score  # heavy: imported when used
+
+    if not h.relevant.any():
+        return 0.0
+    return round(float(average_precision_score(h.relevant, h.probability)), 4)
 
 
 def choose_cuts(h: HeldOut) -> tuple[float, float, bool]:
     """The strong cut and the possible cut, and whether the strong target was met.
 
-    Strong: the lowest cut whose held-out precision is at least PRECISION with recall at least
-    RECALL; when no cut reaches both, the cut with the best F0.5 (precision weighed twice as
-    much as recall), and the report says the target was missed. Possible: the highest cut
-    that keeps KEEP of the relevant pairs in "possible" or better.
+    Strong: the lowest cut whose held-out precision is at least PRECISION (the most recall at
+    that precision); the target is met when that recall is at least RECALL. When no cut reaches
+    PRECISION, the cut with the best F0.5 (precision weighed twice as much as recall), and the
+    report says the target was missed. Possible: the highest cut that keeps KEEP of the
+    relevant pairs in "possible" or better.
     """
     total = int(h.relevant.sum()) or 1
     best: tuple[float, float] | None = None  # (F0.5, cut)
-    strong = None
+    strong, met = None, False
     for cut in sorted(set(h.probability.tolist()), reverse=True):
         above = h.probability >= cut
         precision = float(h.relevant[above].mean())
         recall = float(h.relevant[above].sum()) / total
-        if precision >= PRECISION and recall >= RECALL:
-            strong = float(cut)
+        if precision >= PRECISION:
+            strong, met = float(cut), recall >= RECALL
         f = 1.25 * precision * recall / (0.25 * precision + recall) if precision + recall else 0
         if best is None or f > best[0]:
             best = (f, float(cut))
-    met = strong is not None
     if strong is None:
         strong = best[1] if best else 1.0
     possible = 0.0
@@ -173,7 +248,19 @@ def figures(h: HeldOut, strong: float, possible: float, met: bool) -> dict[str, 
         "reliability": table,
         "tiers": tiers,
         "strong_target_met": met,
+        "strong_recall_by_grade": by_grade(h, strong),
     }
+
+
+def by_grade(h: HeldOut, strong: float) -> dict[str, float]:
+    """The strong tier's recall of the relevant pairs of each grade (when grades are known)."""
+    if h.grades is None:
+        return {}
+    out = {}
+    for grade in sorted({int(g) for g in h.grades if g >= RELEVANT}, reverse=True):
+        inside = h.grades == grade
+        out[str(grade)] = round(float((h.probability[inside] >= strong).mean()), 4)
+    return out
 
 
 def fit_variant(
@@ -185,14 +272,28 @@ def fit_variant(
     name: str,
     model: str,
 ) -> Calibration:
-    """One calibration: cuts and figures held-out, the map fitted on every dev need."""
-    h = held_out(pool, dev, folds, fit_weights, name)
-    strong, possible, met = choose_cuts(h)
+    """One calibration: each kind measured held-out, the one ranking pairs better kept (cuts
+    and figures held-out), then fitted on every dev need with the final weights."""
+    measured = {kind: held_out(pool, dev, folds, fit_weights, name, kind) for kind in KINDS}
+    compared = {}
+    for kind, h in measured.items():
+        cuts = choose_cuts(h)
+        compared[kind] = {"average_precision": average_precision(h),
+                          **summary(figures(h, *cuts), cuts[0])}  # fmt: skip
+    kind = max(KINDS, key=lambda k: (compared[k]["average_precision"], k == "isotonic"))
+    strong, possible, met = choose_cuts(measured[kind])
+    held = {**figures(measured[kind], strong, possible, met), "compared": compared}
     coef = variant_coefficients(final, name)
-    scores, y, _, _ = _rows(pool, [n for n in dev if n in pool], dev, coef, name)
-    x_fit, y_fit = isotonic(scores, y)
-    held = figures(h, strong, possible, met)
-    return Calibration(name, model, coef, tuple(x_fit), tuple(y_fit), strong, possible, held)
+    every = _rows(pool, [n for n in dev if n in pool], dev, coef, name)
+    fitted = fit_model(kind, every, coef, name)
+    return replace(fitted, model=model, strong=strong, possible=possible, held_out=held)
+
+
+def summary(held: Mapping[str, Any], strong: float) -> dict[str, float]:
+    """A kind's held-out figures in brief, for the comparison of kinds."""
+    tier = held["tiers"]["strong"]
+    return {"brier": held["brier"], "strong": strong, "precision": tier["precision"],
+            "recall": tier["recall"]}  # fmt: skip
 
 
 def calibrate(

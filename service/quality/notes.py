@@ -75,20 +75,24 @@ and the learned ranking lost 0.002–0.004; as text added to what the model enco
 The relevant achievements it bridges already share words with the need. So the shipped
 weights leave it at 0 (`techmatch tune` does not fit it) and the bridges serve as explanation.
 
-**The match probability.** Each match's `probability` is read off an isotonic map of the
-ranker's score fitted on the development set (relevant = grade ≥ 2, a broker would introduce
-the pair). Three assumptions, said plainly: (1) pairs the pooled judgments never saw are not
-relevant: the pool holds every dev need's top 15 of three different rankers, and 77 of the
-1,600 shown pairs (4.8 %) fall outside it, so a missed relevant pair there would make the
-figures slightly pessimistic, not optimistic; (2) the map fitted from needs to achievements is
-used for achievements to needs too (invitations, an achievement's page), where no judgments
-exist; (3) the tier cuts are chosen on the same held-out probabilities the figures are read
-from (one number each; the map itself never saw the held-back fold). The score is relative to
-its list (the fused rank and the BM25 share are scaled by the list's best), so a need with no
-real answer still has a first candidate with a high score: that, and the judges' own 1-vs-2
-line (kappa 0.48 on the four grades), is why no cut reaches 85 % precision at 60 % recall.
-Features that say how good the best candidate is in absolute terms are the ranker's to add
-(issue #23 item 6); `techmatch tune` refits the map on whatever the ranker outputs.
+**The match probability.** Each match's `probability` is, with the model, a logistic
+regression on the pair's text evidence (the two retrievers' rank values, the BM25 ratio, the
+cosine) whose output an isotonic map calibrates; keyword-only, an isotonic map of the ranker's
+score — in each case the model that ranked held-out pairs better (the comparison table in
+the calibration section). Relevant = grade ≥ 2, a broker would introduce the pair. Three
+assumptions, said plainly: (1) pairs the pooled judgments never saw are not relevant: the pool
+holds every dev need's top 15 of three different rankers and the deeper dense pool, so a missed
+relevant pair among the unjudged shown pairs would make the figures slightly pessimistic, not
+optimistic; (2) the model fitted from needs to achievements is used for achievements to needs
+too (invitations, an achievement's page), where no judgments exist; (3) the tier cuts are
+chosen on the same held-out probabilities the figures are read from (one number each; the
+model itself never saw the held-back fold). Why the score alone reached only 0.41 recall at
+85 % precision: it adds the structured features, which order a list but do not say whether the
+pair solves the need, and a relevant pair whose need was posted under a neighbouring field lost
+enough to stay below the cut. Why the text evidence still misses 0.6: every pair it puts in the
+strong tier is a list's first, and the relevant pairs it leaves out are mostly grade 2 (solves
+part of the problem, kappa 0.48 between judges on the four grades) or a list's second answer;
+adding the rank in the list or the gap to the list's best did not help on held-out folds.
 
 **Sentence alignment, stated effects, bridges where they fire** (issue #23;
 `bench/alignment_ablation.py --home DIR`, same folds as the table, nDCG@10 / MRR@10 on

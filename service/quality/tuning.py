@@ -25,6 +25,7 @@ from service.matching.matcher import NotPublishedError
 from service.matching.weights import RETRIEVERS, MatchConfig, Weights, save_weights
 from service.quality import ascent as tune
 from service.quality import pairwise
+from service.quality.calibration_fit import METHOD as CALIBRATION_METHOD
 from service.quality.calibration_fit import calibrate
 from service.quality.devset import DevSet
 from service.quality.evaluation import Qrels
@@ -146,8 +147,7 @@ def run_tune(
         variants = calibrate(dev_pool, dev.qrels, folds_all, fold_weights, weights, model)
         calibrations = Calibrations(variants, {
             "fitted_at": fitted_at,
-            "method": "isotonic regression (scikit-learn) of the ranker's score on the "
-            "development set's judgments (grade ≥ 2 = relevant; unjudged = not relevant)",
+            "method": CALIBRATION_METHOD,
             "folds": folds,
             "needs": len(dev_pool),
         })  # fmt: skip
