@@ -90,7 +90,11 @@ def lexical_signals(parts: Components, needs: Sequence[Any]) -> dict[str, np.nda
 
 
 def semantic_signals(parts: Components, needs: Sequence[Any]) -> dict[str, np.ndarray]:
-    encode = parts.encoder.encode
+    def encode(texts: Sequence[str], query: bool = False) -> np.ndarray:
+        vectors = parts.encoder.encode(texts, query=query)
+        assert vectors is not None  # the caller checked that a model is loaded
+        return vectors
+
     pieces = [passages(n) for n in needs]
     problem = [[p for p in ps if not DEALINGS.search(p)] or ps[:1] for ps in pieces]
     out = {}
@@ -101,13 +105,13 @@ def semantic_signals(parts: Components, needs: Sequence[Any]) -> dict[str, np.nd
             flat = encode([p for ps in chosen for p in ps], query=query)
             out[f"e5 {name} aligned, {role}"] = aligned(flat, [len(ps) for ps in chosen])
     out["achievements in common (e5, top 30)"] = profile(parts, needs)
-    return {k: v for k, v in out.items() if v is not None}
+    return out
 
 
 def profile(parts: Components, needs: Sequence[Any], top: int = 30) -> np.ndarray:
     """Needs alike when the same achievements are near both (e5, query role against passage)."""
     model = IN_MODELS[Kind.achievement]
-    achievements = [
+    achievements: list[Any] = [
         model.model_validate(r)
         for path in seed_files(SEED_DIR, Kind.achievement)
         for _, r in read_rows(path)

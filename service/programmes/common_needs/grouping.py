@@ -29,6 +29,8 @@ cuts fitted on the training folds of the reference groups (seed_data/gold/common
 3 folds × 10 shuffles; ``techmatch common-needs --evaluate`` prints it)."""
 LEXICAL_THRESHOLD = 0.78
 """The same, fitted on the word cosine alone (no model configured)."""
+METHOD = f"words+whole(query)+sentences aligned(passage); average {THRESHOLD}/{LEXICAL_THRESHOLD}"
+"""Names how needs are compared and cut; stored proposals made another way are regrouped."""
 KEY_TERMS = 6
 _CJK = re.compile("[\u4e00-\u9fff]")
 _NUMERIC = re.compile(r"\d|万|年|个|吨|平方")
