@@ -47,6 +47,7 @@ def cv_pair_classifier(
     reference: Mapping[str, str],
     signals: Mapping[str, np.ndarray],
     features: Sequence[str],
+    folds: int,
     c: float = 1.0,
 ) -> HeldOut:
     """Logistic regression on the pairs' signals (``rank:<name>``: the nearest-neighbour rank of
@@ -76,11 +77,14 @@ def cv_pair_classifier(
         np.fill_diagonal(sim, 1.0)
         return lambda t: cluster(sim, t)
 
-    return cross_validate_fitted(needs, reference, PROBABILITY_CUTS, fit)
+    return cross_validate_fitted(needs, reference, PROBABILITY_CUTS, fit, folds)
 
 
 def nested_choice(
-    needs: Sequence[Any], reference: Mapping[str, str], blends: Mapping[str, np.ndarray]
+    needs: Sequence[Any],
+    reference: Mapping[str, str],
+    blends: Mapping[str, np.ndarray],
+    folds: int,
 ) -> HeldOut:
     """The blend and its cut both chosen on the training folds: what picking the best row of
     the blend table promises, the choice itself held out."""
@@ -88,5 +92,7 @@ def nested_choice(
     # encode (blend, cut) as one number so the cross-validation's grid search picks both
     keys = sorted(labels)
     grid = [float(i) for i in range(len(keys))]
-    held = cross_validate_fitted(needs, reference, grid, lambda _: lambda i: labels[keys[int(i)]])
+    held = cross_validate_fitted(
+        needs, reference, grid, lambda _: lambda i: labels[keys[int(i)]], folds
+    )
     return replace(held, threshold=float("nan"), cuts=[])  # no single cut to show

@@ -7,7 +7,8 @@ classifier the model — fitted on the other folds, the clustering run on all 22
 pairs touching the held-out fold scored). ``AP`` is the average precision of the reference
 pairs among all 25,200 pairs ranked by the similarity (no clustering, nothing fitted).
 
-    .venv/bin/python bench/grouping_signals.py            # the default model (e5) and words
+    .venv/bin/python bench/grouping_signals.py              # the default model (e5), 3 folds
+    .venv/bin/python bench/grouping_signals.py --folds 5    # the same with 5 folds
 
 The query-role vectors of the needs' sentences are not shipped precomputed: the first run
 encodes them (about a minute on two cores), later runs read the cache of ``TECHMATCH_HOME``.
@@ -15,6 +16,7 @@ encodes them (about a minute on two cores), later runs read the cache of ``TECHM
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -31,7 +33,7 @@ from service.listings.schemas import IN_MODELS, Kind
 from service.matching.lexicon import ProblemLexicon
 from service.programmes.common_needs.grouping import cluster
 from service.programmes.common_needs.grouping_eval import SWEEP, read_reference, seed_needs
-from service.programmes.common_needs.grouping_folds import HeldOut, cross_validate
+from service.programmes.common_needs.grouping_folds import FOLDS, HeldOut, cross_validate
 from service.programmes.common_needs.grouping_similarity import (
     aligned,
     cosine,
@@ -40,6 +42,7 @@ from service.programmes.common_needs.grouping_similarity import (
 from service.publishing.loader import read_rows, seed_files
 
 RANK_CUTS = [round(float(c), 5) for c in np.geomspace(0.0005, 0.2, 40)]  # rank-scaled signals
+SHIPPED = "words + e5 whole, query + sentences aligned, passage (shipped)"
 DEALINGS = re.compile(
     "预算|万元|元以内|经费|付款|支付|分期|经营权|独家|联系|验收|交付|合同|转让|许可"
 )
@@ -158,63 +161,87 @@ def row(name: str, held: HeldOut, ap: float | None = None) -> str:
     )
 
 
-def run(needs: Sequence[Any], reference: dict[str, str], signals: dict[str, np.ndarray]) -> None:
-    group = np.array([reference.get(n.id, "") for n in needs])
-    truth = (group[:, None] == group[None, :]) & (group[:, None] != "")
+class Tables:
+    """The bench's four tables over one set of signals, every row cross-validated alike."""
+
+    def __init__(
+        self, needs: Sequence[Any], reference: dict[str, str], signals: dict[str, np.ndarray]
+    ) -> None:
+        self.needs, self.reference, self.signals = needs, reference, signals
+        group = np.array([reference.get(n.id, "") for n in needs])
+        self.truth = (group[:, None] == group[None, :]) & (group[:, None] != "")
+        self.folds = FOLDS
 
     def held(
-        sim: np.ndarray, cuts: Sequence[float], labels: Callable[..., Any] = cluster
+        self, sim: np.ndarray, cuts: Sequence[float], labels: Callable[..., Any] = cluster
     ) -> HeldOut:
-        return cross_validate(needs, reference, cuts, lambda t: labels(sim, t))
+        return cross_validate(
+            self.needs, self.reference, cuts, lambda t: labels(sim, t), self.folds
+        )
 
-    print("| signal alone (average linkage, rank-scaled) | AP | P | R | F1 held out | cut |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, sim in signals.items():
-        print(row(name, held(rank_scaled(sim), RANK_CUTS), average_precision(sim, truth)))
-    words = signals["words (analyzer, tf-idf)"]
-    blends = {
-        "words alone (the service without a model)": words,
-        "words + e5 whole need, passage (before)": blend(words, signals["e5 whole need, passage"]),
-        "words + e5 whole need, query": blend(words, signals["e5 whole need, query"]),
-        "words + e5 whole, query + sentences aligned, passage (shipped)": blend(
-            words, signals["e5 whole need, query"], signals["e5 sentences aligned, passage"]
-        ),
-        "words + e5 whole, query + sentences aligned, query": blend(
-            words, signals["e5 whole need, query"], signals["e5 sentences aligned, query"]
-        ),
-    }
-    print("\n| blend (average linkage) | AP | P | R | F1 held out | cut |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, sim in blends.items():
-        print(row(name, held(sim, SWEEP), average_precision(sim, truth)))
-    print(
-        row("choosing the blend too on the training folds", nested_choice(needs, reference, blends))
-    )
-    shipped = blends["words + e5 whole, query + sentences aligned, passage (shipped)"]
-    print("\n| clustering of the shipped blend | AP | P | R | F1 held out | cut |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for linkage in ("average", "complete", "single"):
-        labels = lambda s, t, how=linkage: cluster(s, t, how)  # noqa: E731
-        print(row(f"{linkage} linkage", held(shipped, SWEEP, labels)))
-    for k in (1, 2, 3):
-        labels = lambda s, t, k=k: mutual_knn_labels(s, t, k)  # noqa: E731
-        print(row(f"mutual {k}-nearest neighbours, connected", held(shipped, SWEEP, labels)))
-    print("\n| pair classifier (logistic regression, fitted on the training folds) ", end="")
-    print("| AP | P | R | F1 held out | cut |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    base = ["words (analyzer, tf-idf)", "e5 whole need, query", "e5 sentences aligned, passage"]
-    for name, chosen in (
-        ("words, e5 whole (query), sentences aligned (passage)", base),
-        (
-            "… + sentences aligned (query), character bigrams",
-            [*base, "e5 sentences aligned, query", "character bigrams"],
-        ),
-        ("… + each pair's nearest-neighbour ranks", base + ["rank:" + b for b in base]),
-    ):
-        print(row(name, cv_pair_classifier(needs, reference, signals, chosen)))
+    def signals_alone(self) -> None:
+        print("| signal alone (average linkage, rank-scaled) | AP | P | R | F1 held out | cut |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for name, sim in self.signals.items():
+            ap = average_precision(sim, self.truth)
+            print(row(name, self.held(rank_scaled(sim), RANK_CUTS), ap))
+
+    def blends(self) -> dict[str, np.ndarray]:
+        s = self.signals
+        words, whole = s["words (analyzer, tf-idf)"], s["e5 whole need, query"]
+        blends = {
+            "words alone (the service without a model)": words,
+            "words + e5 whole need, passage (before)": blend(words, s["e5 whole need, passage"]),
+            "words + e5 whole need, query": blend(words, whole),
+            SHIPPED: blend(words, whole, s["e5 sentences aligned, passage"]),
+            "words + e5 whole, query + sentences aligned, query": blend(
+                words, whole, s["e5 sentences aligned, query"]
+            ),
+        }
+        print(
+            "\n| blend (average linkage) | AP | P | R | F1 held out | cut | shuffles above before |"
+        )
+        print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+        results = {name: self.held(sim, SWEEP) for name, sim in blends.items()}
+        before = results["words + e5 whole need, passage (before)"]
+        results["choosing the blend too on the training folds"] = nested_choice(
+            self.needs, self.reference, blends, self.folds
+        )
+        for name, result in results.items():
+            ap = average_precision(blends[name], self.truth) if name in blends else None
+            print(row(name, result, ap) + f" {result.wins_over(before)}/{before.shuffles} |")
+        return blends
+
+    def clusterings(self, shipped: np.ndarray) -> None:
+        print("\n| clustering of the shipped blend | AP | P | R | F1 held out | cut |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        for linkage in ("average", "complete", "single"):
+            labels = lambda s, t, how=linkage: cluster(s, t, how)  # noqa: E731
+            print(row(f"{linkage} linkage", self.held(shipped, SWEEP, labels)))
+        for k in (1, 2, 3):
+            labels = lambda s, t, k=k: mutual_knn_labels(s, t, k)  # noqa: E731
+            name = f"mutual {k}-nearest neighbours, connected"
+            print(row(name, self.held(shipped, SWEEP, labels)))
+
+    def classifiers(self) -> None:
+        print("\n| pair classifier (logistic regression, fitted on the training folds) ", end="")
+        print("| AP | P | R | F1 held out | cut |")
+        print("| --- | ---: | ---: | ---: | ---: | ---: |")
+        base = ["words (analyzer, tf-idf)", "e5 whole need, query", "e5 sentences aligned, passage"]
+        more = [*base, "e5 sentences aligned, query", "character bigrams"]
+        for name, chosen in (
+            ("words, e5 whole (query), sentences aligned (passage)", base),
+            ("… + sentences aligned (query), character bigrams", more),
+            ("… + each pair's nearest-neighbour ranks", base + ["rank:" + b for b in base]),
+        ):
+            held = cv_pair_classifier(self.needs, self.reference, self.signals, chosen, self.folds)
+            print(row(name, held))
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=FOLDS, help="folds of the reference groups")
+    folds = parser.parse_args().folds
     needs = seed_needs(SEED_DIR)
     reference = read_reference(SEED_DIR)
     with market() as parts:
@@ -224,7 +251,11 @@ def main() -> None:
         else:
             print("no embedding model: the lexical rows only", file=sys.stderr)
             return
-    run(needs, reference, signals)
+    tables = Tables(needs, reference, signals)
+    tables.folds = folds
+    tables.signals_alone()
+    tables.clusterings(tables.blends()[SHIPPED])
+    tables.classifiers()
 
 
 if __name__ == "__main__":

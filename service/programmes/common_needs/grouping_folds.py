@@ -36,6 +36,11 @@ class HeldOut:
     f1: float
     f1_spread: float  # standard deviation of the F1 over shuffles
     cuts: list[float] = field(default_factory=list)
+    per_shuffle: list[float] = field(default_factory=list)  # the F1 of each shuffle
+
+    def wins_over(self, other: HeldOut) -> int:
+        """Shuffles (the same folds) on which this F1 is above ``other``'s."""
+        return sum(a > b for a, b in zip(self.per_shuffle, other.per_shuffle, strict=True))
 
     def described(self) -> str:
         return (
@@ -123,6 +128,7 @@ def cross_validate_fitted(
         f1=round(_f1(totals), 4),
         f1_spread=round(float(np.std(per_shuffle)), 4),
         cuts=cuts,
+        per_shuffle=[round(f, 4) for f in per_shuffle],
     )
 
 
