@@ -64,7 +64,9 @@ class GroupingReport:
         if h is None:
             return [f"{head}): at the cut {c.threshold:.2f} F1 {c.f1:.3f} (target 0.6)."]
         return [
-            f"{head}): held out, {h.described()}: **F1 {h.f1:.3f}** (target 0.6).",
+            f"{head}): held out ({h.folds} folds of the groups × {h.shuffles} shuffles, the cut "
+            f"fitted on the other folds, median {h.threshold:.2f}): P {h.precision:.3f}, "
+            f"R {h.recall:.3f}, **F1 {h.f1:.3f}** ± {h.f1_spread:.3f} (target 0.6).",
             f"- The service's cut {c.threshold:.2f} (median of the fitted cuts) on all needs, "
             f"groups it was fitted on included: P {c.precision:.3f}, R {c.recall:.3f}, "
             f"F1 {c.f1:.3f}.",
