@@ -18,6 +18,31 @@ from service.programmes.common_needs.grouping_folds import (
     cross_validate_fitted,
 )
 
+MATCHED_TOP = 10  # a need's best achievements kept in its profile
+
+
+def matched_profile(parts: Any, needs: Sequence[Any]) -> np.ndarray:
+    """Needs alike when the matcher gives the same achievements a high match probability: the
+    cosine of each need's probabilities over its ``MATCHED_TOP`` best achievements (the needs
+    must be in the catalog and the index: a seeded, indexed ``TECHMATCH_HOME``)."""
+    from service.listings.schemas import Kind
+
+    rows = []
+    for need in needs:
+        _, _, scored = parts.matcher.candidates(Kind.need, parts.catalog.get(Kind.need, need.id))
+        rows.append({c.other.id: c.probability or 0.0 for c in scored[:MATCHED_TOP]})
+    columns = {a: j for j, a in enumerate(sorted({a for r in rows for a in r}))}
+    profile = np.zeros((len(needs), max(len(columns), 1)))
+    for i, row in enumerate(rows):
+        for achievement, probability in row.items():
+            profile[i, columns[achievement]] = probability
+    norms = np.linalg.norm(profile, axis=1, keepdims=True)
+    profile = profile / np.where(norms == 0, 1, norms)
+    sim: np.ndarray = profile @ profile.T
+    np.fill_diagonal(sim, 1.0)
+    return sim
+
+
 PROBABILITY_CUTS = [round(float(c), 5) for c in np.geomspace(0.0005, 0.2, 40)]
 
 

@@ -9,6 +9,8 @@ pairs among all 25,200 pairs ranked by the similarity (no clustering, nothing fi
 
     .venv/bin/python bench/grouping_signals.py              # the default model (e5), 3 folds
     .venv/bin/python bench/grouping_signals.py --folds 5    # the same with 5 folds
+    .venv/bin/python bench/grouping_signals.py --matched    # + the matcher's profiles (needs a
+                                                            #   seeded, indexed TECHMATCH_HOME)
 
 The query-role vectors of the needs' sentences are not shipped precomputed: the first run
 encodes them (about a minute on two cores), later runs read the cache of ``TECHMATCH_HOME``.
@@ -23,7 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from grouping_models import cv_pair_classifier, mutual_knn_labels, nested_choice
+from grouping_models import cv_pair_classifier, matched_profile, mutual_knn_labels, nested_choice
 
 from indexer.documents import full_text, passages
 from seed_data import SEED_DIR
@@ -42,6 +44,7 @@ from service.programmes.common_needs.grouping_similarity import (
 from service.publishing.loader import read_rows, seed_files
 
 RANK_CUTS = [round(float(c), 5) for c in np.geomspace(0.0005, 0.2, 40)]  # rank-scaled signals
+MATCHED = "achievements matched to both (match probability, top 10)"
 SHIPPED = "words + e5 whole, query + sentences aligned, passage (shipped)"
 DEALINGS = re.compile(
     "预算|万元|元以内|经费|付款|支付|分期|经营权|独家|联系|验收|交付|合同|转让|许可"
@@ -198,6 +201,10 @@ class Tables:
                 words, whole, s["e5 sentences aligned, query"]
             ),
         }
+        if MATCHED in s:  # --matched
+            blends["shipped + achievements matched to both"] = blend(
+                words, whole, s["e5 sentences aligned, passage"], s[MATCHED]
+            )
         print(
             "\n| blend (average linkage) | AP | P | R | F1 held out | cut | shuffles above before |"
         )
@@ -241,18 +248,23 @@ class Tables:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=FOLDS, help="folds of the reference groups")
-    folds = parser.parse_args().folds
+    parser.add_argument(
+        "--matched", action="store_true", help="the matcher's profiles too (a seeded, indexed home)"
+    )
+    options = parser.parse_args()
     needs = seed_needs(SEED_DIR)
     reference = read_reference(SEED_DIR)
     with market() as parts:
         signals = lexical_signals(parts, needs)
         if parts.encoder.available:
             signals.update(semantic_signals(parts, needs))
+        if options.matched:
+            signals[MATCHED] = matched_profile(parts, needs)
         else:
             print("no embedding model: the lexical rows only", file=sys.stderr)
             return
     tables = Tables(needs, reference, signals)
-    tables.folds = folds
+    tables.folds = options.folds
     tables.signals_alone()
     tables.clusterings(tables.blends()[SHIPPED])
     tables.classifiers()
