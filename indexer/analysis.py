@@ -102,6 +102,7 @@ class Analyzer:
         # explanations and search results ask for the words of the same listings again and
         # again; jieba's accurate mode is the dearest step of a search page
         self._words_of = lru_cache(maxsize=WORDS_CACHE)(self._words)
+        self._content_of = lru_cache(maxsize=WORDS_CACHE)(self._content_words)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
@@ -156,7 +157,11 @@ class Analyzer:
         those of ``words`` that are content words by their part of speech (jieba.posseg's
         dictionary tags, ``CONTENT_TAGS``; specialised verbs), domain dictionary terms and
         English terms. No fragments (筋到, 上改), no verbs with complements (摘下来, 上不去),
-        numerals (几十次), pronouns or function words."""
+        numerals (几十次), pronouns or function words. Kept per text (an LRU), since the
+        same listings are explained again and again."""
+        return list(self._content_of(text))
+
+    def _content_words(self, text: str) -> tuple[str, ...]:
         out = []
         previous = ""
         for word in self._accurate(text):
@@ -164,7 +169,7 @@ class Analyzer:
             if not unit and self._content(word):
                 out.append(self.synonyms.get(word, word))
             previous = word
-        return out
+        return tuple(out)
 
     def known(self, word: str) -> bool:
         """A word of jieba's dictionary, the domain dictionary or the synonyms (English terms

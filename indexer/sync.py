@@ -29,6 +29,7 @@ from indexer.base import (
 )
 from indexer.documents import IndexableListing, content_hash, full_text, to_document
 from indexer.embedding import SemanticEncoder
+from indexer.vector_queue import VectorQueue
 
 BATCH = 256
 # An incremental sync looks at the listings written (``updated_at``) since the last sync began,
@@ -38,6 +39,7 @@ BATCH = 256
 # the index misses a listing).
 SINCE_MARGIN = dt.timedelta(minutes=2)
 KIND_LABELS = {"achievement": "科技成果", "need": "技术需求"}
+PENDING = "+vectors-pending"  # marks the content hash of a row whose vectors are queued
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,7 @@ class IndexSync:
         self.encoder = encoder
         self.last_failure: WriteFailure | None = None
         self._lock = threading.Lock()
+        self.vectors = VectorQueue(self._embed_later)  # bulk writes' vectors, in the background
 
     # ---- state -------------------------------------------------------------------------
     @property
@@ -155,6 +158,45 @@ class IndexSync:
             self.index.delete(kind, [listing.id])
             return
         self.index.upsert(self.documents(kind, [listing], self.vectors_usable()))
+
+    def apply_many_after_commit(self, kind: str, listings: Sequence[IndexableListing]) -> bool:
+        """A bulk write (an import): its rows searchable at once by their words, their vectors
+        following through ``vectors`` (a background queue). The policy after a committed
+        write is ``apply_after_commit``'s; a single listing goes through it directly."""
+        if len(listings) <= 1 or not self.vectors_usable():
+            return self.apply_after_commit(kind, listings)
+        try:
+            problem = self.problem()
+            if problem is not None:
+                raise IndexMissingError(problem)
+            published = [item for item in listings if item.is_published]
+            gone = [item.id for item in listings if not item.is_published]
+            if gone:
+                self.index.delete(kind, gone)
+            docs = [to_document(kind, item, self.analyzer, self.model_name + PENDING)
+                    for item in published]  # fmt: skip
+            if docs:
+                self.index.upsert(docs)
+        except Exception as exc:  # the catalog holds the truth; the index catches up later
+            failed = listings[0].id
+            log.warning("index not updated for %s %s: %s", kind, failed, exc)
+            self.last_failure = WriteFailure(kind, failed, str(exc), time.time())
+            return False
+        self.vectors.add(kind, published)
+        return True
+
+    def _embed_later(self, kind: str, listings: Sequence[IndexableListing]) -> None:
+        """The queue's work: vectors for listings still as the bulk write left them (a listing
+        edited or rebuilt since already has its own)."""
+        with self._lock:
+            indexed = self.index.content_hashes(kind)
+            waiting = [
+                item for item in listings
+                if indexed.get(item.id)
+                == content_hash(item, self.analyzer.version, self.model_name + PENDING)
+            ]  # fmt: skip
+            if waiting:
+                self.index.upsert(self.documents(kind, waiting, with_vectors=True))
 
     def apply_after_commit(self, kind: str, listings: Sequence[IndexableListing]) -> bool:
         """The policy after a committed catalog write: the write stands whatever happens here.

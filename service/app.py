@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from indexer.base import BackendUnavailableError, IndexMismatchError, IndexMissingError
 from service import __version__
@@ -45,6 +47,7 @@ from service.http.limits import LIMIT_KEY, BodyLimit, too_large_message
 from service.matching.cache import market_stamp
 from service.programmes import units
 from service.programmes.offers.closing import sweep_auctions
+from service.upkeep.runner import RequestGauge
 from web.page_cache import PageCache
 from web.routes import mount_web
 from web.templating import render
@@ -149,6 +152,23 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(status_code=503, content={"detail": str(exc)})
 
 
+CHECKED_BY_SERVE = "_TECHMATCH_CHECKED_BY_SERVE"
+"""Set by ``techmatch serve`` for its workers once it has run ``prepare`` itself."""
+
+
+def prepare_worker(parts: Components) -> None:
+    """A worker's start-up when ``techmatch serve`` has just run ``prepare``: only what this
+    process needs before it answers (the schema and the index checked); the model loads in the
+    background warm-up, not before ``/api/health`` answers."""
+    parts.catalog.ensure_schema()
+    try:
+        parts.index.manifest().check(
+            model=parts.indexing.model_name, analyzer=parts.analyzer.version
+        )
+    except BackendUnavailableError as exc:
+        log.error("%s; serving anyway, search and matching answer 503 until it is back", exc)
+
+
 def prepare(parts: Components) -> None:
     """Start-up work: catalog tables, the index built or checked and reconciled, model loaded.
 
@@ -199,12 +219,15 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         assert parts is not None
-        await run_in_threadpool(prepare, parts)
+        checked = os.environ.get(CHECKED_BY_SERVE) == "1"
+        await run_in_threadpool(prepare_worker if checked else prepare, parts)
+        parts.upkeep.start()  # warm-up and sweeps in the background, after start-up
         sweep = asyncio.create_task(sweep_auctions(parts.offers))
         try:
             yield
         finally:
             sweep.cancel()
+            parts.upkeep.stop()
             if owned:
                 parts.close()
 
@@ -242,6 +265,7 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
         app.include_router(router)
     units.register(app)
     mount_web(app)
+    app.add_middleware(Counted, gauge=parts.upkeep.requests)  # the warm-up steps aside
     if settings.page_cache_seconds > 0:  # outermost: kept responses carry every header
         app.add_middleware(
             PageCache,
@@ -250,6 +274,24 @@ def create_app(settings: Settings | None = None, parts: Components | None = None
             paths=CACHED_PAGES,
         )
     return app
+
+
+class Counted:
+    """Counts the requests in flight (``RequestGauge``): the background warm-up waits for them."""
+
+    def __init__(self, app: ASGIApp, gauge: RequestGauge) -> None:
+        self.app = app
+        self.gauge = gauge
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.gauge.enter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.gauge.leave()
 
 
 CACHED_PAGES = ("/", "/search", "/needs/", "/achievements/", "/api/search", "/api/needs/",

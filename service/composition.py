@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TypedDict
 
 from indexer.analysis import Analyzer, get_analyzer
 from indexer.backends.factory import create_index
@@ -33,6 +34,7 @@ from service.listings.taxonomy import Taxonomy, install_taxonomy, load_taxonomy
 from service.mail.outbox import NotificationMail, PasswordMail
 from service.mail.smtp import Mailer, SmtpConfig
 from service.matching.calibration import stored_calibrations
+from service.matching.kept import KeptMatches
 from service.matching.lexicon import ProblemLexicon
 from service.matching.matcher import Matcher, MatchSettings
 from service.matching.search import Searcher
@@ -61,6 +63,8 @@ from service.programmes.wdk.service import WdkLibrary
 from service.publishing.writes import ListingWriter
 from service.stats.market import MarketStatistics
 from service.suggest.suggester import Suggester
+from service.upkeep.runner import Upkeep
+from service.upkeep.warm import MatchWarmer
 
 
 @dataclass
@@ -105,6 +109,7 @@ class Components:
     saved_searches: SavedSearches
     terms: Terms
     watcher: Watcher
+    upkeep: Upkeep
     # e-mail (off unless SMTP is configured) and the limits on guessing
     mailer: Mailer
     password_mail: PasswordMail
@@ -115,6 +120,9 @@ class Components:
         return {type(part): part for part in (getattr(self, f.name) for f in fields(self))}
 
     def close(self) -> None:
+        self.upkeep.stop()
+        if self.matcher.kept is not None:
+            self.matcher.kept.close()
         self.mailer.close()
         self.index.close()
         self.encoder.close()
@@ -142,15 +150,10 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)
     queue = BrokerQueue(desk, catalog, matcher)
-    experts = Experts(catalog.engine)
-    events = EventStore(catalog.engine, catalog, accounts.organisations)
-    grouper = NeedGrouper(analyzer, encoder, terms=extractor)
-    common_needs = CommonNeeds(catalog.engine, catalog, grouper, GroupMatcher(matcher))
     searcher = Searcher(
         index, catalog, analyzer, encoder, taxonomy, settings.rrf_k, terms=extractor
     )
     listings = ListingWriter(catalog, indexing, audit)
-    offers = Offers(catalog.engine, catalog, accounts)
     mailer = Mailer(SmtpConfig.from_settings(settings))
     inbox = Inbox(catalog.engine, NotificationMail(accounts, mailer, settings.site_url))
     saved_searches = SavedSearches(catalog.engine, searcher, inbox)
@@ -158,6 +161,12 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     watcher = Watcher(
         catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms
     )  # fmt: skip
+    desk.on_stage(watcher.told_stage)  # a broker's move reaches the owners' inboxes at once
+    programmes = _programmes(
+        settings, catalog, accounts, desk, matcher, inbox, extractor, index, analyzer, encoder,
+        taxonomy,
+    )  # fmt: skip
+    warmer = MatchWarmer(catalog, matcher, programmes["common_needs"], derived=(queue.items,))
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -177,6 +186,49 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         board=Board(desk, catalog, queue, taxonomy),
         stats=MarketStatistics(catalog.engine, taxonomy),
         suggester=Suggester(catalog, analyzer, taxonomy, terms=extractor),  # fitted on first use
+        **programmes,
+        inbox=inbox,
+        saved_searches=saved_searches,
+        terms=terms,
+        watcher=watcher,
+        upkeep=Upkeep(warmer, watcher, settings.home / "upkeep.lock", settings.upkeep_seconds),
+        mailer=mailer,
+        password_mail=PasswordMail(accounts, mailer, settings.site_url, throttle),
+        throttle=throttle,
+    )
+
+
+class _Programmes(TypedDict):
+    """The city's programmes' parts, as ``Components`` names them."""
+
+    experts: Experts
+    expert_matcher: ExpertMatcher
+    evaluations: Evaluations
+    services_log: ServiceLog
+    events: EventStore
+    invitations: Invitations
+    intents: EventIntents
+    common_needs: CommonNeeds
+    challenges: Challenges
+    challenge_stats: ChallengeStatistics
+    programme_stats: ProgrammeStatistics
+    wdk_library: WdkLibrary
+    offers: Offers
+    transactions: Transactions
+    drafts: ContractDrafts
+
+
+def _programmes(
+    settings: Settings, catalog: Catalog, accounts: Accounts, desk: Desk, matcher: Matcher,
+    inbox: Inbox, extractor: TermExtractor, index: SearchIndex, analyzer: Analyzer,
+    encoder: SemanticEncoder, taxonomy: Taxonomy,
+) -> _Programmes:  # fmt: skip
+    experts = Experts(catalog.engine)
+    events = EventStore(catalog.engine, catalog, accounts.organisations)
+    grouper = NeedGrouper(analyzer, encoder, terms=extractor)
+    common_needs = CommonNeeds(catalog.engine, catalog, grouper, GroupMatcher(matcher))
+    offers = Offers(catalog.engine, catalog, accounts)
+    return _Programmes(
         experts=experts,
         expert_matcher=ExpertMatcher(experts, index, catalog, analyzer, encoder, taxonomy),
         evaluations=Evaluations(catalog.engine, catalog, experts),
@@ -192,13 +244,6 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         offers=offers,
         drafts=ContractDrafts(desk, catalog, offers),
         transactions=Transactions(catalog.engine, taxonomy, settings.contract_target_wan),
-        inbox=inbox,
-        saved_searches=saved_searches,
-        terms=terms,
-        watcher=watcher,
-        mailer=mailer,
-        password_mail=PasswordMail(accounts, mailer, settings.site_url, throttle),
-        throttle=throttle,
     )
 
 
@@ -267,6 +312,7 @@ def _matcher(
         stored,
         tuned=stored is not None,
         lexicon=ProblemLexicon.load(seed_dir, analyzer.words),
+        kept=KeptMatches(catalog.engine),
         terms=terms,
         calibrations=stored_calibrations(settings.index_dir, seed_dir, stored),
     )

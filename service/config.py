@@ -104,6 +104,14 @@ class Settings(BaseSettings):
         description="How long an anonymous visitor's GET response may be served again while "
         "no listing changes (0: off).",
     )
+    upkeep_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        le=86400,
+        description="Seconds between background inbox sweeps of a serving process (its "
+        "background thread also keeps match lists current after each change); 0: no "
+        "background thread (`techmatch sweep` then does the sweep).",
+    )
     contract_target_wan: float = Field(
         default=100_000.0,
         gt=0,

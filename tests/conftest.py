@@ -16,7 +16,12 @@ from tests.support.tiny_model import build_tiny_model
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:
-    values: dict[str, object] = {"home": home, "embedding_model": "", **overrides}
+    values: dict[str, object] = {
+        "home": home,
+        "embedding_model": "",
+        "upkeep_seconds": 0,  # no background thread unless a test asks for one
+        **overrides,
+    }
     return Settings(**values)  # type: ignore[arg-type]
 
 

@@ -113,3 +113,21 @@ def test_a_warning_prints_once_however_often_the_market_opens() -> None:
     info = logging.LogRecord("x", logging.INFO, "", 0, "building", (), None)
     assert once.filter(record) and not once.filter(record)
     assert once.filter(info) and once.filter(info)
+
+
+def test_account_commands_open_only_the_accounts(
+    cli_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import service.composition
+
+    def no_market(*_: object, **__: object) -> None:
+        raise AssertionError("the account commands should not build the whole market")
+
+    monkeypatch.setattr(service.composition, "build_components", no_market)
+    made = runner.invoke(app, ["user", "create", "ent-cli", "--role", "enterprise"])
+    assert made.exit_code == 0, made.output
+    assert "API token:" in made.output
+    listed = runner.invoke(app, ["user", "list"])
+    assert listed.exit_code == 0 and "ent-cli" in listed.output
+    again = runner.invoke(app, ["user", "token", "ent-cli"])
+    assert again.exit_code == 0 and "API token for ent-cli" in again.output

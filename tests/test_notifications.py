@@ -64,7 +64,8 @@ async def test_broker_moves_and_strong_matches_reach_the_header_count(
     owner = _owner(seeded_market)
     broker = make_user(seeded_market, Role.broker)
     pair = seeded_market.desk.recommend(NEED, ACHIEVEMENT, broker)
-    seeded_market.desk.move(pair.id, Stage.contacted, broker)
+    seeded_market.desk.move(pair.id, Stage.contacted, broker)  # told at once
+    seeded_market.watcher.sweep_all(force=True)  # the background round: strong matches
     async with page_client(seeded_market) as client:
         await sign_in(client, seeded_market, "ent-inbox", Role.enterprise)
         home = (await client.get("/")).text

@@ -25,7 +25,6 @@ from service.http.deps import part
 from service.listings.schemas import InstitutionType, Kind, Maturity, Status, TransferMode
 from service.listings.taxonomy import Taxonomy
 from service.notifications.inbox import Inbox
-from service.notifications.watch import Watcher
 from web.listings import match_words
 
 HERE = Path(__file__).resolve().parent
@@ -74,8 +73,7 @@ def render(
     user = viewer(request)
     staff = user is not None and user.sees_everything  # the model notice is for staff only
     unread = 0
-    if user is not None:
-        part(request, Watcher).sweep_if_due(user)  # at most every few minutes
+    if user is not None:  # the inbox is filled in the background (``service/upkeep/``)
         unread = part(request, Inbox).unread_count(user.id)
     values = {
         "user": user,

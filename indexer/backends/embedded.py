@@ -33,6 +33,7 @@ from indexer.backends.embedded_store import (
     write_manifest,
 )
 from indexer.backends.generations import Generations
+from indexer.backends.passage_stack import STACK_DOCS, PassageStack
 from indexer.backends.segments import Segment, View
 from indexer.base import (
     KINDS,
@@ -73,6 +74,7 @@ class EmbeddedIndex:
         self._segments: dict[str, Segment] = {}
         self._views: dict[str, View] = {}
         self._passages: OrderedDict[tuple[str, str], tuple[list[str], np.ndarray]] = OrderedDict()
+        self._stacks: dict[str, PassageStack] = {}  # small kinds: every passage in one matrix
 
     # ---- connection and generation following ---------------------------------------------
     def exists(self) -> bool:
@@ -95,9 +97,24 @@ class EmbeddedIndex:
         version = self._conn.execute("PRAGMA data_version").fetchone()[0]
         if version != self._data_version:  # another process committed: reload the deltas
             self._views.clear()
-            self._passages.clear()
+            self._forget_passages()
             self._data_version = version
         return self._conn
+
+    def _forget_passages(self) -> None:
+        self._passages.clear()
+        self._stacks.clear()
+
+    def _stack(self, kind: str, dimension: int) -> PassageStack | None:
+        """The kind's passages stacked, when the kind is small (``STACK_DOCS``)."""
+        if self._view(kind).count > STACK_DOCS:
+            return None
+        stack = self._stacks.get(kind)
+        if stack is None or stack.matrix.shape[1] != dimension:
+            db = self._db()
+            ids = [r[0] for r in db.execute("SELECT id FROM docs WHERE kind = ?", [kind])]
+            stack = self._stacks[kind] = PassageStack.build(read_passages(db, kind, ids), dimension)
+        return stack
 
     def _view(self, kind: str) -> View:
         db = self._db()
@@ -118,7 +135,7 @@ class EmbeddedIndex:
             self._path = None
             self._segments.clear()
             self._views.clear()
-            self._passages.clear()
+            self._forget_passages()
 
     # ---- manifest -----------------------------------------------------------------------
     def manifest(self) -> Manifest:
@@ -143,7 +160,7 @@ class EmbeddedIndex:
                     write_doc(db, doc)
             for kind in {doc.kind for doc in docs}:
                 self._views.pop(kind, None)  # our own commits do not change data_version
-            self._passages.clear()
+            self._forget_passages()
 
     def delete(self, kind: str, ids: Sequence[str]) -> None:
         kind = check_kind(kind)
@@ -162,7 +179,7 @@ class EmbeddedIndex:
                         f"DELETE FROM docs WHERE kind = ? AND id IN ({marks})", [kind, *chunk]
                     )
             self._views.pop(kind, None)
-            self._passages.clear()
+            self._forget_passages()
 
     def rebuild(self, batches: Iterable[Sequence[IndexedDoc]], manifest: Manifest) -> None:
         """Write a complete new generation, then switch to it; on any error keep the old one.
@@ -232,10 +249,8 @@ class EmbeddedIndex:
             found = view.vector(query, self._filters(kind, rest), excluded, pool)
             if not passages:
                 return [Hit(listing_id, score) for listing_id, score in found]
-            best = self._best_passages(kind, query, [i for i, _ in found])
-            scored = [
-                Hit(i, (score + best[i].score) / 2 if i in best else score) for i, score in found
-            ]
+            best = self._passage_scores(kind, query, [i for i, _ in found])
+            scored = [Hit(i, (score + best[i]) / 2 if i in best else score) for i, score in found]
             scored.sort(key=lambda h: (-h.score, h.id))
             return scored[:limit]
 
@@ -250,6 +265,11 @@ class EmbeddedIndex:
         self, kind: str, query: np.ndarray, ids: Sequence[str]
     ) -> dict[str, PassageHit]:
         """Each document's best passage: one product over their passages stacked."""
+        stack = self._stack(kind, len(query))
+        if stack is not None:
+            return {
+                i: PassageHit(text, score) for i, (text, score) in stack.best(query, ids).items()
+            }
         found = [(i, p) for i, p in self._passages_of(kind, ids) if p[1].shape[1] == len(query)]
         if not found:
             return {}
@@ -261,6 +281,20 @@ class EmbeddedIndex:
             out[listing_id] = PassageHit(texts[best], float(part[best]))
             start += len(texts)
         return out
+
+    def _passage_scores(self, kind: str, query: np.ndarray, ids: Sequence[str]) -> dict[str, float]:
+        """Each document's best passage cosine (no texts): one product over their passages
+        stacked and one maximum per document's run of rows."""
+        stack = self._stack(kind, len(query))
+        if stack is not None:
+            return stack.scores(query, ids)
+        found = [(i, p) for i, p in self._passages_of(kind, ids) if p[1].shape[1] == len(query)]
+        if not found:
+            return {}
+        cosines = np.concatenate([matrix for _, (_, matrix) in found]) @ query
+        starts = np.cumsum([0] + [len(texts) for _, (texts, _) in found[:-1]])
+        best = np.maximum.reduceat(cosines, starts)
+        return dict(zip((i for i, _ in found), best.tolist(), strict=True))
 
     def _passages_of(
         self, kind: str, ids: Sequence[str]

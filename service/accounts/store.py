@@ -243,6 +243,11 @@ class Accounts(AccountDirectory):
             rows = session.scalars(select(UserRow).where(UserRow.id.in_(ids)))
             return {row.id: _loaded(session, row) for row in rows}
 
+    def active_users(self) -> list[User]:
+        """Every account not disabled (what the background sweep goes through)."""
+        ids = [a.id for a in self.list_accounts() if not a.disabled]
+        return [u for u in self.get_many(ids).values() if not u.disabled]
+
     def by_username(self, username: str) -> User | None:
         with self._sessions() as session:
             row = session.scalar(select(UserRow).where(UserRow.username == username))

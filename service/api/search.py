@@ -49,6 +49,7 @@ def health(indexing: IndexingDep, catalog: CatalogDep, matcher: MatcherDep) -> d
     which match calibration applies."""
     semantic = indexing.encoder.status
     problem = indexing.problem()
+    queue = indexing.vectors.status()  # a bulk import's vectors still being made
     counts = {} if problem else indexing.index.manifest().counts  # problem covers "unreachable"
     dense = indexing.vectors_usable()
     failure = indexing.last_failure
@@ -66,6 +67,7 @@ def health(indexing: IndexingDep, catalog: CatalogDep, matcher: MatcherDep) -> d
             "last_write_failure": None
             if failure is None
             else {"kind": failure.kind, "id": failure.listing_id, "error": failure.error},
+            "vectors_queue": {"pending": queue.pending, "done": queue.done, "total": queue.total},
         },
         "catalog": {kind.value: catalog.count(kind) for kind in Kind},
         "calibration": _calibration(matcher, semantic.available and dense),

@@ -35,6 +35,35 @@ class ListingFacts:
     created_at: Timestamp
 
 
+@dataclass(frozen=True)
+class CandidateFacts:
+    """What matching scores a candidate on (status and the structured features' attributes),
+    read as a few columns instead of a whole listing; the attributes of the other kind are
+    empty."""
+
+    id: str
+    kind: Kind
+    status: Status
+    field: str
+    region: str | None
+    maturity: str | None = None  # an achievement's
+    transfer_modes: tuple[str, ...] = ()  # codes, sorted
+    price_wan: float | None = None
+    required_maturity: str | None = None  # a need's lowest acceptable maturity
+    cooperation_modes: tuple[str, ...] = ()
+    budget_wan: float | None = None
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is Status.published
+
+
+_SIDE = {
+    Kind.achievement: ("maturity", "transfer_modes", "price_wan"),
+    Kind.need: ("required_maturity", "cooperation_modes", "budget_wan"),
+}
+
+
 def _table(kind: Kind) -> Any:
     return AchievementRow if kind is Kind.achievement else NeedRow
 
@@ -56,6 +85,26 @@ class CatalogFeeds:
                 chunk = list(ids[start : start + 500])
                 for row in session.execute(select(*columns).where(table.id.in_(chunk))):
                     found[row[0]] = ListingFacts(row[0], kind, *row[1:])
+        return found
+
+    def candidate_facts(self, kind: Kind, ids: Sequence[str]) -> dict[str, CandidateFacts]:
+        """The matching attributes of listings by id (unknown ids are left out)."""
+        table = _table(kind)
+        common = (table.id, table.status, table.field, table.region)
+        if kind is Kind.achievement:
+            extra = (table.maturity, table.transfer_modes, table.price_wan)
+        else:
+            extra = (table.required_maturity, table.cooperation_modes, table.budget_wan)
+        found: dict[str, CandidateFacts] = {}
+        with self._sessions() as session:
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start : start + 500])
+                query = select(*common, *extra).where(table.id.in_(chunk))
+                for lid, status, field, region, level, modes, money in session.execute(query):
+                    names = _SIDE[kind]
+                    values = {names[0]: level, names[1]: tuple(sorted(modes or ())),
+                              names[2]: money}  # fmt: skip
+                    found[lid] = CandidateFacts(lid, kind, Status(status), field, region, **values)
         return found
 
     def published_ids(self, kind: str) -> set[str]:

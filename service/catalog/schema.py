@@ -38,6 +38,7 @@ TABLE_MODULES = (
     "service.programmes.challenges.models",
     "service.programmes.wdk.models",
     "service.notifications.models",
+    "service.matching.models",
     "service.programmes.offers.models",
 )
 INITIAL = "0001"  # the schema of release 0.1.0, made by create_all before migrations
@@ -64,7 +65,7 @@ def alembic_config() -> Config:
     return config
 
 
-HEAD = "0008_offers"
+HEAD = "0009_kept_matches"
 """The newest revision in ``migrations/versions/``, written here so that opening an up-to-date
 catalog imports no Alembic (a quick CLI command starts faster); a new revision moves it, and
 ``tests/test_migrations.py`` fails until it matches Alembic's own head."""

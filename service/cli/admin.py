@@ -1,4 +1,5 @@
-"""``techmatch migrate``, ``backup`` and ``restore``: the operator's care of the catalog."""
+"""``techmatch migrate``, ``backup``, ``restore`` and ``sweep``: the operator's care of the
+catalog."""
 
 from __future__ import annotations
 
@@ -21,8 +22,7 @@ from service.catalog.backup import (
 from service.catalog.backup import (
     restore as restore_file,
 )
-from service.cli.common import console, err, fail, progress_bar, settings_for
-from service.composition import open_components
+from service.cli.common import console, err, fail, open_market, progress_bar, settings_for
 
 COUNT_LABELS = {
     "achievements": "科技成果",
@@ -37,6 +37,20 @@ def register(app: typer.Typer) -> None:
     app.command()(migrate)
     app.command()(backup)
     app.command()(restore)
+    app.command()(sweep)
+
+
+def sweep() -> None:
+    """Run the background sweep now: withdraw listings whose term ended, remind owners of
+    terms and deadlines, and bring every account's inbox up to date (a serving process does
+    this by itself every TECHMATCH_UPKEEP_SECONDS)."""
+    with open_market(settings_for()) as parts:
+        parts.catalog.ensure_schema()
+        withdrawn = parts.watcher.run_terms(force=True)
+        swept = parts.watcher.sweep_all(force=True, terms=False)
+    console.print(f"已检查 {swept} 个账号的消息；到期下架 {len(withdrawn)} 条信息。")
+    for listing_id in withdrawn:
+        console.print(f"  已下架：{listing_id}")
 
 
 def _summary(found: CatalogFile) -> str:
@@ -47,7 +61,7 @@ def _summary(found: CatalogFile) -> str:
 def migrate() -> None:
     """Upgrade the catalog's schema to this release (back it up first)."""
     settings = settings_for()
-    with open_components(settings) as parts:
+    with open_market(settings) as parts:
         engine = parts.catalog.engine
         if (schema.revision(engine) or "") not in {"", *schema.known_revisions()}:
             fail(f"数据库版本 {schema.revision(engine)} 来自更新的 TechMatch，无法降级")
@@ -110,7 +124,7 @@ def restore(
         restore_file(file, live)
     except NotACatalogError as exc:
         fail(str(exc))
-    with open_components(settings) as parts:
+    with open_market(settings) as parts:
         before, after = schema.upgrade(parts.catalog.engine)
         if before != after:
             console.print(f"备份来自旧版本，已升级数据库结构：{before or '0.1.0'} → {after}")

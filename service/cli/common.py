@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from indexer.base import Progress as ProgressCallback
-from service.catalog import NotFoundError, SchemaOutdatedError
-from service.composition import Components, open_components
+from service.accounts import Accounts
+from service.catalog import Catalog, NotFoundError, SchemaOutdatedError
 from service.config import Settings, get_settings
 from service.listings.schemas import Kind
+
+if TYPE_CHECKING:
+    from service.composition import Components
 
 console = Console()
 err = Console(stderr=True)
@@ -64,12 +69,53 @@ def settings_for(backend: str | None = None, model: str | None = None) -> Settin
 def market(backend: str | None = None, model: str | None = None) -> Iterator[Components]:
     """The market described by the settings, closed afterwards. A fresh catalog is created; an
     out-of-date schema stops the command with the instruction to run ``techmatch migrate``."""
+    from service.composition import open_components  # the whole market: only when opened
+
     with open_components(settings_for(backend, model)) as parts:
         try:
             parts.catalog.ensure_schema()
         except SchemaOutdatedError as exc:
             fail(str(exc))
         yield parts
+
+
+def open_market(settings: Settings) -> AbstractContextManager[Components]:
+    """``open_components``, imported when a command opens the market (not at start-up)."""
+    from service.composition import open_components
+
+    return open_components(settings)
+
+
+def scratch_of(
+    parent: Components, progress: ProgressCallback | None
+) -> AbstractContextManager[Components]:
+    """``scratch_market``, imported when a command needs one."""
+    from service.composition import scratch_market
+
+    return scratch_market(parent, progress)
+
+
+@dataclass(frozen=True)
+class AccountsOnly:
+    """The catalog and the accounts, without the rest of the market (no model, no index, no
+    jieba): what the account commands use, so they answer in a second while a server runs."""
+
+    catalog: Catalog
+    accounts: Accounts
+
+
+@contextmanager
+def accounts_market() -> Iterator[AccountsOnly]:
+    """``market`` for the account commands: the catalog and the accounts only."""
+    catalog = Catalog(settings_for().catalog_url)
+    try:
+        try:
+            catalog.ensure_schema()
+        except SchemaOutdatedError as exc:
+            fail(str(exc))
+        yield AccountsOnly(catalog, Accounts(catalog.engine))
+    finally:
+        catalog.close()
 
 
 @contextmanager

@@ -10,7 +10,16 @@ import typer
 from rich.table import Table
 
 from indexer.base import Filters
-from service.cli.common import check_index, console, err, fail, find_kind, market
+from indexer.vector_queue import QueueStatus, VectorQueue
+from service.cli.common import (
+    check_index,
+    console,
+    err,
+    fail,
+    find_kind,
+    market,
+    progress_bar,
+)
 from service.listings.schemas import Kind
 from service.matching.calibration import tier_words
 from service.matching.matcher import NotPublishedError
@@ -49,6 +58,30 @@ def seed() -> None:
         raise typer.Exit(1)
 
 
+def _wait_for_vectors(queue: VectorQueue, *, quiet: bool) -> None:
+    """The rows are searchable already; their vectors follow, with a progress bar (an
+    interrupted run leaves them to the next `techmatch index`)."""
+    status = queue.status()
+    if not status.busy:
+        return
+    if not quiet:
+        err.print(
+            f"rows searchable now by their words; semantic vectors for {status.total} rows "
+            "follow (Ctrl-C leaves the rest to the next `techmatch index`)"
+        )
+    if quiet:
+        queue.wait()
+        return
+    with progress_bar(status.total) as advance:
+        seen = [0]
+
+        def show(now: QueueStatus) -> None:
+            advance("语义向量", now.done - seen[0])
+            seen[0] = now.done
+
+        queue.wait(show)
+
+
 def import_(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSONL, CSV or XLSX")],
     kind: Annotated[Kind, typer.Option(help="what the file holds")],
@@ -62,6 +95,7 @@ def import_(
             fail(str(exc))
             return
         indexed = parts.indexing.problem() is None
+        _wait_for_vectors(parts.indexing.vectors, quiet=json_out)
     if json_out:
         payload = {
             "created": report.created,
@@ -151,4 +185,3 @@ def match(
             console.print("      共同关键词: " + "、".join(m.shared_terms))
         for note in m.mismatches:
             console.print(f"      [red]不符:[/red] {note}")
-

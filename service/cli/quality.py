@@ -13,8 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from service.cli.common import check_index, console, fail, market, progress_bar
-from service.composition import scratch_market
+from service.cli.common import check_index, console, fail, market, progress_bar, scratch_of
 
 
 def register(app: typer.Typer) -> None:
@@ -53,11 +52,11 @@ def evaluate(
         try:
             if dev:
                 devset = load_devset(parts.seed_dir)
-                with scratch_market(parts, advance) as scratch:
+                with scratch_of(parts, advance) as scratch:
                     report = evaluate_devset(scratch, devset, progress=advance)
             elif beir_dir is None:
                 qrels, wording = load_gold(parts.seed_dir)
-                with scratch_market(parts, advance) as scratch:
+                with scratch_of(parts, advance) as scratch:
                     report = evaluate_gold(scratch, qrels, wording, advance)
             else:
                 report = evaluate_beir(
@@ -118,7 +117,7 @@ def report(
         settings = {"TECHMATCH_RRF_K": s.rrf_k, "TECHMATCH_CANDIDATE_POOL": s.candidate_pool}
         gold = load_gold(parts.seed_dir)
         dev = None if needs else load_devset(parts.seed_dir)
-        with scratch_market(parts, advance) as scratch:
+        with scratch_of(parts, advance) as scratch:
             data = collect(
                 scratch, gold, parts.taxonomy, settings, dev=dev,
                 limit=needs, beir_dirs=dirs, papers=papers, folds=folds, progress=advance,

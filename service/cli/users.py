@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from service.accounts import AuthError, Role
 from service.accounts.models import UserRow
-from service.cli.common import console, fail, market
+from service.cli.common import accounts_market, console, fail
 
 users = typer.Typer(help="Create and list accounts.", no_args_is_help=True)
 
@@ -31,7 +31,7 @@ def create(
     generated = password is None
     password = password or secrets.token_urlsafe(12)
     organisation = org or "川东北技术交易市场"
-    with market() as parts:
+    with accounts_market() as parts:
         try:
             user = parts.accounts.create_user(name, password, role, organisation, display_name)
         except AuthError as exc:
@@ -48,7 +48,7 @@ def create(
 @users.command("token")
 def token(name: Annotated[str, typer.Argument(help="login name")]) -> None:
     """Print a new API token for an existing account."""
-    with market() as parts:
+    with accounts_market() as parts:
         user = parts.accounts.by_username(name)
         if user is None:
             fail(f"no account named {name!r}")
@@ -61,7 +61,7 @@ def token(name: Annotated[str, typer.Argument(help="login name")]) -> None:
 def list_users() -> None:
     """Every account with its role and organisation."""
     table = Table("id", "username", "role", "organisation", "created")
-    with market() as parts, parts.catalog.engine.connect() as conn:
+    with accounts_market() as parts, parts.catalog.engine.connect() as conn:
         for row in conn.execute(select(UserRow).order_by(UserRow.id)):
             table.add_row(
                 str(row.id), row.username, row.role, row.organisation, f"{row.created_at:%Y-%m-%d}"

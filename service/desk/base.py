@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +12,9 @@ from service.accounts import Accounts, User
 from service.catalog import Catalog
 from service.desk.errors import DeskNotFoundError, DeskPermissionError
 from service.desk.models import DeskMatchRow
+from service.desk.views import DeskMatch
+
+log = logging.getLogger(__name__)
 
 
 class DeskBase:
@@ -20,6 +24,20 @@ class DeskBase:
         self.catalog = catalog
         self.accounts = accounts
         self._sessions = sessionmaker(catalog.engine, expire_on_commit=False)
+        self._listeners: list[Callable[[DeskMatch], None]] = []
+
+    def on_stage(self, listener: Callable[[DeskMatch], None]) -> None:
+        """Call ``listener`` with the pair after each committed change of stage (the inbox
+        tells the listings' owners at once)."""
+        self._listeners.append(listener)
+
+    def _told(self, pair: DeskMatch) -> DeskMatch:
+        for listener in self._listeners:
+            try:
+                listener(pair)
+            except Exception:  # the move stands; the next sweep tells them instead
+                log.exception("telling the owners of pair %s of its new stage failed", pair.id)
+        return pair
 
     def _row(self, session: Session, match_id: int, lock: bool = False) -> DeskMatchRow:
         row = session.get(DeskMatchRow, match_id, with_for_update=lock)

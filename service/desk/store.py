@@ -167,7 +167,8 @@ class Desk(DeskDeals):
                 )
             )
             session.flush()
-            return to_match(row)
+            moved = to_match(row)
+        return self._told(moved)
 
     def history(self, match_id: int) -> list[StageChange]:
         with self._sessions() as session:
@@ -251,9 +252,10 @@ class Desk(DeskDeals):
                 session.add(
                     StageChangeRow(match_id=row.id, to_stage=stage.value, user_id=user.id, at=now)
                 )
-                return to_match(row)
+                created = to_match(row)
         except IntegrityError as exc:  # someone put the same pair on the desk a moment ago
             raise DeskConflictError("这对需求与成果刚刚已上工作台，请刷新后再试") from exc
+        return self._told(created)
 
     def _check_published(self, need_id: str, achievement_id: str) -> None:
         for kind, listing_id in ((Kind.need, need_id), (Kind.achievement, achievement_id)):

@@ -31,9 +31,15 @@ class ResultCache(Generic[Result]):
         self._entries: OrderedDict[tuple[Hashable, ...], Result] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Hashable, ...], compute: Callable[[], Result]) -> Result:
-        """The cached result for ``key`` in the current catalog and index, else ``compute()``."""
-        full = (*key, *market_stamp(self.catalog, self.index))
+    def get(
+        self,
+        key: tuple[Hashable, ...],
+        compute: Callable[[], Result],
+        stamp: tuple[Hashable, ...] | None = None,
+    ) -> Result:
+        """The cached result for ``key`` in the current catalog and index (``stamp``, when the
+        caller has read it already), else ``compute()``."""
+        full = (*key, *(stamp if stamp is not None else market_stamp(self.catalog, self.index)))
         with self._lock:
             hit = self._entries.get(full)
             if hit is not None:

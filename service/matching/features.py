@@ -7,6 +7,7 @@ does not fit on that point, a sentence saying what does not fit.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from service.listings.schemas import Maturity, TransferMode
@@ -96,10 +97,100 @@ def region_feature(need: Any, achievement: Any, taxonomy: Taxonomy) -> Feature:
 
 
 def structured_features(need: Any, achievement: Any, taxonomy: Taxonomy) -> list[Feature]:
-    return [
-        field_feature(need, achievement, taxonomy),
-        maturity_feature(need, achievement),
-        mode_feature(need, achievement),
-        money_feature(need, achievement),
-        region_feature(need, achievement, taxonomy),
-    ]
+    """The five features of a pair. They depend only on a few attributes of each side, whose
+    values repeat across a market (a few dozen fields, four maturities, five modes …), so each
+    is computed once per distinct combination (``FeatureTable``)."""
+    return feature_table(taxonomy).features(need, achievement)
+
+
+class _Facts:
+    """The attributes a feature reads, as plain hashable values (the cache's key)."""
+
+    def __init__(
+        self,
+        field: str = "",
+        region: str | None = None,
+        maturity: str | None = None,
+        required_maturity: str | None = None,
+        modes: tuple[str, ...] = (),
+        money: float | None = None,
+    ) -> None:
+        self.field, self.region = field, region
+        self.maturity, self.required_maturity = maturity, required_maturity
+        self.cooperation_modes = self.transfer_modes = modes
+        self.budget_wan = self.price_wan = money
+
+
+def _modes(values: Any) -> tuple[str, ...]:
+    if type(values) is tuple:  # CandidateFacts: codes, sorted when read
+        return values
+    return tuple(sorted(getattr(m, "value", m) for m in values or ()))
+
+
+def _level(value: Any) -> str | None:
+    return None if value is None else str(getattr(value, "value", value))
+
+
+class FeatureTable:
+    """Memoised features of one taxonomy, keyed by the values each feature reads."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.field = lru_cache(maxsize=16384)(self._field)
+        self.maturity = lru_cache(maxsize=1024)(self._maturity)
+        self.mode = lru_cache(maxsize=4096)(self._mode)
+        self.money = lru_cache(maxsize=16384)(self._money)
+        self.region = lru_cache(maxsize=16384)(self._region)
+
+    def features(self, need: Any, achievement: Any) -> list[Feature]:
+        return self.pair(self.side(need, True), self.side(achievement, False))
+
+    def pair(self, n: tuple[Any, ...], a: tuple[Any, ...]) -> list[Feature]:
+        """The features of a need's and an achievement's ``side`` keys."""
+        return [
+            self.field(n[0], a[0]),
+            self.maturity(n[1], a[1]),
+            self.mode(n[2], a[2]),
+            self.money(n[3], a[3]),
+            self.region(n[4], a[4]),
+        ]
+
+    def side(self, listing: Any, need: bool) -> tuple[Any, ...]:
+        """(field, maturity, modes, money, region) of one side, as the caches key them (a
+        request's source is keyed once, each candidate once)."""
+        if need:
+            return (
+                listing.field,
+                _level(listing.required_maturity),
+                _modes(listing.cooperation_modes),
+                listing.budget_wan,
+                listing.region,
+            )
+        return (listing.field, _level(listing.maturity), _modes(listing.transfer_modes),
+                listing.price_wan, listing.region)  # fmt: skip
+
+    def _field(self, need: str, achievement: str) -> Feature:
+        return field_feature(_Facts(field=need), _Facts(field=achievement), self.taxonomy)
+
+    def _maturity(self, required: str | None, have: str | None) -> Feature:
+        return maturity_feature(_Facts(required_maturity=required), _Facts(maturity=have))
+
+    def _mode(self, wanted: tuple[str, ...], offered: tuple[str, ...]) -> Feature:
+        return mode_feature(_Facts(modes=wanted), _Facts(modes=offered))
+
+    def _money(self, budget: float | None, price: float | None) -> Feature:
+        return money_feature(_Facts(money=budget), _Facts(money=price))
+
+    def _region(self, need: str | None, achievement: str | None) -> Feature:
+        return region_feature(_Facts(region=need), _Facts(region=achievement), self.taxonomy)
+
+
+_TABLES: dict[int, FeatureTable] = {}
+
+
+def feature_table(taxonomy: Taxonomy) -> FeatureTable:
+    """One table per taxonomy object (taxonomies are immutable once installed)."""
+    table = _TABLES.get(id(taxonomy))
+    if table is None or table.taxonomy is not taxonomy:
+        table = _TABLES[id(taxonomy)] = FeatureTable(taxonomy)
+    return table

@@ -8,6 +8,7 @@ weights are the tuned ones stored beside the index when present (``weights.py``)
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +19,16 @@ from indexer.embedding import SemanticEncoder
 from indexer.sync import vectors_usable
 from indexer.terms import TermExtractor
 from service.catalog import Catalog
+from service.catalog.feeds import CandidateFacts
 from service.errors import Conflict
 from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
-from service.matching.cache import ResultCache
-from service.matching.calibration import Calibration, Calibrations, Tier
-from service.matching.features import structured_features
+from service.matching.analysed import Analysed, Shelf
+from service.matching.cache import ResultCache, market_stamp
+from service.matching.calibration import Calibration, Calibrations
+from service.matching.features import feature_table
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
+from service.matching.kept import KeptMatches, stamp_text
 from service.matching.lexicon import ProblemLexicon, bridges
 from service.matching.query import (
     FEEDBACK_DOCS,
@@ -37,17 +41,27 @@ from service.matching.query import (
     plain_terms,
     with_feedback,
 )
-from service.matching.results import Component, ListingBrief, Match, MatchList
+from service.matching.results import Match, MatchList
+from service.matching.scoring import (
+    EVIDENCE_LABELS,
+    Candidate,
+    Part,
+    brief,
+    evidence,
+    retrieval_note,
+)
 from service.matching.weights import MatchConfig, Weights
 
 __all__ = [
     "MAX_QUERY_TERMS",
     "MAX_TERM_REPEAT",
+    "Candidate",
     "MatchConfig",
     "MatchSettings",
     "Matcher",
     "NotPublishedError",
     "Weights",
+    "brief",
     "idf",
 ]
 
@@ -67,35 +81,6 @@ class MatchSettings:
     rrf_k: int = 10
 
 
-@dataclass
-class Candidate:
-    """One scored counterpart before ranking; ``values`` feed ``techmatch tune``."""
-
-    total: float
-    other: Any
-    components: list[Component]
-    mismatches: list[str]
-    ranks: dict[str, int]
-    values: dict[str, float]
-    bridges: list[str]
-    probability: float | None = None  # calibrated (``calibration.py``); None: no calibration
-    tier: Tier | None = None
-
-
-def brief(listing: Listing, taxonomy: Taxonomy) -> ListingBrief:
-    return ListingBrief(
-        id=listing.id,
-        kind=listing.kind,
-        title=listing.title,
-        organisation=listing.organisation,
-        field=listing.field,
-        field_label=taxonomy.label(listing.field),
-        region=listing.region,
-        maturity=listing.maturity_code,
-        money_wan=listing.money,
-    )
-
-
 class Matcher:
     """Ranks the counterparts of a listing. ``weights`` are the tuned ones when ``tuned``."""
 
@@ -112,6 +97,7 @@ class Matcher:
         tuned: bool = False,
         config: MatchConfig | None = None,
         lexicon: ProblemLexicon | None = None,
+        kept: KeptMatches | None = None,
         terms: TermExtractor | None = None,
         calibrations: Calibrations | None = None,
     ) -> None:
@@ -125,6 +111,8 @@ class Matcher:
         self.tuned = tuned
         self.config = config or MatchConfig()
         self.lexicon = lexicon or ProblemLexicon([])
+        self.kept = kept  # lists shared by every process (the tuned matcher's only)
+        self._features = feature_table(taxonomy)
         self.terms = terms or TermExtractor.for_analyzer(analyzer)
         self.calibrations = calibrations or Calibrations({})
         self._cache: ResultCache[MatchList] = ResultCache(catalog, index, CACHE_SIZE)
@@ -142,19 +130,29 @@ class Matcher:
             tuned=False,
             config=config,
             lexicon=self.lexicon,
+            terms=self.terms,
             calibrations=self.calibrations,
         )
 
-    def plan(self, kind: Kind, listing: Listing) -> QueryPlan:
+    def analyse(self, listing: Any) -> Analysed:
+        """The source listing as one request reads it (text, words, vector: each made once)."""
+        return (
+            listing
+            if isinstance(listing, Analysed)
+            else Analysed(listing, self.encoder, self.terms)
+        )
+
+    def plan(self, kind: Kind, listing: Listing | Analysed) -> QueryPlan:
         """The lexical query; its key terms (tf·idf) are shown to readers either way, and a
         need's problems found in the lexicon."""
-        plan = key_terms(self.analyzer, self.index, listing, kind.other)
+        source = self.analyse(listing)
+        plan = key_terms(self.analyzer, self.index, source.listing, kind.other, text=source.text)
         if self.config.query == "plain":
-            plain = plain_terms(self.analyzer, listing)
+            plain = plain_terms(self.analyzer, source.listing)
             plain.weights, plain.expansions = plan.weights, plan.expansions
             plan = plain
         if kind is Kind.need and self.config.lexicon:
-            plan.hints = self.lexicon.hints(full_text(listing))
+            plan.hints = self.lexicon.hints(source.text)
         return plan
 
     def retrieve(
@@ -166,7 +164,7 @@ class Matcher:
         if self.config.lexical:
             lists["lexical"] = self.index.lexical(target.value, terms, filters, pool)
         if self.config.dense and vectors_usable(self.index, self.encoder):
-            vector = self.encoder.encode_query(full_text(listing))
+            vector = self.analyse(listing).vector()
             if vector is not None:
                 lists["dense"] = self.index.vector(
                     target.value, vector, filters, pool, passages=self.config.passages
@@ -174,12 +172,17 @@ class Matcher:
         return lists
 
     def _feedback(
-        self, plan: QueryPlan, lists: dict[str, list[Hit]], target: Kind, filters: Filters
+        self,
+        plan: QueryPlan,
+        lists: dict[str, list[Hit]],
+        target: Kind,
+        filters: Filters,
+        shelf: Shelf,
     ) -> None:
         """Rocchio: re-run the lexical query expanded with terms of the first-pass top results."""
         k = self.settings.rrf_k
         first = reciprocal_rank_fusion(lists, self.weights.retrievers, k)[:FEEDBACK_DOCS]
-        found = self.catalog.get_many(target, [f.id for f in first])
+        found = shelf.many([f.id for f in first])
         top = [found[f.id] for f in first if f.id in found]
         plan.feedback_terms = feedback_terms(self.analyzer, self.index, plan, target, top)
         if plan.feedback_terms:
@@ -188,71 +191,54 @@ class Matcher:
             lists["lexical"] = self.index.lexical(target.value, expanded, filters, pool)
 
     def candidates(
-        self, kind: Kind, listing: Any
+        self, kind: Kind, listing: Any, *, every_value: bool = False
     ) -> tuple[QueryPlan, dict[str, list[Hit]], list[Candidate]]:
-        """Every fused candidate, scored and explained, best first."""
+        """Every fused candidate, scored, best first. Candidates are scored on a few catalog
+        columns (``CandidateFacts``); lexicon bridges are found for each only when they weigh
+        or ``every_value`` asks for every component value (tuning), else for the shown ones."""
+        source = self.analyse(listing)
+        listing = source.listing
         if listing.status != Status.published:
             raise NotPublishedError(
                 f"{kind.value} {listing.id!r} is {listing.status.value}; only published "
                 "listings are matched"
             )
         target = kind.other
-        plan = self.plan(kind, listing)
+        plan = self.plan(kind, source)
         filters = Filters(exclude_ids=(listing.id,))
-        lists = self.retrieve(kind, listing, target, filters, plan.terms)
+        lists = self.retrieve(kind, source, target, filters, plan.terms)
+        shelf = Shelf(self.catalog, target)
         use_feedback = self.config.feedback and self.config.query != "plain"
         if use_feedback and self.config.lexical:
-            self._feedback(plan, lists, target, filters)
+            self._feedback(plan, lists, target, filters, shelf)
         k = self.settings.rrf_k
         fused = reciprocal_rank_fusion(lists, self.weights.retrievers, k)
         top = best_possible(list(lists), self.weights.retrievers, k)
-        found = self.catalog.get_many(target, [f.id for f in fused])
+        facts = self.catalog.candidate_facts(target, [f.id for f in fused])
+        shelf.rank([f.id for f in fused if f.id in facts])
         text_weight = self.weights.text if self.config.features else 1.0
+        bridged = self.config.lexicon and (every_value or self.weights.of("lexicon") > 0)
+        found_by = evidence(lists)
+        source_key = self._features.side(listing, kind is Kind.need)
         out: list[Candidate] = []
-        evidence = _evidence(lists)
         for item in fused:
-            other = found.get(item.id)
-            if other is None or other.status != Status.published:
+            other = facts.get(item.id)
+            if other is None or not other.is_published:
                 continue
-            need, achievement = (listing, other) if kind is Kind.need else (other, listing)
             values = {r: (k + 1) / (k + rank) for r, rank in item.ranks.items()}
-            values.update({name: found_in.get(item.id, 0.0) for name, found_in in evidence.items()})
-            pair_bridges = self._bridges(kind, plan, need, achievement)
+            values.update({name: found_in.get(item.id, 0.0) for name, found_in in found_by.items()})
+            pair_bridges = self._bridges(kind, plan, source, shelf.get(item.id)) if bridged else []
             values["lexicon"] = min(1.0, len(pair_bridges) / 2)
-            components = [
-                Component(
-                    name="text",
-                    label="文本相关度",
-                    value=round(item.score / top, 4),
-                    weight=text_weight,
-                    contribution=round(text_weight * item.score / top, 4),
-                    note=_retrieval_note(item.ranks),
-                )
-            ]
-            components += self._evidence_components(values, pair_bridges)
-            mismatches = []
-            for feature in structured_features(need, achievement, self.taxonomy):
-                values[feature.name] = feature.value
-                if feature.mismatch:
-                    mismatches.append(feature.mismatch)  # shown even when it weighs nothing
-                if not self.config.features:
-                    continue
-                w = self.weights.of(feature.name)
-                components.append(
-                    Component(
-                        name=feature.name,
-                        label=feature.label,
-                        value=feature.value,
-                        weight=w,
-                        contribution=round(w * feature.value, 4),
-                        note=feature.note,
-                    )
-                )
-            total = sum(c.contribution for c in components)
-            out.append(
-                Candidate(total, other, components, mismatches, item.ranks, values, pair_bridges)
-            )
-        out.sort(key=lambda s: (-s.total, s.other.id))
+            value = round(item.score / top, 4)
+            parts: list[Part] = [("text", "文本相关度", value, text_weight,
+                                  round(text_weight * item.score / top, 4),
+                                  retrieval_note(item.ranks))]  # fmt: skip
+            parts += self._evidence_parts(values, pair_bridges)
+            mismatches = self._structured(source_key, other, values, parts)
+            total = sum(p[4] for p in parts)
+            out.append(Candidate(total, other, parts, mismatches, item.ranks, values,
+                                 pair_bridges, shelf))  # fmt: skip
+        out.sort(key=lambda s: (-s.total, s.id))
         calibration, _ = self.calibration_for(lists)
         if calibration is not None:
             for c in out:
@@ -264,20 +250,44 @@ class Matcher:
         """The calibration for lists retrieved this way, and a notice when it is a fallback."""
         return self.calibrations.choose("dense" in lists, self.encoder.model_name)
 
-    def _bridges(self, kind: Kind, plan: QueryPlan, need: Any, achievement: Any) -> list[str]:
+    def _structured(
+        self,
+        source_key: tuple[Any, ...],
+        other: CandidateFacts,
+        values: dict[str, float],
+        parts: list[Part],
+    ) -> list[str]:
+        """The pair's structured features: values recorded, parts appended when they weigh;
+        returns what does not fit (shown even when it weighs nothing)."""
+        other_key = self._features.side(other, other.kind is Kind.need)
+        need, achievement = (other_key, source_key) if other.kind is Kind.need else (
+            source_key, other_key)  # fmt: skip
+        mismatches = []
+        for feature in self._features.pair(need, achievement):
+            values[feature.name] = feature.value
+            if feature.mismatch:
+                mismatches.append(feature.mismatch)
+            if self.config.features:
+                w = self.weights.of(feature.name)
+                parts.append((feature.name, feature.label, feature.value, w,
+                              round(w * feature.value, 4), feature.note))  # fmt: skip
+        return mismatches
+
+    def _bridges(self, kind: Kind, plan: QueryPlan, source: Analysed, other: Any) -> list[str]:
         """The pair's lexicon bridges: a problem the need states → a concept the achievement
         uses (the need's problems are the plan's when the need is the source)."""
         if not self.config.lexicon:
             return []
-        hints = plan.hints if kind is Kind.need else self.lexicon.hints(full_text(need))
-        return bridges(hints, full_text(achievement)) if hints else []
+        if kind is Kind.need:
+            hints, achievement_text = plan.hints, full_text(other)
+        else:
+            hints, achievement_text = self.lexicon.hints(full_text(other)), source.text
+        return bridges(hints, achievement_text) if hints else []
 
-    def _evidence_components(
-        self, values: dict[str, float], pair_bridges: list[str]
-    ) -> list[Component]:
-        """The raw text evidence (BM25 score, cosine, lexicon bridges) as weighted components,
-        when weighted."""
-        out = []
+    def _evidence_parts(self, values: dict[str, float], pair_bridges: list[str]) -> list[Part]:
+        """The raw text evidence (BM25 score, cosine, lexicon bridges) as weighted parts, when
+        weighted."""
+        out: list[Part] = []
         for name, label, note in EVIDENCE_LABELS:
             w = self.weights.of(name) if self.config.features else 0.0
             if w <= 0 or name not in values:
@@ -285,45 +295,63 @@ class Matcher:
             if name == "lexicon" and pair_bridges:
                 note = "；".join(pair_bridges)
             value = round(values[name], 4)
-            out.append(Component(name=name, label=label, value=value, weight=w,
-                                 contribution=round(w * value, 4), note=note))  # fmt: skip
+            out.append((name, label, value, w, round(w * value, 4), note))
         return out
 
     def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
-        """The counterparts of a stored listing, cached until any listing changes or the index
-        is rebuilt (a new generation)."""
+        """The counterparts of a stored listing, valid until any listing changes or the index
+        is rebuilt (a new generation): from this process's cache, else the kept lists of the
+        catalog (computed in the background after each change), else computed and kept."""
+        stamp = market_stamp(self.catalog, self.index)
         return self._cache.get(
-            (kind, listing_id, limit),
-            lambda: self.match_listing(kind, self.catalog.get(kind, listing_id), limit),
+            (kind, listing_id, limit), lambda: self._kept(kind, listing_id, limit, stamp), stamp
         )
+
+    def mark(self) -> str:
+        """What else a kept list depends on: the weights and the pipeline's switches."""
+        made_of = f"{sorted(self.weights.to_dict().items())}{self.config}"
+        return hashlib.sha256(made_of.encode()).hexdigest()[:12]
+
+    def _kept(self, kind: Kind, listing_id: str, limit: int, stamp: tuple[Any, ...]) -> MatchList:
+        if self.kept is None:
+            return self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
+        text = stamp_text((*stamp, self.mark()))
+        found = self.kept.get(kind, listing_id, limit, text)
+        if found is None:
+            found = self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
+            self.kept.put_later(kind, listing_id, limit, text, found.model_copy(deep=True))
+        return found
 
     def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
         """Rank the counterparts of a listing object (stored, or an unsaved preview)."""
-        plan, lists, scored = self.candidates(kind, listing)
+        source = self.analyse(listing)
+        plan, lists, scored = self.candidates(kind, source)
         target = kind.other
-        source_words = set(self.terms.terms(full_text(listing)))
-        passages = self._best_passages(listing, lists, target, [c.other.id for c in scored[:limit]])
+        shown = scored[:limit]
+        others = shown[0].shelf.many([c.id for c in shown]) if shown else {}
+        shared = self.shared_terms_of(source.words, target, [others[c.id] for c in shown])
+        passages = self._best_passages(source, lists, target, [c.id for c in shown])
         matches = [
             Match(
-                **brief(c.other, self.taxonomy).model_dump(),
+                **brief(others[c.id], self.taxonomy).model_dump(),
                 rank=rank,
                 score=round(c.total, 4),
                 probability=c.probability,
                 tier=c.tier,
                 components=c.components,
-                shared_terms=self.shared_terms(source_words, target, c.other),
-                bridges=c.bridges,
+                shared_terms=shared[c.id],
+                bridges=c.bridges or self._bridges(kind, plan, source, others[c.id]),
                 mismatches=c.mismatches,
                 retrieval=c.ranks,
-                best_passage=passages.get(c.other.id),
+                best_passage=passages.get(c.id),
             )
-            for rank, c in enumerate(scored[:limit], start=1)
+            for rank, c in enumerate(shown, start=1)
         ]
         notice = None
         if "dense" not in lists and self.config.dense:
             notice = "语义匹配未启用：" + (self.encoder.status.reason or "索引中没有向量")
         return MatchList(
-            source=brief(listing, self.taxonomy),
+            source=brief(source.listing, self.taxonomy),
             semantic="dense" in lists,
             notice=notice,
             expansions=[f"{a}→{b}" for a, b in plan.expansions],
@@ -336,12 +364,12 @@ class Matcher:
         )
 
     def _best_passages(
-        self, listing: Any, lists: dict[str, list[Hit]], target: Kind, ids: list[str]
+        self, source: Analysed, lists: dict[str, list[Hit]], target: Kind, ids: list[str]
     ) -> dict[str, str]:
         """Each match's passage (title or sentence) closest to the source, for the explanation."""
         if "dense" not in lists or not (self.index.stores_passages and self.config.passages):
             return {}
-        vector = self.encoder.encode_query(full_text(listing))  # from the cache
+        vector = source.vector()
         if vector is None:
             return {}
         found = self.index.best_passages(target.value, vector, ids)
@@ -350,36 +378,18 @@ class Matcher:
     def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
         """Technical terms both listings use (``TermExtractor.terms``: no generic or colloquial
         word, no fragment), rarest (most telling) first."""
-        text = full_text(other)
-        written = normalise(text)  # a term inside a longer one counts: 脱硫 in 胺法脱硫
-        common = source_words & set(self.terms.terms(text))
-        common |= {w for w in source_words if w in written}
-        if not common:
-            return []
-        df = self.index.doc_freq(target.value, list(common))
-        return sorted(common, key=lambda t: (df.get(t, 0), t))[:8]
+        return self.shared_terms_of(source_words, target, [other])[other.id]
 
-
-EVIDENCE_LABELS = (
-    ("bm25", "关键词吻合度", "BM25 得分与本次最高分之比"),
-    ("cosine", "语义相似度", "需求与成果文本向量的余弦相似度（全文与最接近的一句）"),
-    ("lexicon", "问题与技术对应", "需求所述问题在成果中有对应技术"),
-)
-
-
-def _evidence(lists: dict[str, list[Hit]]) -> dict[str, dict[str, float]]:
-    """Per candidate: the BM25 score scaled by the list's best, and the (non-negative) cosine."""
-    out: dict[str, dict[str, float]] = {}
-    lexical = lists.get("lexical", [])
-    if lexical:
-        best = max(h.score for h in lexical) or 1.0
-        out["bm25"] = {h.id: h.score / best for h in lexical}
-    if "dense" in lists:
-        out["cosine"] = {h.id: max(h.score, 0.0) for h in lists["dense"]}
-    return out
-
-
-def _retrieval_note(ranks: dict[str, int]) -> str:
-    names = {"lexical": "关键词检索", "dense": "语义检索"}
-    parts = [f"{names.get(s, s)}第{r}名" for s, r in sorted(ranks.items())]
-    return "，".join(parts) if parts else "未被检索到"
+    def shared_terms_of(
+        self, source_words: set[str], target: Kind, others: list[Any]
+    ) -> dict[str, list[str]]:
+        """``shared_terms`` of several listings, with one look-up of document frequencies."""
+        common: dict[str, set[str]] = {}
+        for other in others:
+            text = full_text(other)
+            written = normalise(text)  # a term inside a longer one counts: 脱硫 in 胺法脱硫
+            found = source_words & set(self.terms.terms(text))
+            common[other.id] = found | {w for w in source_words if w in written}
+        words = sorted(set().union(*common.values())) if common else []
+        df = self.index.doc_freq(target.value, words) if words else {}
+        return {lid: sorted(c, key=lambda t: (df.get(t, 0), t))[:8] for lid, c in common.items()}

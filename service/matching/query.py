@@ -54,9 +54,13 @@ def plain_terms(analyzer: Analyzer, listing: Listing) -> QueryPlan:
     return QueryPlan(terms=tokens, weights=dict.fromkeys(tokens, 1.0))
 
 
-def key_terms(analyzer: Analyzer, index: SearchIndex, listing: Listing, target: Kind) -> QueryPlan:
-    """The listing's key terms weighted by damped tf · idf over the target catalogue."""
-    counts = Counter(analyzer.tokens(full_text(listing)))
+def key_terms(
+    analyzer: Analyzer, index: SearchIndex, listing: Listing, target: Kind, text: str | None = None
+) -> QueryPlan:
+    """The listing's key terms weighted by damped tf · idf over the target catalogue (``text``
+    is the listing's full text when the caller has it already)."""
+    text = full_text(listing) if text is None else text
+    counts = Counter(analyzer.tokens(text))
     counts.update(analyzer.tokens(listing.title))
     counts.update(analyzer.tokens("、".join(listing.keywords)))
     df = index.doc_freq(target.value, list(counts))
@@ -70,9 +74,7 @@ def key_terms(analyzer: Analyzer, index: SearchIndex, listing: Listing, target: 
     weights = {t: round(weights[t], 4) for t in kept}
     top = max(weights.values(), default=1.0)
     terms = [t for t in kept for _ in range(_repeat(weights[t], top))]
-    return QueryPlan(
-        terms=terms, weights=weights, expansions=analyzer.expansions(full_text(listing))
-    )
+    return QueryPlan(terms=terms, weights=weights, expansions=analyzer.expansions(text))
 
 
 def _repeat(weight: float, top: float) -> int:

@@ -101,7 +101,7 @@ class ListingWriter:
         )  # fmt: skip
         if report.written:
             written = self.catalog.get_many(kind, report.written)
-            self.indexing.apply_after_commit(kind.value, list(written.values()))
+            self.indexing.apply_many_after_commit(kind.value, list(written.values()))
         return report
 
     def _imported(self, user: User | None, kind: Kind, detail: str) -> Upserted:

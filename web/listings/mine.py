@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from indexer.sync import IndexSync
 from service.accounts import User
 from service.catalog import Catalog
 from service.desk.stages import Stage
@@ -105,7 +106,8 @@ def _import_page(request: Request, context: dict[str, Any], status_code: int = 2
         "report": None, "error": None, "problems": [],
         "columns": TEMPLATE_COLUMNS[Kind.achievement],
         "required": required_headers(Kind.achievement), "many": many_headers(Kind.achievement),
-        "fields": list(taxonomy.fields.values()), **context,
+        "fields": list(taxonomy.fields.values()),
+        "vectors": part(request, IndexSync).vectors.status(), **context,
     }  # fmt: skip
     return render(request, "import.html", context, status_code=status_code)
 

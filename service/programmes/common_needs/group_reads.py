@@ -11,7 +11,10 @@ processes never regroup the same needs twice.
 
 A listed answer (groups with their ranked achievements) is kept per process under a key of
 everything it is made of: the catalog's version, the index generation, the groups' own stamp
-(review actions and regrouping change it) and the request (statuses, achievements per group).
+(review actions and regrouping change it) and the statuses asked for. It is made with the most
+achievements per group a request may ask for (``MAX_ACHIEVEMENTS``), and a request for fewer
+gets the first of them: the ranking is by fused rank, so the first N of twenty are the N best,
+and a request with another ``achievements=N`` never ranks again.
 """
 
 from __future__ import annotations
@@ -33,7 +36,8 @@ from service.programmes.common_needs.models import (
     GroupingMarkRow,
 )
 
-LISTS_KEPT = 32  # answered lists kept per process (statuses × achievements per group)
+LISTS_KEPT = 32  # answered lists kept per process (by statuses)
+MAX_ACHIEVEMENTS = 20  # achievements per group a request may ask for; fewer are a cut of these
 MARK = "common_needs"  # the row of ``grouping_marks`` the grouping keeps its fingerprint in
 T = TypeVar("T")
 

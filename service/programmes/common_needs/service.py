@@ -28,6 +28,7 @@ from service.catalog.models import utcnow
 from service.listings.schemas import Kind
 from service.programmes.common_needs.group_matching import GroupMatcher
 from service.programmes.common_needs.group_reads import (
+    MAX_ACHIEVEMENTS,
     Lru,
     groups_stamp,
     lock_mark,
@@ -79,6 +80,7 @@ class CommonNeeds:
         self._refreshing = threading.Lock()  # one regrouping at a time in this process
         self._checked: tuple[Any, ...] | None = None  # catalog version the needs were checked at
         self._lists: Lru[CommonNeedList] = Lru()
+        self._listing = threading.Lock()  # one answer made at a time in this process
 
     # ---- proposals ---------------------------------------------------------------------
     def _needs(self) -> builtins.list[Any]:
@@ -201,12 +203,21 @@ class CommonNeeds:
         achievements: int = 0,
     ) -> CommonNeedList:
         self.refresh()
-        key = (tuple(statuses), achievements, self.ranker.version(), self._stamp())
+        if not 0 <= achievements <= MAX_ACHIEVEMENTS:
+            raise ValueError(f"achievements must be 0–{MAX_ACHIEVEMENTS}, not {achievements}")
+        ranked = MAX_ACHIEVEMENTS if achievements else 0  # none asked for: no ranking at all
+        key = (tuple(statuses), ranked, self.ranker.version(), self._stamp())
         found = self._lists.get(key)
         if found is None:
-            found = self._list(statuses, achievements)
-            self._lists.put(key, found)
-        return found.model_copy(deep=True)
+            with self._listing:  # a request during the warm-up waits for its answer
+                found = self._lists.get(key)
+                if found is None:
+                    found = self._list(statuses, ranked)
+                    self._lists.put(key, found)
+        cut = found.model_copy(deep=True)
+        for group in cut.groups:
+            group.achievements = group.achievements[:achievements]
+        return cut
 
     def _stamp(self) -> tuple[Any, ...]:
         with self._sessions() as session:
