@@ -30,7 +30,7 @@ def matched_profile(parts: Any, needs: Sequence[Any]) -> np.ndarray:
     rows = []
     for need in needs:
         _, _, scored = parts.matcher.candidates(Kind.need, parts.catalog.get(Kind.need, need.id))
-        rows.append({c.other.id: c.probability or 0.0 for c in scored[:MATCHED_TOP]})
+        rows.append({c.id: c.probability or 0.0 for c in scored[:MATCHED_TOP]})
     columns = {a: j for j, a in enumerate(sorted({a for r in rows for a in r}))}
     profile = np.zeros((len(needs), max(len(columns), 1)))
     for i, row in enumerate(rows):

@@ -255,14 +255,14 @@ def main() -> None:
     needs = seed_needs(SEED_DIR)
     reference = read_reference(SEED_DIR)
     with market() as parts:
+        if not parts.encoder.available:
+            reason = parts.encoder.status.reason or "not loaded"
+            print(f"no embedding model ({reason}): the tables need one", file=sys.stderr)
+            return
         signals = lexical_signals(parts, needs)
-        if parts.encoder.available:
-            signals.update(semantic_signals(parts, needs))
+        signals.update(semantic_signals(parts, needs))
         if options.matched:
             signals[MATCHED] = matched_profile(parts, needs)
-        else:
-            print("no embedding model: the lexical rows only", file=sys.stderr)
-            return
     tables = Tables(needs, reference, signals)
     tables.folds = options.folds
     tables.signals_alone()
