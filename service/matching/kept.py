@@ -1,10 +1,11 @@
 """Match lists kept in the catalog's database, shared by every worker process.
 
-A list is stored with the stamp of the market it was computed from (``market_stamp``: the
-catalog's version and the index generation). A read at the current stamp is one primary-key
-lookup and a JSON parse; a list of an older stamp is never served. The background upkeep
-(``service/upkeep/``) recomputes the lists of published listings after each change, and any
-request that misses computes the list and stores it (a read-through).
+A list is stored with the stamp it was computed at (``Matcher.list_stamp``: the other kind's
+version, the index generation and the listing's own last change, with the weights). A read at
+the current stamp is one primary-key lookup and a JSON parse; a list of an older stamp is never
+served. The background upkeep (``service/upkeep/``) recomputes the lists that are not current
+after each change, and any request that misses computes the list and stores it (a
+read-through).
 """
 
 from __future__ import annotations
@@ -68,13 +69,13 @@ class KeptMatches:
                 return None
             return MatchList.model_validate_json(row.body)
 
-    def fresh_ids(self, kind: Kind, size: int, stamp: str) -> set[str]:
-        """Listings of a kind whose list of this size is kept at this stamp."""
-        query = select(KeptMatchRow.listing_id).where(
-            KeptMatchRow.kind == kind.value, KeptMatchRow.size == size, KeptMatchRow.stamp == stamp
+    def stamps(self, kind: Kind, size: int) -> dict[str, str]:
+        """The stamp of each kept list of this size of a kind's listings, by listing id."""
+        query = select(KeptMatchRow.listing_id, KeptMatchRow.stamp).where(
+            KeptMatchRow.kind == kind.value, KeptMatchRow.size == size
         )
         with self._sessions() as session:
-            return set(session.scalars(query))
+            return {listing_id: stamp for listing_id, stamp in session.execute(query)}
 
     def put(self, kind: Kind, listing_id: str, size: int, stamp: str, result: MatchList) -> bool:
         """Keep a list (replacing the listing's older one); False when the database was busy
@@ -90,8 +91,24 @@ class KeptMatches:
         except (IntegrityError, OperationalError):
             return False
 
-    def prune(self, stamp: str) -> int:
-        """Drop lists of other stamps (the listings withdrawn since, and leftovers)."""
+    def prune(self, kind: Kind, current: dict[str, str]) -> int:
+        """Drop a kind's lists not kept at their listing's ``current`` stamp (listings
+        withdrawn since, and leftovers of older stamps)."""
+        dropped = 0
         with self._sessions.begin() as session:
-            done = session.execute(delete(KeptMatchRow).where(KeptMatchRow.stamp != stamp))
-            return int(getattr(done, "rowcount", 0) or 0)
+            rows = session.execute(
+                select(KeptMatchRow.listing_id, KeptMatchRow.size, KeptMatchRow.stamp).where(
+                    KeptMatchRow.kind == kind.value
+                )
+            ).all()
+            for listing_id, size, stamp in rows:
+                if current.get(listing_id) != stamp:
+                    session.execute(
+                        delete(KeptMatchRow).where(
+                            KeptMatchRow.kind == kind.value,
+                            KeptMatchRow.listing_id == listing_id,
+                            KeptMatchRow.size == size,
+                        )
+                    )
+                    dropped += 1
+        return dropped
