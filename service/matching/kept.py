@@ -40,12 +40,14 @@ class KeptMatches:
         self, kind: Kind, listing_id: str, size: int, stamp: str, result: MatchList
     ) -> None:
         """``put`` on a writer thread: a request that computed a list does not wait for the
-        write (about 10 ms on a busy machine) before it answers."""
+        write (about 10 ms on a busy machine) before it answers. The list is written as it is
+        now (serialised here), whatever its caller does with it next."""
+        body = result.model_dump_json()
         with self._lock:
             if self._writer is None:
                 self._writer = ThreadPoolExecutor(1, thread_name_prefix="techmatch-kept")
             writer = self._writer
-        writer.submit(self.put, kind, listing_id, size, stamp, result)
+        writer.submit(self._store, kind, listing_id, size, stamp, body)
 
     def flush(self) -> None:
         """Wait for the writes handed to the writer thread so far."""
@@ -80,13 +82,16 @@ class KeptMatches:
     def put(self, kind: Kind, listing_id: str, size: int, stamp: str, result: MatchList) -> bool:
         """Keep a list (replacing the listing's older one); False when the database was busy
         or another process stored it at the same moment (the list is then simply not kept)."""
+        return self._store(kind, listing_id, size, stamp, result.model_dump_json())
+
+    def _store(self, kind: Kind, listing_id: str, size: int, stamp: str, body: str) -> bool:
         try:
             with self._sessions.begin() as session:
                 row = session.get(KeptMatchRow, (kind.value, listing_id, size))
                 if row is None:
                     row = KeptMatchRow(kind=kind.value, listing_id=listing_id, size=size)
                     session.add(row)
-                row.stamp, row.body, row.computed_at = stamp, result.model_dump_json(), utcnow()
+                row.stamp, row.body, row.computed_at = stamp, body, utcnow()
             return True
         except (IntegrityError, OperationalError):
             return False

@@ -315,9 +315,7 @@ class Matcher:
             return found
         return found.model_copy(update={"matches": found.matches[:limit]})
 
-    def list_stamp(
-        self, kind: Kind, listing_id: str, updated: Any = None
-    ) -> tuple[Hashable, ...]:
+    def list_stamp(self, kind: Kind, listing_id: str, updated: Any = None) -> tuple[Hashable, ...]:
         """What a listing's match list depends on: the other kind's listings (the candidates,
         their statistics and vectors), the index generation and the listing's own last change
         (``updated``, when the caller has read it). A new need leaves every other need's list
@@ -343,7 +341,7 @@ class Matcher:
         found = self.kept.get(kind, listing_id, limit, text)
         if found is None:
             found = self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
-            self.kept.put_later(kind, listing_id, limit, text, found.model_copy(deep=True))
+            self.kept.put_later(kind, listing_id, limit, text, found)
         return found
 
     def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:
