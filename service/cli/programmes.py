@@ -43,12 +43,7 @@ def common_needs(
             console.print(table)
             console.print("semantic: " + ("on" if report.semantic else "off (lexical only)"))
             if report.held_out is not None:
-                h = report.held_out
-                console.print(
-                    f"held out: cut {h.threshold:.2f} fitted on half the groups (F1 "
-                    f"{h.fitted.f1:.3f}), on the other half F1 {h.held_out.f1:.3f} "
-                    f"(P {h.held_out.precision:.3f}, R {h.held_out.recall:.3f})"
-                )
+                console.print(f"held out: {report.held_out.described()}")
             return
         found = parts.common_needs.list(achievements=achievements)
     if json_out:

@@ -5,8 +5,9 @@ Regrouping is decided in two steps. In one process, nothing is looked at again w
 catalog's version (``Catalog.version()``: the newest ``updated_at`` of each kind) and the
 encoder's availability stay the same. When they change, the published needs' fingerprint (ids
 and update times) is compared with the one the last grouping run stored (``grouping_marks``);
-only a different fingerprint regroups, and then under the write lock, so two worker processes
-never regroup the same needs twice.
+only a different fingerprint regroups (it also names the grouping method, so an upgrade that
+changes how needs are compared regroups once), and then under the write lock, so two worker
+processes never regroup the same needs twice.
 
 A listed answer (groups with their ranked achievements) is kept per process under a key of
 everything it is made of: the catalog's version, the index generation, the groups' own stamp
@@ -28,6 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from service.catalog.models import utcnow
+from service.programmes.common_needs.grouping import METHOD
 from service.programmes.common_needs.models import (
     CommonNeedMemberRow,
     CommonNeedRow,
@@ -41,8 +43,9 @@ T = TypeVar("T")
 
 
 def needs_mark(needs: Iterable[Any], semantic: bool) -> str:
-    """The fingerprint of the published needs (ids and update times) and of the encoder's part."""
-    text = "|".join(f"{n.id}@{n.updated_at.isoformat()}" for n in needs)
+    """The fingerprint of the published needs (ids and update times), of the grouping method and
+    of the encoder's part."""
+    text = METHOD + "|" + "|".join(f"{n.id}@{n.updated_at.isoformat()}" for n in needs)
     return hashlib.sha256(text.encode()).hexdigest()[:32] + ("" if semantic else "-lex")
 
 

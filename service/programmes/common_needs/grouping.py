@@ -1,12 +1,11 @@
-"""Finding needs that share a technical core: agglomerative clustering over the analyzer's words
-(tf-idf) and, when a model is loaded, the encoder's vectors.
+"""Finding needs that share a technical core: agglomerative clustering over how alike the needs
+are (``grouping_similarity``: their words and, when a model is loaded, the encoder's vectors of
+the whole need and of its sentences aligned one to one).
 
-Similarity of two needs is the cosine of their tf-idf vectors over ``Analyzer.words`` (title
-counted twice, description, keywords). When the encoder has a model, the cosine of the
-embeddings is brought to the lexical scale (same mean and spread over all pairs) and averaged
-in. scikit-learn's ``AgglomerativeClustering`` (average linkage, precomputed distances) cuts the
-tree at ``threshold``, measured on the reference grouping (``techmatch common-needs
---evaluate`` sweeps it). A group keeps only clusters with needs of at least two enterprises.
+scikit-learn's ``AgglomerativeClustering`` (average linkage, precomputed distances) cuts the tree
+at a distance fitted by cross-validation over folds of the reference groups
+(``techmatch common-needs --evaluate``): ``THRESHOLD`` with a model, ``LEXICAL_THRESHOLD``
+without one. A group keeps only clusters with needs of at least two enterprises.
 """
 
 from __future__ import annotations
@@ -20,14 +19,18 @@ from typing import Any
 import numpy as np
 
 from indexer.analysis import Analyzer
-from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
 from indexer.terms import TermExtractor
+from service.programmes.common_needs.grouping_similarity import NeedSimilarity
 
-THRESHOLD = 0.78
-"""Average-linkage cosine distance at which the tree is cut: the best pairwise F1 of the sweep
-on the reference grouping (seed_data/gold/common-needs.tsv), lexical signals only."""
-SEMANTIC_SHARE = 0.5  # weight of the embedding similarity when a model is loaded
+THRESHOLD = 0.74
+"""Average-linkage distance at which the tree is cut when a model is loaded: the median of the
+cuts fitted on the training folds of the reference groups (seed_data/gold/common-needs.tsv,
+3 folds × 10 shuffles; ``techmatch common-needs --evaluate`` prints it)."""
+LEXICAL_THRESHOLD = 0.78
+"""The same, fitted on the word cosine alone (no model configured)."""
+METHOD = f"words+whole(query)+sentences aligned(passage); average {THRESHOLD}/{LEXICAL_THRESHOLD}"
+"""Names how needs are compared and cut; stored proposals made another way are regrouped."""
 KEY_TERMS = 6
 _CJK = re.compile("[\u4e00-\u9fff]")
 _NUMERIC = re.compile(r"\d|万|年|个|吨|平方")
@@ -69,45 +72,34 @@ class NeedGrouper:
         self,
         analyzer: Analyzer,
         encoder: SemanticEncoder,
-        threshold: float = THRESHOLD,
+        threshold: float | None = None,
         terms: TermExtractor | None = None,
     ) -> None:
+        """``threshold``: a cut of one's own (evaluation); None: the one fitted for the mode."""
         self.analyzer = analyzer
         self.encoder = encoder
-        self.threshold = threshold
+        self.similarities = NeedSimilarity(analyzer, encoder)
+        self._threshold = threshold
         self.terms = terms or TermExtractor.for_analyzer(analyzer)
 
     @property
     def semantic(self) -> bool:
         return self.encoder.available
 
+    @property
+    def threshold(self) -> float:
+        """The cut in use: the one given, else the one fitted with or without a model."""
+        if self._threshold is not None:
+            return self._threshold
+        return THRESHOLD if self.semantic else LEXICAL_THRESHOLD
+
     def words(self, need: Any) -> list[str]:
-        keywords = " ".join(need.keywords)
-        return self.analyzer.words(f"{need.title} {need.title} {need.description} {keywords}")
+        return self.similarities.words(need)
 
     def similarity(self, needs: Sequence[Any]) -> tuple[np.ndarray, list[str], np.ndarray]:
         """Pairwise similarity, the vocabulary and the tf-idf matrix (rows L2-normalised)."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        docs = [self.words(n) for n in needs]
-        vectorizer = TfidfVectorizer(
-            analyzer=lambda words: words,
-            sublinear_tf=True,
-            min_df=2 if len(needs) >= 20 else 1,
-            max_df=0.3 if len(needs) >= 20 else 1.0,
-        )
-        matrix = vectorizer.fit_transform(docs).toarray()
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix = matrix / np.where(norms == 0, 1, norms)
-        sim = matrix @ matrix.T
-        vectors = self.encoder.encode([full_text(n) for n in needs]) if self.semantic else None
-        if vectors is not None and len(needs) > 2:
-            blend = (1 - SEMANTIC_SHARE) * sim + SEMANTIC_SHARE * _on_scale(
-                vectors @ vectors.T, sim
-            )
-            sim = _on_scale(blend, sim)  # back on the lexical scale, where THRESHOLD was measured
-        np.fill_diagonal(sim, 1.0)
-        return sim, list(vectorizer.get_feature_names_out()), matrix
+        signals = self.similarities.signals(needs)
+        return signals.blended(), signals.vocabulary, signals.matrix
 
     def group(self, needs: Sequence[Any], threshold: float | None = None) -> list[Proposal]:
         """Proposed groups of ``needs`` (published needs of any enterprise), biggest first."""
@@ -178,14 +170,15 @@ def _telling(terms: Sequence[str]) -> list[str]:
     return out
 
 
-def cluster(sim: np.ndarray, threshold: float) -> np.ndarray:
-    """Average-linkage clusters of a similarity matrix, cut at cosine distance ``threshold``."""
+def cluster(sim: np.ndarray, threshold: float, linkage: str = "average") -> np.ndarray:
+    """Clusters of a similarity matrix (average linkage unless told), cut at distance
+    ``threshold`` (1 − similarity)."""
     from sklearn.cluster import AgglomerativeClustering
 
     distance = np.clip(1.0 - sim, 0.0, None)
     np.fill_diagonal(distance, 0.0)
     model = AgglomerativeClustering(
-        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=threshold
+        n_clusters=None, metric="precomputed", linkage=linkage, distance_threshold=threshold
     )
     labels: np.ndarray = model.fit(distance).labels_
     return labels
@@ -196,14 +189,3 @@ def _members(labels: np.ndarray) -> list[list[int]]:
     for i, label in enumerate(labels):
         groups.setdefault(int(label), []).append(i)
     return [m for m in groups.values() if len(m) >= 2]
-
-
-def _on_scale(other: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """``other`` mapped onto the distribution of ``reference`` (off-diagonal), rank for rank:
-    quantile normalisation, so a model's narrow cosine band needs no calibration and the cut
-    keeps the meaning it was measured with."""
-    mask = ~np.eye(len(other), dtype=bool)
-    ranks = np.argsort(np.argsort(other[mask], kind="stable"), kind="stable")
-    out = other.copy()
-    out[mask] = np.sort(reference[mask])[ranks]
-    return out

@@ -2,7 +2,9 @@
 
 Pairwise precision / recall / F1 over the pairs of needs put in one group (a need in no group
 pairs with nothing), and the adjusted Rand index over all needs (a need in no group is a
-cluster of its own). The threshold sweep is what ``grouping.THRESHOLD`` was chosen from.
+cluster of its own). The sweep shows every cut on all needs; what a cut promises on groups it
+never saw is cross-validated over folds of the reference groups (``grouping_folds``), and the
+service's cut is the median of the cuts fitted there.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 
 from service.listings.schemas import IN_MODELS, Kind
 from service.programmes.common_needs.grouping import NeedGrouper, Proposal, cluster
+from service.programmes.common_needs.grouping_folds import HeldOut, cross_validate, grouped
 from service.publishing.loader import read_rows, seed_files
 
 SWEEP = tuple(round(0.60 + 0.02 * i, 2) for i in range(19))  # 0.60 … 0.96
@@ -39,17 +42,6 @@ class GroupingScore:
 
 
 @dataclass(frozen=True)
-class HeldOut:
-    """The cut fitted on one half of the reference groups (even positions in id order, with
-    every need in no group) and scored on the other half (odd positions, same free needs):
-    what the threshold sweep would promise on groups it never saw."""
-
-    threshold: float
-    fitted: GroupingScore
-    held_out: GroupingScore
-
-
-@dataclass(frozen=True)
 class GroupingReport:
     needs: int
     reference_groups: int
@@ -63,20 +55,22 @@ class GroupingReport:
         return {**asdict(self), "chosen": self.chosen.as_dict()}
 
     def summary(self) -> list[str]:
-        """Markdown lines: the service's cut, and the cut fitted on half the groups."""
+        """Markdown lines: the cross-validated figure, and the service's cut on all needs."""
         c, h = self.chosen, self.held_out
-        lines = [
+        head = (
             f"- Common-need grouping (`techmatch common-needs --evaluate`, {self.needs} needs, "
-            f"{self.reference_groups} reference groups, {self.reference_pairs} pairs): at the "
-            f"service's cut {c.threshold:.2f} pairwise P {c.precision:.3f}, R {c.recall:.3f}, "
-            f"**F1 {c.f1:.3f}** (target 0.6).",
+            f"{self.reference_groups} reference groups, {self.reference_pairs} pairs"
+        )
+        if h is None:
+            return [f"{head}): at the cut {c.threshold:.2f} F1 {c.f1:.3f} (target 0.6)."]
+        return [
+            f"{head}): held out ({h.folds} folds of the groups × {h.shuffles} shuffles, the cut "
+            f"fitted on the other folds, median {h.threshold:.2f}): P {h.precision:.3f}, "
+            f"R {h.recall:.3f}, **F1 {h.f1:.3f}** ± {h.f1_spread:.3f} (target 0.6).",
+            f"- The service's cut {c.threshold:.2f} (median of the fitted cuts) on all needs, "
+            f"groups it was fitted on included: P {c.precision:.3f}, R {c.recall:.3f}, "
+            f"F1 {c.f1:.3f}.",
         ]
-        if h is not None:
-            lines.append(
-                f"- Cut fitted on half the reference groups: {h.threshold:.2f} (F1 "
-                f"{h.fitted.f1:.3f} there); on the other half **F1 {h.held_out.f1:.3f}**."
-            )
-        return lines
 
 
 def read_reference(seed_dir: Path) -> dict[str, str]:
@@ -134,47 +128,29 @@ def labels_of(proposals: Iterable[Proposal]) -> dict[str, int]:
     return {nid: g for g, p in enumerate(proposals) for nid in p.need_ids}
 
 
-def score_subset(
-    sim: np.ndarray,
+def score_labels(
+    labels: np.ndarray,
     needs: Sequence[Any],
     reference: Mapping[str, str],
-    keep: Sequence[int],
     threshold: float,
 ) -> GroupingScore:
-    """Cluster the needs at positions ``keep`` and score them against their reference."""
-    ids = [needs[i].id for i in keep]
-    labels = cluster(sim[np.ix_(keep, keep)], threshold)
+    """Score cluster ``labels`` of ``needs`` (clusters of one enterprise dropped)."""
     found: dict[str, int] = {}
-    for label in set(labels.tolist()):
-        members = [int(i) for i in np.flatnonzero(labels == label)]
-        if len(members) >= 2 and len({needs[keep[i]].organisation for i in members}) >= 2:
-            found.update({ids[i]: int(label) for i in members})
-    wanted = {i: g for i, g in reference.items() if i in set(ids)}
-    return score(found, wanted, ids, threshold)
-
-
-def held_out(
-    sim: np.ndarray, needs: Sequence[Any], reference: Mapping[str, str], thresholds: Iterable[float]
-) -> HeldOut:
-    """Fit the cut on half the reference groups, score it on the other half."""
-    groups = sorted(set(reference.values()))
-    fit_groups, test_groups = set(groups[0::2]), set(groups[1::2])
-    fit = [i for i, n in enumerate(needs) if reference.get(n.id) not in test_groups]
-    test = [i for i, n in enumerate(needs) if reference.get(n.id) not in fit_groups]
-    scores = [score_subset(sim, needs, reference, fit, t) for t in thresholds]
-    best = max(scores, key=lambda s: (s.f1, -s.threshold))
-    return HeldOut(best.threshold, best, score_subset(sim, needs, reference, test, best.threshold))
+    for group, members in enumerate(grouped(labels, needs)):
+        found.update({needs[i].id: group for i in members})
+    ids = [n.id for n in needs]
+    return score(found, {i: g for i, g in reference.items() if i in set(ids)}, ids, threshold)
 
 
 def evaluate(grouper: NeedGrouper, seed_dir: Path) -> GroupingReport:
-    """The grouping of the seed needs against the reference, at the grouper's threshold and
-    across the sweep, and the sweep's cut fitted on half the groups and held out on the rest."""
+    """The grouping of the seed needs against the reference at the grouper's cut and across the
+    sweep, and the cut cross-validated over folds of the reference groups."""
     needs = seed_needs(seed_dir)
     reference = read_reference(seed_dir)
     sim, _, _ = grouper.similarity(needs)
-    everyone = list(range(len(needs)))
     thresholds = sorted({*SWEEP, grouper.threshold})
-    sweep = [score_subset(sim, needs, reference, everyone, t) for t in thresholds]
+    labels = {t: cluster(sim, t) for t in thresholds}
+    sweep = [score_labels(labels[t], needs, reference, t) for t in thresholds]
     chosen = next(s for s in sweep if s.threshold == grouper.threshold)
     return GroupingReport(
         needs=len(needs),
@@ -183,5 +159,5 @@ def evaluate(grouper: NeedGrouper, seed_dir: Path) -> GroupingReport:
         semantic=grouper.semantic,
         chosen=chosen,
         sweep=sweep,
-        held_out=held_out(sim, needs, reference, thresholds),
+        held_out=cross_validate(needs, reference, thresholds, labels.__getitem__),
     )
