@@ -137,3 +137,29 @@ def test_a_changed_prefix_never_reuses_cached_vectors(tiny_model: Path, tmp_path
     vector = again.encode(["卤水提锂"])[0]
     assert again.encoded == 1
     assert np.allclose(vector, prefixed.encode(["卤水提锂"])[0], atol=1e-5)
+
+
+class Recording:
+    """An encoder whose vector says which text it came from, recording each batch it gets."""
+
+    name = "recording"
+    dimension = 2
+    asymmetric = False
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def encode(self, texts, query: bool = False) -> np.ndarray:  # type: ignore[no-untyped-def]
+        self.batches.append(list(texts))
+        return np.array([[len(t), ord(t[0])] for t in texts], dtype=np.float32)
+
+
+def test_batches_are_cut_by_length_and_vectors_keep_the_input_order(tmp_path: Path) -> None:
+    texts = ["很长很长的一句话在这里", "短", "中等长度", "第二长的一句话", "二字", "短", "三个字"]
+    model = Recording()
+    cached = CachedEncoder(model, EmbeddingCache(tmp_path / "cache.sqlite3"), batch_size=2)
+    vectors = cached.encode(texts)
+    sent = [t for batch in model.batches for t in batch]
+    assert [len(t) for t in sent] == sorted(len(t) for t in set(texts))  # shortest first
+    assert all(len(batch) <= 2 for batch in model.batches) and cached.encoded == 6
+    assert [(int(v[0]), chr(int(v[1]))) for v in vectors] == [(len(t), t[0]) for t in texts]
