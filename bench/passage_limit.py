@@ -45,7 +45,6 @@ VARIANTS: dict[str, Variant] = {
     "title + first 3 sentences": _first(3),
     "title + first 5 sentences": _first(5),
     "title + sentences of ≥ 15 characters": _longer(15),
-    "title + sentences of ≥ 25 characters": _longer(25),
 }
 
 

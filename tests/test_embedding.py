@@ -1,3 +1,4 @@
+import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -5,7 +6,7 @@ import numpy as np
 import pytest
 
 from indexer.embedding import CachedEncoder, EmbeddingCache
-from indexer.encoders import load_encoder
+from indexer.encoders import _with_env, load_encoder
 
 
 def test_missing_model_is_reported_not_raised(tmp_path: Path) -> None:
@@ -163,3 +164,19 @@ def test_batches_are_cut_by_length_and_vectors_keep_the_input_order(tmp_path: Pa
     assert [len(t) for t in sent] == sorted(len(t) for t in set(texts))  # shortest first
     assert all(len(batch) <= 2 for batch in model.batches) and cached.encoded == 6
     assert [(int(v[0]), chr(int(v[1]))) for v in vectors] == [(len(t), t[0]) for t in texts]
+
+
+def test_engine_threads_wait_passively_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str | None] = []
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    _with_env(
+        {"OMP_WAIT_POLICY": "passive"}, lambda: seen.append(os.environ.get("OMP_WAIT_POLICY"))
+    )
+    assert seen == ["passive"] and "OMP_WAIT_POLICY" not in os.environ  # set while loading only
+    monkeypatch.setenv("OMP_WAIT_POLICY", "active")
+    _with_env(
+        {"OMP_WAIT_POLICY": "passive"}, lambda: seen.append(os.environ.get("OMP_WAIT_POLICY"))
+    )
+    assert seen[-1] == "active" and os.environ["OMP_WAIT_POLICY"] == "active"
