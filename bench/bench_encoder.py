@@ -6,13 +6,13 @@ OpenMP threads and by text length.
 
 The floor is the encoder's own: one short passage (a title or a sentence of a seed listing,
 at most 32 tokens) per call. Every other row encodes the same kind of texts in batches.
-``sorted`` batches are cut from the texts ordered by token count (``CachedEncoder`` orders by characters);
-``input order`` batches are cut as the texts come. Each thread setting runs in its own process,
-since OpenMP reads ``OMP_NUM_THREADS`` once, when the engine is loaded; ``passive`` (``2p``)
-also sets ``OMP_WAIT_POLICY=passive`` (idle threads sleep instead of spinning; what
-``indexer.encoders.E5Encoder`` does unless told otherwise). The raw engine is timed here,
-without ``E5Encoder``, so the rows without ``passive`` are libgomp's default. The load average is
-printed beside every row: on a shared machine the figures move with it.
+``sorted`` batches are cut from the texts ordered by token count (``CachedEncoder`` orders
+them by characters); ``input order`` batches are cut as the texts come. Each thread setting
+runs in its own process, since OpenMP reads ``OMP_NUM_THREADS`` once, when the engine is
+loaded; ``2p`` also sets ``OMP_WAIT_POLICY=passive`` (idle threads sleep instead of
+spinning: what ``indexer.encoders.E5Encoder`` does unless told otherwise). The raw engine is
+timed here, so the rows without ``p`` are libgomp's default. The load average is printed
+beside every row: on a shared machine the figures move with it.
 
 Texts: the seed's passages (``indexer.documents.passages`` of every shipped listing) and, when
 ``../shared/benchmarks/csl-dev`` is there, its abstracts (the long texts of ``techmatch eval``).
