@@ -10,6 +10,8 @@ embedded anew (both roles, when it is indexed).
 
     .venv/bin/python bench/seed_vectors.py            # writes seed_data/vectors/<model>.npz
     .venv/bin/python bench/seed_vectors.py --keep-shipped   # embed only what is not shipped
+    .venv/bin/python bench/seed_vectors.py --keep-shipped --cache HOME/cache/embeddings.sqlite3
+        # start from a market's vector cache (after `techmatch index` there): embeds nothing new
 
 Run it again when the seed listings, the analysis or ``TECHMATCH_EMBEDDING_MAX_CHARS`` change.
 """
@@ -17,6 +19,7 @@ Run it again when the seed listings, the analysis or ``TECHMATCH_EMBEDDING_MAX_C
 from __future__ import annotations
 
 import argparse
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -42,10 +45,18 @@ def main() -> None:
         action="store_true",
         help="start from the vectors already shipped (embed only texts without one)",
     )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="an embeddings.sqlite3 to start from (a market's HOME/cache after `techmatch index`)",
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="techmatch-vectors-") as scratch:
         settings = Settings(home=Path(scratch), embedding_model=args.model, seed_dir=SEED_DIR)
+        if args.cache is not None:
+            settings.cache_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(args.cache, settings.cache_dir / "embeddings.sqlite3")
         with open_components(settings) as parts:
             if not args.keep_shipped:
                 parts.encoder._precomputed = None  # compute everything afresh

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TypedDict
 
 from indexer.analysis import Analyzer, get_analyzer
 from indexer.backends.factory import create_index
@@ -149,15 +150,10 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
     desk = Desk(catalog, accounts)
     audit = AuditLog(catalog.engine, accounts)
     queue = BrokerQueue(desk, catalog, matcher)
-    experts = Experts(catalog.engine)
-    events = EventStore(catalog.engine, catalog, accounts.organisations)
-    grouper = NeedGrouper(analyzer, encoder, terms=extractor)
-    common_needs = CommonNeeds(catalog.engine, catalog, grouper, GroupMatcher(matcher))
     searcher = Searcher(
         index, catalog, analyzer, encoder, taxonomy, settings.rrf_k, terms=extractor
     )
     listings = ListingWriter(catalog, indexing, audit)
-    offers = Offers(catalog.engine, catalog, accounts)
     mailer = Mailer(SmtpConfig.from_settings(settings))
     inbox = Inbox(catalog.engine, NotificationMail(accounts, mailer, settings.site_url))
     saved_searches = SavedSearches(catalog.engine, searcher, inbox)
@@ -166,8 +162,11 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         catalog.engine, catalog, accounts, desk, matcher, inbox, saved_searches, terms
     )  # fmt: skip
     desk.on_stage(watcher.told_stage)  # a broker's move reaches the owners' inboxes at once
-    warmer = MatchWarmer(catalog, matcher, common_needs, derived=(queue.items,))
-    upkeep = Upkeep(warmer, watcher, settings.home / "upkeep.lock", settings.upkeep_seconds)
+    programmes = _programmes(
+        settings, catalog, accounts, desk, matcher, inbox, extractor, index, analyzer, encoder,
+        taxonomy,
+    )  # fmt: skip
+    warmer = MatchWarmer(catalog, matcher, programmes["common_needs"], derived=(queue.items,))
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -187,6 +186,49 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         board=Board(desk, catalog, queue, taxonomy),
         stats=MarketStatistics(catalog.engine, taxonomy),
         suggester=Suggester(catalog, analyzer, taxonomy, terms=extractor),  # fitted on first use
+        **programmes,
+        inbox=inbox,
+        saved_searches=saved_searches,
+        terms=terms,
+        watcher=watcher,
+        upkeep=Upkeep(warmer, watcher, settings.home / "upkeep.lock", settings.upkeep_seconds),
+        mailer=mailer,
+        password_mail=PasswordMail(accounts, mailer, settings.site_url, throttle),
+        throttle=throttle,
+    )
+
+
+class _Programmes(TypedDict):
+    """The city's programmes' parts, as ``Components`` names them."""
+
+    experts: Experts
+    expert_matcher: ExpertMatcher
+    evaluations: Evaluations
+    services_log: ServiceLog
+    events: EventStore
+    invitations: Invitations
+    intents: EventIntents
+    common_needs: CommonNeeds
+    challenges: Challenges
+    challenge_stats: ChallengeStatistics
+    programme_stats: ProgrammeStatistics
+    wdk_library: WdkLibrary
+    offers: Offers
+    transactions: Transactions
+    drafts: ContractDrafts
+
+
+def _programmes(
+    settings: Settings, catalog: Catalog, accounts: Accounts, desk: Desk, matcher: Matcher,
+    inbox: Inbox, extractor: TermExtractor, index: SearchIndex, analyzer: Analyzer,
+    encoder: SemanticEncoder, taxonomy: Taxonomy,
+) -> _Programmes:  # fmt: skip
+    experts = Experts(catalog.engine)
+    events = EventStore(catalog.engine, catalog, accounts.organisations)
+    grouper = NeedGrouper(analyzer, encoder, terms=extractor)
+    common_needs = CommonNeeds(catalog.engine, catalog, grouper, GroupMatcher(matcher))
+    offers = Offers(catalog.engine, catalog, accounts)
+    return _Programmes(
         experts=experts,
         expert_matcher=ExpertMatcher(experts, index, catalog, analyzer, encoder, taxonomy),
         evaluations=Evaluations(catalog.engine, catalog, experts),
@@ -202,14 +244,6 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         offers=offers,
         drafts=ContractDrafts(desk, catalog, offers),
         transactions=Transactions(catalog.engine, taxonomy, settings.contract_target_wan),
-        inbox=inbox,
-        saved_searches=saved_searches,
-        terms=terms,
-        watcher=watcher,
-        upkeep=upkeep,
-        mailer=mailer,
-        password_mail=PasswordMail(accounts, mailer, settings.site_url, throttle),
-        throttle=throttle,
     )
 
 

@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from service.accounts import Role
+from service.accounts import Role, User
 from service.app import create_app
 from service.composition import Components
 from service.listings.schemas import Kind
@@ -102,8 +102,8 @@ async def test_review_and_catalogue(seeded_market: Components) -> None:
     assert rows[3][7] in (None, "")  # nobody else does
 
 
-async def test_a_challenge_from_publication_to_selection(seeded_market: Components) -> None:
-    admin = make_user(seeded_market, Role.admin)
+async def _published_challenge(seeded_market: Components, admin: User) -> int:
+    """Only an admin publishes, and a bad field is named; returns the challenge's id."""
     group = seeded_market.common_needs.list().groups[0]
     for role in (None, Role.enterprise, Role.university, Role.broker):
         user = make_user(seeded_market, role) if role else None
@@ -121,7 +121,12 @@ async def test_a_challenge_from_publication_to_selection(seeded_market: Componen
         assert r.status_code == 201, r.text
         challenge = r.json()
     assert challenge["stage"] == "published" and challenge["need_ids"] == group.needs
-    cid = challenge["id"]
+    return int(challenge["id"])
+
+
+async def test_a_challenge_from_publication_to_selection(seeded_market: Components) -> None:
+    admin = make_user(seeded_market, Role.admin)
+    cid = await _published_challenge(seeded_market, admin)
     university = make_user(seeded_market, Role.university, "u-one")
     other = make_user(seeded_market, Role.university, "u-two")
     async with api_client(seeded_market, None) as anonymous:

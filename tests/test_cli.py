@@ -28,6 +28,7 @@ def test_seed_index_match_search(cli_home: Path) -> None:
     assert "0 new, 0 updated" in again.output  # idempotent
     indexed = runner.invoke(app, ["index"])
     assert indexed.exit_code == 0 and "rebuild" in indexed.output
+    assert re.search(r"matches kept: \d+ computed", indexed.output), indexed.output
     result = runner.invoke(app, ["match", "N1001", "--limit", "3", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -88,8 +89,9 @@ def test_search_table_fits_80_columns_and_index_says_first_build(
     from service.cli import common
 
     assert runner.invoke(app, ["seed"]).exit_code == 0
-    indexed = runner.invoke(app, ["index"])
+    indexed = runner.invoke(app, ["index", "--no-keep"])
     assert "first build" in indexed.output and "no search index yet" not in indexed.output
+    assert "matches kept" not in indexed.output
     monkeypatch.setattr(common.console, "width", 80)
     found = runner.invoke(app, ["search", "玄武岩纤维 复合筋", "--kind", "achievement"])
     assert found.exit_code == 0, found.output

@@ -5,8 +5,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indexer.embedding import CachedEncoder, EmbeddingCache
-from indexer.encoders import _with_env, load_encoder
+from indexer.base import KINDS
+from indexer.documents import full_text, passages
+from indexer.embedding import CachedEncoder, EmbeddingCache, model_slug, text_hash
+from indexer.encoders import E5_MODEL, _with_env, load_encoder
+from seed_data import SEED_DIR
+from service.composition import Components
+from service.config import Settings
+from service.listings.schemas import Kind
 
 
 def test_missing_model_is_reported_not_raised(tmp_path: Path) -> None:
@@ -180,3 +186,24 @@ def test_engine_threads_wait_passively_unless_the_environment_says_otherwise(
         {"OMP_WAIT_POLICY": "passive"}, lambda: seen.append(os.environ.get("OMP_WAIT_POLICY"))
     )
     assert seen[-1] == "active" and os.environ["OMP_WAIT_POLICY"] == "active"
+
+
+def test_the_shipped_seed_vectors_cover_every_seed_text(seeded_market: Components) -> None:
+    """A fresh ``techmatch up`` embeds nothing: every text the index embeds for a seed listing
+    (whole text in both roles, title and sentences as passages) has a shipped vector. Fails
+    when the seed data or what is embedded changes without ``bench/seed_vectors.py``."""
+    path = SEED_DIR / "vectors" / f"{model_slug(E5_MODEL)}.npz"
+    with np.load(path) as data:
+        shipped = {(str(k), str(h)) for k, h in zip(data["keys"], data["hashes"], strict=True)}
+    limit = Settings().embedding_max_chars
+    missing = []
+    for kind in KINDS:
+        for listing in seeded_market.catalog.iter_published(Kind(kind)):
+            whole = text_hash(full_text(listing)[:limit])
+            wanted = [("passage", whole), ("query", whole)]
+            wanted += [("passage", text_hash(p[:limit])) for p in passages(listing)]
+            missing += [listing.id for w in wanted if w not in shipped]
+    assert not missing, (
+        f"{len(missing)} seed texts without a shipped vector (e.g. {sorted(set(missing))[:5]}): "
+        "run bench/seed_vectors.py --keep-shipped"
+    )

@@ -19,9 +19,9 @@ from service.desk.stages import Stage
 from service.listings.schemas import AchievementIn, Kind, Status
 from service.matching.cache import market_stamp
 from service.matching.kept import stamp_text
+from service.matching.matcher import KEPT_SIZE
 from service.notifications.models import ListingTermRow
 from service.upkeep.runner import Upkeep
-from service.upkeep.warm import LIST_SIZE
 from tests.desk_support import ACHIEVEMENT, NEED, make_user, own
 
 NEW_TITLE = "玄武岩纤维复合筋锚杆快速安装工艺"
@@ -33,7 +33,7 @@ def _text(market: Components) -> str:
 
 
 def _kept(market: Components, listing_id: str) -> list[str] | None:
-    found = market.matcher.kept.get(Kind.need, listing_id, LIST_SIZE, _text(market))
+    found = market.matcher.kept.get(Kind.need, listing_id, KEPT_SIZE, _text(market))
     return None if found is None else [m.id for m in found.matches]
 
 

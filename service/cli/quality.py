@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
 from service.cli.common import check_index, console, fail, market, progress_bar, scratch_of
+
+if TYPE_CHECKING:  # the command line imports the market only when a command opens it
+    from service.composition import Components
+    from service.matching.weights import Weights
 
 
 def register(app: typer.Typer) -> None:
@@ -53,11 +57,15 @@ def evaluate(
             if dev:
                 devset = load_devset(parts.seed_dir)
                 with scratch_of(parts, advance) as scratch:
-                    report = evaluate_devset(scratch, devset, progress=advance)
+                    report = evaluate_devset(
+                        scratch, devset, weights=_configured(scratch), progress=advance
+                    )
             elif beir_dir is None:
                 qrels, wording = load_gold(parts.seed_dir)
                 with scratch_of(parts, advance) as scratch:
-                    report = evaluate_gold(scratch, qrels, wording, advance)
+                    report = evaluate_gold(
+                        scratch, qrels, wording, advance, weights=_configured(scratch)
+                    )
             else:
                 report = evaluate_beir(
                     parts.analyzer, parts.encoder, parts.settings.rrf_k, beir_dir, advance
@@ -76,6 +84,12 @@ def evaluate(
     for name, metrics in rows.items():
         table.add_row(name, *(f"{metrics[m]:g}" for m in (*METRICS, "queries")))
     console.print(table)
+
+
+def _configured(market: Components) -> Weights | None:
+    """The weights matching uses (tuned here or shipped), so that ``eval`` measures the system
+    as configured; None: the untuned defaults are what it uses anyway."""
+    return market.matcher.weights if market.matcher.tuned else None
 
 
 def report(

@@ -41,8 +41,16 @@ def index(
         str | None,
         typer.Option(help="embedded | elasticsearch; default TECHMATCH_SEARCH_BACKEND"),
     ] = None,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep/--no-keep",
+            help="then compute and keep every published listing's matches and the common "
+            "needs, so that the first page views read them",
+        ),
+    ] = True,
 ) -> None:
-    """Bring the search index up to date with the catalog."""
+    """Bring the search index up to date with the catalog (and the kept matches with it)."""
     if backend not in (None, *BACKENDS):
         fail(f"--backend: unknown backend {backend!r} (known: {', '.join(BACKENDS)})")
     with market(backend) as parts:
@@ -55,6 +63,9 @@ def index(
         except IndexError_ as exc:
             fail(str(exc))
             return
+        if keep:
+            with progress_bar(total, label="预先计算匹配结果") as advance:
+                warm = parts.upkeep.warmer.run(progress=advance)
     if first:
         report.reason = "first build: there was no index yet"
     console.print(
@@ -64,6 +75,11 @@ def index(
     )
     if report.reason:
         console.print(f"  (why a rebuild: {report.reason})")
+    if keep:
+        console.print(
+            f"matches kept: {warm.computed} computed, {warm.skipped} already kept, "
+            f"with the common needs; {warm.seconds:.1f} s"
+        )
 
 
 def serve(

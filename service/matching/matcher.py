@@ -67,6 +67,7 @@ __all__ = [
 
 
 CACHE_SIZE = 4096  # match lists kept per process (keyed by the catalog's version)
+KEPT_SIZE = 20  # matches in a kept list: pages show 10, a common need fuses its members' 20
 
 
 class NotPublishedError(Conflict):
@@ -301,11 +302,17 @@ class Matcher:
     def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
         """The counterparts of a stored listing, valid until any listing changes or the index
         is rebuilt (a new generation): from this process's cache, else the kept lists of the
-        catalog (computed in the background after each change), else computed and kept."""
+        catalog (computed in the background after each change), else computed and kept. Up to
+        ``KEPT_SIZE`` matches are a cut of the one kept list of that size (the ranking does not
+        depend on how many are shown)."""
         stamp = market_stamp(self.catalog, self.index)
-        return self._cache.get(
-            (kind, listing_id, limit), lambda: self._kept(kind, listing_id, limit, stamp), stamp
+        size = max(limit, KEPT_SIZE)
+        found = self._cache.get(
+            (kind, listing_id, size), lambda: self._kept(kind, listing_id, size, stamp), stamp
         )
+        if limit == size:
+            return found
+        return found.model_copy(update={"matches": found.matches[:limit]})
 
     def mark(self) -> str:
         """What else a kept list depends on: the weights and the pipeline's switches."""

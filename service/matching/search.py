@@ -113,11 +113,42 @@ def _search(
     tokens = searcher.analyzer.tokens(query) if query.strip() else []
     tokens = [t for t in tokens if t not in QUERY_STOPWORDS]
     specific = [t for t in dict.fromkeys(tokens) if searcher.terms.specific(t)]
-    ranked: list[tuple[float, Kind, str]] = []
     dense_on = vectors_usable(searcher.index, searcher.encoder)
-    vector = (
-        searcher.encoder.encode_query(query) if dense_on and tokens else None
-    )  # once for all kinds
+    ranked = _ranked(searcher, query, tokens, specific, kinds, filters, dense_on)
+    facts: dict[tuple[Kind, str], ListingFacts] = {}
+    for k in kinds:
+        of_kind = searcher.catalog.facts(k, [i for _, kk, i in ranked if kk is k])
+        facts.update({(k, i): v for i, v in of_kind.items()})
+    ranked = [r for r in ranked if (r[1], r[2]) in facts]
+    if sort is Sort.newest:
+        ranked.sort(key=lambda r: facts[(r[1], r[2])].created_at, reverse=True)
+    elif sort is Sort.price:  # 面议 (no figure) last
+        ranked.sort(
+            key=lambda r: (facts[(r[1], r[2])].money is None, facts[(r[1], r[2])].money or 0)
+        )
+    start = (page - 1) * page_size
+    return SearchPage(
+        query=query,
+        kind=kind,
+        page=page,
+        page_size=page_size,
+        total=len(ranked),
+        semantic=dense_on,
+        items=_items(searcher, ranked[start : start + page_size], kinds, specific),
+        facets=_facets([facts[(k, i)] for _, k, i in ranked]),
+    )
+
+
+Ranked = list[tuple[float, Kind, str]]
+
+
+def _ranked(
+    searcher: Searcher, query: str, tokens: list[str], specific: list[str], kinds: list[Kind],
+    filters: Filters, dense_on: bool,
+) -> Ranked:  # fmt: skip
+    """Every result (score, kind, id), best first: browsing when the query is empty."""
+    ranked: Ranked = []
+    vector = searcher.encoder.encode_query(query) if dense_on and tokens else None  # once
     for k in kinds if tokens or not query.strip() else []:  # stop words only: nothing
         if not tokens:
             ids = searcher.index.browse(k.value, filters, MAX_RESULTS)
@@ -131,22 +162,13 @@ def _search(
         for fused in reciprocal_rank_fusion(lists, {}, searcher.rrf_k):
             ranked.append((fused.score, k, fused.id))
     ranked.sort(key=lambda r: (-r[0], r[2]))
-    ranked = ranked[:MAX_RESULTS]
+    return ranked[:MAX_RESULTS]
 
-    facts: dict[tuple[Kind, str], ListingFacts] = {}
-    for k in kinds:
-        of_kind = searcher.catalog.facts(k, [i for _, kk, i in ranked if kk is k])
-        facts.update({(k, i): v for i, v in of_kind.items()})
-    ranked = [r for r in ranked if (r[1], r[2]) in facts]
-    if sort is Sort.newest:
-        ranked.sort(key=lambda r: facts[(r[1], r[2])].created_at, reverse=True)
-    elif sort is Sort.price:  # 面议 (no figure) last
-        ranked.sort(
-            key=lambda r: (facts[(r[1], r[2])].money is None, facts[(r[1], r[2])].money or 0)
-        )
 
-    start = (page - 1) * page_size
-    shown = ranked[start : start + page_size]
+def _items(
+    searcher: Searcher, shown: Ranked, kinds: list[Kind], specific: list[str]
+) -> list[SearchItem]:
+    """The shown page's results, each with its snippet and the query's terms it contains."""
     listings: dict[tuple[Kind, str], Listing] = {}
     for k in kinds:
         found = searcher.catalog.get_many(k, [i for _, kk, i in shown if kk is k])
@@ -167,16 +189,7 @@ def _search(
                 date=listing.created_at.date(),
             )
         )
-    return SearchPage(
-        query=query,
-        kind=kind,
-        page=page,
-        page_size=page_size,
-        total=len(ranked),
-        semantic=dense_on,
-        items=items,
-        facets=_facets([facts[(k, i)] for _, k, i in ranked]),
-    )
+    return items
 
 
 def _sharing(

@@ -20,14 +20,13 @@ from service.catalog import Catalog, NotFoundError
 from service.listings.schemas import Kind
 from service.matching.cache import market_stamp
 from service.matching.kept import stamp_text
-from service.matching.matcher import Matcher, NotPublishedError
+from service.matching.matcher import KEPT_SIZE, Matcher, NotPublishedError
 from service.programmes.common_needs.group_reads import MAX_ACHIEVEMENTS
 from service.programmes.common_needs.service import CommonNeeds
 
 log = logging.getLogger(__name__)
 
 QUIET_SECONDS = 1.0  # no change for this long before a round starts
-LIST_SIZE = 10  # the size pages and the API ask for by default
 
 
 @dataclass
@@ -64,21 +63,28 @@ class MatchWarmer:
         return now - self._seen[1] >= QUIET_SECONDS or self._done is None
 
     def run(
-        self, *, should_stop: Callable[[], bool] = lambda: False, reverse: bool = False
+        self,
+        *,
+        should_stop: Callable[[], bool] = lambda: False,
+        reverse: bool = False,
+        progress: Callable[[str, int], None] | None = None,
     ) -> WarmReport:
         """One round, dearest first answers first: the common needs (grouping and their
         rankings), the broker's queue, then the needs' and the achievements' lists, each kept
         at the current stamp (in id order, or the reverse). Stops early (``complete`` False)
-        when the market changes."""
+        when the market changes. ``progress`` hears (what, listings done)."""
+        tell = progress or (lambda what, done: None)
         started, report = time.monotonic(), WarmReport()
         stamp = self.stamp()
         kept = self.matcher.kept
         text = stamp_text((*stamp, self.matcher.mark()))
+        tell("共性需求", 0)
         self.common_needs.list(achievements=MAX_ACHIEVEMENTS)
+        tell("经纪人待办", 0)
         for read in self.derived:
             read()
         for kind in (Kind.need, Kind.achievement):
-            if not self._lists(kind, text, stamp, reverse, should_stop, report):
+            if not self._lists(kind, text, stamp, reverse, should_stop, report, tell):
                 report.seconds = time.monotonic() - started
                 return report
         if kept is not None:
@@ -98,22 +104,25 @@ class MatchWarmer:
         reverse: bool,
         should_stop: Callable[[], bool],
         report: WarmReport,
+        tell: Callable[[str, int], None],
     ) -> bool:
         """Keep the lists of one kind; False when stopped or the market changed meanwhile."""
         kept = self.matcher.kept
         if kept is not None:
             kept.flush()  # lists just computed (the broker's queue …) count as kept
-        fresh = kept.fresh_ids(kind, LIST_SIZE, text) if kept is not None else set()
+        fresh = kept.fresh_ids(kind, KEPT_SIZE, text) if kept is not None else set()
         for listing_id in sorted(self.catalog.published_ids(kind.value), reverse=reverse):
             if should_stop() or self.stamp() != stamp:
                 return False
             if listing_id in fresh:
                 report.skipped += 1
+                tell(kind.label, 1)
                 continue
             self.yield_to_requests()
             try:
-                self.matcher.match(kind, listing_id, LIST_SIZE)
+                self.matcher.match(kind, listing_id, KEPT_SIZE)
             except (NotFoundError, NotPublishedError):
                 continue  # withdrawn a moment ago: the next round sees it
             report.computed += 1
+            tell(kind.label, 1)
         return True

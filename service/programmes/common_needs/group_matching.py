@@ -1,9 +1,10 @@
 """The achievements that best serve a set of needs as a whole.
 
-Each member need is matched with the ``Matcher`` like any need (its scored candidates); the
-lists are fused by reciprocal rank fusion (ranks only, as matching fuses its retrievers), and
-each achievement shown is explained by the members it serves, its components averaged over the
-members and the key terms it shares with them.
+Each member need's match list is the one matching keeps (``Matcher.match``: read from the
+catalog when the background upkeep or an earlier request made it); the lists are fused by
+reciprocal rank fusion (ranks only, as matching fuses its retrievers), and each achievement shown
+is explained by the members it serves, its components averaged over the members and the
+technical terms it shares with them.
 """
 
 from __future__ import annotations
@@ -15,16 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from indexer.base import Hit
-from indexer.documents import full_text
-from service.catalog import NotFoundError
-from service.listings.schemas import Kind, Status
+from service.listings.schemas import Kind
 from service.matching.cache import market_stamp
 from service.matching.fusion import reciprocal_rank_fusion
-from service.matching.matcher import Candidate, Matcher, brief
-from service.matching.results import Component
+from service.matching.matcher import KEPT_SIZE, Matcher
+from service.matching.results import Component, ListingBrief, Match
 from service.programmes.common_needs.views import GroupMatch, Served
 
-PER_NEED = 20  # candidates taken from each member need before fusion
+PER_NEED = KEPT_SIZE  # matches taken from each member need before fusion
 CACHE_SECONDS = 600.0  # a need's candidates are reused this long (keyed by its last change)
 CACHE_SIZE = 2000
 
@@ -32,8 +31,7 @@ CACHE_SIZE = 2000
 @dataclass(frozen=True)
 class _Ranked:
     need: Any
-    words: set[str]
-    candidates: list[Candidate]
+    candidates: list[Match]
 
 
 class GroupMatcher:
@@ -49,9 +47,7 @@ class GroupMatcher:
             hit = self._cache.get(key)
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             return hit[1]
-        _, _, scored = self.matcher.candidates(Kind.need, need)
-        words = set(self.matcher.terms.terms(full_text(need)))
-        found = _Ranked(need, words, scored[:PER_NEED])
+        found = _Ranked(need, self.matcher.match(Kind.need, need.id, PER_NEED).matches)
         with self._lock:
             if len(self._cache) >= CACHE_SIZE:
                 self._cache.clear()
@@ -63,31 +59,28 @@ class GroupMatcher:
         return market_stamp(self.matcher.catalog, self.matcher.index)
 
     def lists(self, need_ids: Sequence[str]) -> dict[str, _Ranked]:
-        out = {}
-        for need_id in need_ids:
-            try:
-                need = self.matcher.catalog.get(Kind.need, need_id)
-            except NotFoundError:
-                continue
-            if need.status == Status.published:
-                out[need_id] = self._ranked(need)
-        return out
+        needs = self.matcher.catalog.get_many(Kind.need, list(need_ids))
+        return {
+            need_id: self._ranked(needs[need_id])
+            for need_id in need_ids
+            if need_id in needs and needs[need_id].is_published
+        }
 
     def rank(self, need_ids: Sequence[str], limit: int = 10) -> list[GroupMatch]:
         lists = self.lists(need_ids)
         if not lists or limit <= 0:
             return []
         hits = {
-            nid: [Hit(c.other.id, c.total) for c in ranked.candidates]
+            nid: [Hit(m.id, m.score) for m in ranked.candidates]
             for nid, ranked in lists.items()
         }
         fused = reciprocal_rank_fusion(
             hits, {nid: 1.0 for nid in hits}, self.matcher.settings.rrf_k
         )
-        served: dict[str, dict[str, tuple[int, Candidate]]] = {}
+        served: dict[str, dict[str, tuple[int, Match]]] = {}
         for nid, ranked in lists.items():
-            for position, c in enumerate(ranked.candidates, start=1):
-                served.setdefault(c.other.id, {})[nid] = (position, c)
+            for position, m in enumerate(ranked.candidates, start=1):
+                served.setdefault(m.id, {})[nid] = (position, m)
         return [
             self._explain(rank, item.score, served[item.id], lists)
             for rank, item in enumerate(fused[:limit], start=1)
@@ -97,12 +90,11 @@ class GroupMatcher:
         self,
         rank: int,
         fused: float,
-        served: dict[str, tuple[int, Candidate]],
+        served: dict[str, tuple[int, Match]],
         lists: dict[str, _Ranked],
     ) -> GroupMatch:
         members = len(lists)
-        matched = [c for _, c in served.values()]
-        achievement = matched[0].other
+        matched = [m for _, m in served.values()]
         components = []
         for part in matched[0].components:
             values = [next((x.value for x in c.components if x.name == part.name), 0.0)
@@ -119,29 +111,30 @@ class GroupMatcher:
                 )
             )
         counts: dict[str, int] = {}
-        for nid in served:
-            for term in self.matcher.shared_terms(lists[nid].words, Kind.achievement, achievement):
+        for match in matched:  # the terms each member need shares with the achievement
+            for term in match.shared_terms:
                 counts[term] = counts.get(term, 0) + 1
         shared = sorted(counts, key=lambda t: -counts[t])[:8]
         serves = [
             Served(
                 need_id=nid,
                 rank=position,
-                score=round(c.total, 4),
-                probability=c.probability,
-                tier=c.tier,
+                score=m.score,
+                probability=m.probability,
+                tier=m.tier,
             )
-            for nid, (position, c) in served.items()
+            for nid, (position, m) in served.items()
         ]
         best = max(matched, key=lambda c: c.probability or 0.0)
         ranks = "、".join(f"{s.need_id}第{s.rank}名" for s in serves)
         explanation = f"匹配本组{len(matched)}/{members}项需求（{ranks}）"
         if shared:
             explanation += "；共同关键词：" + "、".join(shared[:5])
+        first = matched[0]
         return GroupMatch(
-            **brief(achievement, self.matcher.taxonomy).model_dump(),
+            **{name: getattr(first, name) for name in ListingBrief.model_fields},
             rank=rank,
-            score=round(sum(c.total for c in matched) / members, 4),
+            score=round(sum(m.score for m in matched) / members, 4),
             fused=round(fused, 4),
             serves=serves,
             probability=best.probability,

@@ -21,6 +21,18 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _achievements()
+    _desk_matches()
+    _listing_owners()
+    _needs()
+    _users()
+    _api_tokens()
+    _desk_contracts()
+    _desk_notes()
+    _desk_stage_changes()
+
+
+def _achievements() -> None:
     op.create_table(
         "achievements",
         sa.Column("summary", sa.Text(), nullable=False),
@@ -48,6 +60,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_achievements_updated_at", "achievements", ["updated_at"], unique=False)
 
+
+def _desk_matches() -> None:
     op.create_table(
         "desk_matches",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -71,6 +85,8 @@ def upgrade() -> None:
     op.create_index("ix_desk_matches_stage", "desk_matches", ["stage"], unique=False)
     op.create_index("ix_desk_matches_updated_at", "desk_matches", ["updated_at"], unique=False)
 
+
+def _listing_owners() -> None:
     op.create_table(
         "listing_owners",
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -81,6 +97,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_listing_owners_user_id", "listing_owners", ["user_id"], unique=False)
 
+
+def _needs() -> None:
     op.create_table(
         "needs",
         sa.Column("description", sa.Text(), nullable=False),
@@ -105,6 +123,8 @@ def upgrade() -> None:
     op.create_index("ix_needs_status_updated", "needs", ["status", "updated_at"], unique=False)
     op.create_index("ix_needs_updated_at", "needs", ["updated_at"], unique=False)
 
+
+def _users() -> None:
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -118,6 +138,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_users_username", "users", ["username"], unique=True)
 
+
+def _api_tokens() -> None:
     op.create_table(
         "api_tokens",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -137,6 +159,8 @@ def upgrade() -> None:
     op.create_index("ix_api_tokens_token_hash", "api_tokens", ["token_hash"], unique=True)
     op.create_index("ix_api_tokens_user_id", "api_tokens", ["user_id"], unique=False)
 
+
+def _desk_contracts() -> None:
     op.create_table(
         "desk_contracts",
         sa.Column("match_id", sa.Integer(), nullable=False),
@@ -156,6 +180,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("match_id"),
     )
+
+
+def _desk_notes() -> None:
     op.create_table(
         "desk_notes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -171,6 +198,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_desk_notes_match_id", "desk_notes", ["match_id"], unique=False)
 
+
+def _desk_stage_changes() -> None:
     op.create_table(
         "desk_stage_changes",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),

@@ -17,6 +17,16 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _events()
+    _expert_evaluations()
+    _expert_services()
+    _experts()
+    _event_achievements()
+    _event_intents()
+    _event_registrations()
+
+
+def _events() -> None:
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -36,6 +46,8 @@ def upgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_events_date"), ["date"], unique=False)
 
+
+def _expert_evaluations() -> None:
     op.create_table(
         "expert_evaluations",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -60,6 +72,8 @@ def upgrade() -> None:
             batch_op.f("ix_expert_evaluations_expert_id"), ["expert_id"], unique=False
         )
 
+
+def _expert_services() -> None:
     op.create_table(
         "expert_services",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -84,6 +98,8 @@ def upgrade() -> None:
             batch_op.f("ix_expert_services_served_on"), ["served_on"], unique=False
         )
 
+
+def _experts() -> None:
     op.create_table(
         "experts",
         sa.Column("id", sa.String(length=64), nullable=False),
@@ -105,6 +121,8 @@ def upgrade() -> None:
     with op.batch_alter_table("experts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_experts_status"), ["status"], unique=False)
 
+
+def _event_achievements() -> None:
     op.create_table(
         "event_achievements",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -123,6 +141,8 @@ def upgrade() -> None:
             batch_op.f("ix_event_achievements_event_id"), ["event_id"], unique=False
         )
 
+
+def _event_intents() -> None:
     op.create_table(
         "event_intents",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -144,6 +164,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_event_intents_event_id"), ["event_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_event_intents_match_id"), ["match_id"], unique=False)
 
+
+def _event_registrations() -> None:
     op.create_table(
         "event_registrations",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),

@@ -17,6 +17,15 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _challenges()
+    _common_needs()
+    _challenge_applications()
+    _challenge_invitations()
+    _challenge_stages()
+    _common_need_members()
+
+
+def _challenges() -> None:
     op.create_table(
         "challenges",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -41,6 +50,8 @@ def upgrade() -> None:
     with op.batch_alter_table("challenges", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_challenges_stage"), ["stage"], unique=False)
 
+
+def _common_needs() -> None:
     op.create_table(
         "common_needs",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -58,6 +69,8 @@ def upgrade() -> None:
     with op.batch_alter_table("common_needs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_common_needs_status"), ["status"], unique=False)
 
+
+def _challenge_applications() -> None:
     op.create_table(
         "challenge_applications",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -89,6 +102,8 @@ def upgrade() -> None:
             batch_op.f("ix_challenge_applications_user_id"), ["user_id"], unique=False
         )
 
+
+def _challenge_invitations() -> None:
     op.create_table(
         "challenge_invitations",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -108,6 +123,8 @@ def upgrade() -> None:
             batch_op.f("ix_challenge_invitations_challenge_id"), ["challenge_id"], unique=False
         )
 
+
+def _challenge_stages() -> None:
     op.create_table(
         "challenge_stages",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -127,6 +144,8 @@ def upgrade() -> None:
             batch_op.f("ix_challenge_stages_challenge_id"), ["challenge_id"], unique=False
         )
 
+
+def _common_need_members() -> None:
     op.create_table(
         "common_need_members",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),

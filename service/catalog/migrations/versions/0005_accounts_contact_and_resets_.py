@@ -17,6 +17,15 @@ depends_on = None
 
 
 def upgrade() -> None:
+    _listing_terms()
+    _account_profiles()
+    _notification_sweeps()
+    _notifications()
+    _password_resets()
+    _saved_searches()
+
+
+def _listing_terms() -> None:
     op.create_table(
         "listing_terms",
         sa.Column("kind", sa.String(length=16), nullable=False),
@@ -25,6 +34,9 @@ def upgrade() -> None:
         sa.Column("expired_at", sa.DateTime(), nullable=True),
         sa.PrimaryKeyConstraint("kind", "listing_id"),
     )
+
+
+def _account_profiles() -> None:
     op.create_table(
         "account_profiles",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -37,6 +49,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id"),
     )
+
+
+def _notification_sweeps() -> None:
     op.create_table(
         "notification_sweeps",
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -47,6 +62,9 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id"),
     )
+
+
+def _notifications() -> None:
     op.create_table(
         "notifications",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -66,6 +84,8 @@ def upgrade() -> None:
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notifications_user_id"), ["user_id"], unique=False)
 
+
+def _password_resets() -> None:
     op.create_table(
         "password_resets",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -91,6 +111,8 @@ def upgrade() -> None:
         )
         batch_op.create_index(batch_op.f("ix_password_resets_user_id"), ["user_id"], unique=False)
 
+
+def _saved_searches() -> None:
     op.create_table(
         "saved_searches",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
