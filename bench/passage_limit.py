@@ -4,9 +4,10 @@ Every listing's title and each sentence of its body are embedded one by one
 (``indexer.documents.passages``); the embedded backend scores a listing by the mean of its whole
 cosine and its best passage's. Each row replaces ``passages`` with a limited variant, rebuilds a
 scratch market's index on the seed and runs the development set twice: dense alone (whole
-listing and its best passage, the part passages act on) and the shipped ranking (the fitted
-weights, everything on). The passage count is what a rebuild of the seed catalogue embeds
-beside the two whole-text vectors of each listing.
+listing and its best passage, the part passages act on) and the shipped ranking (the weights
+matching uses, ``seed_data/weights.json``, everything on; as ``techmatch eval --dev``). The
+passage count is what a rebuild of the seed catalogue embeds beside the two whole-text vectors
+of each listing.
 
     TECHMATCH_HOME=/tmp/passages-home .venv/bin/python bench/passage_limit.py
 
@@ -79,7 +80,8 @@ def main() -> None:
                                 for x in market.catalog.iter_published(k)]  # fmt: skip
                     count = sum(len(variant(x)) for x in listings) / len(listings)
                     dense = evaluate_devset(market, dev, DENSE)
-                    full = evaluate_devset(market, dev)
+                    shipped_weights = market.matcher.weights if market.matcher.tuned else None
+                    full = evaluate_devset(market, dev, weights=shipped_weights)
             finally:
                 documents.passages = shipped
             seconds = time.perf_counter() - started
