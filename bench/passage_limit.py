@@ -1,9 +1,9 @@
 """Fewer passages per listing: what each limit costs in retrieval quality and saves in encoding.
 
-Every listing's title and each sentence of its body are embedded one by one
-(``indexer.documents.passages``); the embedded backend scores a listing by the mean of its whole
-cosine and its best passage's. Each row replaces ``passages`` with a limited variant, rebuilds a
-scratch market's index on the seed and runs the development set twice: dense alone (whole
+Every listing's title and sentences of its body are embedded one by one
+(``indexer.documents.indexed_passages``); the embedded backend scores a listing by the mean of
+its whole cosine and its best passage's. Each row replaces ``indexed_passages`` with a variant,
+rebuilds a scratch market's index on the seed and runs the development set twice: dense alone (whole
 listing and its best passage, the part passages act on) and the shipped ranking (the weights
 matching uses, ``seed_data/weights.json``, everything on; as ``techmatch eval --dev``). The
 passage count is what a rebuild of the seed catalogue embeds beside the two whole-text vectors
@@ -11,7 +11,7 @@ of each listing.
 
     TECHMATCH_HOME=/tmp/passages-home .venv/bin/python bench/passage_limit.py
 
-The seed's shipped vectors cover every sentence, so the limited variants embed nothing new.
+The seed's shipped vectors cover every sentence, so no row embeds anything new.
 """
 
 from __future__ import annotations
@@ -41,9 +41,9 @@ def _longer(chars: int) -> Variant:
 
 
 VARIANTS: dict[str, Variant] = {
-    "title + every sentence (shipped)": lambda x: [x.title, *sentences(x.body)],
+    "title + every sentence (before #24)": lambda x: [x.title, *sentences(x.body)],
     "every sentence, no title passage": lambda x: sentences(x.body) or [x.title],
-    "title + first 3 sentences": _first(3),
+    "title + first 3 sentences (shipped)": _first(3),
     "title + first 5 sentences": _first(5),
     "title + sentences of ≥ 15 characters": _longer(15),
 }
@@ -63,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     dev = load_devset(SEED_DIR)
     settings = Settings(seed_dir=SEED_DIR, **({"home": args.home} if args.home else {}))
-    shipped = documents.passages
+    shipped = documents.indexed_passages
     print("| passages | per listing | dense alone: all / problem / technical (nDCG@10 / MRR@10) "
           "| shipped ranking: all / problem / technical | s |")  # fmt: skip
     print("| --- | ---: | --- | --- | ---: |")
@@ -73,7 +73,7 @@ def main() -> None:
             if args.only not in name:
                 continue
             started = time.perf_counter()
-            documents.passages = variant  # type: ignore[assignment]
+            documents.indexed_passages = variant  # type: ignore[assignment]
             try:
                 with scratch_market(parent) as market:
                     listings = [x for k in ("achievement", "need")
@@ -83,7 +83,7 @@ def main() -> None:
                     shipped_weights = market.matcher.weights if market.matcher.tuned else None
                     full = evaluate_devset(market, dev, weights=shipped_weights)
             finally:
-                documents.passages = shipped
+                documents.indexed_passages = shipped
             seconds = time.perf_counter() - started
             print(f"| {name} | {count:.2f} | {cell(dense)} | {cell(full)} | {seconds:.0f} |",
                   flush=True)  # fmt: skip
