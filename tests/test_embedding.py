@@ -1,4 +1,5 @@
 import os
+from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
@@ -156,7 +157,7 @@ class Recording:
     def __init__(self) -> None:
         self.batches: list[list[str]] = []
 
-    def encode(self, texts, query: bool = False) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def encode(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
         self.batches.append(list(texts))
         return np.array([[len(t), ord(t[0])] for t in texts], dtype=np.float32)
 
