@@ -38,6 +38,9 @@ def signals() -> dict[str, Signal]:
             and not tags.get(x.term, "x").startswith(("nr", "ns", "nt"))
         ),
         "not HSK 3.0 general vocabulary": lambda x: x.term not in rules.general,
+        "a specialised character (outside HSK 3.0 levels 1–6)": lambda x: any(
+            "\u4e00" <= c <= "\u9fff" and c not in rules.everyday for c in x.term
+        ),
         "content words minus HSK and the generic list": lambda x: (
             x.term in set(analyzer.content_words(x.sentence))
             and x.term not in rules.general
@@ -62,9 +65,11 @@ def signals() -> dict[str, Signal]:
 
 
 def main() -> None:
+    directory = SEED_DIR / "terms"
     samples = {
-        "criteria sample": read_labels(SEED_DIR / "terms" / "labels.tsv"),
-        "held-out sample": read_labels(SEED_DIR / "terms" / "labels-heldout.tsv"),
+        "criteria sample": read_labels(directory / "labels.tsv"),
+        "held-out sample": read_labels(directory / "labels-heldout.tsv"),
+        "fresh sample 2": read_labels(directory / "labels-fresh2.tsv"),
     }
     print("| signal | " + " | ".join(f"{n}: shown / precision / recall" for n in samples) + " |")
     print("| --- |" + " ---: |" * len(samples))

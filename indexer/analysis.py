@@ -97,11 +97,13 @@ class Analyzer:
     synonyms: dict[str, str] = field(init=False)
     version: str = field(init=False)
     _words_of: Callable[[str], tuple[str, ...]] = field(init=False, repr=False)
+    _tokens_of: Callable[[str], tuple[str, ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # explanations and search results ask for the words of the same listings again and
         # again; jieba's accurate mode is the dearest step of a search page
         self._words_of = lru_cache(maxsize=WORDS_CACHE)(self._words)
+        self._tokens_of = lru_cache(maxsize=WORDS_CACHE)(self._tokens)  # themes, query plans
         self._content_of = lru_cache(maxsize=WORDS_CACHE)(self._content_words)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self._tokenizer = jieba.Tokenizer()
@@ -127,14 +129,18 @@ class Analyzer:
         self.version = self.resources.fingerprint()
 
     def tokens(self, text: str) -> list[str]:
-        """Index/query tokens: jieba search-mode words, stop words dropped, synonyms mapped."""
+        """Index/query tokens: jieba search-mode words, stop words dropped, synonyms mapped
+        (kept per text, an LRU: the same listings are tokenised again for themes and plans)."""
+        return list(self._tokens_of(text))
+
+    def _tokens(self, text: str) -> tuple[str, ...]:
         out: list[str] = []
         for token in self._tokenizer.cut_for_search(normalise(text)):
             token = token.strip()
             if not token or token in self.stopwords or not _WORD.search(token):
                 continue
             out.append(self.synonyms.get(token, token))
-        return out
+        return tuple(out)
 
     def words(self, text: str) -> list[str]:
         """Content words (accurate mode) for explanations: no stop words, no boilerplate, no

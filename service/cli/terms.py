@@ -22,7 +22,9 @@ def terms_section(parts: Components, grouping: bool = True) -> list[str]:
     directory = parts.seed_dir / "terms"
     samples = [
         ("criteria sample (rules written beside it)", directory / "labels.tsv"),
-        ("held-out sample (shown terms, drawn after)", directory / "labels-heldout.tsv"),
+        ("held-out sample (shown terms; rules revised on it)", directory / "labels-heldout.tsv"),
+        ("fresh sample 1 (blind; rules revised on it)", directory / "labels-fresh.tsv"),
+        ("fresh sample 2 (blind, after the rules were frozen)", directory / "labels-fresh2.tsv"),
     ]
     labelled = {name: quality.read_labels(path) for name, path in samples if path.exists()}
     extractor = parts.matcher.terms
@@ -30,7 +32,7 @@ def terms_section(parts: Components, grouping: bool = True) -> list[str]:
     second = directory / "second.tsv"
     theirs = quality.read_second(second) if second.exists() else {}
     everything = [row for rows in labelled.values() for row in rows]
-    groups = [("both samples", everything), *labelled.items()]
+    groups = [("all samples", everything), *labelled.items()]
     agreements = [(name, quality.agreement(rows, theirs)) for name, rows in groups]
     found = [(name, agreed) for name, agreed in agreements if agreed is not None]
     summary = evaluate(parts.common_needs.grouper, parts.seed_dir).summary() if grouping else []

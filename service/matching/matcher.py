@@ -382,11 +382,6 @@ class Matcher:
         found = self.index.best_passages(target.value, vector, ids)
         return {listing_id: hit.text for listing_id, hit in found.items()}
 
-    def shared_terms(self, source_words: set[str], target: Kind, other: Any) -> list[str]:
-        """Technical terms both listings use (``TermExtractor.terms``: no generic or colloquial
-        word, no fragment), rarest (most telling) first."""
-        return self.shared_terms_of(source_words, target, [other])[other.id]
-
     def shared_terms_of(
         self, source_words: set[str], target: Kind, others: list[Any]
     ) -> dict[str, list[str]]:

@@ -3,9 +3,11 @@ agreement with a second labeller, and the common-need grouping figures.
 
 The samples (``seed_data/terms/``) were labelled by the written criteria (``criteria.md``):
 ``labels.tsv`` (520 candidate words of every kind drawn from the seed and the development
-set, the sample the rules were written beside) and ``labels-heldout.tsv`` (260 words the
-extractor showed, drawn afterwards from words outside the first sample). A term counts as
-shown when the extractor yields it for the sentence it was labelled in.
+set, the sample the rules were written beside), ``labels-heldout.tsv`` (260 words the
+extractor showed, drawn afterwards from words outside the first sample) and the blind samples
+of ``bench/terms_sample.py`` (``labels-fresh.tsv``, ``labels-fresh2.tsv``: 240 shown and 80
+not shown words each, drawn after the rules were frozen). A term counts as shown when the
+extractor yields it for the sentence it was labelled in.
 """
 
 from __future__ import annotations

@@ -24,11 +24,12 @@ from service.catalog import Catalog
 from service.listings.schemas import Kind, Maturity
 from service.listings.taxonomy import Taxonomy
 from service.matching.calibration import Tier, tier_words
-from service.matching.matcher import Matcher, NotPublishedError
+from service.matching.matcher import KEPT_SIZE, Matcher, NotPublishedError
 from service.programmes.events.service import Event, EventStore
 from service.programmes.similarity import TfIdfPool
 
-MATCHES_PER_ACHIEVEMENT = 30  # needs looked at per achievement (past them all are weak)
+MATCHES_PER_ACHIEVEMENT = KEPT_SIZE  # needs looked at per achievement: the kept list (on 60
+# sampled seed achievements, no need at ranks 21–30 was more than a weak match)
 PER_SEAT = 3  # enterprises invited per seat by default
 INVITED: tuple[str, ...] = ("strong", "possible")  # the tiers an invitation needs
 CLOSE = 0.2  # tf-idf cosine from which a theme need counts as close to an achievement
