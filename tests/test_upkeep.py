@@ -17,8 +17,6 @@ from service.composition import Components
 from service.config import get_settings
 from service.desk.stages import Stage
 from service.listings.schemas import AchievementIn, Kind, Status
-from service.matching.cache import market_stamp
-from service.matching.kept import stamp_text
 from service.matching.matcher import KEPT_SIZE
 from service.notifications.models import ListingTermRow
 from service.upkeep.runner import Upkeep
@@ -27,13 +25,9 @@ from tests.desk_support import ACHIEVEMENT, NEED, make_user, own
 NEW_TITLE = "玄武岩纤维复合筋锚杆快速安装工艺"
 
 
-def _text(market: Components) -> str:
-    stamp = market_stamp(market.catalog, market.index)
-    return stamp_text((*stamp, market.matcher.mark()))
-
-
-def _kept(market: Components, listing_id: str) -> list[str] | None:
-    found = market.matcher.kept.get(Kind.need, listing_id, KEPT_SIZE, _text(market))
+def _kept(market: Components, listing_id: str, kind: Kind = Kind.need) -> list[str] | None:
+    text = market.matcher.kept_text(kind, listing_id)
+    found = market.matcher.kept.get(kind, listing_id, KEPT_SIZE, text)
     return None if found is None else [m.id for m in found.matches]
 
 
@@ -69,10 +63,14 @@ def test_a_write_updates_the_kept_match_lists(
     before = _kept(market, basalt)
     assert before is not None
     assert not warmer.due()  # nothing changed since
+    achievements_before = _kept(market, ACHIEVEMENT, Kind.achievement)
     new_id = _post_achievement(market)
-    assert _kept(market, basalt) is None  # the market changed: the old list is not served
+    assert _kept(market, basalt) is None  # its candidates changed: the old list is not served
+    # an achievement's list depends on the needs only: a new achievement leaves it valid
+    assert _kept(market, ACHIEVEMENT, Kind.achievement) == achievements_before is not None
     again = warmer.run()
     assert again.complete and again.computed + again.skipped == total + 1
+    assert again.skipped >= market.catalog.count(Kind.achievement) - 1  # only the new one made
     after = _kept(market, basalt)
     assert after is not None and new_id in after
     # a request now reads the kept list; it computes nothing

@@ -114,6 +114,18 @@ class CatalogFeeds:
         with self._sessions() as session:
             return set(session.scalars(query))
 
+    def updated_times(self, kind: Kind, ids: Sequence[str] | None = None) -> dict[str, Any]:
+        """When each listing last changed, by id: of ``ids`` (any status), or of every published
+        listing of the kind. What a kept match list of the listing is stamped with."""
+        table = _table(kind)
+        query = select(table.id, table.updated_at)
+        if ids is None:
+            query = query.where(table.status == Status.published.value)
+        else:
+            query = query.where(table.id.in_(list(ids)))
+        with self._sessions() as session:
+            return {listing_id: at for listing_id, at in session.execute(query)}
+
     def iter_published_since(self, kind: str, since: dt.datetime) -> Iterator[Any]:
         """Published listings of a kind written at or after ``since``."""
         table = _table(Kind(kind))

@@ -3,10 +3,14 @@ second labeller, and the common-need grouping figures (the "Terms" section of th
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from service.cli.common import market
-from service.composition import Components
+
+if TYPE_CHECKING:  # the command line imports the market only when a command opens it
+    from service.composition import Components
 
 
 def register(app: typer.Typer) -> None:

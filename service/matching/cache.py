@@ -58,8 +58,11 @@ class ResultCache(Generic[Result]):
 
 def market_stamp(catalog: Catalog, index: SearchIndex) -> tuple[Hashable, ...]:
     """What derived results depend on: the catalog's version and the index generation."""
+    return (*catalog.version(), index_generation(index))
+
+
+def index_generation(index: SearchIndex) -> str:
     try:
-        generation = index.manifest().generation
+        return str(index.manifest().generation)
     except IndexError_:
-        generation = ""  # no usable index: the result itself says so
-    return (*catalog.version(), generation)
+        return ""  # no usable index: the result itself says so

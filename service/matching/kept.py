@@ -1,10 +1,11 @@
 """Match lists kept in the catalog's database, shared by every worker process.
 
-A list is stored with the stamp of the market it was computed from (``market_stamp``: the
-catalog's version and the index generation). A read at the current stamp is one primary-key
-lookup and a JSON parse; a list of an older stamp is never served. The background upkeep
-(``service/upkeep/``) recomputes the lists of published listings after each change, and any
-request that misses computes the list and stores it (a read-through).
+A list is stored with the stamp it was computed at (``Matcher.list_stamp``: the other kind's
+version, the index generation and the listing's own last change, with the weights). A read at
+the current stamp is one primary-key lookup and a JSON parse; a list of an older stamp is never
+served. The background upkeep (``service/upkeep/``) recomputes the lists that are not current
+after each change, and any request that misses computes the list and stores it (a
+read-through).
 """
 
 from __future__ import annotations
@@ -39,12 +40,14 @@ class KeptMatches:
         self, kind: Kind, listing_id: str, size: int, stamp: str, result: MatchList
     ) -> None:
         """``put`` on a writer thread: a request that computed a list does not wait for the
-        write (about 10 ms on a busy machine) before it answers."""
+        write (about 10 ms on a busy machine) before it answers. The list is written as it is
+        now (serialised here), whatever its caller does with it next."""
+        body = result.model_dump_json()
         with self._lock:
             if self._writer is None:
                 self._writer = ThreadPoolExecutor(1, thread_name_prefix="techmatch-kept")
             writer = self._writer
-        writer.submit(self.put, kind, listing_id, size, stamp, result)
+        writer.submit(self._store, kind, listing_id, size, stamp, body)
 
     def flush(self) -> None:
         """Wait for the writes handed to the writer thread so far."""
@@ -68,30 +71,49 @@ class KeptMatches:
                 return None
             return MatchList.model_validate_json(row.body)
 
-    def fresh_ids(self, kind: Kind, size: int, stamp: str) -> set[str]:
-        """Listings of a kind whose list of this size is kept at this stamp."""
-        query = select(KeptMatchRow.listing_id).where(
-            KeptMatchRow.kind == kind.value, KeptMatchRow.size == size, KeptMatchRow.stamp == stamp
+    def stamps(self, kind: Kind, size: int) -> dict[str, str]:
+        """The stamp of each kept list of this size of a kind's listings, by listing id."""
+        query = select(KeptMatchRow.listing_id, KeptMatchRow.stamp).where(
+            KeptMatchRow.kind == kind.value, KeptMatchRow.size == size
         )
         with self._sessions() as session:
-            return set(session.scalars(query))
+            return {listing_id: stamp for listing_id, stamp in session.execute(query)}
 
     def put(self, kind: Kind, listing_id: str, size: int, stamp: str, result: MatchList) -> bool:
         """Keep a list (replacing the listing's older one); False when the database was busy
         or another process stored it at the same moment (the list is then simply not kept)."""
+        return self._store(kind, listing_id, size, stamp, result.model_dump_json())
+
+    def _store(self, kind: Kind, listing_id: str, size: int, stamp: str, body: str) -> bool:
         try:
             with self._sessions.begin() as session:
                 row = session.get(KeptMatchRow, (kind.value, listing_id, size))
                 if row is None:
                     row = KeptMatchRow(kind=kind.value, listing_id=listing_id, size=size)
                     session.add(row)
-                row.stamp, row.body, row.computed_at = stamp, result.model_dump_json(), utcnow()
+                row.stamp, row.body, row.computed_at = stamp, body, utcnow()
             return True
         except (IntegrityError, OperationalError):
             return False
 
-    def prune(self, stamp: str) -> int:
-        """Drop lists of other stamps (the listings withdrawn since, and leftovers)."""
+    def prune(self, kind: Kind, current: dict[str, str]) -> int:
+        """Drop a kind's lists not kept at their listing's ``current`` stamp (listings
+        withdrawn since, and leftovers of older stamps)."""
+        dropped = 0
         with self._sessions.begin() as session:
-            done = session.execute(delete(KeptMatchRow).where(KeptMatchRow.stamp != stamp))
-            return int(getattr(done, "rowcount", 0) or 0)
+            rows = session.execute(
+                select(KeptMatchRow.listing_id, KeptMatchRow.size, KeptMatchRow.stamp).where(
+                    KeptMatchRow.kind == kind.value
+                )
+            ).all()
+            for listing_id, size, stamp in rows:
+                if current.get(listing_id) != stamp:
+                    session.execute(
+                        delete(KeptMatchRow).where(
+                            KeptMatchRow.kind == kind.value,
+                            KeptMatchRow.listing_id == listing_id,
+                            KeptMatchRow.size == size,
+                        )
+                    )
+                    dropped += 1
+        return dropped

@@ -9,6 +9,7 @@ weights are the tuned ones stored beside the index when present (``weights.py``)
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from service.errors import Conflict
 from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.analysed import Analysed, Shelf
-from service.matching.cache import ResultCache, market_stamp
+from service.matching.cache import ResultCache, index_generation
 from service.matching.calibration import Calibration, Calibrations
 from service.matching.features import feature_table
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
@@ -300,12 +301,12 @@ class Matcher:
         return out
 
     def match(self, kind: Kind, listing_id: str, limit: int = 10) -> MatchList:
-        """The counterparts of a stored listing, valid until any listing changes or the index
-        is rebuilt (a new generation): from this process's cache, else the kept lists of the
-        catalog (computed in the background after each change), else computed and kept. Up to
-        ``KEPT_SIZE`` matches are a cut of the one kept list of that size (the ranking does not
-        depend on how many are shown)."""
-        stamp = market_stamp(self.catalog, self.index)
+        """The counterparts of a stored listing, valid until the listing itself or any listing
+        of the other kind changes or the index is rebuilt (``list_stamp``): from this process's
+        cache, else the kept lists of the catalog (computed in the background after each
+        change), else computed and kept. Up to ``KEPT_SIZE`` matches are a cut of the one kept
+        list of that size (the ranking does not depend on how many are shown)."""
+        stamp = self.list_stamp(kind, listing_id)
         size = max(limit, KEPT_SIZE)
         found = self._cache.get(
             (kind, listing_id, size), lambda: self._kept(kind, listing_id, size, stamp), stamp
@@ -313,6 +314,20 @@ class Matcher:
         if limit == size:
             return found
         return found.model_copy(update={"matches": found.matches[:limit]})
+
+    def list_stamp(self, kind: Kind, listing_id: str, updated: Any = None) -> tuple[Hashable, ...]:
+        """What a listing's match list depends on: the other kind's listings (the candidates,
+        their statistics and vectors), the index generation and the listing's own last change
+        (``updated``, when the caller has read it). A new need leaves every other need's list
+        valid; it changes the achievements' lists, where it may appear."""
+        version = dict(zip(Kind, self.catalog.version(), strict=True))
+        if updated is None:
+            updated = self.catalog.updated_times(kind, [listing_id]).get(listing_id)
+        return (version[kind.other], index_generation(self.index), updated)
+
+    def kept_text(self, kind: Kind, listing_id: str, updated: Any = None) -> str:
+        """The stamp a kept list of this listing carries when current (weights included)."""
+        return stamp_text((*self.list_stamp(kind, listing_id, updated), self.mark()))
 
     def mark(self) -> str:
         """What else a kept list depends on: the weights and the pipeline's switches."""
@@ -326,7 +341,7 @@ class Matcher:
         found = self.kept.get(kind, listing_id, limit, text)
         if found is None:
             found = self.match_listing(kind, self.catalog.get(kind, listing_id), limit)
-            self.kept.put_later(kind, listing_id, limit, text, found.model_copy(deep=True))
+            self.kept.put_later(kind, listing_id, limit, text, found)
         return found
 
     def match_listing(self, kind: Kind, listing: Any, limit: int = 10) -> MatchList:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from service.catalog import Catalog, NotFoundError
 from service.listings.schemas import Kind
 from service.matching.cache import market_stamp
-from service.matching.kept import stamp_text
 from service.matching.matcher import KEPT_SIZE, Matcher, NotPublishedError
 from service.programmes.common_needs.group_reads import MAX_ACHIEVEMENTS
 from service.programmes.common_needs.service import CommonNeeds
@@ -76,20 +75,15 @@ class MatchWarmer:
         tell = progress or (lambda what, done: None)
         started, report = time.monotonic(), WarmReport()
         stamp = self.stamp()
-        kept = self.matcher.kept
-        text = stamp_text((*stamp, self.matcher.mark()))
         tell("共性需求", 0)
         self.common_needs.list(achievements=MAX_ACHIEVEMENTS)
         tell("经纪人待办", 0)
         for read in self.derived:
             read()
         for kind in (Kind.need, Kind.achievement):
-            if not self._lists(kind, text, stamp, reverse, should_stop, report, tell):
+            if not self._lists(kind, stamp, reverse, should_stop, report, tell):
                 report.seconds = time.monotonic() - started
                 return report
-        if kept is not None:
-            kept.flush()
-            kept.prune(text)
         report.complete = self.stamp() == stamp
         if report.complete:
             self._done = stamp
@@ -99,22 +93,25 @@ class MatchWarmer:
     def _lists(
         self,
         kind: Kind,
-        text: str,
         stamp: tuple[Hashable, ...],
         reverse: bool,
         should_stop: Callable[[], bool],
         report: WarmReport,
         tell: Callable[[str, int], None],
     ) -> bool:
-        """Keep the lists of one kind; False when stopped or the market changed meanwhile."""
+        """Keep the lists of one kind (those already kept at their listing's current stamp are
+        left alone: a new need leaves the needs' lists as they are); False when stopped or the
+        market changed meanwhile. Lists of withdrawn listings and older stamps are dropped."""
         kept = self.matcher.kept
         if kept is not None:
             kept.flush()  # lists just computed (the broker's queue …) count as kept
-        fresh = kept.fresh_ids(kind, KEPT_SIZE, text) if kept is not None else set()
-        for listing_id in sorted(self.catalog.published_ids(kind.value), reverse=reverse):
+        times = self.catalog.updated_times(kind)  # the published listings
+        current = {i: self.matcher.kept_text(kind, i, at) for i, at in times.items()}
+        stored = kept.stamps(kind, KEPT_SIZE) if kept is not None else {}
+        for listing_id in sorted(times, reverse=reverse):
             if should_stop() or self.stamp() != stamp:
                 return False
-            if listing_id in fresh:
+            if stored.get(listing_id) == current[listing_id]:
                 report.skipped += 1
                 tell(kind.label, 1)
                 continue
@@ -125,4 +122,7 @@ class MatchWarmer:
                 continue  # withdrawn a moment ago: the next round sees it
             report.computed += 1
             tell(kind.label, 1)
+        if kept is not None:
+            kept.flush()
+            kept.prune(kind, current)
         return True

@@ -71,8 +71,7 @@ class GroupMatcher:
         if not lists or limit <= 0:
             return []
         hits = {
-            nid: [Hit(m.id, m.score) for m in ranked.candidates]
-            for nid, ranked in lists.items()
+            nid: [Hit(m.id, m.score) for m in ranked.candidates] for nid, ranked in lists.items()
         }
         fused = reciprocal_rank_fusion(
             hits, {nid: 1.0 for nid in hits}, self.matcher.settings.rrf_k
