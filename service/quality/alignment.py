@@ -3,8 +3,8 @@ component on the development set (``techmatch report``'s row; ``bench/alignment_
 has the variants).
 
 The need's title and each sentence are embedded on their own with the query role; each
-achievement's passages (title and each sentence: ``indexer.documents.passages``, the vectors the
-embedded index stores) with the passage role. A pair's ``alignment`` is the mean over the need's
+achievement's passages (title and each sentence: ``indexer.documents.passages``; the index
+stores the first three) with the passage role. A pair's ``alignment`` is the mean over the need's
 sentences of each one's best cosine in the achievement: how much of what the need says some
 sentence of the achievement answers. It is scaled by ``SCALE`` so that the regularised pairwise
 fit can weigh it beside components that spread over [0, 1] (raw cosines differ by hundredths).

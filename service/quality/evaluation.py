@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
+
 from indexer.analysis import Analyzer
 from indexer.backends.embedded import EmbeddedIndex
 from indexer.base import Filters, IndexedDoc, Manifest, Progress
@@ -109,7 +111,9 @@ def evaluate_beir_variants(
     queries = {
         q["_id"]: q["text"] for q in _jsonl(directory / "queries.jsonl") if q["_id"] in qrels
     }
-    dense = encoder.available
+    texts = [f"{d.get('title', '')}。{d.get('text', '')}" for d in corpus]
+    vectors = _embed(encoder, texts, False, "embedding corpus", progress)
+    query_vectors = _embed(encoder, list(queries.values()), True, "embedding queries", progress)
     with tempfile.TemporaryDirectory(prefix="techmatch-eval-") as scratch:
         index = EmbeddedIndex(Path(scratch))
 
@@ -124,15 +128,10 @@ def evaluate_beir_variants(
                         body_tokens=analyzer.tokens(d.get("text", "")),
                         field="",
                         field_top="",
+                        vector=None if vectors is None else vectors[start + i],
                     )
-                    for d in chunk
+                    for i, d in enumerate(chunk)
                 ]
-                vectors = encoder.encode(
-                    [f"{d.get('title', '')}。{d.get('text', '')}" for d in chunk]
-                )
-                if vectors is not None:
-                    for doc, vector in zip(docs, vectors, strict=True):
-                        doc.vector = vector
                 if progress:
                     progress("indexing corpus", len(docs))
                 yield docs
@@ -140,9 +139,9 @@ def evaluate_beir_variants(
         manifest = Manifest("embedded", "", encoder.model_name, None, analyzer.version)
         index.rebuild(batches(), manifest)
         runs: dict[str, dict[str, list[str]]] = defaultdict(dict)
-        for qid, text in queries.items():
+        for number, (qid, text) in enumerate(queries.items()):
             lists = {"lexical": index.lexical("achievement", analyzer.tokens(text), Filters(), 100)}
-            vector = encoder.encode_query(text) if dense else None
+            vector = None if query_vectors is None else query_vectors[number]
             if vector is not None:
                 lists["dense"] = index.vector("achievement", vector, Filters(), 100)
                 fused = reciprocal_rank_fusion(lists, {}, rrf_k)
@@ -153,3 +152,22 @@ def evaluate_beir_variants(
                 progress("running queries", 1)
         index.close()
     return {name: score_run(run, qrels) for name, run in runs.items()}
+
+
+def _embed(
+    encoder: SemanticEncoder,
+    texts: list[str],
+    query: bool,
+    what: str,
+    progress: Progress | None,
+) -> np.ndarray | None:
+    """Every text's vector in one call (the encoder batches them by length and keeps them in
+    its cache), with progress as the batches finish; None without a model."""
+    if not encoder.available:
+        return None
+
+    def advance(done: int) -> None:
+        if progress:
+            progress(what, done)
+
+    return encoder.encode(texts, advance, query=query)

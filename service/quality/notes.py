@@ -26,9 +26,9 @@ lift below target. The figures above include these grades.
 need's title, keywords and text; `query="understood"` uses tf·idf key terms and, with
 `feedback=True`, pseudo-relevance feedback. Dense retrieval encodes the need with e5's
 `query:` role and the achievements with `passage:`; an achievement's dense score is the mean
-of its whole text's cosine and its best passage's (its title or one sentence of its summary,
-each embedded on its own; `passages=False` is the whole-listing row). Fusion is reciprocal
-rank fusion. The
+of its whole text's cosine and its best passage's (its title or one of its summary's first three
+sentences, each embedded on its own; `passages=False` is the whole-listing row). Fusion is
+reciprocal rank fusion. The
 learned rows fit one weight per component — the fused rank of each retriever, the BM25 score
 scaled by the list's best (`bm25`), the cosine (`cosine`), field agreement, maturity, modes,
 money, region — either by a pairwise logistic regression (scikit-learn, `pairwise.py`) or by
