@@ -9,11 +9,12 @@ weights are the tuned ones stored beside the index when present (``weights.py``)
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.analysis import Analyzer, normalise
+from indexer.analysis import Analyzer
 from indexer.base import Filters, Hit, SearchIndex
 from indexer.documents import full_text
 from indexer.embedding import SemanticEncoder
@@ -47,9 +48,11 @@ from service.matching.scoring import (
     EVIDENCE_LABELS,
     Candidate,
     Part,
+    best_passages,
     brief,
     evidence,
     retrieval_note,
+    shared_terms,
 )
 from service.matching.weights import MatchConfig, Weights
 
@@ -330,8 +333,10 @@ class Matcher:
         return stamp_text((*self.list_stamp(kind, listing_id, updated), self.mark()))
 
     def mark(self) -> str:
-        """What else a kept list depends on: the weights and the pipeline's switches."""
-        made_of = f"{sorted(self.weights.to_dict().items())}{self.config}"
+        """What else a kept list depends on: the weights, the pipeline's switches and the
+        calibration."""
+        calibrated = json.dumps(self.calibrations.to_dict(), sort_keys=True)  # the probabilities
+        made_of = f"{sorted(self.weights.to_dict().items())}{self.config}{calibrated}"
         return hashlib.sha256(made_of.encode()).hexdigest()[:12]
 
     def _kept(self, kind: Kind, listing_id: str, limit: int, stamp: tuple[Any, ...]) -> MatchList:
@@ -351,8 +356,12 @@ class Matcher:
         target = kind.other
         shown = scored[:limit]
         others = shown[0].shelf.many([c.id for c in shown]) if shown else {}
-        shared = self.shared_terms_of(source.words, target, [others[c.id] for c in shown])
-        passages = self._best_passages(source, lists, target, [c.id for c in shown])
+        shown_others = [others[c.id] for c in shown]
+        shared = shared_terms(self.terms, self.index, source.words, target, shown_others)
+        wanted = self.index.stores_passages and self.config.passages and "dense" in lists
+        passages = (
+            best_passages(self.index, source, target, [c.id for c in shown]) if wanted else {}
+        )
         matches = [
             Match(
                 **brief(others[c.id], self.taxonomy).model_dump(),
@@ -384,29 +393,3 @@ class Matcher:
             calibration=self.calibration_for(lists)[1],
             matches=matches,
         )
-
-    def _best_passages(
-        self, source: Analysed, lists: dict[str, list[Hit]], target: Kind, ids: list[str]
-    ) -> dict[str, str]:
-        """Each match's passage (title or sentence) closest to the source, for the explanation."""
-        if "dense" not in lists or not (self.index.stores_passages and self.config.passages):
-            return {}
-        vector = source.vector()
-        if vector is None:
-            return {}
-        found = self.index.best_passages(target.value, vector, ids)
-        return {listing_id: hit.text for listing_id, hit in found.items()}
-
-    def shared_terms_of(
-        self, source_words: set[str], target: Kind, others: list[Any]
-    ) -> dict[str, list[str]]:
-        """``shared_terms`` of several listings, with one look-up of document frequencies."""
-        common: dict[str, set[str]] = {}
-        for other in others:
-            text = full_text(other)
-            written = normalise(text)  # a term inside a longer one counts: 脱硫 in 胺法脱硫
-            found = source_words & set(self.terms.terms(text))
-            common[other.id] = found | {w for w in source_words if w in written}
-        words = sorted(set().union(*common.values())) if common else []
-        df = self.index.doc_freq(target.value, words) if words else {}
-        return {lid: sorted(c, key=lambda t: (df.get(t, 0), t))[:8] for lid, c in common.items()}

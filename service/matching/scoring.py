@@ -7,11 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from indexer.base import Hit
+from indexer.analysis import normalise
+from indexer.base import Hit, SearchIndex
+from indexer.documents import full_text
+from indexer.terms import TermExtractor
 from service.catalog.feeds import CandidateFacts
-from service.listings.schemas import Listing
+from service.listings.schemas import Kind, Listing
 from service.listings.taxonomy import Taxonomy
-from service.matching.analysed import Shelf
+from service.matching.analysed import Analysed, Shelf
 from service.matching.calibration import Tier
 from service.matching.results import Component, ListingBrief
 
@@ -97,3 +100,32 @@ def retrieval_note(ranks: dict[str, int]) -> str:
     names = {"lexical": "关键词检索", "dense": "语义检索"}
     parts = [f"{names.get(s, s)}第{r}名" for s, r in sorted(ranks.items())]
     return "，".join(parts) if parts else "未被检索到"
+
+
+def shared_terms(
+    terms: TermExtractor, index: SearchIndex, source_words: set[str], target: Kind,
+    others: list[Any],
+) -> dict[str, list[str]]:  # fmt: skip
+    """The technical terms each of ``others`` shares with the source (``TermExtractor.terms``:
+    no generic or colloquial word, no fragment), rarest (most telling) first, with one look-up
+    of document frequencies."""
+    common: dict[str, set[str]] = {}
+    for other in others:
+        text = full_text(other)
+        written = normalise(text)  # a term inside a longer one counts: 脱硫 in 胺法脱硫
+        found = source_words & set(terms.terms(text))
+        common[other.id] = found | {w for w in source_words if w in written}
+    words = sorted(set().union(*common.values())) if common else []
+    df = index.doc_freq(target.value, words) if words else {}
+    return {lid: sorted(c, key=lambda t: (df.get(t, 0), t))[:8] for lid, c in common.items()}
+
+
+def best_passages(
+    index: SearchIndex, source: Analysed, target: Kind, ids: list[str]
+) -> dict[str, str]:
+    """Each match's passage (title or sentence) closest to the source, for the explanation."""
+    vector = source.vector()
+    if vector is None:
+        return {}
+    found = index.best_passages(target.value, vector, ids)
+    return {listing_id: hit.text for listing_id, hit in found.items()}
