@@ -90,11 +90,15 @@ class CommonNeeds:
         """Recompute the untouched proposals if the published needs changed; True if it ran.
 
         Cheap when nothing changed: one look at the catalog's version while it stays the same
-        in this process, else one scan of the needs against the stored fingerprint."""
+        in this process, else one scan of the needs against the stored fingerprint. While
+        another thread of this process regroups (the background upkeep, after a change), a
+        read does not wait for it: it serves the stored groups (stale by that change)."""
         seen = (self.catalog.version(), self.grouper.semantic)
         if not force and seen == self._checked:
             return False
-        with self._refreshing:
+        if not self._refreshing.acquire(blocking=force):
+            return False
+        try:
             try:
                 ran = self._refresh(force)
             except IntegrityError:  # another process grouped the same needs at the same time
@@ -104,6 +108,8 @@ class CommonNeeds:
                 return False
             self._checked = seen
             return ran
+        finally:
+            self._refreshing.release()
 
     def _refresh(self, force: bool) -> bool:
         """Group with no lock held (the clustering takes seconds), then write the proposals
@@ -214,10 +220,9 @@ class CommonNeeds:
                 if found is None:
                     found = self._list(statuses, ranked)
                     self._lists.put(key, found)
-        cut = found.model_copy(deep=True)
-        for group in cut.groups:
-            group.achievements = group.achievements[:achievements]
-        return cut
+        groups = [g.model_copy(update={"achievements": g.achievements[:achievements]})
+                  for g in found.groups]  # fmt: skip
+        return found.model_copy(update={"groups": groups})  # shares what nobody changes
 
     def _stamp(self) -> tuple[Any, ...]:
         with self._sessions() as session:
