@@ -167,8 +167,9 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         taxonomy,
     )  # fmt: skip
     suggester = Suggester(catalog, analyzer, taxonomy, terms=extractor)
-    warmer = MatchWarmer(  # after the lists: the broker's queue, the posting form's suggester
-        catalog, matcher, programmes["common_needs"], derived=(queue.items, suggester.refresh)
+    warmed = (queue.items, suggester.refresh, programmes["invitations"].warm)
+    warmer = MatchWarmer(  # then the broker's queue, the posting form, events' themes
+        catalog, matcher, programmes["common_needs"], derived=warmed
     )
     return Components(
         settings=settings,

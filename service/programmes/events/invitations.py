@@ -104,6 +104,13 @@ class Invitations:
         self._pools: dict[Any, TfIdfPool] = {}
 
     # ---- what to present ------------------------------------------------------------
+    def warm(self) -> None:
+        """Tokenise every published listing once (the analyzer keeps tokens per text), so that
+        a theme's first proposal does not: the background warm-up calls it."""
+        for kind in Kind:
+            for listing in self.catalog.iter_all(kind, published_only=True):
+                self.analyzer.tokens(full_text(listing))
+
     def propose(
         self, field_code: str | None, region: str | None, limit: int = 8
     ) -> list[ProposedAchievement]:
