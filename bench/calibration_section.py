@@ -1,31 +1,56 @@
-"""Re-render the "Match probability" section of docs/quality.md from the shipped
-``seed_data/calibration.json``, with the report's own code (``calibration_report.markdown``),
-after ``techmatch tune --dev-only --out seed_data``; the rest of the page is left as it is
-(the whole report, ``techmatch report``, takes over an hour on two cores).
+"""Re-render sections of docs/quality.md with the report's own code, after a refit
+(``techmatch tune --dev-only --out seed_data``), leaving the rest of the page as it is (the
+whole report, ``techmatch report``, runs for an hour on two cores):
 
-    .venv/bin/python bench/calibration_section.py
+- "Match probability" from the shipped ``seed_data/calibration.json`` (instant);
+- with ``--dev``, "Development set: ablation" measured again on a scratch market of the seed
+  (every row of the report's ablation, about ten minutes on a quiet machine).
+
+    .venv/bin/python bench/calibration_section.py [--dev]
 """
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from seed_data import SEED_DIR
+from service.composition import open_components, scratch_market
+from service.config import get_settings
 from service.matching.calibration import load_calibrations
-from service.quality import calibration_report
+from service.quality import calibration_report, dev_report
+from service.quality.devset import load_devset
 
-HEADING = "## Match probability: calibration (held-out)"
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
+CALIBRATION = "## Match probability: calibration (held-out)"
+DEV = "## Development set: ablation"
+DEV_INTRO = 4  # the section's own paragraph, kept as written by the report
+
+
+def replace(text: str, heading: str, body: list[str], keep: int = 0) -> str:
+    """``text`` with the section under ``heading`` replaced by ``body`` (after ``keep`` lines
+    of the old section, counting the blank line under the heading)."""
+    start = text.index(heading)
+    end = text.index("\n## ", start + len(heading))
+    kept = text[start:end].split("\n")[: 1 + keep]
+    return text[:start] + "\n".join([*kept, "", *body]).rstrip() + "\n" + text[end:]
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", action="store_true", help="measure and render the dev ablation")
+    args = parser.parse_args()
     text = PAGE.read_text(encoding="utf-8")
-    start = text.index(HEADING)
-    end = text.index("\n## ", start + len(HEADING))
-    folds = int((load_calibrations(SEED_DIR) or {}).meta.get("folds", 5))  # type: ignore[union-attr]
-    body = calibration_report.markdown(load_calibrations(SEED_DIR), folds)
-    PAGE.write_text(text[:start] + "\n".join([HEADING, "", *body]).rstrip() + "\n" + text[end:])
-    print(f"{PAGE}: section re-rendered ({len(body)} lines)")
+    calibrations = load_calibrations(SEED_DIR)
+    folds = int(calibrations.meta.get("folds", 5)) if calibrations else 5
+    text = replace(text, CALIBRATION, calibration_report.markdown(calibrations, folds))
+    if args.dev:
+        with open_components(get_settings()) as parent, scratch_market(parent) as market:
+            parent.encoder.status  # loads the model  # noqa: B018
+            found = dev_report.collect_dev(market, load_devset(SEED_DIR), folds)
+        text = replace(text, DEV, dev_report.markdown(found), keep=DEV_INTRO)
+    PAGE.write_text(text, encoding="utf-8")
+    print(f"{PAGE}: re-rendered {'both sections' if args.dev else 'the calibration section'}")
 
 
 if __name__ == "__main__":
