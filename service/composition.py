@@ -167,8 +167,8 @@ def build_components(settings: Settings, encoder: SemanticEncoder | None = None)
         taxonomy,
     )  # fmt: skip
     suggester = Suggester(catalog, analyzer, taxonomy, terms=extractor)
-    warmed = (queue.items, suggester.refresh, programmes["invitations"].warm)
-    warmer = MatchWarmer(  # then the broker's queue, the posting form, events' themes
+    warmed = (programmes["invitations"].warm, queue.items, suggester.refresh)
+    warmer = MatchWarmer(  # then events' themes, the broker's queue, the posting form
         catalog, matcher, programmes["common_needs"], derived=warmed
     )
     return Components(

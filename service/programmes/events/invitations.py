@@ -105,8 +105,11 @@ class Invitations:
 
     # ---- what to present ------------------------------------------------------------
     def warm(self) -> None:
-        """Tokenise every published listing once (the analyzer keeps tokens per text), so that
-        a theme's first proposal does not: the background warm-up calls it."""
+        """Tokenise every published listing once (the analyzer keeps tokens per text) and import
+        the tf-idf code, so that a theme's first proposal does neither: the background warm-up
+        calls it."""
+        from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+
         for kind in Kind:
             for listing in self.catalog.iter_all(kind, published_only=True):
                 self.analyzer.tokens(full_text(listing))
