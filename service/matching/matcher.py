@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -120,6 +120,8 @@ class Matcher:
         self._features = feature_table(taxonomy)
         self.terms = terms or TermExtractor.for_analyzer(analyzer)
         self.calibrations = calibrations or Calibrations({})
+        calibrated = json.dumps(self.calibrations.to_dict(), sort_keys=True)
+        self._calibrated = hashlib.sha256(calibrated.encode()).hexdigest()[:12]
         self._cache: ResultCache[MatchList] = ResultCache(catalog, index, CACHE_SIZE)
 
     def variant(self, weights: Weights | None = None, config: MatchConfig | None = None) -> Matcher:
@@ -328,15 +330,17 @@ class Matcher:
             updated = self.catalog.updated_times(kind, [listing_id]).get(listing_id)
         return (version[kind.other], index_generation(self.index), updated)
 
-    def kept_text(self, kind: Kind, listing_id: str, updated: Any = None) -> str:
-        """The stamp a kept list of this listing carries when current (weights included)."""
-        return stamp_text((*self.list_stamp(kind, listing_id, updated), self.mark()))
+    def kept_texts(self, kind: Kind, updated: Mapping[str, Any]) -> dict[str, str]:
+        """The stamps the kept lists of these listings (id → last change) carry when current:
+        ``list_stamp`` with the weights, read once for all of them."""
+        other = dict(zip(Kind, self.catalog.version(), strict=True))[kind.other]
+        generation, mark = index_generation(self.index), self.mark()
+        return {i: stamp_text((other, generation, at, mark)) for i, at in updated.items()}
 
     def mark(self) -> str:
         """What else a kept list depends on: the weights, the pipeline's switches and the
-        calibration."""
-        calibrated = json.dumps(self.calibrations.to_dict(), sort_keys=True)  # the probabilities
-        made_of = f"{sorted(self.weights.to_dict().items())}{self.config}{calibrated}"
+        calibration (its digest made once: the calibration never changes in a matcher)."""
+        made_of = f"{sorted(self.weights.to_dict().items())}{self.config}{self._calibrated}"
         return hashlib.sha256(made_of.encode()).hexdigest()[:12]
 
     def _kept(self, kind: Kind, listing_id: str, limit: int, stamp: tuple[Any, ...]) -> MatchList:

@@ -106,7 +106,7 @@ class MatchWarmer:
         if kept is not None:
             kept.flush()  # lists just computed (the broker's queue …) count as kept
         times = self.catalog.updated_times(kind)  # the published listings
-        current = {i: self.matcher.kept_text(kind, i, at) for i, at in times.items()}
+        current = self.matcher.kept_texts(kind, times)
         stored = kept.stamps(kind, KEPT_SIZE) if kept is not None else {}
         for listing_id in sorted(times, reverse=reverse):
             if should_stop() or self.stamp() != stamp:
