@@ -133,3 +133,16 @@ def test_account_commands_open_only_the_accounts(
     assert listed.exit_code == 0 and "ent-cli" in listed.output
     again = runner.invoke(app, ["user", "token", "ent-cli"])
     assert again.exit_code == 0 and "API token for ent-cli" in again.output
+
+
+def test_eval_measures_the_weights_matching_uses() -> None:
+    from types import SimpleNamespace
+
+    from service.cli.quality import _configured
+    from service.matching.weights import Weights
+
+    tuned = Weights(text=0.3)
+    market = SimpleNamespace(matcher=SimpleNamespace(weights=tuned, tuned=True))
+    assert _configured(market) is tuned  # type: ignore[arg-type]
+    market.matcher.tuned = False
+    assert _configured(market) is None  # type: ignore[arg-type]

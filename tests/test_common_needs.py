@@ -4,6 +4,7 @@ functions on hand-made cases."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -144,3 +145,22 @@ def test_reads_regroup_only_when_the_published_needs_change(
     board.list(achievements=0)
     board.list(achievements=0)
     assert len(runs) == 2
+
+
+def test_a_read_during_a_regrouping_serves_the_stored_groups(seeded_market: Components) -> None:
+    board = seeded_market.common_needs
+    before = {g.id for g in board.list().groups}
+    text = "我们的玄武岩纤维拉丝漏板用一年就下垂，断丝频繁，想找能改进漏板结构的技术"
+    seeded_market.listings.create(Kind.need, need("漏板下垂断丝", text, "丁公司", "N9200"), None)
+    board._refreshing.acquire()  # another thread of the process is regrouping
+    try:
+        answered: list[set[int]] = []
+        reader = threading.Thread(
+            target=lambda: answered.append({g.id for g in board.list().groups}), daemon=True
+        )
+        reader.start()
+        reader.join(timeout=20)
+        assert answered == [before]  # answered at once, from the stored groups
+    finally:
+        board._refreshing.release()
+    assert board.refresh() is True  # once free, the new need is grouped

@@ -26,7 +26,8 @@ NEW_TITLE = "玄武岩纤维复合筋锚杆快速安装工艺"
 
 
 def _kept(market: Components, listing_id: str, kind: Kind = Kind.need) -> list[str] | None:
-    text = market.matcher.kept_text(kind, listing_id)
+    times = market.catalog.updated_times(kind, [listing_id])
+    text = market.matcher.kept_texts(kind, times)[listing_id]
     found = market.matcher.kept.get(kind, listing_id, KEPT_SIZE, text)
     return None if found is None else [m.id for m in found.matches]
 
@@ -174,3 +175,18 @@ def test_techmatch_sweep(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "已检查 0 个账号的消息；到期下架 0 条信息。" in result.output
+
+
+def test_a_refitted_calibration_is_not_served_from_older_kept_lists(
+    seeded_market: Components,
+) -> None:
+    from service.matching.calibration import Calibrations
+    from service.matching.matcher import Matcher
+
+    m = seeded_market.matcher
+    assert m.calibrations.variants  # the shipped calibration
+    uncalibrated = Matcher(
+        m.index, m.catalog, m.analyzer, m.encoder, m.taxonomy, m.settings, m.weights,
+        terms=m.terms, calibrations=Calibrations({}),
+    )  # fmt: skip
+    assert uncalibrated.mark() != m.mark()  # same weights, other probabilities: another stamp
