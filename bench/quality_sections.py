@@ -6,7 +6,7 @@ whole report, ``techmatch report``, runs for an hour on two cores):
 - with ``--dev``, "Development set: ablation" measured again on a scratch market of the seed
   (every row of the report's ablation, about ten minutes on a quiet machine).
 
-    .venv/bin/python bench/calibration_section.py [--dev]
+    .venv/bin/python bench/quality_sections.py [--dev]
 """
 
 from __future__ import annotations
