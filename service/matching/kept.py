@@ -39,7 +39,7 @@ class KeptMatches:
     def put_later(
         self, kind: Kind, listing_id: str, size: int, stamp: str, result: MatchList
     ) -> None:
-        """``put`` on a writer thread: a request that computed a list does not wait for the
+        """Keep a list on a writer thread: a request that computed a list does not wait for the
         write (about 10 ms on a busy machine) before it answers. The list is written as it is
         now (serialised here), whatever its caller does with it next."""
         body = result.model_dump_json()
@@ -79,12 +79,9 @@ class KeptMatches:
         with self._sessions() as session:
             return {listing_id: stamp for listing_id, stamp in session.execute(query)}
 
-    def put(self, kind: Kind, listing_id: str, size: int, stamp: str, result: MatchList) -> bool:
+    def _store(self, kind: Kind, listing_id: str, size: int, stamp: str, body: str) -> bool:
         """Keep a list (replacing the listing's older one); False when the database was busy
         or another process stored it at the same moment (the list is then simply not kept)."""
-        return self._store(kind, listing_id, size, stamp, result.model_dump_json())
-
-    def _store(self, kind: Kind, listing_id: str, size: int, stamp: str, body: str) -> bool:
         try:
             with self._sessions.begin() as session:
                 row = session.get(KeptMatchRow, (kind.value, listing_id, size))
