@@ -24,14 +24,14 @@ from service.matching.results import Component, ListingBrief, Match
 from service.programmes.common_needs.views import GroupMatch, Served
 
 PER_NEED = KEPT_SIZE  # matches taken from each member need before fusion
-CACHE_SECONDS = 600.0  # a need's candidates are reused this long (keyed by its last change)
+CACHE_SECONDS = 600.0  # a need's matches are reused this long (keyed by its last change)
 CACHE_SIZE = 2000
 
 
 @dataclass(frozen=True)
 class _Ranked:
     need: Any
-    candidates: list[Match]
+    matches: list[Match]
 
 
 class GroupMatcher:
@@ -71,14 +71,14 @@ class GroupMatcher:
         if not lists or limit <= 0:
             return []
         hits = {
-            nid: [Hit(m.id, m.score) for m in ranked.candidates] for nid, ranked in lists.items()
+            nid: [Hit(m.id, m.score) for m in ranked.matches] for nid, ranked in lists.items()
         }
         fused = reciprocal_rank_fusion(
             hits, {nid: 1.0 for nid in hits}, self.matcher.settings.rrf_k
         )
         served: dict[str, dict[str, tuple[int, Match]]] = {}
         for nid, ranked in lists.items():
-            for position, m in enumerate(ranked.candidates, start=1):
+            for position, m in enumerate(ranked.matches, start=1):
                 served.setdefault(m.id, {})[nid] = (position, m)
         return [
             self._explain(rank, item.score, served[item.id], lists)
