@@ -134,8 +134,9 @@ def test_the_fit_is_cross_validated_and_its_tiers_separate_relevant_pairs() -> N
     weights = Weights(text=0.7, bm25=0.3, field=0, maturity=0, mode=0, money=0, region=0,
                       retrievers={"lexical": 1.0, "dense": 0.0})  # fmt: skip
     fitted = calibrate(pool, qrels, folds, lambda held: weights, weights, "")
-    assert set(fitted) == {"lexical"}  # no dense values in the pool: no dense calibration
-    cal = fitted["lexical"]
+    assert set(fitted.variants) == {"lexical"}  # no dense values in the pool: no dense one
+    cal = fitted.variants["lexical"]
+    assert set(fitted.runs["lexical"]) == set(pool)  # every need listed held-out
     held = cal.held_out
     assert held["pairs"] == 60 * 10 and held["relevant"] > 0
     strong = held["tiers"]["strong"]
@@ -242,7 +243,7 @@ def test_the_logistic_model_is_kept_when_it_ranks_held_out_pairs_better() -> Non
     folds = [needs[i::5] for i in range(5)]
     weights = Weights(text=0.5, bm25=0.0, cosine=0.0, field=0.5, maturity=0, mode=0, money=0,
                       region=0)  # fmt: skip
-    cal = fit_variant(pool, qrels, folds, lambda held: weights, weights, "dense", "m")
+    cal, _ = fit_variant(pool, qrels, folds, lambda held: weights, weights, "dense", "m")
     compared = cal.held_out["compared"]
     assert compared["logistic"]["average_precision"] > compared["isotonic"]["average_precision"]
     assert cal.kind == "logistic" and set(cal.slopes) <= set(EVIDENCE)
@@ -262,7 +263,7 @@ def test_the_isotonic_probability_is_monotone_in_the_score() -> None:
     folds = [needs[i::5] for i in range(5)]
     weights = Weights(text=0.7, bm25=0.3, field=0, maturity=0, mode=0, money=0, region=0,
                       retrievers={"lexical": 1.0, "dense": 0.0})  # fmt: skip
-    cal = fit_variant(pool, qrels, folds, lambda held: weights, weights, "lexical", "")
+    cal, _ = fit_variant(pool, qrels, folds, lambda held: weights, weights, "lexical", "")
     if cal.kind == "isotonic":
         grid = [cal.chance({"lexical": x / 20, "bm25": x / 20}) for x in range(21)]
     else:

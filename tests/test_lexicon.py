@@ -72,7 +72,8 @@ def test_a_pair_explains_its_bridges_and_a_weight_moves_it_up(seeded_market: Com
     ]
     rank = bridged.rank
 
-    weighted = base.variant(dataclasses.replace(base.weights, lexicon=0.5), MatchConfig())
+    by_score = MatchConfig(ordered=False)  # the weight moves the score (not the probability)
+    weighted = base.variant(dataclasses.replace(base.weights, lexicon=0.5), by_score)
     weighted.lexicon = lexicon
     top = weighted.match_listing(Kind.need, need, limit=50).matches
     assert top[0].id == "A2053" and rank > 1

@@ -6,6 +6,7 @@ candidates (one strong fit over many weak ones)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -140,3 +141,44 @@ async def test_the_common_needs_page_shows_no_internal_parameter(
     assert page.status_code == 200
     assert "阈值" not in page.text and "聚类" in page.text
     assert not re.search(r"相似度 0\.\d", page.text)
+
+
+@pytest.mark.parametrize("kind, listing_id", [(Kind.need, "N2001"), (Kind.achievement, "A2003")])
+def test_a_list_is_ordered_by_its_probability_and_keeps_the_same_candidates(
+    seeded_market: Components, kind: Kind, listing_id: str
+) -> None:
+    from service.matching.calibration import FITTED_TOP
+    from service.matching.weights import MatchConfig, Weights
+
+    def by_chance(matches: list[Any]) -> bool:
+        chances = [(m.probability, m.score) for m in matches]
+        assert all(p is not None for p, _ in chances)
+        return chances == sorted(chances, key=lambda c: (-(c[0] or 0.0), -c[1]))
+
+    # weights that rank unlike the calibration's own, so score and probability disagree
+    weights = Weights(text=0.3, field=0.4, maturity=0.1, mode=0.1, money=0.05, region=0.05)
+    listed = seeded_market.matcher.variant(weights).match(kind, listing_id, FITTED_TOP).matches
+    by_score = seeded_market.matcher.variant(weights, MatchConfig(ordered=False))
+    scored = by_score.match(kind, listing_id, FITTED_TOP).matches
+    assert not by_chance(scored)  # the test can tell the two orders apart
+    assert {m.id for m in listed} == {m.id for m in scored}  # the same candidates, reordered
+    assert by_chance(listed)
+
+
+def test_order_lists_the_fitted_top_by_probability_and_leaves_the_rest() -> None:
+    from dataclasses import dataclass
+
+    from service.matching.calibration import FITTED_TOP, order
+
+    @dataclass
+    class Scored:
+        id: str
+        total: float
+        probability: float | None
+
+    first = [Scored(f"A{i:03}", 1.0 - i / 100, 0.1 if i % 2 else 0.6) for i in range(FITTED_TOP)]
+    rest = [Scored("Z1", 0.1, 0.99), Scored("Z2", 0.05, 0.0)]
+    ordered = order(first + rest)
+    assert [s.probability for s in ordered[:FITTED_TOP]] == [0.6] * 10 + [0.1] * 10
+    assert [s.id for s in ordered[:2]] == ["A000", "A002"]  # equal chances: by score
+    assert ordered[FITTED_TOP:] == rest  # below the fitted top the list stays by score

@@ -14,6 +14,10 @@ a pair's probability is computed from the pair's own component values whatever w
 list; when the weights in use differ from the calibrated ones, a warning asks for
 ``techmatch tune``.
 
+A list's first ``FITTED_TOP`` candidates (those the probability is fitted on) are listed by it,
+equal chances by the ranker's score (``order``), so a list never shows a pair below a less
+probable one; on held-out folds this orders as well as the score alone (docs/quality.md).
+
 Tiers: ``strong`` from the cut chosen on held-out folds (≥ 85 % of strong pairs relevant when
 the ranker allows it), ``possible`` from the cut that keeps most relevant pairs, ``weak`` below.
 """
@@ -41,6 +45,7 @@ TIER_LABELS: dict[str, str] = {"strong": "高度匹配", "possible": "可能匹�
 VARIANTS = {"dense": ("lexical", "dense"), "lexical": ("lexical",)}  # the retrievers of each
 ONLY_DENSE = {"dense", "cosine"}  # components a keyword-only list has no value for
 KINDS = ("isotonic", "logistic")
+FITTED_TOP = 20  # each list's candidates the probability is fitted on, and ordered by
 VERSION = 2  # of the stored file: 2 added each variant's ``kind`` (absent: isotonic)
 
 
@@ -236,3 +241,10 @@ def stored_calibrations(index_dir: Path, seed_dir: Path, weights: Weights | None
                 variant.name,
             )
     return found
+
+
+def order(candidates: list[Any]) -> list[Any]:
+    """The candidates (best first by score, each with a ``probability``), the first
+    ``FITTED_TOP`` listed by probability, equal chances by score (then id); the rest as were."""
+    head = sorted(candidates[:FITTED_TOP], key=lambda c: (-(c.probability or 0.0), -c.total, c.id))
+    return head + candidates[FITTED_TOP:]

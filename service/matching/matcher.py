@@ -27,7 +27,7 @@ from service.listings.schemas import Kind, Listing, Status
 from service.listings.taxonomy import Taxonomy
 from service.matching.analysed import Analysed, Shelf
 from service.matching.cache import ResultCache, index_generation
-from service.matching.calibration import Calibration, Calibrations
+from service.matching.calibration import Calibration, Calibrations, order
 from service.matching.features import feature_table
 from service.matching.fusion import best_possible, reciprocal_rank_fusion
 from service.matching.kept import KeptMatches, stamp_text
@@ -251,6 +251,7 @@ class Matcher:
             for c in out:
                 c.probability = calibration.probability(c.values)
                 c.tier = calibration.tier(c.probability)
+            out = order(out) if self.config.ordered else out
         return plan, lists, out
 
     def calibration_for(self, lists: dict[str, list[Hit]]) -> tuple[Calibration | None, str | None]:

@@ -90,6 +90,7 @@ class MatchConfig:
     feedback: bool = False  # pseudo-relevance feedback (only with query="understood")
     features: bool = True  # structured features in the total
     lexicon: bool = True  # the problem-lexicon bridges of each pair as evidence
+    ordered: bool = True  # the top of the list by the match probability (with a calibration)
 
 
 def weights_path(index_dir: Path) -> Path:

@@ -23,8 +23,8 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -59,6 +59,7 @@ class HeldOut:
     relevant: np.ndarray
     unjudged: int
     grades: np.ndarray | None = None  # each pair's judged grade (0 when unjudged)
+    runs: dict[str, list[str]] = field(default_factory=dict)  # each need's list, as shown
 
 
 def ranked(items: list[tuple[str, dict[str, float]]], coef: Mapping[str, float], name: str):
@@ -80,14 +81,37 @@ class Rows:
     unjudged: int  # shown pairs the judgments never saw
 
 
+def listed(
+    items: list[tuple[str, dict[str, float]]],
+    coef: Mapping[str, float],
+    name: str,
+    by: Calibration | None = None,
+) -> list[tuple[float, str]]:
+    """``ranked``, with the first TOP listed by the probability of ``by`` as the matcher lists
+    them (``service.matching.calibration.order``)."""
+    scored = ranked(items, coef, name)
+    if by is None:
+        return scored
+    found = dict(items)
+    chance = {a: by.probability(found[a]) for _, a in scored[:TOP]}
+    head = sorted(scored[:TOP], key=lambda s: (-chance[s[1]], -s[0], s[1]))
+    return head + scored[TOP:]
+
+
 def _rows(
-    pool: Pool, needs: Sequence[str], qrels: Qrels, coef: Mapping[str, float], name: str
+    pool: Pool,
+    needs: Sequence[str],
+    qrels: Qrels,
+    coef: Mapping[str, float],
+    name: str,
+    by: Calibration | None = None,
 ) -> Rows:
+    """The top TOP candidates of each need by score; ``by``: listed by its probability."""
     scores, values, labels, grades, shown, unjudged = [], [], [], [], [], 0
     for need in needs:
         judged = qrels.get(need, {})
         found = dict(pool[need])
-        for position, (score, a) in enumerate(ranked(pool[need], coef, name)[:TOP], start=1):
+        for position, (score, a) in enumerate(listed(pool[need], coef, name, by)[:TOP], start=1):
             scores.append(score)
             values.append(found[a])
             labels.append(judged.get(a, 0) >= RELEVANT)
@@ -158,18 +182,20 @@ def held_out(
     kind: str = "isotonic",
 ) -> HeldOut:
     """Each dev need's shown pairs, with the probability of a model fitted without its fold."""
-    probs, labels, grades, unjudged = [], [], [], 0
+    probs, labels, grades, unjudged, runs = [], [], [], 0, {}
     for fold in folds:
         held = set(fold)
         coef = variant_coefficients(fit_weights(held), name)
         train = [n for n in dev if n in pool and n not in held]
         cal = fit_model(kind, _rows(pool, train, dev, coef, name), coef, name)
-        test = _rows(pool, [n for n in dev if n in held and n in pool], dev, coef, name)
+        tested = [n for n in dev if n in held and n in pool]
+        test = _rows(pool, tested, dev, coef, name, by=cal)  # listed as the matcher lists
         probs += [cal.chance(v) for v, s in zip(test.values, test.shown, strict=True) if s]
         labels += list(test.labels[test.shown])
         grades += list(test.grades[test.shown])
         unjudged += test.unjudged
-    return HeldOut(np.array(probs), np.array(labels, dtype=bool), unjudged, np.array(grades))
+        runs.update({n: [a for _, a in listed(pool[n], coef, name, cal)] for n in tested})
+    return HeldOut(np.array(probs), np.array(labels, dtype=bool), unjudged, np.array(grades), runs)
 
 
 def average_precision(h: HeldOut) -> float:
@@ -271,9 +297,10 @@ def fit_variant(
     final: Weights,
     name: str,
     model: str,
-) -> Calibration:
+) -> tuple[Calibration, dict[str, list[str]]]:
     """One calibration: each kind measured held-out, the one ranking pairs better kept (cuts
-    and figures held-out), then fitted on every dev need with the final weights."""
+    and figures held-out), then fitted on every dev need with the final weights; with each
+    need's list as the kept kind's held-out probabilities order it."""
     measured = {kind: held_out(pool, dev, folds, fit_weights, name, kind) for kind in KINDS}
     compared = {}
     for kind, h in measured.items():
@@ -286,7 +313,8 @@ def fit_variant(
     coef = variant_coefficients(final, name)
     every = _rows(pool, [n for n in dev if n in pool], dev, coef, name)
     fitted = fit_model(kind, every, coef, name)
-    return replace(fitted, model=model, strong=strong, possible=possible, held_out=held)
+    chosen = replace(fitted, model=model, strong=strong, possible=possible, held_out=held)
+    return chosen, measured[kind].runs
 
 
 def summary(held: Mapping[str, Any], strong: float) -> dict[str, float]:
@@ -303,15 +331,23 @@ def calibrate(
     fit_weights: Callable[[set[str]], Weights],
     final: Weights,
     model: str,
-) -> dict[str, Calibration]:
+) -> Calibrated:
     """The calibrations of every way of matching the pool allows (dense needs a model)."""
     present = {
         r for _, items in pool.items() for _, v in items for r in ("lexical", "dense") if r in v
     }
-    names = [n for n in VARIANTS if set(VARIANTS[n]) <= present]
-    return {
-        name: fit_variant(
+    out = Calibrated({}, {})
+    for name in (n for n in VARIANTS if set(VARIANTS[n]) <= present):
+        fitted = fit_variant(
             pool, dev, folds, fit_weights, final, name, model if name == "dense" else ""
         )
-        for name in names
-    }
+        out.variants[name], out.runs[name] = fitted
+    return out
+
+
+class Calibrated(NamedTuple):
+    """What ``calibrate`` fits: each way of matching's calibration, and its held-out lists
+    (each need's candidates as the matcher lists them with a calibration fitted without it)."""
+
+    variants: dict[str, Calibration]
+    runs: dict[str, dict[str, list[str]]]

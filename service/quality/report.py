@@ -53,37 +53,47 @@ class ReportData:
 WITH_MODEL: list[tuple[str, MatchConfig, Weights | None]] = [
     (
         "lexical alone (BM25, every token once)",
-        MatchConfig("lexical", query="plain", dense=False, feedback=False, features=False),
+        MatchConfig(
+            "lexical", query="plain", dense=False, feedback=False, features=False, ordered=False
+        ),
         None,
     ),
-    ("dense alone", MatchConfig("dense", lexical=False, feedback=False, features=False), None),
+    (
+        "dense alone",
+        MatchConfig("dense", lexical=False, feedback=False, features=False, ordered=False),
+        None,
+    ),
     (
         "fused (BM25 + dense, RRF)",
-        MatchConfig("fused", query="plain", feedback=False, features=False),
+        MatchConfig("fused", query="plain", feedback=False, features=False, ordered=False),
         None,
     ),
-    ("fused + structured features", MatchConfig("fused+f", query="plain"), None),
-    ("… the same without field agreement", MatchConfig("fused+f", query="plain"), Weights(field=0)),
+    ("fused + structured features", MatchConfig("fused+f", query="plain", ordered=False), None),
+    (
+        "… the same without field agreement",
+        MatchConfig("fused+f", query="plain", ordered=False),
+        Weights(field=0),
+    ),
     (
         "+ query understanding (key terms, synonyms, feedback)",
-        MatchConfig("full", query="understood", feedback=True),
+        MatchConfig("full", query="understood", feedback=True, ordered=False),
         None,
     ),
 ]
 NO_MODEL: list[tuple[str, MatchConfig, Weights | None]] = [
     (
         "lexical + structured features",
-        MatchConfig("lex+f", query="plain", dense=False, feedback=False),
+        MatchConfig("lex+f", query="plain", dense=False, feedback=False, ordered=False),
         None,
     ),
     (
         "+ key-term weighting",
-        MatchConfig("lex+f+key", query="understood", dense=False, feedback=False),
+        MatchConfig("lex+f+key", query="understood", dense=False, feedback=False, ordered=False),
         None,
     ),
     (
         "+ pseudo-relevance feedback",
-        MatchConfig("lex+f+key+prf", query="understood", dense=False, feedback=True),
+        MatchConfig("lex+f+key+prf", query="understood", dense=False, feedback=True, ordered=False),
         None,
     ),
 ]

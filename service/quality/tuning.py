@@ -81,6 +81,7 @@ class TuneResult:
     cv: tune.CrossValidation
     meta: dict[str, Any]
     calibrations: Calibrations | None = None  # fitted when the development set took part
+    listed: dict[str, list[str]] | None = None  # held-out lists as the matcher lists them
 
 
 DEFAULT_CONFIG = MatchConfig("tuned", query="plain", lexicon=False)
@@ -125,7 +126,7 @@ def run_tune(
     coef = fitter(pool, qrels, start_coef, components)
     weights = Weights.from_coefficients(coef, present)
     fitted_at = clock.utc_now().isoformat(timespec="seconds")
-    calibrations = None
+    calibrations, listed = None, None
     if dev is not None and extra is None:  # a measured-only component has no calibration
         rest = [n for n in dev.needs if n not in pool]  # dev needs nothing in the catalogue solves
         unanswered, _, _ = collect_pool(market, rest, progress, config, unsaved)
@@ -144,8 +145,9 @@ def run_tune(
             return Weights.from_coefficients(fitter(train, qrels, start_coef, components), present)
 
         model = market.matcher.encoder.model_name if "dense" in present else ""
-        variants = calibrate(dev_pool, dev.qrels, folds_all, fold_weights, weights, model)
-        calibrations = Calibrations(variants, {
+        fitted = calibrate(dev_pool, dev.qrels, folds_all, fold_weights, weights, model)
+        listed = fitted.runs.get("dense" if "dense" in present else "lexical")
+        calibrations = Calibrations(fitted.variants, {
             "fitted_at": fitted_at,
             "method": CALIBRATION_METHOD,
             "folds": folds,
@@ -167,7 +169,7 @@ def run_tune(
         "retrievers": list(present),
         "cross_validation": {"folds": folds, "before": cv.before, "after": cv.after},
     }
-    return TuneResult(weights, start, cv, meta, calibrations)
+    return TuneResult(weights, start, cv, meta, calibrations, listed)
 
 
 def judged_in(pool: tune.Pool, qrels: Qrels) -> list[str]:

@@ -70,9 +70,7 @@ class GroupMatcher:
         lists = self.lists(need_ids)
         if not lists or limit <= 0:
             return []
-        hits = {
-            nid: [Hit(m.id, m.score) for m in ranked.matches] for nid, ranked in lists.items()
-        }
+        hits = {nid: [Hit(m.id, m.score) for m in ranked.matches] for nid, ranked in lists.items()}
         fused = reciprocal_rank_fusion(
             hits, {nid: 1.0 for nid in hits}, self.matcher.settings.rrf_k
         )
