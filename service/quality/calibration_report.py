@@ -37,8 +37,9 @@ def markdown(calibrations: Calibrations | None, folds: int) -> list[str]:
         "field is still solved — with the score alone, such relevant pairs were pulled below "
         "the strong cut by the field's weight (about half of the relevant pairs it missed) — "
         "and with them the held-out ranking of pairs was worse. Every figure below is "
-        f"held-out, over each need's top {SHOWN} (what "
-        "a match list shows). Pairs the pooled judgments never saw count as not relevant (see "
+        f"held-out, over each need's top {SHOWN} as a match list shows them: its top {TOP} "
+        "listed by the probability (equal chances by score), so that no pair is shown below a "
+        "less probable one. Pairs the pooled judgments never saw count as not relevant (see "
         "the unjudged count). Stored in `calibration.json` beside the weights.",
         "",
     ]
