@@ -27,10 +27,16 @@ the seed:
    with a character that names its class (剂, 材, 机, 菌, 病, 率 …: ``TERM_HEADS``); a word of
    everyday characters only (HSK levels 1–6) needs a narrower head, and a two-character word
    must be common in jieba's dictionary (a rare two-character entry is most often a piece of
-   a longer name: 丁酯 of 磷酸三丁酯, 纵轴 of 纵轴流);
+   a longer name: 丁酯 of 磷酸三丁酯, 纵轴 of 纵轴流); a word of everyday characters headed by
+   the most generic kinds of stuff (药, 料) is a class of use (常用药, 边角料), and an everyday
+   quantity of a thing (臭氧浓度, 漏板温度) is a measurement of the thing, not a term;
 4. English terms and formulas (so2, al2o3, p204, xrf) are terms when they have four letters or
    more, or a digit, or the dictionary knows them (a bare three-letter acronym names too many
-   things to be read alone: cit, iib); units (cm3, kwh, dm2) never are.
+   things to be read alone: cit, iib); units (cm3, kwh, dm2) never are;
+5. in its sentence (``indexer/term_context.py``), an occurrence is dropped when it is a piece
+   of a value's name (过氧化 of 过氧化值), a standard's number (ASTM E1441), or a word of
+   letters written as English is written, in lower case or capitalised (sparkle, Oracle),
+   which the domain dictionary does not know.
 Measured on labelled samples: ``techmatch terms`` (``docs/terms.md``; the "Terms" section of
 ``docs/quality.md``).
 """
@@ -42,6 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.analysis import Analyzer, normalise
+from indexer.term_context import Sentence
 from indexer.term_rules import TermRules
 
 __all__ = ["TermExtractor", "TermRules"]
@@ -79,6 +86,10 @@ TERM_HEADS = frozenset(
 # characters, a head naming a substance, material, machine or produce (农药, 电机, 板材), not
 # a property, organism or generic thing (毒性, 梯度, 软化, 活鱼, 货柜, 异物).
 APPLIANCE_HEADS = frozenset("器仪")
+# The most generic kinds of stuff, named by their use: over everyday characters a word with
+# such a head is a class of use (常用药, 降压药, 边角料, 衬衫面料), not a substance.
+USE_HEADS = frozenset("药料")
+THING_TAGS = ("n", "nz")  # a noun naming a thing, not a process (析晶: vn)
 SUBSTANCE_HEADS = TERM_HEADS - frozenset("物料板柜杠器仪草虫猪鸭鸡鱼虾蟹麻率度性化")
 _POSITION = frozenset("上下里内外中旁边底")  # 井下, 池底: a position, not a thing
 _NEGATION = frozenset("无免")  # 无甲醛: a quality (free of a substance), not a thing
@@ -109,8 +120,19 @@ class TermExtractor:
 
     def terms(self, text: str) -> list[str]:
         """The technical terms of ``text`` in order of appearance (with repeats; synonyms
-        mapped to their canonical form)."""
-        return [w for w in self.analyzer.content_words(text) if self.is_term(w)]
+        mapped to their canonical form), less the occurrences the sentence shows to be a
+        piece of a longer name, a standard's number or an English word (``term_context``)."""
+        synonyms = self.analyzer.synonyms
+        found = [
+            (synonyms.get(w, w), start, end)
+            for w, start, end in self.analyzer.content_spans(text)
+            if self.is_term(synonyms.get(w, w))
+        ]
+        if not found:
+            return []
+        sentence = Sentence.of(text, normalise(text))
+        domain = self.analyzer.domain_terms
+        return [w for w, a, b in found if not sentence.misread(w, a, b, w in domain)]
 
     def unique_terms(self, text: str) -> list[str]:
         """``terms`` without repeats, first appearance first."""
@@ -161,7 +183,19 @@ class TermExtractor:
             return True
         if word in self.rules.concepts and not self._everyday(word):
             return True
+        if self._quantity_of_thing(word):
+            return False
         return self._shaped_like_term(word) and self._specialised_enough(word)
+
+    def _quantity_of_thing(self, word: str) -> bool:
+        """An everyday quantity of a thing (臭氧浓度, 漏板温度, 甲醛含量): the thing is the
+        term; a quantity of a process (析晶温度) or a named property (孔隙率) is not this."""
+        for quantity in self.rules.quantities:
+            if word.endswith(quantity) and len(word) > len(quantity):
+                stem = word[: -len(quantity)]
+                tag = self.analyzer.tags().get(stem, "x")
+                return tag in THING_TAGS and self.is_term(stem)
+        return False
 
     def _latin_term(self, word: str) -> bool:
         """so2, al2o3, xrf, ptfe: a formula, a known acronym or a word of four letters; not a
@@ -208,7 +242,7 @@ class TermExtractor:
         if len(word) == 2:  # 农药, 电机; not 吃药 (a verb)
             tag = self.analyzer.tags().get(word, "x")
             return word[-1] in SUBSTANCE_HEADS and tag.startswith(NOUN_TAGS)
-        return word[-1] not in APPLIANCE_HEADS
+        return word[-1] not in APPLIANCE_HEADS and word[-1] not in USE_HEADS
 
     def _modified(self, word: str) -> bool:
         """A one-character modifier before a general word or a single character: 耐高温, 抗冲击,
