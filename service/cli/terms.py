@@ -28,7 +28,8 @@ def terms_section(parts: Components, grouping: bool = True) -> list[str]:
         ("criteria sample (rules written beside it)", directory / "labels.tsv"),
         ("held-out sample (shown terms; rules revised on it)", directory / "labels-heldout.tsv"),
         ("fresh sample 1 (blind; rules revised on it)", directory / "labels-fresh.tsv"),
-        ("fresh sample 2 (blind, after the rules were frozen)", directory / "labels-fresh2.tsv"),
+        ("fresh sample 2 (blind; rules revised on it)", directory / "labels-fresh2.tsv"),
+        ("fresh sample 3 (blind, after the rules were frozen)", directory / "labels-fresh3.tsv"),
     ]
     labelled = {name: quality.read_labels(path) for name, path in samples if path.exists()}
     extractor = parts.matcher.terms
