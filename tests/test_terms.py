@@ -187,3 +187,12 @@ def test_the_shipped_labels_meet_the_criteria_file() -> None:
         assert len(fresh) == 320 and {r.label for r in fresh} == {0, 1}, name
         assert not earlier & {r.term for r in fresh}, name  # drawn outside earlier samples
         earlier |= {r.term for r in fresh}
+
+
+def test_the_terms_section_measures_the_fresh_samples(seeded_market: Components) -> None:
+    from service.cli.terms import terms_section
+
+    lines = terms_section(seeded_market, grouping=False)
+    assert any(line.startswith("| fresh sample 3 (blind, after the rules") for line in lines)
+    agreed = [line for line in lines if "fresh samples 2 and 3:" in line]
+    assert agreed and "160 words labelled by both" in agreed[0]
