@@ -19,8 +19,8 @@ def extractor() -> TermExtractor:
 
 
 def test_a_piece_of_a_value_name_is_not_shown(extractor: TermExtractor) -> None:
-    assert "过氧化" not in extractor.terms("初榨油酸价≤0.8毫克/克，过氧化值≤3毫摩尔/千克")
-    assert "过氧化" in extractor.terms("采用过氧化处理去除有机物")
+    assert "硫化" not in extractor.terms("胶料的硫化值偏低")
+    assert "硫化" in extractor.terms("胶料经硫化处理")
 
 
 def test_a_standard_number_and_its_body_are_not_shown(extractor: TermExtractor) -> None:
@@ -43,10 +43,22 @@ def test_the_case_is_read_where_the_word_is_written() -> None:
 
 
 def test_an_everyday_quantity_of_a_thing_is_not_a_term(extractor: TermExtractor) -> None:
-    assert not extractor.is_term("臭氧浓度") and extractor.is_term("臭氧")
+    assert not extractor.is_term("甲醛浓度") and extractor.is_term("甲醛")
     assert extractor.is_term("析晶温度")  # a quantity of a process: a named property
 
 
 def test_a_class_of_use_over_everyday_characters_is_not_a_term(extractor: TermExtractor) -> None:
     assert not extractor.is_term("常用药") and not extractor.is_term("边角料")
-    assert extractor.is_term("农药") and extractor.is_term("收割机")
+    assert extractor.is_term("收割机") and extractor.is_term("排水管")
+
+
+def test_everyday_characters_need_three_and_a_thing_head(extractor: TermExtractor) -> None:
+    for word in ("胃酸", "病菌", "可用性", "命中率", "网格化"):
+        assert not extractor.is_term(word), word
+    assert extractor.is_term("柴油机") and extractor.is_term("硫酸锂")  # 锂: specialised
+
+
+def test_size_codes_and_amounts_of_an_element_are_not_terms(extractor: TermExtractor) -> None:
+    assert not extractor.is_term("dn300") and not extractor.is_term("sn10000")
+    assert not extractor.is_term("铁含量") and not extractor.is_term("高浓度")
+    assert extractor.is_term("hrb400e") and extractor.is_term("拉伸强度")
