@@ -32,7 +32,8 @@ def terms_section(parts: Components, grouping: bool = True) -> list[str]:
         ("held-out sample (shown terms; rules revised on it)", directory / "labels-heldout.tsv"),
         ("fresh sample 1 (blind; rules revised on it)", directory / "labels-fresh.tsv"),
         ("fresh sample 2 (blind; rules revised on it)", directory / "labels-fresh2.tsv"),
-        ("fresh sample 3 (blind, after the rules were frozen)", directory / "labels-fresh3.tsv"),
+        ("fresh sample 3 (blind; rules revised on it)", directory / "labels-fresh3.tsv"),
+        ("fresh sample 4 (blind, after the rules were frozen)", directory / "labels-fresh4.tsv"),
     ]
     labelled = {name: quality.read_labels(path) for name, path in samples if path.exists()}
     extractor = parts.matcher.terms
