@@ -13,7 +13,10 @@ extractor's decision; label it by ``criteria.md`` and save it as
 
 ``labels-fresh.tsv`` was drawn with seed 20261207 at commit ab6aebb (rules frozen);
 ``labels-fresh2.tsv`` with seed 20261208 after the rules were revised on the first (its
-exclusions include ``labels-fresh.tsv``). A draw is reproducible at the commit it was made.
+exclusions include ``labels-fresh.tsv``); ``labels-fresh3.tsv`` with seed 20261209 at commit
+591df5d, after the rules were revised on the second; ``labels-fresh4.tsv`` with seed 20261210
+at commit 48e3951, after the rules were revised on the third. A draw is reproducible at the
+commit it was made.
 """
 
 from __future__ import annotations

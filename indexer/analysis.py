@@ -98,6 +98,7 @@ class Analyzer:
     version: str = field(init=False)
     _words_of: Callable[[str], tuple[str, ...]] = field(init=False, repr=False)
     _tokens_of: Callable[[str], tuple[str, ...]] = field(init=False, repr=False)
+    _spans_of: Callable[[str], tuple[tuple[str, int, int], ...]] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # explanations and search results ask for the words of the same listings again and
@@ -105,6 +106,7 @@ class Analyzer:
         self._words_of = lru_cache(maxsize=WORDS_CACHE)(self._words)
         self._tokens_of = lru_cache(maxsize=WORDS_CACHE)(self._tokens)  # themes, query plans
         self._content_of = lru_cache(maxsize=WORDS_CACHE)(self._content_words)
+        self._spans_of = lru_cache(maxsize=WORDS_CACHE)(self._content_spans)
         logging.getLogger("jieba").setLevel(logging.WARNING)
         self._tokenizer = jieba.Tokenizer()
         self._tokenizer.initialize()
@@ -168,12 +170,24 @@ class Analyzer:
         return list(self._content_of(text))
 
     def _content_words(self, text: str) -> tuple[str, ...]:
+        return tuple(self.synonyms.get(word, word) for word, _, _ in self._spans_of(text))
+
+    def content_spans(self, text: str) -> list[tuple[str, int, int]]:
+        """``content_words`` with where each was read: (word, start, end) in
+        ``normalise(text)`` (the word as written there; synonyms not mapped)."""
+        return list(self._spans_of(text))
+
+    def _content_spans(self, text: str) -> tuple[tuple[str, int, int], ...]:
         out = []
         previous = ""
-        for word in self._accurate(text):
+        start = 0
+        for raw in self._tokenizer.cut(normalise(text)):
+            word = raw.strip()
+            begin = start + len(raw) - len(raw.lstrip())
+            start += len(raw)
             unit = word.isascii() and bool(previous) and previous[-1].isdigit()  # 3.5 kg
             if not unit and self._content(word):
-                out.append(self.synonyms.get(word, word))
+                out.append((word, begin, begin + len(word)))
             previous = word
         return tuple(out)
 

@@ -16,6 +16,12 @@ from seed_data import SEED_DIR
 
 EVERYDAY_LEVEL = 6  # HSK 3.0 levels 1–6: the characters of everyday writing
 PLACE_SECTIONS = ("14", "15", "20")  # generic.txt: people, places, sector names
+QUANTITY_SECTION = "12"  # generic.txt: everyday quantities
+# The everyday quantities criteria.md names (rule 12) that the generic list leaves to HSK.
+_EVERYDAY_QUANTITIES = (
+    "温度 长度 面积 速度 速率 重量 含量 浓度 强度 压力 寿命 性能 质量 成本 产量 效率 价格 规模"
+)
+EVERYDAY_QUANTITIES = frozenset(_EVERYDAY_QUANTITIES.split())
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -95,6 +101,7 @@ class TermRules:
     places: frozenset[str] = frozenset()
     everyday: frozenset[str] = frozenset()  # characters of everyday writing
     not_heads: frozenset[str] = frozenset()  # people, places, sectors: 山地果园, 三级物流
+    quantities: tuple[str, ...] = ()  # everyday quantities, longest first: 使用寿命, 温度
 
     @classmethod
     def packaged(cls, directory: Path = SEED_DIR) -> TermRules:
@@ -107,4 +114,9 @@ class TermRules:
             places=place_names(directory / "taxonomy.json"),
             everyday=everyday_characters(),
             not_heads=frozenset().union(*(sections.get(n, frozenset()) for n in PLACE_SECTIONS)),
+            quantities=_longest_first(EVERYDAY_QUANTITIES | sections.get(QUANTITY_SECTION, set())),
         )
+
+
+def _longest_first(words: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted((w for w in words if len(w) >= 2), key=lambda w: (-len(w), w)))

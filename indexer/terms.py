@@ -27,10 +27,16 @@ the seed:
    with a character that names its class (剂, 材, 机, 菌, 病, 率 …: ``TERM_HEADS``); a word of
    everyday characters only (HSK levels 1–6) needs a narrower head, and a two-character word
    must be common in jieba's dictionary (a rare two-character entry is most often a piece of
-   a longer name: 丁酯 of 磷酸三丁酯, 纵轴 of 纵轴流);
+   a longer name: 丁酯 of 磷酸三丁酯, 纵轴 of 纵轴流); a word of everyday characters headed by
+   the most generic kinds of stuff (药, 料) is a class of use (常用药, 边角料), and an everyday
+   quantity of a thing (臭氧浓度, 漏板温度) is a measurement of the thing, not a term;
 4. English terms and formulas (so2, al2o3, p204, xrf) are terms when they have four letters or
    more, or a digit, or the dictionary knows them (a bare three-letter acronym names too many
-   things to be read alone: cit, iib); units (cm3, kwh, dm2) never are.
+   things to be read alone: cit, iib); units (cm3, kwh, dm2) never are;
+5. in its sentence (``indexer/term_context.py``), an occurrence is dropped when it is a piece
+   of a value's name (过氧化 of 过氧化值), a standard's number (ASTM E1441), or a word of
+   letters written as English is written, in lower case or capitalised (sparkle, Oracle),
+   which the domain dictionary does not know.
 Measured on labelled samples: ``techmatch terms`` (``docs/terms.md``; the "Terms" section of
 ``docs/quality.md``).
 """
@@ -42,6 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from indexer.analysis import Analyzer, normalise
+from indexer.term_context import Sentence
 from indexer.term_rules import TermRules
 
 __all__ = ["TermExtractor", "TermRules"]
@@ -52,6 +59,7 @@ DECISIONS_KEPT = 100_000  # words whose decision is remembered
 RARE_VERB = 300  # jieba frequency under which a verb names a specialised operation (萃取)
 _LATIN = re.compile(r"^[a-z][a-z0-9\-/]*$")
 _HAS_DIGIT = re.compile(r"\d")
+_SIZE = re.compile(r"^(dn|pn|sn)\d+$")  # nominal size, pressure and stiffness classes: DN300
 _UNIT = re.compile(r"^(k|m|c|d|n|μ|g)?(m|g|l|s|w|t|pa|wh|hz|a|v)[23]?$")  # dm2, kwh, mpa
 COMMON_PAIR = 50  # jieba frequency a two-character word outside the dictionaries must reach
 _NUMERIC = re.compile(r"[\d.%℃°]|万|亿")
@@ -75,11 +83,15 @@ TERM_HEADS = frozenset(
 # A word made only of everyday characters (HSK 3.0 levels 1–6) is a compound of general
 # language far more often (活鱼, 毒性, 遥控器, 投料) than one with a specialised character
 # (瘫, 钛, 醛). Outside the dictionaries it needs a stronger sign: at least three characters
-# and a class head that is not an everyday appliance (器, 仪: 电暖器, 分析仪); or, in two
-# characters, a head naming a substance, material, machine or produce (农药, 电机, 板材), not
-# a property, organism or generic thing (毒性, 梯度, 软化, 活鱼, 货柜, 异物).
+# (two everyday characters are a word of general language: 胃酸, 病菌, 像素) and a head naming
+# a thing — not a property (性, 率, 度, 化: 可用性, 命中率, 网格化), an everyday appliance (器,
+# 仪: 电暖器, 分析仪) or a class of use (药, 料).
 APPLIANCE_HEADS = frozenset("器仪")
-SUBSTANCE_HEADS = TERM_HEADS - frozenset("物料板柜杠器仪草虫猪鸭鸡鱼虾蟹麻率度性化")
+# The most generic kinds of stuff, named by their use: over everyday characters a word with
+# such a head is a class of use (常用药, 降压药, 边角料, 衬衫面料), not a substance.
+USE_HEADS = frozenset("药料")
+THING_TAGS = ("n", "nz")  # a noun naming a thing, not a process (析晶: vn)
+AMOUNTS = frozenset({"含量", "浓度", "用量"})  # how much of a substance there is
 _POSITION = frozenset("上下里内外中旁边底")  # 井下, 池底: a position, not a thing
 _NEGATION = frozenset("无免")  # 无甲醛: a quality (free of a substance), not a thing
 
@@ -109,8 +121,19 @@ class TermExtractor:
 
     def terms(self, text: str) -> list[str]:
         """The technical terms of ``text`` in order of appearance (with repeats; synonyms
-        mapped to their canonical form)."""
-        return [w for w in self.analyzer.content_words(text) if self.is_term(w)]
+        mapped to their canonical form), less the occurrences the sentence shows to be a
+        piece of a longer name, a standard's number or an English word (``term_context``)."""
+        synonyms = self.analyzer.synonyms
+        found = [
+            (synonyms.get(w, w), start, end)
+            for w, start, end in self.analyzer.content_spans(text)
+            if self.is_term(synonyms.get(w, w))
+        ]
+        if not found:
+            return []
+        sentence = Sentence.of(text, normalise(text))
+        domain = self.analyzer.domain_terms
+        return [w for w, a, b in found if not sentence.misread(w, a, b, w in domain)]
 
     def unique_terms(self, text: str) -> list[str]:
         """``terms`` without repeats, first appearance first."""
@@ -157,16 +180,31 @@ class TermExtractor:
             return False
         if len(word) == 2 and word[-1] == "性":
             return False  # one character made a property: 毒性, 柔性, 溶性 (of 不溶性)
+        if self._quantity_of_thing(word):
+            return False
         if word in self.analyzer.domain_terms:
             return True
         if word in self.rules.concepts and not self._everyday(word):
             return True
         return self._shaped_like_term(word) and self._specialised_enough(word)
 
+    def _quantity_of_thing(self, word: str) -> bool:
+        """An everyday quantity of a thing (臭氧浓度, 漏板温度, 铁含量), in the dictionaries
+        too: the thing is the term; a quantity of a process (析晶温度) or a named property
+        (拉伸强度, 孔隙率) is not this."""
+        for quantity in self.rules.quantities:
+            if word.endswith(quantity) and len(word) > len(quantity):
+                stem = word[: -len(quantity)]
+                if len(stem) == 1:  # 铁含量, 硒含量: the amount of an element
+                    return quantity in AMOUNTS and stem not in _MODIFIER
+                tag = self.analyzer.tags().get(stem, "x")
+                return tag in THING_TAGS and self.is_term(stem)
+        return False
+
     def _latin_term(self, word: str) -> bool:
         """so2, al2o3, xrf, ptfe: a formula, a known acronym or a word of four letters; not a
         unit (dm2, kwh), a fragment (a1, s7) or a bare three-letter acronym (cit, iib)."""
-        if not _LATIN.match(word) or len(word) < 3 or _UNIT.match(word):
+        if not _LATIN.match(word) or len(word) < 3 or _UNIT.match(word) or _SIZE.match(word):
             return False
         known = word in self.analyzer.domain_terms
         return known or len(word) >= 4 or bool(_HAS_DIGIT.search(word))
@@ -200,15 +238,15 @@ class TermExtractor:
     def _specialised_enough(self, word: str) -> bool:
         """Outside the dictionaries: a two-character word must be common in jieba's dictionary;
         a word with a specialised character passes on its shape; a word of everyday
-        characters needs the narrower heads."""
+        characters needs three characters and a head naming a thing (收割机, 排水管), not a
+        property (可用性, 命中率), an appliance (遥控器) or a class of use (常用药)."""
         if len(word) == 2 and self.analyzer.frequency(word) < COMMON_PAIR:
             return False  # 丁酯 of 磷酸三丁酯, 补苗
         if not self._everyday(word):
             return True
-        if len(word) == 2:  # 农药, 电机; not 吃药 (a verb)
-            tag = self.analyzer.tags().get(word, "x")
-            return word[-1] in SUBSTANCE_HEADS and tag.startswith(NOUN_TAGS)
-        return word[-1] not in APPLIANCE_HEADS
+        if len(word) == 2 or word[-1] in _PROPERTY_HEADS:
+            return False  # 胃酸, 病菌, 像素; 可用性, 命中率, 网格化: general language
+        return word[-1] not in APPLIANCE_HEADS and word[-1] not in USE_HEADS
 
     def _modified(self, word: str) -> bool:
         """A one-character modifier before a general word or a single character: 耐高温, 抗冲击,

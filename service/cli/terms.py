@@ -13,6 +13,9 @@ if TYPE_CHECKING:  # the command line imports the market only when a command ope
     from service.composition import Components
 
 
+FRESH = ("fresh sample 2", "fresh sample 3")  # the samples second-fresh.tsv labels
+
+
 def register(app: typer.Typer) -> None:
     """Add the terms command to the ``techmatch`` app."""
     app.command("terms")(terms)
@@ -28,15 +31,19 @@ def terms_section(parts: Components, grouping: bool = True) -> list[str]:
         ("criteria sample (rules written beside it)", directory / "labels.tsv"),
         ("held-out sample (shown terms; rules revised on it)", directory / "labels-heldout.tsv"),
         ("fresh sample 1 (blind; rules revised on it)", directory / "labels-fresh.tsv"),
-        ("fresh sample 2 (blind, after the rules were frozen)", directory / "labels-fresh2.tsv"),
+        ("fresh sample 2 (blind; rules revised on it)", directory / "labels-fresh2.tsv"),
+        ("fresh sample 3 (blind; rules revised on it)", directory / "labels-fresh3.tsv"),
+        ("fresh sample 4 (blind, after the rules were frozen)", directory / "labels-fresh4.tsv"),
     ]
     labelled = {name: quality.read_labels(path) for name, path in samples if path.exists()}
     extractor = parts.matcher.terms
     scores = [quality.precision(name, extractor, rows) for name, rows in labelled.items()]
-    second = directory / "second.tsv"
-    theirs = quality.read_second(second) if second.exists() else {}
+    theirs: dict[str, int] = {}
+    for second in (directory / "second.tsv", directory / "second-fresh.tsv"):
+        theirs |= quality.read_second(second) if second.exists() else {}
     everything = [row for rows in labelled.values() for row in rows]
-    groups = [("all samples", everything), *labelled.items()]
+    fresh = [row for name, rows in labelled.items() if name.startswith(FRESH) for row in rows]
+    groups = [("all samples", everything), *labelled.items(), ("fresh samples 2 and 3", fresh)]
     agreements = [(name, quality.agreement(rows, theirs)) for name, rows in groups]
     found = [(name, agreed) for name, agreed in agreements if agreed is not None]
     summary = evaluate(parts.common_needs.grouper, parts.seed_dir).summary() if grouping else []

@@ -5,9 +5,11 @@ The samples (``seed_data/terms/``) were labelled by the written criteria (``crit
 ``labels.tsv`` (520 candidate words of every kind drawn from the seed and the development
 set, the sample the rules were written beside), ``labels-heldout.tsv`` (260 words the
 extractor showed, drawn afterwards from words outside the first sample) and the blind samples
-of ``bench/terms_sample.py`` (``labels-fresh.tsv``, ``labels-fresh2.tsv``: 240 shown and 80
+of ``bench/terms_sample.py`` (``labels-fresh.tsv`` to ``labels-fresh4.tsv``: 240 shown and 80
 not shown words each, drawn after the rules were frozen). A term counts as shown when the
-extractor yields it for the sentence it was labelled in.
+extractor yields it for the sentence it was labelled in. A second labeller's labels
+(``second.tsv`` for the first two samples, ``second-fresh.tsv`` for fresh samples 2 and 3)
+give Cohen's kappa.
 """
 
 from __future__ import annotations
