@@ -4,9 +4,11 @@ whole report, ``techmatch report``, runs for an hour on two cores):
 
 - "Match probability" from the shipped ``seed_data/calibration.json`` (instant);
 - with ``--dev``, "Development set: ablation" measured again on a scratch market of the seed
-  (every row of the report's ablation, about ten minutes on a quiet machine).
+  (every row of the report's ablation, about ten minutes on a quiet machine);
+- with ``--terms``, "Terms" as ``techmatch terms`` measures it (precision on the labelled
+  samples, agreement, the grouping's titles; about 15 s).
 
-    .venv/bin/python bench/quality_sections.py [--dev]
+    .venv/bin/python bench/quality_sections.py [--dev] [--terms]
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from service.quality.devset import load_devset
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
 CALIBRATION = "## Match probability: calibration (held-out)"
 DEV = "## Development set: ablation"
+TERMS = "## Terms: what is shown as a technical term"
 DEV_INTRO = 4  # the section's own paragraph, kept as written by the report
 
 
@@ -39,6 +42,7 @@ def replace(text: str, heading: str, body: list[str], keep: int = 0) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dev", action="store_true", help="measure and render the dev ablation")
+    parser.add_argument("--terms", action="store_true", help="measure and render the terms")
     args = parser.parse_args()
     text = PAGE.read_text(encoding="utf-8")
     calibrations = load_calibrations(SEED_DIR)
@@ -49,8 +53,14 @@ def main() -> None:
             parent.encoder.status  # loads the model  # noqa: B018
             found = dev_report.collect_dev(market, load_devset(SEED_DIR), folds)
         text = replace(text, DEV, dev_report.markdown(found), keep=DEV_INTRO)
+    if args.terms:
+        from service.cli.terms import terms_section
+
+        with open_components(get_settings()) as parts:
+            text = replace(text, TERMS, terms_section(parts))
     PAGE.write_text(text, encoding="utf-8")
-    print(f"{PAGE}: re-rendered {'both sections' if args.dev else 'the calibration section'}")
+    done = ["calibration", *(["dev ablation"] if args.dev else []), *(["terms"] * args.terms)]
+    print(f"{PAGE}: re-rendered {', '.join(done)}")
 
 
 if __name__ == "__main__":
