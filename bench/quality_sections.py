@@ -2,7 +2,8 @@
 (``techmatch tune --dev-only --out seed_data``), leaving the rest of the page as it is (the
 whole report, ``techmatch report``, runs for an hour on two cores):
 
-- "Match probability" from the shipped ``seed_data/calibration.json`` (instant);
+- "Match probability" from the shipped ``seed_data/calibration.json`` and "Notes" from
+  ``service/quality/notes.py`` (instant);
 - with ``--dev``, "Development set: ablation" measured again on a scratch market of the seed
   (every row of the report's ablation, about ten minutes on a quiet machine);
 - with ``--terms``, "Terms" as ``techmatch terms`` measures it (precision on the labelled
@@ -22,11 +23,13 @@ from service.config import get_settings
 from service.matching.calibration import load_calibrations
 from service.quality import calibration_report, dev_report
 from service.quality.devset import load_devset
+from service.quality.notes import NOTES
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "quality.md"
 CALIBRATION = "## Match probability: calibration (held-out)"
 DEV = "## Development set: ablation"
 TERMS = "## Terms: what is shown as a technical term"
+NOTES_HEADING = "## Notes: how to read these figures"
 DEV_INTRO = 4  # the section's own paragraph, kept as written by the report
 
 
@@ -48,6 +51,7 @@ def main() -> None:
     calibrations = load_calibrations(SEED_DIR)
     folds = int(calibrations.meta.get("folds", 5)) if calibrations else 5
     text = replace(text, CALIBRATION, calibration_report.markdown(calibrations, folds))
+    text = replace(text, NOTES_HEADING, NOTES.strip().split("\n")[2:])
     if args.dev:
         with open_components(get_settings()) as parent, scratch_market(parent) as market:
             parent.encoder.status  # loads the model  # noqa: B018
@@ -59,7 +63,12 @@ def main() -> None:
         with open_components(get_settings()) as parts:
             text = replace(text, TERMS, terms_section(parts))
     PAGE.write_text(text, encoding="utf-8")
-    done = ["calibration", *(["dev ablation"] if args.dev else []), *(["terms"] * args.terms)]
+    done = [
+        "calibration",
+        "notes",
+        *(["dev ablation"] if args.dev else []),
+        *(["terms"] * args.terms),
+    ]
     print(f"{PAGE}: re-rendered {', '.join(done)}")
 
 
