@@ -48,7 +48,7 @@ async def test_pages_show_the_tier_in_words_and_no_raw_numbers(seeded_market: Co
     async with page_client(seeded_market) as client:
         html = (await client.get(f"/needs/{NEED}")).text
     section = html.split("可能解决该需求的科技成果", 1)[1]
-    assert TIER_TEXT.search(section)
+    assert TIER_TEXT.search(section) and "按匹配可能性从高到低排列" in section
     for raw in ("BM25", "余弦", "+0.00", "综合得分", "技术细节"):
         assert raw not in section, raw
     match = seeded_market.matcher.match(Kind.need, NEED, 10).matches[0]
