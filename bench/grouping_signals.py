@@ -45,7 +45,10 @@ from service.publishing.loader import read_rows, seed_files
 
 RANK_CUTS = [round(float(c), 5) for c in np.geomspace(0.0005, 0.2, 40)]  # rank-scaled signals
 MATCHED = "achievements matched to both (match probability, top 10)"
-SHIPPED = "words + e5 whole, query + sentences aligned, passage (shipped)"
+BEFORE = "words + e5 whole, query + sentences aligned, passage (before)"
+SHIPPED = "words + e5 whole, query + without the product: whole, sentences aligned (shipped)"
+WITHOUT_WHOLE = "e5 whole need without the product, query"
+WITHOUT_ALIGNED = "e5 sentences without the product aligned, query"
 DEALINGS = re.compile(
     "预算|万元|元以内|经费|付款|支付|分期|经营权|独家|联系|验收|交付|合同|转让|许可"
 )
@@ -81,6 +84,9 @@ def lexical_signals(parts: Components, needs: Sequence[Any]) -> dict[str, np.nda
     hints = [lexicon.hints(f"{n.title}。{n.description}", limit=20) for n in needs]
     return {
         "words (analyzer, tf-idf)": grouper.similarities.lexical(needs)[0],
+        "words without the product (enterprise's name words)": tfidf(
+            [[w for w in words(text(n)) if w not in set(words(n.organisation))] for n in needs]
+        ),
         "technical terms only": tfidf([terms.terms(text(n)) for n in needs]),
         "words not general language": tfidf(
             [[w for w in words(text(n)) if terms.specific(w)] for n in needs]
@@ -110,6 +116,10 @@ def semantic_signals(parts: Components, needs: Sequence[Any]) -> dict[str, np.nd
         for name, chosen in (("sentences", pieces), ("problem sentences", problem)):
             flat = encode([p for ps in chosen for p in ps], query=query)
             out[f"e5 {name} aligned, {role}"] = aligned(flat, [len(ps) for ps in chosen])
+    masked = [parts.common_needs.grouper.similarities.without_product(n) for n in needs]
+    out[WITHOUT_WHOLE] = cosine(encode([whole for whole, _ in masked], query=True))
+    flat = encode([p for _, ps in masked for p in ps], query=True)
+    out[WITHOUT_ALIGNED] = aligned(flat, [len(ps) for _, ps in masked])
     out["achievements in common (e5, top 30)"] = profile(parts, needs)
     return out
 
@@ -194,23 +204,39 @@ class Tables:
         words, whole = s["words (analyzer, tf-idf)"], s["e5 whole need, query"]
         blends = {
             "words alone (the service without a model)": words,
-            "words + e5 whole need, passage (before)": blend(words, s["e5 whole need, passage"]),
+            "words + e5 whole need, passage": blend(words, s["e5 whole need, passage"]),
             "words + e5 whole need, query": blend(words, whole),
-            SHIPPED: blend(words, whole, s["e5 sentences aligned, passage"]),
+            BEFORE: blend(words, whole, s["e5 sentences aligned, passage"]),
             "words + e5 whole, query + sentences aligned, query": blend(
                 words, whole, s["e5 sentences aligned, query"]
+            ),
+            "words + e5 whole, query + without the product: whole": blend(
+                words, whole, s[WITHOUT_WHOLE]
+            ),
+            SHIPPED: blend(words, whole, s[WITHOUT_WHOLE], s[WITHOUT_ALIGNED]),
+            "before + without the product: whole, sentences aligned": blend(
+                words,
+                whole,
+                s["e5 sentences aligned, passage"],
+                s[WITHOUT_WHOLE],
+                s[WITHOUT_ALIGNED],
+            ),
+            "every signal without the product (words, whole, sentences aligned)": blend(
+                s["words without the product (enterprise's name words)"],
+                s[WITHOUT_WHOLE],
+                s[WITHOUT_ALIGNED],
             ),
         }
         if MATCHED in s:  # --matched
             blends["shipped + achievements matched to both"] = blend(
-                words, whole, s["e5 sentences aligned, passage"], s[MATCHED]
+                words, whole, s[WITHOUT_WHOLE], s[WITHOUT_ALIGNED], s[MATCHED]
             )
         print(
             "\n| blend (average linkage) | AP | P | R | F1 held out | cut | shuffles above before |"
         )
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         results = {name: self.held(sim, SWEEP) for name, sim in blends.items()}
-        before = results["words + e5 whole need, passage (before)"]
+        before = results[BEFORE]
         results["choosing the blend too on the training folds"] = nested_choice(
             self.needs, self.reference, blends, self.folds
         )
@@ -236,10 +262,12 @@ class Tables:
         print("| --- | ---: | ---: | ---: | ---: | ---: |")
         base = ["words (analyzer, tf-idf)", "e5 whole need, query", "e5 sentences aligned, passage"]
         more = [*base, "e5 sentences aligned, query", "character bigrams"]
+        without = [*base, WITHOUT_WHOLE, WITHOUT_ALIGNED]
         for name, chosen in (
             ("words, e5 whole (query), sentences aligned (passage)", base),
             ("… + sentences aligned (query), character bigrams", more),
             ("… + each pair's nearest-neighbour ranks", base + ["rank:" + b for b in base]),
+            ("words, e5 whole (query), sentences aligned (passage), without the product", without),
         ):
             held = cv_pair_classifier(self.needs, self.reference, self.signals, chosen, self.folds)
             print(row(name, held))
