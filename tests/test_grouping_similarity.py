@@ -142,6 +142,10 @@ def test_the_product_named_by_the_enterprise_is_taken_out_of_the_compared_text(
     assert without_name("坡地魔芋机械化收获", analyzer.words("万源市秦巴魔芋开发有限公司")) == (
         "坡地机械化收获"
     )
+    # words of one length overlap (脆李, 李园): one is taken, whatever order they come in
+    assert without_name("管理脆李园", ["脆李", "李园"]) == without_name(
+        "管理脆李园", ["李园", "脆李"]
+    )
     konjac, ramie = (
         need(
             f"{crop}收获机械",

@@ -127,8 +127,9 @@ def without_name(text: str, name_words: Iterable[str]) -> str:
     """``text`` without the words of an enterprise's name (``Analyzer.words`` of the name:
     its place, its line of business, its legal form), the longest first: "坡地魔芋机械化收获"
     of 秦巴魔芋开发有限公司 -> "坡地机械化收获". What is left states the problem, not the
-    product."""
-    for word in sorted(set(name_words), key=len, reverse=True):
+    product. Words of one length go in character order, so the result never depends on the
+    order of a set (脆李园 of 金李园脆李专业合作社 loses 脆李 or 李园, always the same)."""
+    for word in sorted(set(name_words), key=lambda w: (-len(w), w)):
         text = text.replace(word, "")
     return text
 
