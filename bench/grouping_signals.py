@@ -9,6 +9,7 @@ pairs among all 25,200 pairs ranked by the similarity (no clustering, nothing fi
 
     .venv/bin/python bench/grouping_signals.py              # the default model (e5), 3 folds
     .venv/bin/python bench/grouping_signals.py --folds 5    # the same with 5 folds
+    .venv/bin/python bench/grouping_signals.py --shuffles 20  # 10 more splits of the groups
     .venv/bin/python bench/grouping_signals.py --matched    # + the matcher's profiles (needs a
                                                             #   seeded, indexed TECHMATCH_HOME)
 
@@ -35,7 +36,12 @@ from service.listings.schemas import IN_MODELS, Kind
 from service.matching.lexicon import ProblemLexicon
 from service.programmes.common_needs.grouping import cluster
 from service.programmes.common_needs.grouping_eval import SWEEP, read_reference, seed_needs
-from service.programmes.common_needs.grouping_folds import FOLDS, HeldOut, cross_validate
+from service.programmes.common_needs.grouping_folds import (
+    FOLDS,
+    SHUFFLES,
+    HeldOut,
+    cross_validate,
+)
 from service.programmes.common_needs.grouping_similarity import (
     aligned,
     cosine,
@@ -183,13 +189,13 @@ class Tables:
         self.needs, self.reference, self.signals = needs, reference, signals
         group = np.array([reference.get(n.id, "") for n in needs])
         self.truth = (group[:, None] == group[None, :]) & (group[:, None] != "")
-        self.folds = FOLDS
+        self.folds, self.shuffles = FOLDS, SHUFFLES
 
     def held(
         self, sim: np.ndarray, cuts: Sequence[float], labels: Callable[..., Any] = cluster
     ) -> HeldOut:
         return cross_validate(
-            self.needs, self.reference, cuts, lambda t: labels(sim, t), self.folds
+            self.needs, self.reference, cuts, lambda t: labels(sim, t), self.folds, self.shuffles
         )
 
     def signals_alone(self) -> None:
@@ -238,7 +244,7 @@ class Tables:
         results = {name: self.held(sim, SWEEP) for name, sim in blends.items()}
         before = results[BEFORE]
         results["choosing the blend too on the training folds"] = nested_choice(
-            self.needs, self.reference, blends, self.folds
+            self.needs, self.reference, blends, self.folds, self.shuffles
         )
         for name, result in results.items():
             ap = average_precision(blends[name], self.truth) if name in blends else None
@@ -269,13 +275,16 @@ class Tables:
             ("… + each pair's nearest-neighbour ranks", base + ["rank:" + b for b in base]),
             ("words, e5 whole (query), sentences aligned (passage), without the product", without),
         ):
-            held = cv_pair_classifier(self.needs, self.reference, self.signals, chosen, self.folds)
+            held = cv_pair_classifier(
+                self.needs, self.reference, self.signals, chosen, self.folds, shuffles=self.shuffles
+            )
             print(row(name, held))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=FOLDS, help="folds of the reference groups")
+    parser.add_argument("--shuffles", type=int, default=SHUFFLES, help="seeded shuffles (splits)")
     parser.add_argument(
         "--matched", action="store_true", help="the matcher's profiles too (a seeded, indexed home)"
     )
@@ -292,7 +301,7 @@ def main() -> None:
         if options.matched:
             signals[MATCHED] = matched_profile(parts, needs)
     tables = Tables(needs, reference, signals)
-    tables.folds = options.folds
+    tables.folds, tables.shuffles = options.folds, options.shuffles
     tables.signals_alone()
     tables.clusterings(tables.blends()[SHIPPED])
     tables.classifiers()
