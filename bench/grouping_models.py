@@ -13,6 +13,7 @@ import numpy as np
 from service.programmes.common_needs.grouping import cluster
 from service.programmes.common_needs.grouping_eval import SWEEP
 from service.programmes.common_needs.grouping_folds import (
+    SHUFFLES,
     HeldOut,
     Labels,
     cross_validate_fitted,
@@ -74,6 +75,7 @@ def cv_pair_classifier(
     features: Sequence[str],
     folds: int,
     c: float = 1.0,
+    shuffles: int = SHUFFLES,
 ) -> HeldOut:
     """Logistic regression on the pairs' signals (``rank:<name>``: the nearest-neighbour rank of
     a signal), fitted on the pairs of training needs; its probability is the similarity the
@@ -102,7 +104,7 @@ def cv_pair_classifier(
         np.fill_diagonal(sim, 1.0)
         return lambda t: cluster(sim, t)
 
-    return cross_validate_fitted(needs, reference, PROBABILITY_CUTS, fit, folds)
+    return cross_validate_fitted(needs, reference, PROBABILITY_CUTS, fit, folds, shuffles)
 
 
 def nested_choice(
@@ -110,6 +112,7 @@ def nested_choice(
     reference: Mapping[str, str],
     blends: Mapping[str, np.ndarray],
     folds: int,
+    shuffles: int = SHUFFLES,
 ) -> HeldOut:
     """The blend and its cut both chosen on the training folds: what picking the best row of
     the blend table promises, the choice itself held out."""
@@ -118,6 +121,6 @@ def nested_choice(
     keys = sorted(labels)
     grid = [float(i) for i in range(len(keys))]
     held = cross_validate_fitted(
-        needs, reference, grid, lambda _: lambda i: labels[keys[int(i)]], folds
+        needs, reference, grid, lambda _: lambda i: labels[keys[int(i)]], folds, shuffles
     )
     return replace(held, threshold=float("nan"), cuts=[])  # no single cut to show

@@ -9,6 +9,7 @@ pairs among all 25,200 pairs ranked by the similarity (no clustering, nothing fi
 
     .venv/bin/python bench/grouping_signals.py              # the default model (e5), 3 folds
     .venv/bin/python bench/grouping_signals.py --folds 5    # the same with 5 folds
+    .venv/bin/python bench/grouping_signals.py --shuffles 20  # 10 more splits of the groups
     .venv/bin/python bench/grouping_signals.py --matched    # + the matcher's profiles (needs a
                                                             #   seeded, indexed TECHMATCH_HOME)
 
@@ -35,7 +36,12 @@ from service.listings.schemas import IN_MODELS, Kind
 from service.matching.lexicon import ProblemLexicon
 from service.programmes.common_needs.grouping import cluster
 from service.programmes.common_needs.grouping_eval import SWEEP, read_reference, seed_needs
-from service.programmes.common_needs.grouping_folds import FOLDS, HeldOut, cross_validate
+from service.programmes.common_needs.grouping_folds import (
+    FOLDS,
+    SHUFFLES,
+    HeldOut,
+    cross_validate,
+)
 from service.programmes.common_needs.grouping_similarity import (
     aligned,
     cosine,
@@ -45,7 +51,10 @@ from service.publishing.loader import read_rows, seed_files
 
 RANK_CUTS = [round(float(c), 5) for c in np.geomspace(0.0005, 0.2, 40)]  # rank-scaled signals
 MATCHED = "achievements matched to both (match probability, top 10)"
-SHIPPED = "words + e5 whole, query + sentences aligned, passage (shipped)"
+BEFORE = "words + e5 whole, query + sentences aligned, passage (before)"
+SHIPPED = "words + e5 whole, query + without the product: whole, sentences aligned (shipped)"
+WITHOUT_WHOLE = "e5 whole need without the product, query"
+WITHOUT_ALIGNED = "e5 sentences without the product aligned, query"
 DEALINGS = re.compile(
     "预算|万元|元以内|经费|付款|支付|分期|经营权|独家|联系|验收|交付|合同|转让|许可"
 )
@@ -81,6 +90,9 @@ def lexical_signals(parts: Components, needs: Sequence[Any]) -> dict[str, np.nda
     hints = [lexicon.hints(f"{n.title}。{n.description}", limit=20) for n in needs]
     return {
         "words (analyzer, tf-idf)": grouper.similarities.lexical(needs)[0],
+        "words without the product (enterprise's name words)": tfidf(
+            [[w for w in words(text(n)) if w not in set(words(n.organisation))] for n in needs]
+        ),
         "technical terms only": tfidf([terms.terms(text(n)) for n in needs]),
         "words not general language": tfidf(
             [[w for w in words(text(n)) if terms.specific(w)] for n in needs]
@@ -110,6 +122,10 @@ def semantic_signals(parts: Components, needs: Sequence[Any]) -> dict[str, np.nd
         for name, chosen in (("sentences", pieces), ("problem sentences", problem)):
             flat = encode([p for ps in chosen for p in ps], query=query)
             out[f"e5 {name} aligned, {role}"] = aligned(flat, [len(ps) for ps in chosen])
+    masked = [parts.common_needs.grouper.similarities.without_product(n) for n in needs]
+    out[WITHOUT_WHOLE] = cosine(encode([whole for whole, _ in masked], query=True))
+    flat = encode([p for _, ps in masked for p in ps], query=True)
+    out[WITHOUT_ALIGNED] = aligned(flat, [len(ps) for _, ps in masked])
     out["achievements in common (e5, top 30)"] = profile(parts, needs)
     return out
 
@@ -173,13 +189,13 @@ class Tables:
         self.needs, self.reference, self.signals = needs, reference, signals
         group = np.array([reference.get(n.id, "") for n in needs])
         self.truth = (group[:, None] == group[None, :]) & (group[:, None] != "")
-        self.folds = FOLDS
+        self.folds, self.shuffles = FOLDS, SHUFFLES
 
     def held(
         self, sim: np.ndarray, cuts: Sequence[float], labels: Callable[..., Any] = cluster
     ) -> HeldOut:
         return cross_validate(
-            self.needs, self.reference, cuts, lambda t: labels(sim, t), self.folds
+            self.needs, self.reference, cuts, lambda t: labels(sim, t), self.folds, self.shuffles
         )
 
     def signals_alone(self) -> None:
@@ -194,25 +210,41 @@ class Tables:
         words, whole = s["words (analyzer, tf-idf)"], s["e5 whole need, query"]
         blends = {
             "words alone (the service without a model)": words,
-            "words + e5 whole need, passage (before)": blend(words, s["e5 whole need, passage"]),
+            "words + e5 whole need, passage": blend(words, s["e5 whole need, passage"]),
             "words + e5 whole need, query": blend(words, whole),
-            SHIPPED: blend(words, whole, s["e5 sentences aligned, passage"]),
+            BEFORE: blend(words, whole, s["e5 sentences aligned, passage"]),
             "words + e5 whole, query + sentences aligned, query": blend(
                 words, whole, s["e5 sentences aligned, query"]
+            ),
+            "words + e5 whole, query + without the product: whole": blend(
+                words, whole, s[WITHOUT_WHOLE]
+            ),
+            SHIPPED: blend(words, whole, s[WITHOUT_WHOLE], s[WITHOUT_ALIGNED]),
+            "before + without the product: whole, sentences aligned": blend(
+                words,
+                whole,
+                s["e5 sentences aligned, passage"],
+                s[WITHOUT_WHOLE],
+                s[WITHOUT_ALIGNED],
+            ),
+            "every signal without the product (words, whole, sentences aligned)": blend(
+                s["words without the product (enterprise's name words)"],
+                s[WITHOUT_WHOLE],
+                s[WITHOUT_ALIGNED],
             ),
         }
         if MATCHED in s:  # --matched
             blends["shipped + achievements matched to both"] = blend(
-                words, whole, s["e5 sentences aligned, passage"], s[MATCHED]
+                words, whole, s[WITHOUT_WHOLE], s[WITHOUT_ALIGNED], s[MATCHED]
             )
         print(
             "\n| blend (average linkage) | AP | P | R | F1 held out | cut | shuffles above before |"
         )
         print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
         results = {name: self.held(sim, SWEEP) for name, sim in blends.items()}
-        before = results["words + e5 whole need, passage (before)"]
+        before = results[BEFORE]
         results["choosing the blend too on the training folds"] = nested_choice(
-            self.needs, self.reference, blends, self.folds
+            self.needs, self.reference, blends, self.folds, self.shuffles
         )
         for name, result in results.items():
             ap = average_precision(blends[name], self.truth) if name in blends else None
@@ -236,18 +268,23 @@ class Tables:
         print("| --- | ---: | ---: | ---: | ---: | ---: |")
         base = ["words (analyzer, tf-idf)", "e5 whole need, query", "e5 sentences aligned, passage"]
         more = [*base, "e5 sentences aligned, query", "character bigrams"]
+        without = [*base, WITHOUT_WHOLE, WITHOUT_ALIGNED]
         for name, chosen in (
             ("words, e5 whole (query), sentences aligned (passage)", base),
             ("… + sentences aligned (query), character bigrams", more),
             ("… + each pair's nearest-neighbour ranks", base + ["rank:" + b for b in base]),
+            ("words, e5 whole (query), sentences aligned (passage), without the product", without),
         ):
-            held = cv_pair_classifier(self.needs, self.reference, self.signals, chosen, self.folds)
+            held = cv_pair_classifier(
+                self.needs, self.reference, self.signals, chosen, self.folds, shuffles=self.shuffles
+            )
             print(row(name, held))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=FOLDS, help="folds of the reference groups")
+    parser.add_argument("--shuffles", type=int, default=SHUFFLES, help="seeded shuffles (splits)")
     parser.add_argument(
         "--matched", action="store_true", help="the matcher's profiles too (a seeded, indexed home)"
     )
@@ -264,7 +301,7 @@ def main() -> None:
         if options.matched:
             signals[MATCHED] = matched_profile(parts, needs)
     tables = Tables(needs, reference, signals)
-    tables.folds = options.folds
+    tables.folds, tables.shuffles = options.folds, options.shuffles
     tables.signals_alone()
     tables.clusterings(tables.blends()[SHIPPED])
     tables.classifiers()

@@ -2,11 +2,13 @@
 
 A fresh install embeds the 762 seed listings twice: as passages (the index) and as queries
 (the e5 query role, used when a listing's matches are asked for), and embeds each listing's
-title and sentences one by one (the passage vectors of the embedded backend). On a small CPU that is
-minutes of work with the 4-bit e5 model. Shipping the vectors, keyed by model, role and text
-hash exactly as the embedding cache keys them, lets the first ``techmatch up`` build its index
-in seconds and answer matches without embedding on the request path. Anything edited is
-embedded anew (both roles, when it is indexed).
+title and sentences one by one (the passage vectors of the embedded backend); the common-need
+grouping embeds each need, whole and by sentence, without the words of its enterprise's name
+(query role). On a small CPU that is minutes of work with the 4-bit e5 model. Shipping the
+vectors, keyed by model, role and text hash exactly as the embedding cache keys them, lets the
+first ``techmatch up`` build its index in seconds, answer matches without embedding on the
+request path and group the seed needs at once. Anything edited is embedded anew (both roles,
+when it is indexed).
 
     .venv/bin/python bench/seed_vectors.py            # writes seed_data/vectors/<model>.npz
     .venv/bin/python bench/seed_vectors.py --keep-shipped   # embed only what is not shipped
@@ -32,8 +34,19 @@ from indexer.documents import full_text, passages
 from indexer.embedding import model_slug, text_hash
 from indexer.encoders import E5_MODEL
 from seed_data import SEED_DIR
-from service.composition import open_components
+from service.composition import Components, open_components
 from service.config import Settings
+from service.listings.schemas import Kind
+
+
+def grouping_texts(parts: Components) -> list[str]:
+    """The texts the common-need grouping encodes for the published seed needs (query role),
+    encoded now so that they are in the cache: ``techmatch common-needs --evaluate`` and the
+    first grouping of a fresh install then embed nothing."""
+    needs = list(parts.catalog.iter_published(Kind.need))
+    texts = parts.common_needs.grouper.similarities.query_texts(needs)
+    parts.encoder.encode(texts, query=True)
+    return texts
 
 
 def main() -> None:
@@ -67,7 +80,8 @@ def main() -> None:
             texts = [full_text(x) for k in KINDS for x in parts.catalog.iter_published(k)]
             sentences = [p for k in KINDS for x in parts.catalog.iter_published(k)
                          for p in passages(x)]  # fmt: skip
-            wanted = {text_hash(clip(t)) for t in texts + sentences}
+            grouping = grouping_texts(parts)  # common needs: the needs without their product
+            wanted = {text_hash(clip(t)) for t in texts + sentences + grouping}
         rows = sqlite3.connect(cache).execute(
             "SELECT model, hash, vector FROM vectors WHERE model IN (?, ?) ORDER BY model, hash",
             (args.model, f"{args.model}|query"),

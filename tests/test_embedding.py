@@ -191,8 +191,9 @@ def test_engine_threads_wait_passively_unless_the_environment_says_otherwise(
 
 def test_the_shipped_seed_vectors_cover_every_seed_text(seeded_market: Components) -> None:
     """A fresh ``techmatch up`` embeds nothing: every text the index embeds for a seed listing
-    (whole text in both roles, title and sentences as passages) has a shipped vector. Fails
-    when the seed data or what is embedded changes without ``bench/seed_vectors.py``."""
+    (whole text in both roles, title and sentences as passages), and every text the common-need
+    grouping embeds for a seed need (query role), has a shipped vector. Fails when the seed data
+    or what is embedded changes without ``bench/seed_vectors.py``."""
     path = SEED_DIR / "vectors" / f"{model_slug(E5_MODEL)}.npz"
     with np.load(path) as data:
         shipped = {(str(k), str(h)) for k, h in zip(data["keys"], data["hashes"], strict=True)}
@@ -204,6 +205,9 @@ def test_the_shipped_seed_vectors_cover_every_seed_text(seeded_market: Component
             wanted = [("passage", whole), ("query", whole)]
             wanted += [("passage", text_hash(p[:limit])) for p in passages(listing)]
             missing += [listing.id for w in wanted if w not in shipped]
+    needs = list(seeded_market.catalog.iter_published(Kind.need))
+    grouping = seeded_market.common_needs.grouper.similarities.query_texts(needs)
+    missing += [t[:12] for t in grouping if ("query", text_hash(t[:limit])) not in shipped]
     assert not missing, (
         f"{len(missing)} seed texts without a shipped vector (e.g. {sorted(set(missing))[:5]}): "
         "run bench/seed_vectors.py --keep-shipped"

@@ -1,6 +1,7 @@
 """Finding needs that share a technical core: agglomerative clustering over how alike the needs
 are (``grouping_similarity``: their words and, when a model is loaded, the encoder's vectors of
-the whole need and of its sentences aligned one to one).
+the whole need, and of the whole need and its sentences aligned one to one with the words of
+the enterprise's name — its product — taken out).
 
 scikit-learn's ``AgglomerativeClustering`` (average linkage, precomputed distances) cuts the tree
 at a distance fitted by cross-validation over folds of the reference groups
@@ -29,7 +30,10 @@ cuts fitted on the training folds of the reference groups (seed_data/gold/common
 3 folds × 10 shuffles; ``techmatch common-needs --evaluate`` prints it)."""
 LEXICAL_THRESHOLD = 0.78
 """The same, fitted on the word cosine alone (no model configured)."""
-METHOD = f"words+whole(query)+sentences aligned(passage); average {THRESHOLD}/{LEXICAL_THRESHOLD}"
+METHOD = (
+    "words+whole(query)+without product: whole, sentences aligned (query); "
+    f"average {THRESHOLD}/{LEXICAL_THRESHOLD}"
+)
 """Names how needs are compared and cut; stored proposals made another way are regrouped."""
 KEY_TERMS = 6
 _CJK = re.compile("[\u4e00-\u9fff]")
