@@ -74,6 +74,12 @@ async def test_list_bid_and_read_the_public_log(market: Components) -> None:
         closed = (await anonymous.get(f"/api/offers/{offer['id']}")).json()
     assert closed["status"] == "sold" and closed["deal_price_wan"] == 105
     assert market.desk.get(closed["match_id"]).stage is Stage.negotiating
+    # the pair's history and the audit trail both say the auction's close moved it
+    opened = market.desk.history(closed["match_id"])[-1]
+    assert opened.to_stage is Stage.negotiating and opened.user_name == "系统（竞价截止）"
+    events, _ = market.audit.page(listing_id=ACHIEVEMENT)
+    moved = next(e for e in events if e.action_label == "对接阶段变更")
+    assert moved.actor_name == "系统（竞价截止）"
 
 
 async def test_objection_and_the_admins_decision(market: Components) -> None:

@@ -19,14 +19,16 @@ from service.audit.models import AuditRow
 from service.audit.views import AuditAction, AuditEvent
 from service.catalog.models import utcnow
 from service.desk.models import DeskMatchRow, StageChangeRow
+from service.desk.opening import AUCTION_CLOSE
 from service.desk.stages import LostReason, Stage
 from service.listings.schemas import Kind
 
 log = logging.getLogger(__name__)
 COMMAND_LINE = "命令行"
-SYSTEM = "系统（竞价截止）"
-BY_THE_CLOCK = frozenset({AuditAction.offer_sold, AuditAction.offer_unsold})
-"""Events no account causes: an auction closes when its time comes."""
+SYSTEM = AUCTION_CLOSE
+BY_THE_CLOCK = frozenset({AuditAction.offer_sold, AuditAction.offer_unsold, AuditAction.stage})
+"""Events no account causes: an auction closes when its time comes, and opens the winner's
+pair on the desk (the only stage change made without an account: ``desk.opening``)."""
 DETAIL_MAX = 200
 
 

@@ -18,6 +18,9 @@ from service.desk.models import DeskMatchRow, StageChangeRow
 from service.desk.stages import Stage
 
 AT_OR_BEYOND = (Stage.negotiating.value, Stage.signed.value, Stage.registered.value)
+AUCTION_CLOSE = "系统（竞价截止）"
+"""Who moved a pair when no account did: only an auction's close opens a pair without a user
+(a 挂牌 taken up is opened by the enterprise that took it)."""
 
 
 def open_negotiation(

@@ -23,6 +23,7 @@ from service.desk.errors import (
     DeskPermissionError,
 )
 from service.desk.models import ContractRow, DeskMatchRow, DeskNoteRow, StageChangeRow
+from service.desk.opening import AUCTION_CLOSE
 from service.desk.records import columns, to_match
 from service.desk.stages import LostReason, Stage
 from service.desk.views import DeskMatch, Note, StageChange
@@ -183,7 +184,7 @@ class Desk(DeskDeals):
         names = self._names(r.user_id for r in rows if r.user_id is not None)
         return [
             StageChange.model_validate(
-                {**columns(r), "user_name": names.get(r.user_id) if r.user_id else None}
+                {**columns(r), "user_name": names.get(r.user_id) if r.user_id else AUCTION_CLOSE}
             )
             for r in rows
         ]
