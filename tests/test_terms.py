@@ -196,3 +196,17 @@ def test_the_terms_section_measures_the_fresh_samples(seeded_market: Components)
     assert any(line.startswith("| fresh sample 4 (blind, after the rules") for line in lines)
     agreed = [line for line in lines if "fresh samples 2 and 3:" in line]
     assert agreed and "160 words labelled by both" in agreed[0]
+    # the held-out sample, labelled whole by a second labeller: agreement and precision by theirs
+    fourth = [
+        line for line in lines if "fresh sample 4 (blind, after the rules were frozen):" in line
+    ]
+    assert fourth and "320 words labelled by both" in fourth[0]
+    assert any(line.startswith("| fresh sample 4 (blind, after the rules were frozen), second")
+               for line in lines)  # fmt: skip
+
+
+def test_the_second_labelling_of_the_held_out_sample_covers_it_row_by_row() -> None:
+    directory = SEED_DIR / "terms"
+    first = quality.read_labels(directory / "labels-fresh4.tsv")
+    second = quality.read_second(directory / "second-fresh4.tsv")
+    assert {r.term for r in first} == set(second) and set(second.values()) == {0, 1}
