@@ -15,7 +15,9 @@ extractor's decision; label it by ``criteria.md`` and save it as
 ``labels-fresh2.tsv`` with seed 20261208 after the rules were revised on the first (its
 exclusions include ``labels-fresh.tsv``); ``labels-fresh3.tsv`` with seed 20261209 at commit
 591df5d, after the rules were revised on the second; ``labels-fresh4.tsv`` with seed 20261210
-at commit 48e3951, after the rules were revised on the third. A draw is reproducible at the
+at commit 48e3951, after the rules were revised on the third; ``labels-fresh5.tsv`` with seed
+20261211 at commit 295f92c, after the dictionary was audited again by the criteria (only 337
+distinct shown words were left outside the earlier samples). A draw is reproducible at the
 commit it was made.
 """
 
