@@ -182,7 +182,8 @@ def test_the_shipped_labels_meet_the_criteria_file() -> None:
     rows += quality.read_labels(directory / "labels-heldout.tsv")
     assert len(rows) >= 400 and {r.label for r in rows} == {0, 1}
     earlier = {r.term for r in rows}
-    for name in ("labels-fresh.tsv", "labels-fresh2.tsv", "labels-fresh3.tsv", "labels-fresh4.tsv"):
+    for n in ("", "2", "3", "4", "5"):
+        name = f"labels-fresh{n}.tsv"
         fresh = quality.read_labels(directory / name)  # blind draws: 240 shown, 80 not
         assert len(fresh) == 320 and {r.label for r in fresh} == {0, 1}, name
         assert not earlier & {r.term for r in fresh}, name  # drawn outside earlier samples
@@ -193,19 +194,19 @@ def test_the_terms_section_measures_the_fresh_samples(seeded_market: Components)
     from service.cli.terms import terms_section
 
     lines = terms_section(seeded_market, grouping=False)
-    assert any(line.startswith("| fresh sample 4 (blind, after the rules") for line in lines)
+    assert any(line.startswith("| fresh sample 5 (blind, after the rules") for line in lines)
     agreed = [line for line in lines if "fresh samples 2 and 3:" in line]
     assert agreed and "160 words labelled by both" in agreed[0]
-    # the held-out sample, labelled whole by a second labeller: agreement and precision by theirs
+    # fresh sample 4, labelled whole by a second labeller: agreement and precision by theirs
     fourth = [
-        line for line in lines if "fresh sample 4 (blind, after the rules were frozen):" in line
+        line for line in lines if "fresh sample 4 (blind; the dictionary audited since):" in line
     ]
     assert fourth and "320 words labelled by both" in fourth[0]
-    assert any(line.startswith("| fresh sample 4 (blind, after the rules were frozen), second")
+    assert any(line.startswith("| fresh sample 4 (blind; the dictionary audited since), second")
                for line in lines)  # fmt: skip
 
 
-def test_the_second_labelling_of_the_held_out_sample_covers_it_row_by_row() -> None:
+def test_the_second_labelling_of_fresh_sample_4_covers_it_row_by_row() -> None:
     directory = SEED_DIR / "terms"
     first = quality.read_labels(directory / "labels-fresh4.tsv")
     second = quality.read_second(directory / "second-fresh4.tsv")
