@@ -67,7 +67,7 @@ def main() -> None:
         "calibration",
         "notes",
         *(["dev ablation"] if args.dev else []),
-        *(["terms"] * args.terms),
+        *(["terms"] if args.terms else []),
     ]
     print(f"{PAGE}: re-rendered {', '.join(done)}")
 

@@ -43,7 +43,7 @@ def terms_section(parts: Components, grouping: bool = True) -> list[str]:
     theirs: dict[str, int] = {}
     for second in sorted(directory.glob("second*.tsv")):  # second, -fresh (2, 3), -fresh4
         theirs |= quality.read_second(second)
-    for name, rows in list(labelled.items()):  # a sample the second labeller labelled whole
+    for name, rows in labelled.items():  # a sample the second labeller labelled whole
         if name.startswith("fresh") and all(x.term in theirs for x in rows):
             relabelled = [replace(x, label=theirs[x.term]) for x in rows]
             scores.append(quality.precision(f"{name}, second labeller", extractor, relabelled))
